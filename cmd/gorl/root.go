@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
+var version = "dev"
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gorl",
+		Short: "gorl: reinforcement-learning research from the command line",
+		Long: `gorl trains agents, runs the experiments of four research lines (latent MDPs,
+GLOW/HyGLOW, learned objectives, 3D morphology-agnostic locomotion), rolls out
+environments and analyses the Parquet logs of every run.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newVersionCmd(),
+	)
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print gorl's version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			cmd.Println("gorl", version)
+		},
+	}
+}
