@@ -1,0 +1,412 @@
+package logs
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Options configure a run's writers. Zero values mean defaults.
+type Options struct {
+	RunID string // default: the run directory's base name
+	EnvID string // env_id of rows that leave theirs empty
+	// StepEvery logs the steps of every Nth episode (episode % N == 0): 0 or 1 logs all,
+	// a negative value turns step logging off. Episodes and metrics are always logged.
+	StepEvery int
+	// PartRows is the number of step rows per part file (default 65536).
+	PartRows int
+	// FlushEvery bounds how long rows stay buffered (default 10 s): the writer flushes
+	// when it is called after this much time has passed since the last flush.
+	FlushEvery time.Duration
+}
+
+// Status is the content of status.json.
+type Status struct {
+	Status  string    `json:"status"` // running, finished or failed
+	PID     int       `json:"pid"`
+	Started time.Time `json:"started"`
+	Updated time.Time `json:"updated"`
+	Error   string    `json:"error,omitempty"`
+}
+
+// Run writes one run directory. It is not safe for concurrent use: log from the
+// goroutine that drives the run.
+type Run struct {
+	dir, id, envID string
+	opts           Options
+	start          time.Time
+	startedAt      time.Time
+	lastFlush      time.Time
+	calls          int
+
+	// step part buffer
+	steps     []stepRecord
+	floatSlab []float64
+	intSlab   []int64
+	nextPart  int
+
+	episodes      []episodeRecord
+	episodesDirty bool
+
+	metrics      []MetricRow
+	metricNames  []string
+	metricSeen   map[string]bool
+	metricsDirty bool
+	closed       bool
+}
+
+// Create makes a new run directory (which must not exist, or be empty), writes
+// config.json from config (any JSON-encodable value) and starts the writers.
+func Create(dir string, config any, opts Options) (*Run, error) {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("run directory %s already exists and is not empty", dir)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "steps"), 0o755); err != nil {
+		return nil, fmt.Errorf("create run directory: %w", err)
+	}
+	if err := WriteJSONAtomic(filepath.Join(dir, "config.json"), config); err != nil {
+		return nil, err
+	}
+	r := newRun(dir, opts)
+	if err := r.writeStatus("running", ""); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Open reopens an existing run directory for appending (to resume a run). Episodes and
+// metrics already written are kept; new step parts continue the numbering.
+func Open(dir string, opts Options) (*Run, error) {
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		return nil, fmt.Errorf("open run %s: not a run directory (no config.json)", dir)
+	}
+	r := newRun(dir, opts)
+	parts, err := StepParts(dir)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(parts); n > 0 {
+		var last int
+		if _, err := fmt.Sscanf(filepath.Base(parts[n-1]), "part-%05d.parquet", &last); err == nil {
+			r.nextPart = last + 1
+		}
+	}
+	eps, err := ReadEpisodes(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for _, e := range eps {
+		r.episodes = append(r.episodes, r.episodeRecord(e))
+	}
+	mt, err := ReadMetrics(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if mt != nil {
+		r.metrics = mt.Rows()
+		for _, name := range mt.Names {
+			r.noteMetric(name)
+		}
+	}
+	if err := r.writeStatus("running", ""); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func newRun(dir string, opts Options) *Run {
+	if opts.PartRows <= 0 {
+		opts.PartRows = 65536
+	}
+	if opts.FlushEvery <= 0 {
+		opts.FlushEvery = 10 * time.Second
+	}
+	if opts.StepEvery == 0 {
+		opts.StepEvery = 1
+	}
+	id := opts.RunID
+	if id == "" {
+		id = filepath.Base(filepath.Clean(dir))
+	}
+	now := time.Now()
+	return &Run{dir: dir, id: id, envID: opts.EnvID, opts: opts, start: now, startedAt: now, lastFlush: now,
+		steps: make([]stepRecord, 0, opts.PartRows), intSlab: make([]int64, 0, opts.PartRows),
+		metricSeen: map[string]bool{}}
+}
+
+// Dir is the run directory; ID the run id written in every row.
+func (r *Run) Dir() string { return r.dir }
+func (r *Run) ID() string  { return r.id }
+
+// Elapsed is the wall time since the writer was created, in seconds.
+func (r *Run) Elapsed() float64 { return time.Since(r.start).Seconds() }
+
+// WantSteps reports whether steps of the given episode are logged.
+func (r *Run) WantSteps(episode int64) bool {
+	return r.opts.StepEvery > 0 && episode%int64(r.opts.StepEvery) == 0
+}
+
+// LogStep buffers one step row (dropped when step logging skips its episode). Slices are
+// copied; the caller may reuse them.
+func (r *Run) LogStep(s *StepRow) error {
+	if r.closed {
+		return errors.New("log step: run is closed")
+	}
+	if !r.WantSteps(s.Episode) {
+		return r.tick()
+	}
+	rec := stepRecord{RunID: r.id, EnvID: r.envOf(s.EnvID), Episode: s.Episode, Step: s.Step, Reward: s.Reward,
+		Terminated: s.Terminated, Truncated: s.Truncated}
+	rec.Obs = r.copyFloats(s.Obs)
+	rec.Action = r.copyFloats(s.Action)
+	rec.BodyPos = r.copyFloats(s.BodyPos)
+	rec.BodyQuat = r.copyFloats(s.BodyQuat)
+	if s.Context != NoContext {
+		r.intSlab = append(r.intSlab, s.Context)
+		rec.Context = &r.intSlab[len(r.intSlab)-1]
+	}
+	if !math.IsNaN(s.LogProb) {
+		rec.LogProb = r.floatRef(s.LogProb)
+	}
+	if !math.IsNaN(s.Value) {
+		rec.Value = r.floatRef(s.Value)
+	}
+	r.steps = append(r.steps, rec)
+	if len(r.steps) >= r.opts.PartRows {
+		if err := r.flushSteps(); err != nil {
+			return err
+		}
+	}
+	return r.tick()
+}
+
+// copyFloats appends v to the slab. Rows keep pointing into older slab arrays when the
+// slab grows, which keeps their data valid until the part is written.
+func (r *Run) copyFloats(v []float64) []float64 {
+	if v == nil {
+		return nil
+	}
+	n := len(r.floatSlab)
+	r.floatSlab = append(r.floatSlab, v...)
+	return r.floatSlab[n : n+len(v) : n+len(v)]
+}
+
+func (r *Run) floatRef(v float64) *float64 {
+	r.floatSlab = append(r.floatSlab, v)
+	return &r.floatSlab[len(r.floatSlab)-1]
+}
+
+// LogEpisode records a finished episode.
+func (r *Run) LogEpisode(e EpisodeRow) error {
+	if r.closed {
+		return errors.New("log episode: run is closed")
+	}
+	r.episodes = append(r.episodes, r.episodeRecord(e))
+	r.episodesDirty = true
+	return r.tick()
+}
+
+func (r *Run) episodeRecord(e EpisodeRow) episodeRecord {
+	rec := episodeRecord{RunID: r.id, EnvID: r.envOf(e.EnvID), Episode: e.Episode, Seed: e.Seed, Return: e.Return,
+		Length: e.Length, Terminated: e.Terminated, Truncated: e.Truncated, EnvSteps: e.EnvSteps, WallSeconds: e.WallSeconds}
+	if e.Context != NoContext {
+		c := e.Context
+		rec.Context = &c
+	}
+	return rec
+}
+
+// LogMetrics records one metrics row. Names seen for the first time become new columns.
+func (r *Run) LogMetrics(m MetricRow) error {
+	if r.closed {
+		return errors.New("log metrics: run is closed")
+	}
+	vals := make(map[string]float64, len(m.Values))
+	for k, v := range m.Values {
+		if isFixedMetricColumn(k) {
+			return fmt.Errorf("log metrics: %q is a reserved column name", k)
+		}
+		vals[k] = v
+		r.noteMetric(k)
+	}
+	m.Values = vals
+	r.metrics = append(r.metrics, m)
+	r.metricsDirty = true
+	return r.tick()
+}
+
+func (r *Run) noteMetric(name string) {
+	if !r.metricSeen[name] {
+		r.metricSeen[name] = true
+		r.metricNames = append(r.metricNames, name)
+	}
+}
+
+func (r *Run) envOf(id string) string {
+	if id == "" {
+		return r.envID
+	}
+	return id
+}
+
+// tick flushes when FlushEvery has passed; the clock is read every 256 calls.
+func (r *Run) tick() error {
+	r.calls++
+	if r.calls&255 != 0 {
+		return nil
+	}
+	if time.Since(r.lastFlush) < r.opts.FlushEvery {
+		return nil
+	}
+	return r.Flush()
+}
+
+// Flush writes buffered step rows as a new part file and rewrites episodes.parquet and
+// metrics.parquet if they changed. Every file is replaced atomically.
+func (r *Run) Flush() error {
+	r.lastFlush = time.Now()
+	if err := r.flushSteps(); err != nil {
+		return err
+	}
+	if r.episodesDirty {
+		if err := writeParquet(filepath.Join(r.dir, "episodes.parquet"), r.episodes); err != nil {
+			return err
+		}
+		r.episodesDirty = false
+	}
+	if r.metricsDirty {
+		if err := r.writeMetrics(); err != nil {
+			return err
+		}
+		r.metricsDirty = false
+	}
+	return r.writeStatus("running", "")
+}
+
+func (r *Run) flushSteps() error {
+	if len(r.steps) == 0 {
+		return nil
+	}
+	path := filepath.Join(r.dir, "steps", fmt.Sprintf("part-%05d.parquet", r.nextPart))
+	if err := writeParquet(path, r.steps); err != nil {
+		return err
+	}
+	r.nextPart++
+	clear(r.steps)
+	r.steps = r.steps[:0]
+	r.floatSlab = r.floatSlab[:0]
+	r.intSlab = r.intSlab[:0]
+	return nil
+}
+
+// Close flushes everything and marks the run finished.
+func (r *Run) Close() error { return r.finish("finished", nil) }
+
+// Fail flushes everything and marks the run failed with cause's message.
+func (r *Run) Fail(cause error) error { return r.finish("failed", cause) }
+
+func (r *Run) finish(status string, cause error) error {
+	if r.closed {
+		return nil
+	}
+	err := r.Flush()
+	r.closed = true
+	msg := ""
+	if cause != nil {
+		msg = cause.Error()
+	}
+	if serr := r.writeStatus(status, msg); err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (r *Run) writeStatus(status, msg string) error {
+	return WriteJSONAtomic(filepath.Join(r.dir, "status.json"),
+		Status{Status: status, PID: os.Getpid(), Started: r.startedAt, Updated: time.Now(), Error: msg})
+}
+
+func writeParquet[T any](path string, rows []T) error {
+	return WriteFileAtomic(path, func(f *os.File) error {
+		w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Zstd))
+		if _, err := w.Write(rows); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+}
+
+var fixedMetricColumns = []string{"run_id", "seed", "iteration", "env_steps", "wall_seconds"}
+
+func isFixedMetricColumn(name string) bool {
+	for _, c := range fixedMetricColumns {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// writeMetrics writes the wide metrics table: fixed columns, then one nullable double
+// column per metric name.
+func (r *Run) writeMetrics() error {
+	group := parquet.Group{
+		"run_id":       parquet.String(),
+		"seed":         parquet.Int(64),
+		"iteration":    parquet.Int(64),
+		"env_steps":    parquet.Int(64),
+		"wall_seconds": parquet.Leaf(parquet.DoubleType),
+	}
+	for _, name := range r.metricNames {
+		group[name] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
+	}
+	schema := parquet.NewSchema("metrics", group)
+	cols := schema.Columns()
+	index := make(map[string]int, len(cols))
+	for i, c := range cols {
+		index[c[0]] = i
+	}
+	names := append([]string(nil), r.metricNames...)
+	sort.Strings(names)
+	return WriteFileAtomic(filepath.Join(r.dir, "metrics.parquet"), func(f *os.File) error {
+		w := parquet.NewGenericWriter[any](f, schema, parquet.Compression(&parquet.Zstd))
+		rows := make([]parquet.Row, 0, 1024)
+		flush := func() error {
+			_, err := w.WriteRows(rows)
+			rows = rows[:0]
+			return err
+		}
+		for _, m := range r.metrics {
+			row := make(parquet.Row, len(cols))
+			row[index["run_id"]] = parquet.ValueOf(r.id).Level(0, 0, index["run_id"])
+			row[index["seed"]] = parquet.ValueOf(m.Seed).Level(0, 0, index["seed"])
+			row[index["iteration"]] = parquet.ValueOf(m.Iteration).Level(0, 0, index["iteration"])
+			row[index["env_steps"]] = parquet.ValueOf(m.EnvSteps).Level(0, 0, index["env_steps"])
+			row[index["wall_seconds"]] = parquet.ValueOf(m.WallSeconds).Level(0, 0, index["wall_seconds"])
+			for _, name := range names {
+				i := index[name]
+				if v, ok := m.Values[name]; ok {
+					row[i] = parquet.ValueOf(v).Level(0, 1, i)
+				} else {
+					row[i] = parquet.NullValue().Level(0, 0, i)
+				}
+			}
+			rows = append(rows, row)
+			if len(rows) == cap(rows) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+}
