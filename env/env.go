@@ -73,3 +73,11 @@ type BodyPoser interface {
 	NumBodies() int
 	BodyPoses(pos, quat []float64)
 }
+
+// Snapshotter is implemented by environments whose whole state, random stream included,
+// can be saved and restored. Training checkpoints use it so that a resumed run continues
+// exactly as an uninterrupted one.
+type Snapshotter interface {
+	Snapshot() ([]byte, error)
+	Restore(state []byte) error
+}
