@@ -50,6 +50,8 @@ type Run struct {
 	floatSlab []float64
 	intSlab   []int64
 	nextPart  int
+	// stepsWritten counts step rows in part files on disk.
+	stepsWritten int64
 
 	episodes      []episodeRecord
 	episodesDirty bool
@@ -80,44 +82,106 @@ func Create(dir string, config any, opts Options) (*Run, error) {
 	return r, nil
 }
 
-// Open reopens an existing run directory for appending (to resume a run). Episodes and
-// metrics already written are kept; new step parts continue the numbering.
-func Open(dir string, opts Options) (*Run, error) {
+// Marks count the rows a run has made durable: step rows (over all part files in
+// order), episode rows and metric rows. A training checkpoint stores the Marks returned by
+// Run.Checkpoint, and Resume cuts the tables back to them, so a resumed run has neither
+// duplicated nor missing rows.
+type Marks struct {
+	Steps    int64 `json:"steps"`
+	Episodes int64 `json:"episodes"`
+	Metrics  int64 `json:"metrics"`
+}
+
+// Checkpoint flushes every buffered row and returns the Marks of what is now on disk.
+func (r *Run) Checkpoint() (Marks, error) {
+	if err := r.Flush(); err != nil {
+		return Marks{}, err
+	}
+	return Marks{Steps: r.stepsWritten, Episodes: int64(len(r.episodes)), Metrics: int64(len(r.metrics))}, nil
+}
+
+// Resume reopens an existing run directory for appending. With cut non-nil, rows past
+// the marks (written after the checkpoint being resumed) are removed first: episodes and
+// metrics are truncated and step part files are cut and rewritten atomically. With cut
+// nil, everything already written is kept.
+func Resume(dir string, opts Options, cut *Marks) (*Run, error) {
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
-		return nil, fmt.Errorf("open run %s: not a run directory (no config.json)", dir)
+		return nil, fmt.Errorf("resume %s: not a run directory (no config.json)", dir)
 	}
 	r := newRun(dir, opts)
-	parts, err := StepParts(dir)
-	if err != nil {
-		return nil, err
-	}
-	if n := len(parts); n > 0 {
-		var last int
-		if _, err := fmt.Sscanf(filepath.Base(parts[n-1]), "part-%05d.parquet", &last); err == nil {
-			r.nextPart = last + 1
-		}
-	}
 	eps, err := ReadEpisodes(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
-	}
-	for _, e := range eps {
-		r.episodes = append(r.episodes, r.episodeRecord(e))
 	}
 	mt, err := ReadMetrics(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	var metrics []MetricRow
 	if mt != nil {
-		r.metrics = mt.Rows()
+		metrics = mt.Rows()
 		for _, name := range mt.Names {
 			r.noteMetric(name)
 		}
 	}
-	if err := r.writeStatus("running", ""); err != nil {
+	if cut != nil {
+		if int64(len(eps)) < cut.Episodes || int64(len(metrics)) < cut.Metrics {
+			return nil, fmt.Errorf("resume %s: the run has %d episodes and %d metric rows, fewer than its checkpoint (%d, %d): files were lost",
+				dir, len(eps), len(metrics), cut.Episodes, cut.Metrics)
+		}
+		eps, metrics = eps[:cut.Episodes], metrics[:cut.Metrics]
+		r.episodesDirty, r.metricsDirty = true, true
+	}
+	for _, e := range eps {
+		r.episodes = append(r.episodes, r.episodeRecord(e))
+	}
+	r.metrics = metrics
+	if err := r.cutSteps(cut); err != nil {
+		return nil, err
+	}
+	if err := r.Flush(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// cutSteps keeps the first cut.Steps step rows (all with cut nil), sets stepsWritten and
+// the next part number.
+func (r *Run) cutSteps(cut *Marks) error {
+	parts, err := StepParts(r.dir)
+	if err != nil {
+		return err
+	}
+	var kept int64
+	for _, path := range parts {
+		var idx int
+		if _, err := fmt.Sscanf(filepath.Base(path), "part-%05d.parquet", &idx); err != nil {
+			continue
+		}
+		if cut != nil && kept >= cut.Steps {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("resume: remove %s: %w", path, err)
+			}
+			continue
+		}
+		rows, err := readAll[stepRecord](path)
+		if err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if cut != nil && kept+int64(len(rows)) > cut.Steps {
+			rows = rows[:cut.Steps-kept]
+			if err := writeParquet(path, rows); err != nil {
+				return err
+			}
+		}
+		kept += int64(len(rows))
+		r.nextPart = idx + 1
+	}
+	if cut != nil && kept < cut.Steps {
+		return fmt.Errorf("resume %s: %d step rows on disk, fewer than the checkpoint's %d: files were lost", r.dir, kept, cut.Steps)
+	}
+	r.stepsWritten = kept
+	return nil
 }
 
 func newRun(dir string, opts Options) *Run {
@@ -298,6 +362,7 @@ func (r *Run) flushSteps() error {
 		return err
 	}
 	r.nextPart++
+	r.stepsWritten += int64(len(r.steps))
 	clear(r.steps)
 	r.steps = r.steps[:0]
 	r.floatSlab = r.floatSlab[:0]

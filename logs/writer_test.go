@@ -67,3 +67,67 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("metrics %+v", m)
 	}
 }
+
+func TestResumeCutsRowsPastCheckpoint(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := Create(dir, map[string]int{"seed": 1}, Options{PartRows: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logEpisode := func(r *Run, ep int64) {
+		for s := int64(0); s < 3; s++ {
+			if err := r.LogStep(&StepRow{Episode: ep, Step: s, Obs: []float64{float64(ep)}, Context: NoContext}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.LogEpisode(EpisodeRow{Episode: ep, Length: 3, Context: NoContext}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.LogMetrics(MetricRow{Iteration: ep, Values: map[string]float64{"x": float64(ep)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ep := int64(0); ep < 3; ep++ {
+		logEpisode(r, ep)
+	}
+	marks, err := r.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if marks != (Marks{Steps: 9, Episodes: 3, Metrics: 3}) {
+		t.Fatalf("marks = %+v", marks)
+	}
+	for ep := int64(3); ep < 6; ep++ { // written after the checkpoint, then "killed"
+		logEpisode(r, ep)
+	}
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Resume(dir, Options{PartRows: 4}, &marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ep := int64(3); ep < 5; ep++ {
+		logEpisode(r2, ep)
+	}
+	if err := r2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var keys []int64
+	if err := ScanSteps(dir, func(s *StepRow) error { keys = append(keys, s.Episode*10+s.Step); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 15 {
+		t.Fatalf("got %d step rows, want 15: %v", len(keys), keys)
+	}
+	for i, k := range keys {
+		if want := int64(i/3)*10 + int64(i%3); k != want {
+			t.Fatalf("row %d key %d, want %d", i, k, want)
+		}
+	}
+	eps, _ := ReadEpisodes(dir)
+	m, _ := ReadMetrics(dir)
+	if len(eps) != 5 || m.Len() != 5 || eps[4].Episode != 4 || m.Iteration[4] != 4 {
+		t.Fatalf("episodes %d metrics %d", len(eps), m.Len())
+	}
+}
