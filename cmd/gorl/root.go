@@ -19,6 +19,7 @@ environments and analyses the Parquet logs of every run.`,
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newLogsCmd(),
 	)
 	return root
 }
