@@ -1,0 +1,77 @@
+// Package agents holds what every gorl learning agent shares: the Policy and Agent
+// contracts, the rollout buffer with generalised advantage estimation, the training loop
+// (logging to a run directory, progress, periodic evaluation, checkpoints) and Resume,
+// which continues a run from its latest checkpoint exactly as an uninterrupted run with
+// the same seed would.
+//
+// The loop drives an env.Vector in same-step autoreset mode. Each update collects
+// RolloutSteps steps from every sub-environment into a Rollout, hands it to the agent's
+// Update and logs one metrics row. Checkpoints are written after an update, when the
+// rollout has been consumed, so a checkpoint needs no partial rollout.
+package agents
+
+import (
+	"math/rand/v2"
+
+	"gorl/env"
+)
+
+// Policy chooses actions for a batch of observations.
+type Policy interface {
+	// Act writes an action for each row of obs into the matching row of actions (the
+	// action space's Dim values; a discrete action is its index). Deterministic picks
+	// the most likely action (the mode) instead of sampling.
+	Act(obs, actions [][]float64, deterministic bool)
+}
+
+// Agent is an on-policy learner driven by Train.
+type Agent interface {
+	Policy
+	// Sample draws an action for each observation from the current policy and writes
+	// its log-probability and the value estimate of the observation.
+	Sample(obs, actions [][]float64, logProb, value []float64)
+	// Values writes the value estimate of each observation (used to bootstrap truncated
+	// episodes and the step after the rollout).
+	Values(obs [][]float64, value []float64)
+	// Update learns from a complete rollout whose advantages and returns are filled. It
+	// returns the update's metrics (loss terms, statistics), named as metrics columns.
+	Update(r *Rollout, p Progress) (map[string]float64, error)
+	// MarshalState saves everything that changes during training (parameters,
+	// optimiser state, random streams); UnmarshalState restores it into an agent
+	// built with the same settings.
+	MarshalState() ([]byte, error)
+	UnmarshalState(state []byte) error
+}
+
+// Progress locates an update within training: update Update of Updates (from 0).
+// Learned objectives that are temporally aware receive Fraction() = n/N.
+type Progress struct {
+	Update, Updates int
+}
+
+// Fraction is n/N, the share of training already done before this update, in [0, 1).
+func (p Progress) Fraction() float64 {
+	if p.Updates <= 0 {
+		return 0
+	}
+	return float64(p.Update) / float64(p.Updates)
+}
+
+// Stream is a random stream whose state can be saved in a checkpoint. It is seeded as
+// env.NewRand(seed, path...) is, so it draws the same numbers.
+type Stream struct {
+	*rand.Rand
+	src *rand.PCG
+}
+
+// NewStream returns the stream of seed and path (see env.NewRand).
+func NewStream(seed uint64, path ...uint64) *Stream {
+	src := rand.NewPCG(env.DeriveSeed(seed, path...), 0x9e3779b97f4a7c15)
+	return &Stream{Rand: rand.New(src), src: src}
+}
+
+// MarshalBinary saves the stream's state.
+func (s *Stream) MarshalBinary() ([]byte, error) { return s.src.MarshalBinary() }
+
+// UnmarshalBinary restores a state saved by MarshalBinary.
+func (s *Stream) UnmarshalBinary(b []byte) error { return s.src.UnmarshalBinary(b) }

@@ -1,0 +1,116 @@
+package agents
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"gorl/logs"
+)
+
+// CheckpointVersion is the format version written in every checkpoint.
+const CheckpointVersion = 1
+
+// Checkpoint is everything the training loop needs to continue a run exactly: the
+// agent's state (network parameters, optimiser state, random streams), the environments'
+// snapshots and current observations, the loop's counters and episode bookkeeping, and
+// the logs.Marks of the rows that were durable when it was written.
+//
+// It is stored as JSON in checkpoints/update-NNNNNNN.json of the run directory (byte
+// slices in base64; float64 values round-trip exactly), written atomically.
+type Checkpoint struct {
+	Version     int     `json:"version"`
+	Update      int     `json:"update"` // updates completed
+	Updates     int     `json:"updates"`
+	EnvSteps    int64   `json:"env_steps"`
+	Episodes    int64   `json:"episodes"` // finished episodes
+	NextEpisode int64   `json:"next_episode"`
+	WallSeconds float64 `json:"wall_seconds"`
+	Solved      bool    `json:"solved"`
+
+	// Per sub-environment: the id, step count and return so far of the running episode,
+	// and the current observation.
+	EpisodeIDs     []int64     `json:"episode_ids"`
+	EpisodeSteps   []int64     `json:"episode_steps"`
+	EpisodeReturns []float64   `json:"episode_returns"`
+	Obs            [][]float64 `json:"obs"`
+	EnvStates      [][]byte    `json:"env_states"`
+
+	// RecentReturns are the returns of the last finished episodes, oldest first.
+	RecentReturns []float64  `json:"recent_returns"`
+	Agent         []byte     `json:"agent"`
+	Marks         logs.Marks `json:"marks"`
+}
+
+// CheckpointDir is the checkpoints folder of a run directory.
+func CheckpointDir(runDir string) string { return filepath.Join(runDir, "checkpoints") }
+
+func checkpointPath(runDir string, update int) string {
+	return filepath.Join(CheckpointDir(runDir), fmt.Sprintf("update-%07d.json", update))
+}
+
+// SaveCheckpoint writes c atomically into the run directory and keeps only the newest
+// keep checkpoints.
+func SaveCheckpoint(runDir string, c *Checkpoint, keep int) error {
+	if err := os.MkdirAll(CheckpointDir(runDir), 0o755); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	c.Version = CheckpointVersion
+	if err := logs.WriteJSONAtomic(checkpointPath(runDir, c.Update), c); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	paths, err := checkpointPaths(runDir)
+	if err != nil {
+		return err
+	}
+	for len(paths) > keep {
+		if err := os.Remove(paths[0]); err != nil {
+			return fmt.Errorf("remove old checkpoint: %w", err)
+		}
+		paths = paths[1:]
+	}
+	return nil
+}
+
+func checkpointPaths(runDir string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), "update-*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths) // zero-padded update numbers sort in order
+	return paths, nil
+}
+
+// ErrNoCheckpoint is returned by LatestCheckpoint for a run without checkpoints.
+var ErrNoCheckpoint = errors.New("no checkpoint")
+
+// LatestCheckpoint reads the newest checkpoint of a run directory.
+func LatestCheckpoint(runDir string) (*Checkpoint, error) {
+	paths, err := checkpointPaths(runDir)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
+	}
+	return ReadCheckpoint(paths[len(paths)-1])
+}
+
+// ReadCheckpoint reads one checkpoint file.
+func ReadCheckpoint(path string) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoint: %w", err)
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
+	}
+	if c.Version != CheckpointVersion {
+		return nil, fmt.Errorf("read checkpoint %s: version %d, this gorl reads version %d", path, c.Version, CheckpointVersion)
+	}
+	return &c, nil
+}

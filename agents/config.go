@@ -1,0 +1,89 @@
+package agents
+
+import (
+	"fmt"
+	"math"
+
+	"gorl/env"
+)
+
+// TrainConfig holds the settings of the training loop. Zero values mean defaults
+// (WithDefaults fills them); the CLI records the effective values in config.json.
+type TrainConfig struct {
+	Env        string      `json:"env"`
+	EnvOptions env.Options `json:"env_options,omitempty"`
+	Seed       uint64      `json:"seed"`
+	// Steps is the training budget in environment steps (default 500000). Training runs
+	// Steps / (Envs * RolloutSteps) updates.
+	Steps        int64 `json:"steps"`
+	Envs         int   `json:"envs"`          // parallel environments (default 4)
+	RolloutSteps int   `json:"rollout_steps"` // steps per environment per update (default 128)
+	Workers      int   `json:"workers"`       // goroutines stepping the environments (default 1)
+	// StopAtReturn, when set, stops training once the mean return of the last
+	// ReturnWindow finished episodes reaches it (checked after each rollout).
+	StopAtReturn *float64 `json:"stop_at_return,omitempty"`
+	ReturnWindow int      `json:"return_window"` // default 20
+	// CheckpointEvery writes a checkpoint every this many updates (default 10; negative:
+	// only the final one). KeepCheckpoints is how many are kept (default 2).
+	CheckpointEvery int `json:"checkpoint_every"`
+	KeepCheckpoints int `json:"keep_checkpoints"`
+	// EvalEvery evaluates the deterministic policy on EvalEpisodes episodes every this
+	// many updates and logs eval_return (0: never).
+	EvalEvery    int `json:"eval_every"`
+	EvalEpisodes int `json:"eval_episodes"` // default 10
+	// StepEvery logs the steps of every Nth episode (0 or 1: all, negative: none).
+	StepEvery int `json:"step_every"`
+}
+
+// WithDefaults returns c with zero values replaced by defaults.
+func (c TrainConfig) WithDefaults() TrainConfig {
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	if c.Steps == 0 {
+		c.Steps = 500000
+	}
+	def(&c.Envs, 4)
+	def(&c.RolloutSteps, 128)
+	def(&c.Workers, 1)
+	def(&c.ReturnWindow, 20)
+	def(&c.CheckpointEvery, 10)
+	def(&c.KeepCheckpoints, 2)
+	def(&c.EvalEpisodes, 10)
+	def(&c.StepEvery, 1)
+	return c
+}
+
+// Validate reports the first bad setting.
+func (c TrainConfig) Validate() error {
+	switch {
+	case c.Env == "":
+		return fmt.Errorf("no env id")
+	case c.Steps < 1:
+		return fmt.Errorf("steps must be positive, got %d", c.Steps)
+	case c.Envs < 1:
+		return fmt.Errorf("envs must be positive, got %d", c.Envs)
+	case c.RolloutSteps < 1:
+		return fmt.Errorf("rollout_steps must be positive, got %d", c.RolloutSteps)
+	case c.Workers < 1:
+		return fmt.Errorf("workers must be positive, got %d", c.Workers)
+	case c.ReturnWindow < 1:
+		return fmt.Errorf("return_window must be positive, got %d", c.ReturnWindow)
+	case c.KeepCheckpoints < 1:
+		return fmt.Errorf("keep_checkpoints must be positive, got %d", c.KeepCheckpoints)
+	case c.EvalEvery < 0:
+		return fmt.Errorf("eval_every must be >= 0, got %d", c.EvalEvery)
+	case c.EvalEpisodes < 1:
+		return fmt.Errorf("eval_episodes must be positive, got %d", c.EvalEpisodes)
+	case c.StopAtReturn != nil && (math.IsNaN(*c.StopAtReturn) || math.IsInf(*c.StopAtReturn, 0)):
+		return fmt.Errorf("stop_at_return must be finite")
+	case c.Steps < int64(c.Envs*c.RolloutSteps):
+		return fmt.Errorf("steps (%d) must cover at least one rollout of envs x rollout_steps = %d", c.Steps, c.Envs*c.RolloutSteps)
+	}
+	return nil
+}
+
+// Updates is the number of updates the budget allows.
+func (c TrainConfig) Updates() int { return int(c.Steps / int64(c.Envs*c.RolloutSteps)) }

@@ -1,0 +1,85 @@
+package agents
+
+import (
+	"fmt"
+	"math"
+
+	"gorl/env"
+	"gorl/logs"
+)
+
+// Evaluate runs episodes of e with the deterministic policy (its mode), seeding e with
+// seed first. With run non-nil the steps (as the run's StepEvery allows) and episodes are
+// logged there, episodes numbered from firstEpisode. It returns the episode rows.
+func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, firstEpisode int64) ([]logs.EpisodeRow, error) {
+	if episodes < 1 {
+		return nil, fmt.Errorf("evaluate: need at least 1 episode, got %d", episodes)
+	}
+	od, ad := e.ObservationSpace().Dim(), e.ActionSpace().Dim()
+	obs := [][]float64{make([]float64, od)}
+	act := [][]float64{make([]float64, ad)}
+	poser, hasPoses := env.As[env.BodyPoser](e)
+	var pos, quat []float64
+	if hasPoses {
+		pos, quat = make([]float64, 3*poser.NumBodies()), make([]float64, 4*poser.NumBodies())
+	}
+	e.Seed(seed)
+	out := make([]logs.EpisodeRow, 0, episodes)
+	var steps int64
+	var row logs.StepRow
+	for ep := 0; ep < episodes; ep++ {
+		id := firstEpisode + int64(ep)
+		copy(obs[0], e.Reset())
+		ret, length := 0.0, int64(0)
+		for {
+			p.Act(obs, act, true)
+			if hasPoses && run != nil {
+				poser.BodyPoses(pos, quat)
+			}
+			tr := e.Step(act[0])
+			ret += tr.Reward
+			if run != nil && run.WantSteps(id) {
+				row = logs.StepRow{Episode: id, Step: length, Obs: obs[0], Action: act[0], Reward: tr.Reward,
+					Terminated: tr.Terminated, Truncated: tr.Truncated, Context: logs.NoContext,
+					LogProb: nanValue, Value: nanValue, BodyPos: pos, BodyQuat: quat}
+				if err := run.LogStep(&row); err != nil {
+					return out, err
+				}
+			}
+			length++
+			steps++
+			if tr.Done() {
+				r := logs.EpisodeRow{Episode: id, Seed: int64(seed), Return: ret, Length: length,
+					Terminated: tr.Terminated, Truncated: tr.Truncated, EnvSteps: steps, Context: logs.NoContext}
+				if run != nil {
+					r.WallSeconds = run.Elapsed()
+					if err := run.LogEpisode(r); err != nil {
+						return out, err
+					}
+				}
+				out = append(out, r)
+				break
+			}
+			copy(obs[0], tr.Obs)
+		}
+	}
+	return out, nil
+}
+
+var nanValue = math.NaN()
+
+// MeanReturn is the mean return of episode rows (NaN for none).
+func MeanReturn(rows []logs.EpisodeRow) float64 {
+	if len(rows) == 0 {
+		return nanValue
+	}
+	s := 0.0
+	for _, r := range rows {
+		s += r.Return
+	}
+	return s / float64(len(rows))
+}
+
+// MakeEvalEnv builds one environment of the training config for evaluation, wrapped as
+// the training environments are.
+func MakeEvalEnv(id string, opts env.Options) (env.Env, error) { return makeEnv(id, opts) }

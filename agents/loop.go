@@ -1,0 +1,508 @@
+package agents
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"gorl/env"
+	"gorl/logs"
+)
+
+// Stream ids under the run seed. Agents derive their own streams under StreamAgent.
+const (
+	StreamEnvs  = 1 // the training environments (sub-environment i: DeriveSeed(., i))
+	StreamEval  = 2 // evaluation environments (then the update index)
+	StreamAgent = 3 // the agent's streams (initialisation, sampling, minibatches)
+)
+
+// Hooks let callers watch training. Nil hooks are skipped.
+type Hooks struct {
+	// OnUpdate is called after every update with the loop's status.
+	OnUpdate func(Status)
+	// Notice reports something the user should know that does not stop training.
+	Notice func(msg string)
+}
+
+// Status describes training after an update.
+type Status struct {
+	Update, Updates int
+	EnvSteps        int64
+	Episodes        int64
+	// RecentReturn is the mean return of the last ReturnWindow finished episodes (NaN
+	// before the first one).
+	RecentReturn   float64
+	StepsPerSecond float64
+	WallSeconds    float64
+	Metrics        map[string]float64
+	Solved         bool
+}
+
+// Summary is the outcome of a training run.
+type Summary struct {
+	Status
+	// Resumed is the update the run was resumed from (0 for a fresh run).
+	Resumed int
+}
+
+// Loop trains an Agent on a vector of environments. Build it with NewLoop (fresh run) or
+// Resume (continue a run directory from its latest checkpoint), then call Run once.
+type Loop struct {
+	Config TrainConfig
+	Agent  Agent
+	// Log receives steps, episodes and metrics; Run closes it (Close on success,
+	// Fail on error). Nil: nothing is logged and no checkpoint is written.
+	Log   *logs.Run
+	Hooks Hooks
+
+	vec      *env.Vector
+	evalEnv  env.Env
+	roll     *Rollout
+	actions  [][]float64
+	logProb  []float64
+	value    []float64
+	truncVal []float64
+	prevObs  [][]float64
+	posers   []env.BodyPoser
+	bodyPos  [][]float64
+	bodyQuat [][]float64
+	stepRow  logs.StepRow
+
+	epID     []int64
+	epStep   []int64
+	epReturn []float64
+	recent   returnWindow
+
+	update, updates int
+	resumed         int
+	nextEpisode     int64
+	envSteps        int64
+	episodes        int64
+	solved          bool
+	wallOffset      float64
+	start           time.Time
+	canSnapshot     bool
+	lastCheckpoint  int
+}
+
+// NewAgentFunc builds an agent for the given spaces (the loop makes the environments).
+type NewAgentFunc func(obs, act env.Space) (Agent, error)
+
+// NewLoop makes the environments of cfg, seeds and resets them, and builds the agent.
+func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mk := func(int) (env.Env, error) { return makeEnv(cfg.Env, cfg.EnvOptions) }
+	vec, err := env.NewVector(cfg.Envs, cfg.Workers, mk)
+	if err != nil {
+		return nil, err
+	}
+	evalEnv, err := mk(0)
+	if err != nil {
+		vec.Close()
+		return nil, err
+	}
+	obsSpace, actSpace := vec.ObservationSpace(), vec.ActionSpace()
+	agent, err := newAgent(obsSpace, actSpace)
+	if err != nil {
+		vec.Close()
+		return nil, err
+	}
+	n, od, ad := cfg.Envs, obsSpace.Dim(), actSpace.Dim()
+	l := &Loop{Config: cfg, Agent: agent, Log: run, vec: vec, evalEnv: evalEnv,
+		roll:    NewRollout(cfg.RolloutSteps, n, od, ad),
+		actions: rows(n, ad), prevObs: rows(n, od),
+		logProb: make([]float64, n), value: make([]float64, n), truncVal: make([]float64, n),
+		epID: make([]int64, n), epStep: make([]int64, n), epReturn: make([]float64, n),
+		recent:  newReturnWindow(cfg.ReturnWindow),
+		updates: cfg.Updates(), nextEpisode: int64(n), lastCheckpoint: -1,
+	}
+	for i := range l.epID {
+		l.epID[i] = int64(i)
+	}
+	for i, e := range vec.Envs {
+		if p, ok := env.As[env.BodyPoser](e); ok {
+			if l.posers == nil {
+				l.posers = make([]env.BodyPoser, n)
+				l.bodyPos, l.bodyQuat = make([][]float64, n), make([][]float64, n)
+			}
+			l.posers[i] = p
+			l.bodyPos[i], l.bodyQuat[i] = make([]float64, 3*p.NumBodies()), make([]float64, 4*p.NumBodies())
+		}
+	}
+	_, err = env.SnapshotOf(vec.Envs[0])
+	l.canSnapshot = err == nil
+	vec.Seed(env.DeriveSeed(cfg.Seed, StreamEnvs))
+	vec.Reset()
+	return l, nil
+}
+
+// makeEnv builds one environment; continuous actions are clipped to their bounds, so the
+// policy may sample outside them.
+func makeEnv(id string, opts env.Options) (env.Env, error) {
+	e, err := env.Make(id, opts)
+	if err != nil {
+		return nil, err
+	}
+	if e.ActionSpace().Kind == env.Box {
+		e = env.NewClipAction(e)
+	}
+	return e, nil
+}
+
+func rows(n, d int) [][]float64 {
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = make([]float64, d)
+	}
+	return out
+}
+
+// Resume continues the run in runDir from its latest checkpoint: the logs are cut back
+// to the checkpoint's marks (rows written after it are dropped) and the agent, the
+// environments and the loop's counters are restored, so that the run goes on exactly as
+// an uninterrupted run with the same seed would. cfg must be the run's recorded config.
+func Resume(runDir string, cfg TrainConfig, opts logs.Options, newAgent NewAgentFunc) (*Loop, error) {
+	ck, err := LatestCheckpoint(runDir)
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %w", runDir, err)
+	}
+	l, err := NewLoop(cfg, nil, newAgent)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.restore(ck); err != nil {
+		l.vec.Close()
+		return nil, fmt.Errorf("resume %s from update %d: %w", runDir, ck.Update, err)
+	}
+	run, err := logs.Resume(runDir, opts, &ck.Marks)
+	if err != nil {
+		l.vec.Close()
+		return nil, err
+	}
+	l.Log = run
+	return l, nil
+}
+
+func (l *Loop) restore(ck *Checkpoint) error {
+	n := l.vec.Num()
+	if len(ck.EpisodeIDs) != n || len(ck.EpisodeSteps) != n || len(ck.EpisodeReturns) != n || len(ck.Obs) != n {
+		return fmt.Errorf("checkpoint has %d environments, config has %d", len(ck.EpisodeIDs), n)
+	}
+	if ck.Updates != l.updates {
+		return fmt.Errorf("checkpoint plans %d updates, config %d: the config changed", ck.Updates, l.updates)
+	}
+	if err := l.vec.Restore(ck.EnvStates); err != nil {
+		return err
+	}
+	for i, o := range ck.Obs {
+		if len(o) != len(l.vec.Obs[i]) {
+			return fmt.Errorf("checkpoint observation %d has %d values, want %d", i, len(o), len(l.vec.Obs[i]))
+		}
+		copy(l.vec.Obs[i], o)
+	}
+	if err := l.Agent.UnmarshalState(ck.Agent); err != nil {
+		return fmt.Errorf("agent state: %w", err)
+	}
+	copy(l.epID, ck.EpisodeIDs)
+	copy(l.epStep, ck.EpisodeSteps)
+	copy(l.epReturn, ck.EpisodeReturns)
+	for _, r := range ck.RecentReturns {
+		l.recent.add(r)
+	}
+	l.update, l.resumed, l.lastCheckpoint = ck.Update, ck.Update, ck.Update
+	l.envSteps, l.episodes, l.nextEpisode = ck.EnvSteps, ck.Episodes, ck.NextEpisode
+	l.solved, l.wallOffset = ck.Solved, ck.WallSeconds
+	return nil
+}
+
+// Close stops the environments' worker goroutines.
+func (l *Loop) Close() { l.vec.Close() }
+
+func (l *Loop) wall() float64 { return l.wallOffset + time.Since(l.start).Seconds() }
+
+func (l *Loop) notice(format string, args ...any) {
+	if l.Hooks.Notice != nil {
+		l.Hooks.Notice(fmt.Sprintf(format, args...))
+	}
+}
+
+// Run trains until the step budget is spent or the StopAtReturn target is reached, then
+// writes a final checkpoint and closes the run. A non-finite loss or any other failure
+// stops training; the run directory keeps its last good checkpoint.
+func (l *Loop) Run() (Summary, error) {
+	defer l.vec.Close()
+	l.start = time.Now()
+	if l.Log != nil && !l.canSnapshot {
+		l.notice("env %s cannot save its state: no checkpoints, so this run cannot be resumed", l.Config.Env)
+	}
+	st, err := l.train()
+	if err != nil {
+		if l.Log != nil {
+			_ = l.Log.Fail(err)
+		}
+		return Summary{Status: st, Resumed: l.resumed}, err
+	}
+	if l.Log != nil {
+		if err := l.checkpoint(); err != nil {
+			_ = l.Log.Fail(err)
+			return Summary{Status: st, Resumed: l.resumed}, err
+		}
+		if err := l.Log.Close(); err != nil {
+			return Summary{Status: st, Resumed: l.resumed}, err
+		}
+	}
+	return Summary{Status: st, Resumed: l.resumed}, nil
+}
+
+func (l *Loop) train() (Status, error) {
+	st := l.status(nil, 0)
+	for l.update < l.updates && !l.solved {
+		t0 := time.Now()
+		if err := l.collect(); err != nil {
+			return st, err
+		}
+		if target := l.Config.StopAtReturn; target != nil && l.recent.full() && l.recent.mean() >= *target {
+			l.solved = true
+			st = l.status(st.Metrics, 0)
+			l.hook(st)
+			break
+		}
+		l.Agent.Values(l.vec.Obs, l.value)
+		for i, v := range l.value {
+			l.roll.LastValues[i] = float32(v)
+		}
+		metrics, err := l.Agent.Update(l.roll, Progress{Update: l.update, Updates: l.updates})
+		if err == nil {
+			err = checkFinite(metrics)
+		}
+		if err != nil {
+			return st, l.updateError(err)
+		}
+		l.update++
+		sps := float64(l.roll.Len()) / time.Since(t0).Seconds()
+		metrics["sps"] = sps
+		if !math.IsNaN(l.recent.mean()) {
+			metrics["return_recent"] = l.recent.mean()
+		}
+		if l.Config.EvalEvery > 0 && l.update%l.Config.EvalEvery == 0 {
+			rows, err := Evaluate(l.Agent, l.evalEnv, l.Config.EvalEpisodes, env.DeriveSeed(l.Config.Seed, StreamEval, uint64(l.update)), nil, 0)
+			if err != nil {
+				return st, err
+			}
+			metrics["eval_return"] = MeanReturn(rows)
+		}
+		if l.Log != nil {
+			err := l.Log.LogMetrics(logs.MetricRow{Seed: int64(l.Config.Seed), Iteration: int64(l.update),
+				EnvSteps: l.envSteps, WallSeconds: l.wall(), Values: metrics})
+			if err != nil {
+				return st, err
+			}
+			if l.Config.CheckpointEvery > 0 && l.update%l.Config.CheckpointEvery == 0 {
+				if err := l.checkpoint(); err != nil {
+					return st, err
+				}
+			}
+		}
+		st = l.status(metrics, sps)
+		l.hook(st)
+	}
+	return l.status(st.Metrics, st.StepsPerSecond), nil
+}
+
+func (l *Loop) updateError(err error) error {
+	last := "none"
+	if l.lastCheckpoint >= 0 {
+		last = fmt.Sprintf("update %d", l.lastCheckpoint)
+	}
+	return fmt.Errorf("update %d of %d: %w; training stopped (last good checkpoint: %s)", l.update+1, l.updates, err, last)
+}
+
+// ErrNonFinite marks a NaN or infinite loss.
+var ErrNonFinite = errors.New("non-finite value")
+
+func checkFinite(m map[string]float64) error {
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s is %v: %w", k, v, ErrNonFinite)
+		}
+	}
+	return nil
+}
+
+func (l *Loop) hook(st Status) {
+	if l.Hooks.OnUpdate != nil {
+		l.Hooks.OnUpdate(st)
+	}
+}
+
+func (l *Loop) status(metrics map[string]float64, sps float64) Status {
+	return Status{Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
+		RecentReturn: l.recent.mean(), StepsPerSecond: sps, WallSeconds: l.wall(), Metrics: metrics, Solved: l.solved}
+}
+
+// collect fills the rollout with RolloutSteps steps of every environment, logging steps
+// and finished episodes.
+func (l *Loop) collect() error {
+	r, v := l.roll, l.vec
+	n, od, ad := v.Num(), r.ObsDim, r.ActDim
+	logSteps := l.Log != nil
+	for t := 0; t < r.Steps; t++ {
+		l.Agent.Sample(v.Obs, l.actions, l.logProb, l.value)
+		base := t * n
+		for i := 0; i < n; i++ {
+			k := base + i
+			obs := r.Obs[k*od : (k+1)*od]
+			for j, x := range v.Obs[i] {
+				obs[j] = float32(x)
+			}
+			act := r.Actions[k*ad : (k+1)*ad]
+			for j, a := range l.actions[i] {
+				act[j] = float32(a)
+			}
+			r.LogProbs[k], r.Values[k] = float32(l.logProb[i]), float32(l.value[i])
+			if logSteps {
+				copy(l.prevObs[i], v.Obs[i])
+				if l.posers != nil && l.posers[i] != nil {
+					l.posers[i].BodyPoses(l.bodyPos[i], l.bodyQuat[i])
+				}
+			}
+		}
+		v.Step(l.actions)
+		l.envSteps += int64(n)
+		anyTrunc := false
+		for i := 0; i < n; i++ {
+			k := base + i
+			term, trunc := v.Terminated[i], v.Truncated[i]
+			r.Rewards[k] = float32(v.Rewards[i])
+			r.Terminated[k], r.Truncated[k] = term, trunc && !term
+			r.TruncValues[k] = 0
+			anyTrunc = anyTrunc || (trunc && !term)
+		}
+		if anyTrunc {
+			l.Agent.Values(v.FinalObs, l.truncVal)
+			for i := 0; i < n; i++ {
+				if k := base + i; r.Truncated[k] {
+					r.TruncValues[k] = float32(l.truncVal[i])
+				}
+			}
+		}
+		for i := 0; i < n; i++ {
+			if err := l.record(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// record logs sub-environment i's last step and, when its episode ended, the episode.
+func (l *Loop) record(i int) error {
+	v := l.vec
+	l.epReturn[i] += v.Rewards[i]
+	if l.Log != nil && l.Log.WantSteps(l.epID[i]) {
+		s := &l.stepRow
+		*s = logs.StepRow{Episode: l.epID[i], Step: l.epStep[i], Obs: l.prevObs[i], Action: l.actions[i],
+			Reward: v.Rewards[i], Terminated: v.Terminated[i], Truncated: v.Truncated[i], Context: logs.NoContext,
+			LogProb: l.logProb[i], Value: l.value[i]}
+		if l.posers != nil && l.posers[i] != nil {
+			s.BodyPos, s.BodyQuat = l.bodyPos[i], l.bodyQuat[i]
+		}
+		if err := l.Log.LogStep(s); err != nil {
+			return err
+		}
+	}
+	l.epStep[i]++
+	if !v.Terminated[i] && !v.Truncated[i] {
+		return nil
+	}
+	l.recent.add(l.epReturn[i])
+	l.episodes++
+	if l.Log != nil {
+		err := l.Log.LogEpisode(logs.EpisodeRow{Episode: l.epID[i], Seed: int64(l.Config.Seed), Return: l.epReturn[i],
+			Length: l.epStep[i], Terminated: v.Terminated[i], Truncated: v.Truncated[i], EnvSteps: l.envSteps,
+			WallSeconds: l.wall(), Context: logs.NoContext})
+		if err != nil {
+			return err
+		}
+	}
+	l.epID[i], l.epStep[i], l.epReturn[i] = l.nextEpisode, 0, 0
+	l.nextEpisode++
+	return nil
+}
+
+// checkpoint makes the logged rows durable and saves the loop's state with their marks.
+func (l *Loop) checkpoint() error {
+	if l.Log == nil || !l.canSnapshot || l.lastCheckpoint == l.update {
+		return nil
+	}
+	marks, err := l.Log.Checkpoint()
+	if err != nil {
+		return err
+	}
+	states, err := l.vec.Snapshot()
+	if err != nil {
+		return err
+	}
+	agent, err := l.Agent.MarshalState()
+	if err != nil {
+		return fmt.Errorf("checkpoint: agent state: %w", err)
+	}
+	obs := make([][]float64, l.vec.Num())
+	for i, o := range l.vec.Obs {
+		obs[i] = append([]float64(nil), o...)
+	}
+	ck := &Checkpoint{Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
+		NextEpisode: l.nextEpisode, WallSeconds: l.wall(), Solved: l.solved,
+		EpisodeIDs: append([]int64(nil), l.epID...), EpisodeSteps: append([]int64(nil), l.epStep...),
+		EpisodeReturns: append([]float64(nil), l.epReturn...), Obs: obs, EnvStates: states,
+		RecentReturns: l.recent.values(), Agent: agent, Marks: marks}
+	if err := SaveCheckpoint(l.Log.Dir(), ck, l.Config.KeepCheckpoints); err != nil {
+		return err
+	}
+	l.lastCheckpoint = l.update
+	return nil
+}
+
+// returnWindow keeps the last returns in a ring.
+type returnWindow struct {
+	buf  []float64
+	next int
+	n    int
+}
+
+func newReturnWindow(size int) returnWindow { return returnWindow{buf: make([]float64, size)} }
+
+func (w *returnWindow) add(r float64) {
+	w.buf[w.next] = r
+	w.next = (w.next + 1) % len(w.buf)
+	if w.n < len(w.buf) {
+		w.n++
+	}
+}
+
+func (w *returnWindow) full() bool { return w.n == len(w.buf) }
+
+func (w *returnWindow) mean() float64 {
+	if w.n == 0 {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, r := range w.values() {
+		s += r
+	}
+	return s / float64(w.n)
+}
+
+// values lists the returns oldest first.
+func (w *returnWindow) values() []float64 {
+	out := make([]float64, 0, w.n)
+	start := (w.next - w.n + len(w.buf)) % len(w.buf)
+	for k := 0; k < w.n; k++ {
+		out = append(out, w.buf[(start+k)%len(w.buf)])
+	}
+	return out
+}
