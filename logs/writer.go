@@ -45,11 +45,13 @@ type Run struct {
 	lastFlush      time.Time
 	calls          int
 
-	// step part buffer
-	steps     []stepRecord
-	floatSlab []float64
-	intSlab   []int64
-	nextPart  int
+	// Step rows fill cur; a full batch is written as a part file by a goroutine while the
+	// next one fills (inflight reports its result), so logging rarely waits for I/O.
+	cur           *stepBatch
+	spare         *stepBatch
+	inflight      chan error
+	inflightBatch *stepBatch
+	nextPart      int
 	// stepsWritten counts step rows in part files on disk.
 	stepsWritten int64
 
@@ -200,7 +202,7 @@ func newRun(dir string, opts Options) *Run {
 	}
 	now := time.Now()
 	return &Run{dir: dir, id: id, envID: opts.EnvID, opts: opts, start: now, startedAt: now, lastFlush: now,
-		steps: make([]stepRecord, 0, opts.PartRows), intSlab: make([]int64, 0, opts.PartRows),
+		cur:        newStepBatch(opts.PartRows),
 		metricSeen: map[string]bool{}}
 }
 
@@ -232,8 +234,9 @@ func (r *Run) LogStep(s *StepRow) error {
 	rec.BodyPos = r.copyFloats(s.BodyPos)
 	rec.BodyQuat = r.copyFloats(s.BodyQuat)
 	if s.Context != NoContext {
-		r.intSlab = append(r.intSlab, s.Context)
-		rec.Context = &r.intSlab[len(r.intSlab)-1]
+		b := r.cur
+		b.ints = append(b.ints, s.Context) // capacity PartRows: never reallocated
+		rec.Context = &b.ints[len(b.ints)-1]
 	}
 	if !math.IsNaN(s.LogProb) {
 		rec.LogProb = r.floatRef(s.LogProb)
@@ -241,29 +244,48 @@ func (r *Run) LogStep(s *StepRow) error {
 	if !math.IsNaN(s.Value) {
 		rec.Value = r.floatRef(s.Value)
 	}
-	r.steps = append(r.steps, rec)
-	if len(r.steps) >= r.opts.PartRows {
-		if err := r.flushSteps(); err != nil {
+	r.cur.rows = append(r.cur.rows, rec)
+	if len(r.cur.rows) >= r.opts.PartRows {
+		if err := r.submitSteps(); err != nil {
 			return err
 		}
 	}
 	return r.tick()
 }
 
-// copyFloats appends v to the slab. Rows keep pointing into older slab arrays when the
-// slab grows, which keeps their data valid until the part is written.
+// stepBatch holds the rows of one part file and the storage their slices and pointers
+// refer to.
+type stepBatch struct {
+	rows   []stepRecord
+	floats []float64
+	ints   []int64
+}
+
+func newStepBatch(n int) *stepBatch {
+	return &stepBatch{rows: make([]stepRecord, 0, n), ints: make([]int64, 0, n)}
+}
+
+func (b *stepBatch) reset() {
+	clear(b.rows)
+	b.rows, b.floats, b.ints = b.rows[:0], b.floats[:0], b.ints[:0]
+}
+
+// copyFloats appends v to the batch's slab. Rows keep pointing into older slab arrays
+// when the slab grows, which keeps their data valid until the part is written.
 func (r *Run) copyFloats(v []float64) []float64 {
 	if v == nil {
 		return nil
 	}
-	n := len(r.floatSlab)
-	r.floatSlab = append(r.floatSlab, v...)
-	return r.floatSlab[n : n+len(v) : n+len(v)]
+	b := r.cur
+	n := len(b.floats)
+	b.floats = append(b.floats, v...)
+	return b.floats[n : n+len(v) : n+len(v)]
 }
 
 func (r *Run) floatRef(v float64) *float64 {
-	r.floatSlab = append(r.floatSlab, v)
-	return &r.floatSlab[len(r.floatSlab)-1]
+	b := r.cur
+	b.floats = append(b.floats, v)
+	return &b.floats[len(b.floats)-1]
 }
 
 // LogEpisode records a finished episode.
@@ -335,7 +357,10 @@ func (r *Run) tick() error {
 // metrics.parquet if they changed. Every file is replaced atomically.
 func (r *Run) Flush() error {
 	r.lastFlush = time.Now()
-	if err := r.flushSteps(); err != nil {
+	if err := r.submitSteps(); err != nil {
+		return err
+	}
+	if err := r.waitSteps(); err != nil {
 		return err
 	}
 	if r.episodesDirty {
@@ -353,20 +378,43 @@ func (r *Run) Flush() error {
 	return r.writeStatus("running", "")
 }
 
-func (r *Run) flushSteps() error {
-	if len(r.steps) == 0 {
-		return nil
-	}
-	path := filepath.Join(r.dir, "steps", fmt.Sprintf("part-%05d.parquet", r.nextPart))
-	if err := writeParquet(path, r.steps); err != nil {
+// submitSteps starts writing the current batch as the next part file in the background,
+// after the previous write has finished.
+func (r *Run) submitSteps() error {
+	if err := r.waitSteps(); err != nil {
 		return err
 	}
+	if len(r.cur.rows) == 0 {
+		return nil
+	}
+	batch := r.cur
+	path := filepath.Join(r.dir, "steps", fmt.Sprintf("part-%05d.parquet", r.nextPart))
 	r.nextPart++
-	r.stepsWritten += int64(len(r.steps))
-	clear(r.steps)
-	r.steps = r.steps[:0]
-	r.floatSlab = r.floatSlab[:0]
-	r.intSlab = r.intSlab[:0]
+	done := make(chan error, 1)
+	go func() { done <- writeParquet(path, batch.rows) }()
+	r.inflight, r.inflightBatch = done, batch
+	if r.spare != nil {
+		r.cur, r.spare = r.spare, nil
+	} else {
+		r.cur = newStepBatch(r.opts.PartRows)
+	}
+	return nil
+}
+
+// waitSteps waits for the part file being written, if any.
+func (r *Run) waitSteps() error {
+	if r.inflight == nil {
+		return nil
+	}
+	err := <-r.inflight
+	batch := r.inflightBatch
+	r.inflight, r.inflightBatch = nil, nil
+	if err != nil {
+		return err
+	}
+	r.stepsWritten += int64(len(batch.rows))
+	batch.reset()
+	r.spare = batch
 	return nil
 }
 
