@@ -4,9 +4,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
-var version = "dev"
-
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gorl",
@@ -20,17 +17,8 @@ environments and analyses the Parquet logs of every run.`,
 	root.AddCommand(
 		newVersionCmd(),
 		newLogsCmd(),
+		newEnvsCmd(),
+		newRolloutCmd(),
 	)
 	return root
-}
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print gorl's version",
-		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, _ []string) {
-			cmd.Println("gorl", version)
-		},
-	}
 }

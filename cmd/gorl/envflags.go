@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gorl/env"
+)
+
+// envFlags are the flags every command that builds environments shares.
+type envFlags struct {
+	ID      string
+	Model   string
+	Family  string
+	Options []string
+}
+
+func (f *envFlags) register(cmd *cobra.Command, defaultID string) {
+	cmd.Flags().StringVar(&f.ID, "env", defaultID, "environment id (see `gorl envs`)")
+	cmd.Flags().StringVar(&f.Model, "model", "", "MJCF model file for sgrl/custom (3D locomotion)")
+	cmd.Flags().StringVar(&f.Family, "family", "", "morphology family of --model: hopper, walker, humanoid or cheetah")
+	cmd.Flags().StringArrayVar(&f.Options, "env-opt", nil, "environment option key=value (repeatable), e.g. max_episode_steps=200")
+}
+
+// options turns the flags into env.Options.
+func (f *envFlags) options() (env.Options, error) {
+	opts := env.Options{}
+	for _, kv := range f.Options {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--env-opt %q: want key=value", kv)
+		}
+		opts[k] = v
+	}
+	if f.Model != "" {
+		opts["model"] = f.Model
+	}
+	if f.Family != "" {
+		opts["family"] = f.Family
+	}
+	return opts, nil
+}

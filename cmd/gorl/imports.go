@@ -1,0 +1,6 @@
+package main
+
+// Environment packages register their ids with env.Register when imported.
+import (
+	_ "gorl/env/classic"
+)
