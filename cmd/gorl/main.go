@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 )
 
 func main() {
@@ -28,8 +29,18 @@ func run(args []string) (status int) {
 	root := newRootCmd()
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "gorl:", err)
+		fmt.Fprintln(os.Stderr, "gorl:", oneLine(err.Error()))
 		return 1
 	}
 	return 0
+}
+
+// oneLine folds a multi-line message (such as cobra's "Did you mean this?" suggestions)
+// into one line.
+func oneLine(msg string) string {
+	msg = strings.Replace(msg, "\n\nDid you mean this?\n", " (did you mean:", 1)
+	if strings.Contains(msg, "(did you mean:") {
+		msg = strings.TrimRight(msg, "\n") + ")"
+	}
+	return strings.Join(strings.Fields(msg), " ")
 }
