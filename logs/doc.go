@@ -23,8 +23,9 @@
 // env_steps (cumulative at the episode's end), wall_seconds (since the run started),
 // context (nullable int64).
 //
-// Metrics columns: run_id, seed, iteration, env_steps, wall_seconds, then one nullable
-// double column per metric name (loss, regret, fitness, ...), in order of first use.
+// Metrics columns: run_id, seed, iteration, env_steps, wall_seconds, and one nullable
+// double column per metric name (loss, regret, fitness, ...). The file stores its columns
+// in alphabetical order; select them by name.
 //
 // Episode ids are unique within a run; step counts from 0 within an episode. This
 // package imports no other gorl package.
