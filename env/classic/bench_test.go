@@ -1,0 +1,100 @@
+package classic
+
+import (
+	"fmt"
+	"testing"
+
+	"gorl/env"
+)
+
+// BenchmarkCartPoleStep steps one CartPole through the env.Env interface with an
+// alternating action, resetting when an episode ends, as a training loop would.
+// One op is one environment step; Msteps/s is reported alongside ns/op.
+func BenchmarkCartPoleStep(b *testing.B) {
+	var e env.Env = NewCartPole()
+	e.Seed(1)
+	e.Reset()
+	actions := [2][]float64{{0}, {1}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if tr := e.Step(actions[i>>2&1]); tr.Terminated {
+			e.Reset()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+}
+
+// BenchmarkCartPoleStepTimeLimit is the same through env.Make, i.e. with the TimeLimit
+// wrapper of the registry.
+func BenchmarkCartPoleStepTimeLimit(b *testing.B) {
+	e, err := env.Make("CartPole-v1", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Seed(1)
+	e.Reset()
+	actions := [2][]float64{{0}, {1}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if tr := e.Step(actions[i>>2&1]); tr.Done() {
+			e.Reset()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+}
+
+// BenchmarkStep measures one step of each environment (through env.Make).
+func BenchmarkStep(b *testing.B) {
+	for _, id := range []string{"CartPole-v1", "Acrobot-v1", "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0"} {
+		b.Run(id, func(b *testing.B) {
+			e, err := env.Make(id, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.Seed(1)
+			e.Reset()
+			acts := [][]float64{{0}, {1}}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if e.Step(acts[i>>2&1]).Done() {
+					e.Reset()
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+		})
+	}
+}
+
+// BenchmarkVectorCartPole steps 64 CartPole-v1 instances (with time limits) through
+// env.Vector, with 1 and 2 worker goroutines. One op is one vector step, i.e. 64
+// environment steps; env-steps/s counts environment steps.
+func BenchmarkVectorCartPole(b *testing.B) {
+	const n = 64
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("envs=%d/workers=%d", n, workers), func(b *testing.B) {
+			v, err := env.MakeVector("CartPole-v1", nil, n, workers)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer v.Close()
+			v.Seed(1)
+			v.Reset()
+			actions := make([][]float64, n)
+			for i := range actions {
+				actions[i] = []float64{float64(i & 1)}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for j := range actions {
+					actions[j][0] = float64((i>>2 + j) & 1)
+				}
+				v.Step(actions)
+			}
+			b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds()/1e6, "Menv-steps/s")
+		})
+	}
+}
