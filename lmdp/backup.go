@@ -1,0 +1,112 @@
+package lmdp
+
+import "math"
+
+// Backup is the one-step value of a context: Value returns alpha_m for taking a in s
+// under context m when the plan continues with next-step values x (len S, x[s'] the
+// value for context m after reaching s'). Planners are generic in it: Exact gives the
+// true values, the optimistic backups give upper confidence values.
+type Backup interface {
+	Value(m, s, a int, x []float64) float64
+}
+
+// Exact is the Bellman backup of a model: R_m(s,a) + P_m(s,a)·x.
+type Exact struct{ Model *Model }
+
+func (e Exact) Value(m, s, a int, x []float64) float64 {
+	md := e.Model
+	v := md.R[md.sa(m, s, a)]
+	for s2, p := range md.next(m, s, a) {
+		v += p * x[s2]
+	}
+	return v
+}
+
+// ValueOptimistic adds a bonus to the empirical backup (value-optimistic solver):
+//
+//	a~_m(s,a) = min{1, R^ + P^·x + C1 sqrt(V(P^, x) Iota/n) + C2 Iota/n}   (Bernstein)
+//	a~_m(s,a) = min{1, R^ + P^·x + C1 sqrt(Iota/n)      + C2 Iota/n}       (Hoeffding)
+//
+// n = N_m(s,a); an unvisited (m,s,a) gets the largest value, 1. The Hoeffding form
+// replaces the standard deviation of the next value by its range (values lie in [0,1]):
+// summed over H steps its bonuses grow with H, the Bernstein ones with the total variance.
+type ValueOptimistic struct {
+	Model     *Model    // empirical model (Counts.Estimate)
+	N         []float64 // N_m(s,a), len M*S*A
+	C1, C2    float64
+	Iota      float64
+	Hoeffding bool
+}
+
+func (v *ValueOptimistic) Value(m, s, a int, x []float64) float64 {
+	md := v.Model
+	i := md.sa(m, s, a)
+	n := v.N[i]
+	if n == 0 {
+		return 1
+	}
+	mean, variance := variance(md.next(m, s, a), x)
+	spread := 1.0
+	if !v.Hoeffding {
+		spread = math.Sqrt(variance)
+	}
+	q := md.R[i] + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*v.Iota/n
+	return min(1, q)
+}
+
+// ModelOptimistic backs up with the most favourable transition vector of a per-entry
+// Bernstein confidence set around P^ (extended value iteration, the inner maximisation
+// of UCRL2):
+//
+//	max_{P~} P~·x  s.t. |P~(s') - P^(s')| <= C1 sqrt(P^(s')(1-P^(s')) Iota/n) + C2 Iota/n, sum P~ = 1
+//
+// solved greedily: start from the lower bounds and pour the remaining mass into the
+// states with the largest x up to their upper bounds. The result is min{1, R^ + max}.
+type ModelOptimistic struct {
+	Model  *Model
+	N      []float64
+	C1, C2 float64
+	Iota   float64
+
+	order []int // scratch: states sorted by x, descending
+	lo    []float64
+}
+
+func (v *ModelOptimistic) Value(m, s, a int, x []float64) float64 {
+	md := v.Model
+	i := md.sa(m, s, a)
+	n := v.N[i]
+	if n == 0 {
+		return 1
+	}
+	if len(v.order) != md.S {
+		v.order, v.lo = make([]int, md.S), make([]float64, md.S)
+	}
+	p := md.next(m, s, a)
+	rest := 1.0
+	q := 0.0
+	for s2, ps := range p {
+		eps := v.C1*math.Sqrt(ps*(1-ps)*v.Iota/n) + v.C2*v.Iota/n
+		v.lo[s2] = max(0, ps-eps)
+		rest -= v.lo[s2]
+		q += v.lo[s2] * x[s2]
+	}
+	// insertion sort of the states by x, descending (S is small)
+	for k := range v.order {
+		v.order[k] = k
+		for j := k; j > 0 && x[v.order[j]] > x[v.order[j-1]]; j-- {
+			v.order[j], v.order[j-1] = v.order[j-1], v.order[j]
+		}
+	}
+	for _, s2 := range v.order {
+		if rest <= 0 {
+			break
+		}
+		ps := p[s2]
+		eps := v.C1*math.Sqrt(ps*(1-ps)*v.Iota/n) + v.C2*v.Iota/n
+		add := min(min(1, ps+eps)-v.lo[s2], rest)
+		q += add * x[s2]
+		rest -= add
+	}
+	return min(1, md.R[i]+q)
+}

@@ -1,0 +1,42 @@
+// Package lmdp plans and learns in latent MDPs (env/latent): Bayesian beliefs over the
+// hidden context, planners over beliefs, optimistic model-based learners, baselines,
+// exact policy evaluation and regret experiments.
+//
+// Setting (Zhou, Wang, Du, ICML 2023; Kwon et al., NeurIPS 2021): M MDPs share states,
+// actions and horizon H; each episode draws a context m ~ w, hidden while acting and
+// revealed when the episode ends. Optimal policies depend on the history, which enters
+// only through the belief b over contexts:
+//
+//	b'_m ∝ b_m P_m(s'|s,a) 1[r = R_m(s,a)]        (rewards carry context information too)
+//
+// Planning. Values are alpha vectors over contexts, alpha_m = expected return of a plan
+// under context m, V(b) = max_alpha b·alpha. PBVI backs up alpha vectors at belief points:
+// the beliefs reachable from the start under the planning model (merged when equal to
+// 2^-40), which makes it exact when they all fit in MaxNodes, plus a simplex grid used for
+// beliefs off that set. Acting at a belief that is not a stored point uses a one-step
+// lookahead at the exact belief. TreeSearch enumerates histories (test oracle, small H).
+//
+// Learning. Counts of the contexts revealed in hindsight give an estimated model; the
+// policy is re-planned only when some N_m(s,a) (or a context count) doubles, with the
+// counts frozen in between. The optimistic backups are
+//
+//	value-optimistic (Bernstein, MVP-style):
+//	  a~_m(s,a) = min{1, R_m(s,a) + P^_m(s,a)·x + c1 sqrt(V(P^_m(s,a), x) iota/n) + c2 iota/n}
+//	Hoeffding ablation: sqrt(V(P^, x)) replaced by the value range 1
+//	model-optimistic: min{1, R_m(s,a) + max_{P~ in CI} P~·x}, per-entry Bernstein CI
+//	  |P~(s') - P^(s')| <= c1 sqrt(P^(s')(1-P^(s')) iota/n) + c2 iota/n
+//
+// with iota = 2 ln(2 M S A H K / delta) and x the next-step alpha values of the chosen
+// plan. The model-optimistic solver is a relaxation: it maximises over the confidence set
+// independently at every (node, context, action), as extended value iteration does in
+// UCRL2, not jointly over history-dependent policies (which is intractable).
+//
+// Regret. Regret(K) = sum_k (V* - V^{pi_k}) where V* and V^{pi_k} are computed exactly
+// with the true model (exact policy evaluation over the policy's belief states), not from
+// sampled returns. V* is exact when the reachable beliefs fit in the planner's node
+// budget (Result.VStarExact).
+//
+// Baselines: Pooled (one optimistic MDP, the context ignored), WSU with the true model
+// (Weight-Select-Update: a Markov policy maximising the weight-averaged Q-values) and
+// Oracle (knows the context: sum_m w_m V*_m).
+package lmdp

@@ -1,0 +1,86 @@
+package lmdp
+
+import "math"
+
+// beliefScale quantises beliefs for merging: two beliefs are the same point when every
+// component agrees after rounding to a multiple of 2^-40 (about 1e-12). Different
+// histories that lead to the same posterior (up to floating-point rounding) then share a
+// node, which keeps reachable-belief sets finite in practice.
+const beliefScale = 1 << 40
+
+// keyIndex maps fixed-width integer keys to dense ids (open addressing over a Go map,
+// collisions resolved by comparing the stored keys).
+type keyIndex struct {
+	width int
+	slots map[uint64]int32
+	keys  []int64 // id*width .. (id+1)*width
+}
+
+func newKeyIndex(width, capHint int) keyIndex {
+	return keyIndex{width: width, slots: make(map[uint64]int32, capHint), keys: make([]int64, 0, capHint*width)}
+}
+
+func (x *keyIndex) len() int { return len(x.keys) / x.width }
+
+func hashKey(k []int64) uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, v := range k {
+		h ^= uint64(v)
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 29
+	}
+	return h
+}
+
+func (x *keyIndex) equal(id int32, k []int64) bool {
+	o := int(id) * x.width
+	for i, v := range k {
+		if x.keys[o+i] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns the id of k, or -1.
+func (x *keyIndex) find(k []int64) int32 {
+	for h := hashKey(k); ; h++ {
+		id, ok := x.slots[h]
+		if !ok {
+			return -1
+		}
+		if x.equal(id, k) {
+			return id
+		}
+	}
+}
+
+// findOrAdd returns the id of k, adding it with the next id when absent and allowed.
+// added reports a new key; id is -1 when k is absent and add is false.
+func (x *keyIndex) findOrAdd(k []int64, add bool) (id int32, added bool) {
+	h := hashKey(k)
+	for ; ; h++ {
+		id, ok := x.slots[h]
+		if !ok {
+			break
+		}
+		if x.equal(id, k) {
+			return id, false
+		}
+	}
+	if !add {
+		return -1, false
+	}
+	id = int32(x.len())
+	x.slots[h] = id
+	x.keys = append(x.keys, k...)
+	return id, true
+}
+
+// beliefKey writes the key of (tag values..., quantised belief) into dst.
+func beliefKey(dst []int64, b []float64, tags ...int64) {
+	n := copy(dst, tags)
+	for m, v := range b {
+		dst[n+m] = int64(math.Round(v * beliefScale))
+	}
+}

@@ -1,0 +1,197 @@
+package lmdp
+
+import (
+	"fmt"
+	"math"
+
+	"gorl/env/latent"
+)
+
+// Model is a planning model: an LMDP whose parameters may be estimates. RKnown marks the
+// rewards that have been observed (nil: all known); an unknown reward does not inform the
+// belief and, in optimistic backups, has an unvisited (m,s,a) behind it.
+type Model struct {
+	M, S, A, H int
+	W          []float64 // len M
+	Nu         []float64 // len M*S
+	P          []float64 // len M*S*A*S
+	R          []float64 // len M*S*A
+	RKnown     []bool    // len M*S*A, or nil
+}
+
+// ModelOf returns the exact model of l (sharing its slices).
+func ModelOf(l *latent.LMDP) *Model {
+	return &Model{M: l.M, S: l.S, A: l.A, H: l.H, W: l.Weights, Nu: l.Init, P: l.P, R: l.R}
+}
+
+func (md *Model) sa(m, s, a int) int { return (m*md.S+s)*md.A + a }
+
+func (md *Model) next(m, s, a int) []float64 {
+	o := md.sa(m, s, a) * md.S
+	return md.P[o : o+md.S : o+md.S]
+}
+
+func (md *Model) rewardKnown(i int) bool { return md.RKnown == nil || md.RKnown[i] }
+
+// Update writes into dst the posterior after taking a in s, seeing reward r and next
+// state s2 (the belief equation above, normalised). When no context is consistent with
+// the observation (total zero) the belief is kept: dst = b, and Update returns false.
+func (md *Model) Update(dst, b []float64, s, a int, r float64, s2 int) bool {
+	sum := 0.0
+	for m := range dst {
+		i := md.sa(m, s, a)
+		u := b[m] * md.P[i*md.S+s2]
+		if md.rewardKnown(i) && md.R[i] != r {
+			u = 0
+		}
+		dst[m] = u
+		sum += u
+	}
+	if !(sum > 0) {
+		copy(dst, b)
+		return false
+	}
+	for m := range dst {
+		dst[m] /= sum
+	}
+	return true
+}
+
+// StartBelief writes into dst the belief at the first state s: b_m ∝ w_m nu_m(s), or w
+// when no context starts in s under the model. It returns the normaliser sum_m w_m nu_m(s).
+func (md *Model) StartBelief(dst []float64, s int) float64 {
+	sum := 0.0
+	for m := range dst {
+		dst[m] = md.W[m] * md.Nu[m*md.S+s]
+		sum += dst[m]
+	}
+	if !(sum > 0) {
+		copy(dst, md.W)
+		return 0
+	}
+	for m := range dst {
+		dst[m] /= sum
+	}
+	return sum
+}
+
+// rewardGroups writes, for every context m, the smallest context with the same
+// observable reward at (s,a) (g[m] == m starts a group). Contexts with unknown rewards
+// form groups of their own.
+func (md *Model) rewardGroups(g []int, s, a int) {
+	for m := range g {
+		g[m] = m
+		im := md.sa(m, s, a)
+		if !md.rewardKnown(im) {
+			continue
+		}
+		for k := 0; k < m; k++ {
+			ik := md.sa(k, s, a)
+			if md.rewardKnown(ik) && md.R[ik] == md.R[im] {
+				g[m] = k
+				break
+			}
+		}
+	}
+}
+
+// Counts are the statistics of the episodes seen so far, each with its context revealed
+// in hindsight.
+type Counts struct {
+	M, S, A  int
+	N        []float64 // N_m(s,a), len M*S*A
+	NNext    []float64 // N_m(s,a,s'), len M*S*A*S
+	R        []float64 // observed R_m(s,a) (rewards are deterministic), valid where N > 0
+	NInit    []float64 // first-state counts, len M*S
+	NContext []float64 // episodes per context, len M
+	Episodes int
+}
+
+// NewCounts returns empty counts.
+func NewCounts(M, S, A int) *Counts {
+	return &Counts{M: M, S: S, A: A, N: make([]float64, M*S*A), NNext: make([]float64, M*S*A*S),
+		R: make([]float64, M*S*A), NInit: make([]float64, M*S), NContext: make([]float64, M)}
+}
+
+// AddEpisode records one episode of context m: states has length H+1, actions and
+// rewards length H.
+func (c *Counts) AddEpisode(m int, states, actions []int, rewards []float64) error {
+	if m < 0 || m >= c.M {
+		return fmt.Errorf("counts: context %d out of range [0,%d)", m, c.M)
+	}
+	c.Episodes++
+	c.NContext[m]++
+	c.NInit[m*c.S+states[0]]++
+	for h, a := range actions {
+		s, s2 := states[h], states[h+1]
+		i := (m*c.S+s)*c.A + a
+		c.N[i]++
+		c.NNext[i*c.S+s2]++
+		c.R[i] = rewards[h]
+	}
+	return nil
+}
+
+// Clone returns a deep copy (frozen counts for a planning phase).
+func (c *Counts) Clone() *Counts {
+	d := *c
+	d.N = append([]float64(nil), c.N...)
+	d.NNext = append([]float64(nil), c.NNext...)
+	d.R = append([]float64(nil), c.R...)
+	d.NInit = append([]float64(nil), c.NInit...)
+	d.NContext = append([]float64(nil), c.NContext...)
+	return &d
+}
+
+// Estimate returns the empirical model with horizon H: P^ = N(s,a,s')/N(s,a) (uniform
+// where N = 0), observed rewards (unknown where N = 0), nu^_m from first states (uniform
+// for a context not seen yet) and weights w^_m = (N_m + 1)/(episodes + M) (Laplace, so
+// that no context is ruled out before it has been seen).
+func (c *Counts) Estimate(H int) *Model {
+	md := &Model{M: c.M, S: c.S, A: c.A, H: H, W: make([]float64, c.M), Nu: make([]float64, c.M*c.S),
+		P: make([]float64, len(c.NNext)), R: append([]float64(nil), c.R...), RKnown: make([]bool, len(c.N))}
+	for m := 0; m < c.M; m++ {
+		md.W[m] = (c.NContext[m] + 1) / (float64(c.Episodes) + float64(c.M))
+		nu := md.Nu[m*c.S : (m+1)*c.S]
+		if c.NContext[m] == 0 {
+			for s := range nu {
+				nu[s] = 1 / float64(c.S)
+			}
+		} else {
+			for s := range nu {
+				nu[s] = c.NInit[m*c.S+s] / c.NContext[m]
+			}
+		}
+	}
+	for i, n := range c.N {
+		row := md.P[i*c.S : (i+1)*c.S]
+		if n == 0 {
+			for s := range row {
+				row[s] = 1 / float64(c.S)
+			}
+			continue
+		}
+		md.RKnown[i] = true
+		for s := range row {
+			row[s] = c.NNext[i*c.S+s] / n
+		}
+	}
+	return md
+}
+
+// variance is V(p, x) = sum_i p_i (x_i - p·x)^2; mean is p·x.
+func variance(p, x []float64) (mean, v float64) {
+	for i, pi := range p {
+		mean += pi * x[i]
+	}
+	for i, pi := range p {
+		d := x[i] - mean
+		v += pi * d * d
+	}
+	return mean, v
+}
+
+// Iota is the log factor iota = 2 ln(2 M S A H K / delta).
+func Iota(M, S, A, H, K int, delta float64) float64 {
+	return 2 * math.Log(2*float64(M)*float64(S)*float64(A)*float64(H)*float64(K)/delta)
+}

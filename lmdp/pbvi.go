@@ -1,0 +1,411 @@
+package lmdp
+
+import (
+	"fmt"
+	"math"
+)
+
+// PBVI is point-based value iteration over beliefs for an LMDP viewed as a
+// mixed-observability MDP with a static hidden context: one set of alpha vectors (each
+// over the M contexts) per (h, s).
+//
+// Belief points are (1) every belief reachable from the start under the planning model,
+// found by a forward pass and merged when equal (see beliefScale), up to MaxNodes in all,
+// and (2) a simplex grid, backed up lazily, for the beliefs off that set. The backup at a
+// point b in state s at step h is
+//
+//	alpha_a(m) = Backup_m(s, a, x_m),  x_m(s') = alpha_o(m) for the observation o = (R_m(s,a), s'),
+//	alpha_o    = argmax over the step-(h+1) alphas of sum_m b_m P_m(s'|s,a) 1[R_m(s,a) = r_o] alpha(m),
+//	a*         = argmax_a b·alpha_a.
+//
+// At a reachable point the successor belief of o is itself a point, and its own alpha
+// vector is that argmax (a point's backup dominates, at that point, every other vector of
+// its set), so the pass is an exact dynamic programme over the reachable beliefs: with
+// the Exact backup and no node budget hit, Root is V*. When the budget is hit, the
+// missing successors fall back to the grid sets and the result is a lower bound
+// (Complete is false).
+type PBVI struct {
+	MaxNodes   int // reachable belief points over all steps; 0 means 1<<16
+	GridPoints int // most simplex-grid points per (h, s); 0 means 16
+}
+
+// Policy is a planned history-dependent policy. Its memory is the belief under its
+// planning model; Tracker follows it along an episode. A Policy is not safe for
+// concurrent use (grid sets are backed up lazily).
+type Policy struct {
+	Model    *Model
+	Backup   Backup
+	Root     float64 // planned value at the start: sum_s sum_m w_m nu_m(s) alpha_m(b_0(s))
+	Complete bool    // every reachable belief is a point: Root is exact for the backup
+	Nodes    int     // reachable belief points
+
+	levels  []level
+	grid    []float64   // grid points, flat (GridPoints*M)
+	gamma   [][]float64 // alpha vectors of the grid, per h*S+s, flat; nil until needed
+	done    []bool
+	scratch []scratch // per step, so that lazy grid backups at h+1 keep step h's buffers
+}
+
+type level struct {
+	s      []int32
+	mass   []float64 // level 0 only: sum_m w_m nu_m(s)
+	belief []float64 // n*M
+	alpha  []float64 // n*M
+	act    []int32
+	child  []int32 // n*A*M*S: successor point for (a, m, s'), -1 when none
+	index  keyIndex
+}
+
+type scratch struct {
+	groups []int
+	xs     []float64 // M*S next values per context
+	q      []float64 // A*M alpha per action
+	u      []float64 // M selection weights
+	nb     []float64 // M successor belief
+	key    []int64
+}
+
+func (l *level) n() int { return len(l.s) }
+
+// Plan computes a policy for md with the given backup.
+func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
+	if md == nil || bk == nil {
+		return nil, fmt.Errorf("pbvi: nil model or backup")
+	}
+	M, S, A, H := md.M, md.S, md.A, md.H
+	if M < 1 || S < 1 || A < 1 || H < 1 || len(md.W) != M || len(md.Nu) != M*S || len(md.P) != M*S*A*S || len(md.R) != M*S*A {
+		return nil, fmt.Errorf("pbvi: inconsistent model sizes (M=%d S=%d A=%d H=%d)", M, S, A, H)
+	}
+	maxNodes := pl.MaxNodes
+	if maxNodes <= 0 {
+		maxNodes = 1 << 16
+	}
+	gridMax := pl.GridPoints
+	if gridMax <= 0 {
+		gridMax = 16
+	}
+	p := &Policy{Model: md, Backup: bk, Complete: true, levels: make([]level, H),
+		gamma: make([][]float64, H*S), done: make([]bool, H*S), scratch: make([]scratch, H+1)}
+	p.grid = simplexGrid(M, gridMax)
+	for h := range p.scratch {
+		p.scratch[h] = scratch{groups: make([]int, M), xs: make([]float64, M*S), q: make([]float64, A*M),
+			u: make([]float64, M), nb: make([]float64, M), key: make([]int64, 1+M)}
+	}
+
+	// Forward pass: the reachable beliefs, level by level.
+	budget := maxNodes
+	b := make([]float64, M)
+	L0 := &p.levels[0]
+	L0.index = newKeyIndex(1+M, S)
+	for s := 0; s < S; s++ {
+		mass := md.StartBelief(b, s)
+		if mass == 0 {
+			continue
+		}
+		beliefKey(p.scratch[0].key, b, int64(s))
+		if _, added := L0.index.findOrAdd(p.scratch[0].key, true); added {
+			L0.s = append(L0.s, int32(s))
+			L0.mass = append(L0.mass, mass)
+			L0.belief = append(L0.belief, b...)
+			budget--
+		}
+	}
+	for h := 0; h+1 < H; h++ {
+		L, N := &p.levels[h], &p.levels[h+1]
+		N.index = newKeyIndex(1+M, 2*L.n())
+		L.child = make([]int32, L.n()*A*M*S)
+		sc := &p.scratch[h]
+		for i := 0; i < L.n(); i++ {
+			s := int(L.s[i])
+			bi := L.belief[i*M : (i+1)*M]
+			for a := 0; a < A; a++ {
+				md.rewardGroups(sc.groups, s, a)
+				for s2 := 0; s2 < S; s2++ {
+					for g := 0; g < M; g++ {
+						if sc.groups[g] != g {
+							continue
+						}
+						id := int32(-1)
+						if groupPosterior(md, sc.nb, bi, sc.groups, g, s, a, s2) {
+							beliefKey(sc.key, sc.nb, int64(s2))
+							var added bool
+							id, added = N.index.findOrAdd(sc.key, budget > 0)
+							if added {
+								N.s = append(N.s, int32(s2))
+								N.belief = append(N.belief, sc.nb...)
+								budget--
+							} else if id < 0 {
+								p.Complete = false
+							}
+						}
+						for m := g; m < M; m++ {
+							if sc.groups[m] == g {
+								L.child[((i*A+a)*M+m)*S+s2] = id
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// Backward pass: the exact-point backups.
+	for h := H - 1; h >= 0; h-- {
+		L := &p.levels[h]
+		L.alpha = make([]float64, L.n()*M)
+		L.act = make([]int32, L.n())
+		p.Nodes += L.n()
+		for i := 0; i < L.n(); i++ {
+			var child []int32
+			if L.child != nil {
+				child = L.child[i*A*M*S : (i+1)*A*M*S]
+			}
+			a := p.backupAt(h, int(L.s[i]), L.belief[i*M:(i+1)*M], child, L.alpha[i*M:(i+1)*M])
+			L.act[i] = int32(a)
+		}
+	}
+	L0 = &p.levels[0]
+	for i, mass := range L0.mass {
+		p.Root += mass * dot(L0.belief[i*M:(i+1)*M], L0.alpha[i*M:(i+1)*M])
+	}
+	return p, nil
+}
+
+// groupPosterior writes the posterior over the contexts of reward group g after
+// (s, a, s2) into dst, computed exactly as Model.Update does for an observation whose
+// reward is the group's, and reports whether it has positive mass.
+func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) bool {
+	sum := 0.0
+	for m := range dst {
+		u := 0.0
+		if groups[m] == g {
+			u = b[m] * md.P[md.sa(m, s, a)*md.S+s2]
+		}
+		dst[m] = u
+		sum += u
+	}
+	if !(sum > 0) {
+		return false
+	}
+	for m := range dst {
+		dst[m] /= sum
+	}
+	return true
+}
+
+// backupAt backs up belief b in state s at step h, writes the alpha vector of the best
+// action into dst and returns that action. child (A*M*S successor points, or nil) gives
+// the successor alphas; missing successors use the grid sets of step h+1.
+func (p *Policy) backupAt(h, s int, b []float64, child []int32, dst []float64) int {
+	md := p.Model
+	M, S, A := md.M, md.S, md.A
+	sc := &p.scratch[h]
+	last := h+1 == md.H
+	if last {
+		clear(sc.xs)
+	}
+	best, bestQ := 0, math.Inf(-1)
+	for a := 0; a < A; a++ {
+		if !last {
+			md.rewardGroups(sc.groups, s, a)
+			for s2 := 0; s2 < S; s2++ {
+				for g := 0; g < M; g++ {
+					if sc.groups[g] != g {
+						continue
+					}
+					var row []float64
+					if child != nil {
+						if c := child[(a*M+g)*S+s2]; c >= 0 {
+							row = p.levels[h+1].alpha[int(c)*M : (int(c)+1)*M]
+						}
+					}
+					if row == nil {
+						for m := range sc.u {
+							sc.u[m] = 0
+							if sc.groups[m] == g {
+								sc.u[m] = b[m] * md.P[md.sa(m, s, a)*S+s2]
+							}
+						}
+						row = p.bestGridAlpha(h+1, s2, sc.u, sc.groups, g)
+					}
+					for m := g; m < M; m++ {
+						if sc.groups[m] == g {
+							sc.xs[m*S+s2] = row[m]
+						}
+					}
+				}
+			}
+		}
+		q := 0.0
+		for m := 0; m < M; m++ {
+			v := p.Backup.Value(m, s, a, sc.xs[m*S:(m+1)*S])
+			sc.q[a*M+m] = v
+			q += b[m] * v
+		}
+		if q > bestQ+1e-12 {
+			best, bestQ = a, q
+		}
+	}
+	copy(dst, sc.q[best*M:(best+1)*M])
+	return best
+}
+
+// bestGridAlpha returns the vector of the grid set Γ_{h,s} maximising u·alpha; when u is
+// zero (a successor of zero probability) it maximises the group's plain sum instead.
+func (p *Policy) bestGridAlpha(h, s int, u []float64, groups []int, g int) []float64 {
+	set := p.gridSet(h, s)
+	M := p.Model.M
+	zero := true
+	for _, v := range u {
+		if v != 0 {
+			zero = false
+			break
+		}
+	}
+	best, bestV := 0, math.Inf(-1)
+	for j := 0; j < len(set)/M; j++ {
+		al := set[j*M : (j+1)*M]
+		v := 0.0
+		for m, w := range u {
+			if zero {
+				if groups[m] == g {
+					v += al[m]
+				}
+			} else {
+				v += w * al[m]
+			}
+		}
+		if v > bestV+1e-12 {
+			best, bestV = j, v
+		}
+	}
+	return set[best*M : (best+1)*M]
+}
+
+// gridSet returns Γ_{h,s}: the distinct alpha vectors backed up at the grid points.
+func (p *Policy) gridSet(h, s int) []float64 {
+	k := h*p.Model.S + s
+	if p.done[k] {
+		return p.gamma[k]
+	}
+	M := p.Model.M
+	alpha := make([]float64, M)
+	var set []float64
+	for j := 0; j < len(p.grid)/M; j++ {
+		p.backupAt(h, s, p.grid[j*M:(j+1)*M], nil, alpha)
+		dup := false
+		for i := 0; i < len(set)/M && !dup; i++ {
+			dup = sameVector(set[i*M:(i+1)*M], alpha)
+		}
+		if !dup {
+			set = append(set, alpha...)
+		}
+	}
+	p.gamma[k], p.done[k] = set, true
+	return set
+}
+
+func sameVector(x, y []float64) bool {
+	for i := range x {
+		if math.Abs(x[i]-y[i]) > 1e-12 {
+			return false
+		}
+	}
+	return true
+}
+
+func dot(x, y []float64) float64 {
+	v := 0.0
+	for i := range x {
+		v += x[i] * y[i]
+	}
+	return v
+}
+
+// simplexGrid returns the points k/r of the M-simplex (k integer, sum k = r) for the
+// largest resolution r >= 1 with at most maxPoints points (r = 1: the corners).
+func simplexGrid(M, maxPoints int) []float64 {
+	count := func(r int) float64 { // C(r+M-1, M-1)
+		c := 1.0
+		for i := 1; i < M; i++ {
+			c = c * float64(r+i) / float64(i)
+		}
+		return c
+	}
+	r := 1
+	for count(r+1) <= float64(maxPoints) && r < 1<<20 {
+		r++
+	}
+	var out []float64
+	k := make([]int, M)
+	var rec func(i, left int)
+	rec = func(i, left int) {
+		if i == M-1 {
+			k[i] = left
+			for _, v := range k {
+				out = append(out, float64(v)/float64(r))
+			}
+			return
+		}
+		for v := left; v >= 0; v-- {
+			k[i] = v
+			rec(i+1, left-v)
+		}
+	}
+	rec(0, r)
+	return out
+}
+
+// Tracker follows a Policy along an episode: it holds the belief under the policy's
+// model and the matching belief point, if any.
+type Tracker struct {
+	p     *Policy
+	h, s  int
+	node  int32
+	b, nb []float64
+	key   []int64
+	alpha []float64
+}
+
+// NewTracker returns a tracker for p.
+func (p *Policy) NewTracker() *Tracker {
+	M := p.Model.M
+	return &Tracker{p: p, b: make([]float64, M), nb: make([]float64, M), key: make([]int64, 1+M), alpha: make([]float64, M)}
+}
+
+// Start begins an episode in state s.
+func (t *Tracker) Start(s int) {
+	t.h, t.s = 0, s
+	t.p.Model.StartBelief(t.b, s)
+	t.node = t.p.lookup(0, s, t.b, t.key)
+}
+
+// Belief is the current belief over contexts (owned by the tracker).
+func (t *Tracker) Belief() []float64 { return t.b }
+
+// Action returns the policy's action: the stored action at a belief point, else a
+// one-step lookahead at the exact belief.
+func (t *Tracker) Action() int {
+	if t.node >= 0 {
+		return int(t.p.levels[t.h].act[t.node])
+	}
+	return t.p.backupAt(t.h, t.s, t.b, nil, t.alpha)
+}
+
+// Observe updates the belief with the outcome (a, r, s2) of a step.
+func (t *Tracker) Observe(a int, r float64, s2 int) {
+	t.p.Model.Update(t.nb, t.b, t.s, a, r, s2)
+	t.b, t.nb = t.nb, t.b
+	t.h++
+	t.s = s2
+	t.node = -1
+	if t.h < t.p.Model.H {
+		t.node = t.p.lookup(t.h, s2, t.b, t.key)
+	}
+}
+
+// lookup finds the belief point (s, b) at step h, -1 if absent.
+func (p *Policy) lookup(h, s int, b []float64, key []int64) int32 {
+	beliefKey(key, b, int64(s))
+	return p.levels[h].index.find(key)
+}
