@@ -178,3 +178,24 @@ func FindRuns(root string) ([]string, error) {
 	sort.Strings(runs)
 	return runs, nil
 }
+
+// ExpandRuns replaces each path that is not itself a run directory by the runs found
+// under it (FindRuns); a path with none is an error.
+func ExpandRuns(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if fileExists(filepath.Join(p, "config.json")) {
+			out = append(out, p)
+			continue
+		}
+		runs, err := FindRuns(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(runs) == 0 {
+			return nil, fmt.Errorf("%s: not a run directory and no run directories under it", p)
+		}
+		out = append(out, runs...)
+	}
+	return out, nil
+}

@@ -43,7 +43,12 @@ type Summary struct {
 
 // Summarize summarises a run directory, or a single table file of a run (an
 // episodes.parquet, metrics.parquet or step part file, recognised by its columns).
-func Summarize(path string) (*Summary, error) {
+func Summarize(path string) (*Summary, error) { return summarize(path, true) }
+
+// Overview is Summarize without the pass over the step rows: what `gorl logs ls` shows.
+func Overview(path string) (*Summary, error) { return summarize(path, false) }
+
+func summarize(path string, withSteps bool) (*Summary, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -70,7 +75,10 @@ func Summarize(path string) (*Summary, error) {
 		case "metrics":
 			err = s.addMetrics(path)
 		case "steps":
-			err = s.addSteps([]string{path})
+			s.StepParts = 1
+			if withSteps {
+				err = s.addSteps([]string{path})
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -96,8 +104,11 @@ func Summarize(path string) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.addSteps(parts); err != nil {
-		return nil, err
+	s.StepParts = len(parts)
+	if withSteps {
+		if err := s.addSteps(parts); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -221,7 +232,6 @@ func (s *Summary) addMetrics(path string) error {
 }
 
 func (s *Summary) addSteps(parts []string) error {
-	s.StepParts = len(parts)
 	if len(parts) == 0 {
 		return nil
 	}
@@ -236,6 +246,16 @@ func (s *Summary) addSteps(parts []string) error {
 		}
 		return nil
 	})
+}
+
+// ListTable lays out overviews as `gorl logs ls` shows them: run, env, algo, seed,
+// env steps, episodes, final return and status.
+func ListTable(sums []*Summary) *Table {
+	t := &Table{Columns: []string{"run", "env", "algo", "seed", "env_steps", "episodes", "final_return", "status"}}
+	for _, s := range sums {
+		t.Rows = append(t.Rows, []any{s.Dir, s.EnvID, s.Algo, s.Seed, s.EnvSteps, s.Episodes, s.FinalReturn, s.Status})
+	}
+	return t
 }
 
 // SummaryTable lays out summaries as a table with one row per run; the metric columns

@@ -17,7 +17,8 @@ or metrics as tables, draw learning curves, compare groups of runs and export ta
 as CSV or JSON lines. The Parquet files themselves stay readable by DuckDB and pandas;
 their column names are documented in the logs package (go doc gorl/logs).`,
 	}
-	cmd.AddCommand(newLogsSummaryCmd())
+	cmd.AddCommand(newLogsLsCmd(), newLogsSummaryCmd(), newLogsEpisodesCmd(), newLogsMetricsCmd(),
+		newLogsCurveCmd(), newLogsCompareCmd(), newLogsExportCmd())
 	return cmd
 }
 

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gorl/logs"
+)
+
+// tableFlags are the flags shared by `gorl logs episodes` and `gorl logs metrics`.
+type tableFlags struct {
+	format  string
+	filters []string
+	columns []string
+	head    int
+	tail    int
+}
+
+func (f *tableFlags) register(cmd *cobra.Command) {
+	addFormatFlag(cmd, &f.format)
+	cmd.Flags().StringArrayVar(&f.filters, "filter", nil, "keep rows where COLUMN OP VALUE (OP: = != < <= > >=), e.g. --filter 'return>100'; repeat to AND")
+	cmd.Flags().StringSliceVar(&f.columns, "columns", nil, "columns to show, comma-separated (default all)")
+	cmd.Flags().IntVar(&f.head, "head", 0, "show only the first N matching rows")
+	cmd.Flags().IntVar(&f.tail, "tail", 0, "show only the last N matching rows")
+}
+
+// apply filters, selects and cuts t, then writes it.
+func (f *tableFlags) write(cmd *cobra.Command, t *logs.Table) error {
+	var filters []logs.Filter
+	for _, expr := range f.filters {
+		flt, err := logs.ParseFilter(expr)
+		if err != nil {
+			return err
+		}
+		filters = append(filters, flt)
+	}
+	t, err := t.Where(filters)
+	if err != nil {
+		return err
+	}
+	if len(f.columns) > 0 {
+		if t, err = t.Select(f.columns); err != nil {
+			return err
+		}
+	}
+	if f.head > 0 && len(t.Rows) > f.head {
+		t.Rows = t.Rows[:f.head]
+	}
+	if f.tail > 0 && len(t.Rows) > f.tail {
+		t.Rows = t.Rows[len(t.Rows)-f.tail:]
+	}
+	return t.Write(cmd.OutOrStdout(), f.format)
+}
+
+func (f *tableFlags) check() error {
+	if f.head < 0 || f.tail < 0 {
+		return fmt.Errorf("--head and --tail must be positive")
+	}
+	if f.head > 0 && f.tail > 0 {
+		return fmt.Errorf("use --head or --tail, not both")
+	}
+	return checkFormat(f.format)
+}
+
+func newLogsEpisodesCmd() *cobra.Command {
+	var f tableFlags
+	cmd := &cobra.Command{
+		Use:   "episodes RUN",
+		Short: "Print a run's episodes (filtered, selected columns) as a table, CSV or JSON",
+		Long: `Print the rows of RUN's episodes.parquet (RUN: a run directory or the file).
+Columns: ` + strings.Join(logs.EpisodeColumns, ", ") + `.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			t, err := logs.EpisodesTable(args[0])
+			if err != nil {
+				return err
+			}
+			return f.write(cmd, t)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newLogsMetricsCmd() *cobra.Command {
+	var f tableFlags
+	cmd := &cobra.Command{
+		Use:   "metrics RUN",
+		Short: "Print a run's metrics rows (chosen columns, filtered) as a table, CSV or JSON",
+		Long: `Print the rows of RUN's metrics.parquet (RUN: a run directory or the file):
+run_id, seed, iteration, env_steps, wall_seconds and one column per metric.
+Missing values are empty (null in JSON).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			t, err := logs.MetricsTableOf(args[0])
+			if err != nil {
+				return err
+			}
+			return f.write(cmd, t)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}

@@ -1,0 +1,161 @@
+package logs
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+func TestMovingAverageAndInterpolate(t *testing.T) {
+	got := MovingAverage([]float64{1, 2, 3, 4, 5}, 3)
+	want := []float64{1, 1.5, 2, 3, 4}
+	for i := range want {
+		if !near(got[i], want[i]) {
+			t.Fatalf("moving average %v, want %v", got, want)
+		}
+	}
+	xs, ys := []float64{0, 10, 10, 20}, []float64{0, 1, 5, 7}
+	for _, c := range []struct{ x, y float64 }{{-1, 0}, {0, 0}, {5, 0.5}, {10, 5}, {15, 6}, {20, 7}, {30, 7}} {
+		if y := Interpolate(xs, ys, c.x); !near(y, c.y) {
+			t.Fatalf("Interpolate(%v) = %v, want %v", c.x, y, c.y)
+		}
+	}
+}
+
+func TestAggregateMeanAndBand(t *testing.T) {
+	// Three series y = x + k for k = 0, 2, 7, over different but overlapping x ranges.
+	var series []Series
+	for i, k := range []float64{0, 2, 7} {
+		s := Series{Group: "g"}
+		for x := float64(i); x <= 10+float64(i); x++ {
+			s.X = append(s.X, x)
+			s.Y = append(s.Y, x+k)
+		}
+		series = append(series, s)
+	}
+	series = append(series, Series{Group: "h", X: []float64{0, 1}, Y: []float64{4, 4}})
+	curves := Aggregate{Points: 9, Level: 0.9}.Curves(series)
+	if len(curves) != 2 || curves[0].Group != "g" || curves[0].N != 3 || curves[1].N != 1 {
+		t.Fatalf("curves %+v", curves)
+	}
+	c := curves[0]
+	// Common range: from the largest first x (2) to the smallest last x (10).
+	if len(c.X) != 9 || c.X[0] != 2 || c.X[8] != 10 {
+		t.Fatalf("grid %v", c.X)
+	}
+	sd := math.Sqrt(((0-3)*(0-3) + (2-3)*(2-3) + (7-3)*(7-3)) / 2.0) // offsets 0, 2, 7: mean 3
+	half := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: 2}.Quantile(0.95) * sd / math.Sqrt(3)
+	for i, x := range c.X {
+		if !near(c.Mean[i], x+3) || !near(c.Lo[i], x+3-half) || !near(c.Hi[i], x+3+half) {
+			t.Fatalf("at x=%v: mean %v band [%v, %v], want %v ± %v", x, c.Mean[i], c.Lo[i], c.Hi[i], x+3, half)
+		}
+	}
+	if h := curves[1]; h.Lo[0] != 4 || h.Hi[0] != 4 {
+		t.Fatalf("single series band %+v", h)
+	}
+}
+
+func TestLoadSeriesGroupsAndSeeds(t *testing.T) {
+	root := t.TempDir()
+	a := writeTestRun(t, root, testRun{name: "a", config: map[string]any{"algo": "ppo", "seed": 1, "objective": map[string]any{"name": "lpo"}},
+		lengths: []int64{2, 3, 4}, seed: 1, fitness: []float64{1, 2}})
+	b := writeTestRun(t, root, testRun{name: "b", config: map[string]any{"train": map[string]any{"algorithm": "td3"}, "seed": 2},
+		lengths: []int64{5, 1}, seed: 2, fitness: []float64{3}})
+	// A run holding three seeds in its metrics seed column (an ES run, say).
+	c := filepath.Join(root, "c")
+	r, err := Create(c, map[string]any{"algo": "es"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it := int64(0); it < 4; it++ {
+		for seed := int64(0); seed < 3; seed++ {
+			if err := r.LogMetrics(MetricRow{Seed: seed, Iteration: it, EnvSteps: 10 * it, Values: map[string]float64{"fitness": float64(seed*100 + it)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := LoadSeries([]string{a, b}, CurveSpec{By: "algo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) != 2 || s[0].Group != "ppo" || s[1].Group != "td3" || len(s[0].Y) != 3 || s[0].Y[2] != episodeReturn(2, 4) || s[0].X[2] != 9 {
+		t.Fatalf("series %+v", s)
+	}
+	s, err = LoadSeries([]string{a, b}, CurveSpec{By: "objective"})
+	if err != nil || s[0].Group != "lpo" || s[1].Group != "no objective" {
+		t.Fatalf("by objective: %+v %v", s, err)
+	}
+	s, err = LoadSeries([]string{c}, CurveSpec{Metric: "fitness", By: "seed"})
+	if err != nil || len(s) != 3 || s[2].Group != "seed 2" || s[2].Y[3] != 203 || s[1].X[3] != 30 {
+		t.Fatalf("several seeds: %+v %v", s, err)
+	}
+	_, err = LoadSeries([]string{a}, CurveSpec{Metric: "regret"})
+	if err == nil || !strings.Contains(err.Error(), `unknown metric "regret" in metrics.parquet (columns: env_steps, fitness, iteration, loss, seed, wall_seconds`) {
+		t.Fatalf("unknown metric: %v", err)
+	}
+	_, err = LoadSeries([]string{c}, CurveSpec{Metric: "return"})
+	if err == nil || !strings.Contains(err.Error(), "has no episodes.parquet") {
+		t.Fatalf("no episodes: %v", err)
+	}
+}
+
+func TestCompareMatchesHandComputation(t *testing.T) {
+	// Final value = mean of the last 2 values of each series.
+	series := []Series{
+		{Group: "b", Y: []float64{0, 1, 3}},     // 2
+		{Group: "a", Y: []float64{5, 5, 6, 8}},  // 7
+		{Group: "b", Y: []float64{9, 5}},        // 7
+		{Group: "a", Y: []float64{1}},           // 1
+		{Group: "b", Y: []float64{2, 4, 6, 10}}, // 8
+	}
+	cmp := Compare{Last: 2, Bootstrap: Bootstrap{Resamples: 4000, Seed: 3}}
+	g := cmp.Groups(series)
+	if len(g) != 2 || g[0].Group != "a" || g[1].Group != "b" {
+		t.Fatalf("groups %+v", g)
+	}
+	// a: {7, 1}: mean 4, sd sqrt(18), se 3. b: {2, 7, 8}: mean 17/3.
+	if g[0].N != 2 || g[0].Mean != 4 || !near(g[0].Std, math.Sqrt(18)) || !near(g[0].StdErr, 3) || g[0].Min != 1 || g[0].Max != 7 {
+		t.Fatalf("a: %+v", g[0])
+	}
+	mb := 17.0 / 3
+	sdb := math.Sqrt(((2-mb)*(2-mb) + (7-mb)*(7-mb) + (8-mb)*(8-mb)) / 2)
+	if g[1].N != 3 || !near(g[1].Mean, mb) || !near(g[1].Std, sdb) || !near(g[1].StdErr, sdb/math.Sqrt(3)) {
+		t.Fatalf("b: %+v", g[1])
+	}
+	// The bootstrap means of two values {1, 7} take the values 1, 4, 7 with probability
+	// 1/4, 1/2, 1/4: the 2.5% and 97.5% quantiles are 1 and 7.
+	if g[0].CILo != 1 || g[0].CIHi != 7 {
+		t.Fatalf("a CI [%v, %v], want [1, 7]", g[0].CILo, g[0].CIHi)
+	}
+	again := cmp.Groups(series)
+	if again[1].CILo != g[1].CILo || again[1].CIHi != g[1].CIHi {
+		t.Fatal("bootstrap is not reproducible with the same seed")
+	}
+	if !(g[1].CILo >= 2 && g[1].CILo < mb && g[1].CIHi > mb && g[1].CIHi <= 8) {
+		t.Fatalf("b CI [%v, %v] around %v", g[1].CILo, g[1].CIHi, mb)
+	}
+}
+
+func TestBootstrapMatchesNormalTheory(t *testing.T) {
+	// For 200 values the bootstrap interval of the mean is close to mean ± 1.96·σ̂/√n,
+	// σ̂ the plug-in (1/n) standard deviation.
+	rng := rand.New(rand.NewPCG(11, 1))
+	x := make([]float64, 200)
+	for i := range x {
+		x[i] = rng.NormFloat64()*3 + 10
+	}
+	lo, hi := Bootstrap{Resamples: 20000, Seed: 5}.MeanCI(x)
+	m := Mean(x)
+	half := 1.959964 * StdDev(x) * math.Sqrt(float64(len(x)-1)/float64(len(x))) / math.Sqrt(float64(len(x)))
+	if math.Abs((m-lo)-half) > 0.06*half || math.Abs((hi-m)-half) > 0.06*half {
+		t.Fatalf("bootstrap [%v, %v] around %v, normal theory half width %v", lo, hi, m, half)
+	}
+}
