@@ -16,6 +16,7 @@ environments and analyses the Parquet logs of every run.`,
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newGlowCmd(),
 		newLogsCmd(),
 		newEnvsCmd(),
 		newRolloutCmd(),

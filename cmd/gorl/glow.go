@@ -1,0 +1,332 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gorl/env/lock"
+	"gorl/glow"
+	"gorl/logs"
+)
+
+// glowFlags are the settings shared by `glow run` and `glow sweep`.
+type glowFlags struct {
+	env      string
+	actions  int
+	lockSeed uint64
+	noise    float64
+	cfg      glow.Config
+	seed     uint64
+	seeds    int
+	workers  int
+	quiet    bool
+}
+
+func (f *glowFlags) registerProblem(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.env, "env", "lock", "problem: lock (latent lock) or lock-rich (rich observations)")
+	fl.IntVar(&f.actions, "actions", 10, "number of actions of the lock")
+	fl.Uint64Var(&f.lockSeed, "lock-seed", 0, "seed of the lock's combination")
+	fl.Float64Var(&f.noise, "noise", 0.1, "noise standard deviation of rich observations")
+}
+
+func (f *glowFlags) register(cmd *cobra.Command) {
+	f.registerProblem(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.cfg.Class, "class", "", "value class: finite (the lock family), tabular or linear (default: tabular, linear for lock-rich)")
+	fl.IntVar(&f.cfg.Episodes, "episodes", 1000, "online episodes T (one per iteration)")
+	fl.Float64Var(&f.cfg.BetaScale, "beta-scale", 0, "multiplier of GLOW's/GOLF's beta_t (0: 1, the paper's)")
+	fl.Float64Var(&f.cfg.Gamma, "gamma", 0, "clipping scale gamma (0: the paper's default)")
+	fl.BoolVar(&f.cfg.NoClip, "no-clip", false, "ablation: no clipping of the weights")
+	fl.BoolVar(&f.cfg.NoPenalty, "no-penalty", false, "ablation: no quadratic penalty (alpha = 0)")
+	fl.Float64Var(&f.cfg.Epsilon, "epsilon", 0, "Q-learning exploration rate (0: 0.1)")
+	fl.IntVar(&f.cfg.EvalEvery, "eval-every", 0, "evaluate every N iterations (0: 1; Q-learning: episodes/200; lock-rich: 5)")
+	fl.IntVar(&f.cfg.EvalEpisodes, "eval-episodes", 0, "Monte Carlo evaluation episodes for lock-rich (0: 100)")
+	fl.Uint64Var(&f.seed, "seed", 0, "first seed")
+	fl.IntVar(&f.seeds, "seeds", 5, "number of seeds (seed, seed+1, ...)")
+	fl.IntVar(&f.workers, "workers", 0, "parallel seeds (0: GOMAXPROCS); results do not depend on it")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
+}
+
+func (f *glowFlags) problem(H int) (*glow.Problem, error) {
+	var rich bool
+	switch f.env {
+	case "lock", "lock/latent":
+	case "lock-rich", "lock/rich":
+		rich = true
+	default:
+		return nil, fmt.Errorf("--env %q: want lock or lock-rich", f.env)
+	}
+	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise}, rich)
+}
+
+func (f *glowFlags) seedList() ([]uint64, error) {
+	if f.seeds < 1 {
+		return nil, fmt.Errorf("--seeds must be >= 1, got %d", f.seeds)
+	}
+	s := make([]uint64, f.seeds)
+	for i := range s {
+		s[i] = f.seed + uint64(i)
+	}
+	return s, nil
+}
+
+func newGlowCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "glow",
+		Short: "GLOW, HyGLOW and baselines on combination locks",
+		Long: `Online and hybrid RL with density ratios (Amortila et al. 2024): GLOW, HyGLOW
+(H2O + MABO.CR), Hy-Q (H2O + FQI), GOLF and epsilon-greedy Q-learning on the
+combination lock of Hy-Q, with latent or rich observations.`,
+	}
+	cmd.AddCommand(newGlowRunCmd(), newGlowSweepCmd(), newGlowDataCmd())
+	return cmd
+}
+
+func newGlowRunCmd() *cobra.Command {
+	var f glowFlags
+	var H int
+	var runDir string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run one algorithm over seeds and write a run directory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := f.problem(H)
+			if err != nil {
+				return err
+			}
+			cfg, err := f.cfg.Defaults(p)
+			if err != nil {
+				return err
+			}
+			seeds, err := f.seedList()
+			if err != nil {
+				return err
+			}
+			if runDir == "" {
+				runDir = filepath.Join("runs", fmt.Sprintf("glow-%s-%s-H%d-%s", cfg.Algo, strings.ReplaceAll(p.EnvID, "/", "-"), H, time.Now().UTC().Format("20060102-150405")))
+			}
+			config := map[string]any{
+				"command": "glow run", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed, "noise": f.noise,
+				"seeds": seeds, "config": cfg, "departures": cfg.Departures(),
+			}
+			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID, StepEvery: -1})
+			if err != nil {
+				return err
+			}
+			bar := newProgress(int64(len(seeds)), "glow "+cfg.Algo, f.quiet)
+			results, err := glow.RunSeeds(p, cfg, seeds, f.workers, func(glow.Result) { bar.Add(1) })
+			bar.Finish()
+			if err != nil {
+				_ = run.Fail(err)
+				return err
+			}
+			for _, r := range results {
+				for _, row := range r.Rows {
+					row.WallSeconds = run.Elapsed()
+					if err := run.LogMetrics(row); err != nil {
+						_ = run.Fail(err)
+						return err
+					}
+				}
+			}
+			if err := run.Close(); err != nil {
+				return err
+			}
+			s := glow.Summarise(results)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s on %s H=%d A=%d class=%s offline=%s episodes=%d seeds=%d\n", cfg.Algo, p.EnvID, H, f.actions, cfg.Class, cfg.Offline, cfg.Episodes, len(seeds))
+			for _, d := range cfg.Departures() {
+				fmt.Fprintf(out, "  note: %s\n", d)
+			}
+			fmt.Fprintf(out, "  solved (success >= %.2f): %d/%d seeds; online samples to solve: median %s, mean %s\n",
+				cfg.SolveAt, s.Solved, s.Seeds, fmtSamples(s.MedianSolveSamples), fmtSamples(s.MeanSolveSamples))
+			fmt.Fprintf(out, "  final policy success %.3f; output mixture success %.3f, value %.4f, risk %.4f\n",
+				s.MeanFinalSuccess, s.MeanMixtureSuccess, s.MeanMixtureValue, s.MeanMixtureRisk)
+			fmt.Fprintf(out, "  run directory: %s\n", runDir)
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().IntVar(&H, "H", 10, "horizon of the lock")
+	cmd.Flags().StringVar(&f.cfg.Algo, "algo", "hyglow", "algorithm: glow, hyglow, hyq, golf or qlearning")
+	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "none", "offline data for hyglow/hyq: none, epsilon or mixed")
+	cmd.Flags().BoolVar(&f.cfg.StopOnSolve, "stop-on-solve", false, "stop a seed once its policy solves the lock")
+	cmd.Flags().StringVar(&runDir, "run-dir", "", "run directory (default runs/glow-<algo>-<env>-H<H>-<time>)")
+	return cmd
+}
+
+func fmtSamples(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case math.IsInf(v, 1):
+		return "unsolved"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func parseInts(s, flag string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--%s %q: want positive integers separated by commas", flag, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func newGlowSweepCmd() *cobra.Command {
+	var f glowFlags
+	var hs, algos string
+	cmd := &cobra.Command{
+		Use:   "sweep",
+		Short: "Samples-to-solve against the horizon H per algorithm, with a log-log fit",
+		Long: `sweep runs every algorithm at every H (stopping each seed once its policy has
+success >= 0.95), prints the median number of online samples (transitions) to solve,
+and fits samples ~ c * H^b over the H where the median is finite. glow, golf and
+qlearning run online; --offline applies to hyglow and hyq.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			H, err := parseInts(hs, "H")
+			if err != nil {
+				return err
+			}
+			seeds, err := f.seedList()
+			if err != nil {
+				return err
+			}
+			names := strings.Split(algos, ",")
+			offline := f.cfg.Offline
+			out := cmd.OutOrStdout()
+			type cell struct {
+				s   glow.Summary
+				err error
+			}
+			table := make([][]cell, len(names))
+			bar := newProgress(int64(len(names)*len(H)*len(seeds)), "glow sweep", f.quiet)
+			for i, name := range names {
+				table[i] = make([]cell, len(H))
+				for j, h := range H {
+					p, err := f.problem(h)
+					if err != nil {
+						return err
+					}
+					cfg := f.cfg
+					cfg.Algo = strings.TrimSpace(name)
+					cfg.StopOnSolve = true
+					if cfg.Algo != glow.AlgoHyGLOW && cfg.Algo != glow.AlgoHyQ {
+						cfg.Offline = "none"
+					} else {
+						cfg.Offline = offline
+					}
+					if _, err := cfg.Defaults(p); err != nil {
+						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
+					}
+					rs, err := glow.RunSeeds(p, cfg, seeds, f.workers, func(glow.Result) { bar.Add(1) })
+					if err != nil {
+						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
+					}
+					table[i][j] = cell{s: glow.Summarise(rs)}
+				}
+			}
+			bar.Finish()
+			fmt.Fprintf(out, "online samples (transitions) to reach success >= 0.95: median over %d seeds [solved/seeds]; budget %d episodes; env %s A=%d; offline %s for hyglow/hyq\n",
+				len(seeds), f.cfg.Episodes, f.env, f.actions, offline)
+			fmt.Fprintf(out, "%-10s", "algo")
+			for _, h := range H {
+				fmt.Fprintf(out, " %16s", "H="+strconv.Itoa(h))
+			}
+			fmt.Fprintf(out, " %10s\n", "exponent")
+			for i, name := range names {
+				fmt.Fprintf(out, "%-10s", name)
+				var xs, ys []float64
+				for j, h := range H {
+					s := table[i][j].s
+					fmt.Fprintf(out, " %16s", fmt.Sprintf("%s [%d/%d]", fmtSamples(s.MedianSolveSamples), s.Solved, s.Seeds))
+					if !math.IsInf(s.MedianSolveSamples, 0) && s.MedianSolveSamples > 0 {
+						xs, ys = append(xs, float64(h)), append(ys, s.MedianSolveSamples)
+					}
+				}
+				if b, _, err := glow.FitExponent(xs, ys); err == nil {
+					fmt.Fprintf(out, " %10.2f\n", b)
+				} else {
+					fmt.Fprintf(out, " %10s\n", "-")
+				}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&hs, "H", "5,10,20,50,100", "horizons, comma-separated")
+	cmd.Flags().StringVar(&algos, "algos", "hyglow,hyq,glow", "algorithms, comma-separated")
+	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "mixed", "offline data for hyglow and hyq: none, epsilon or mixed")
+	return cmd
+}
+
+func newGlowDataCmd() *cobra.Command {
+	var f glowFlags
+	var H, episodes int
+	var design, runDir string
+	var dataSeed uint64
+	cmd := &cobra.Command{
+		Use:   "data",
+		Short: "Write an offline lock data set as a run directory of step Parquet files",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := lock.ParseDesign(design)
+			if err != nil {
+				return err
+			}
+			if episodes < 1 {
+				return fmt.Errorf("--episodes must be >= 1, got %d", episodes)
+			}
+			p, err := f.problem(H)
+			if err != nil {
+				return err
+			}
+			e := lock.NewLatent(p.Lock)
+			if !p.Tabular() {
+				e = lock.NewRich(p.Lock)
+			}
+			eps, err := lock.Generate(e, d, episodes, dataSeed)
+			if err != nil {
+				return err
+			}
+			if runDir == "" {
+				runDir = filepath.Join("runs", fmt.Sprintf("lock-data-%s-H%d-%s", design, H, time.Now().UTC().Format("20060102-150405")))
+			}
+			config := map[string]any{"command": "glow data", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed,
+				"noise": f.noise, "design": design, "episodes": episodes, "seed": dataSeed}
+			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID})
+			if err != nil {
+				return err
+			}
+			if err := lock.WriteDataset(run, eps, 0); err != nil {
+				_ = run.Fail(err)
+				return err
+			}
+			if err := run.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d episodes (%d steps) of %s data on %s H=%d to %s\n", episodes, episodes*H, design, p.EnvID, H, runDir)
+			return nil
+		},
+	}
+	f.registerProblem(cmd)
+	cmd.Flags().IntVar(&H, "H", 10, "horizon of the lock")
+	cmd.Flags().StringVar(&design, "design", "mixed", "offline design: epsilon or mixed")
+	cmd.Flags().IntVar(&episodes, "episodes", 1000, "episodes to generate")
+	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 0, "seed of the data set")
+	cmd.Flags().StringVar(&runDir, "run-dir", "", "output directory (default runs/lock-data-<design>-H<H>-<time>)")
+	return cmd
+}
