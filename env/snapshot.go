@@ -40,14 +40,19 @@ func wrapperSnapshot(inner Env, own ...float64) ([]byte, error) {
 	return append(out, in...), nil
 }
 
+// wrapperRestore restores the inner environment first and sets the wrapper's own numbers
+// only when that succeeded, so that a failed Restore leaves the wrapper as it was.
 func wrapperRestore(inner Env, state []byte, own ...*float64) error {
 	if len(state) < 4 || int(binary.LittleEndian.Uint32(state)) != len(own) || len(state) < 4+8*len(own) {
 		return errors.New("restore: snapshot does not match this wrapper")
 	}
+	if err := RestoreOf(inner, state[4+8*len(own):]); err != nil {
+		return err
+	}
 	for i, p := range own {
 		*p = math.Float64frombits(binary.LittleEndian.Uint64(state[4+8*i:]))
 	}
-	return RestoreOf(inner, state[4+8*len(own):])
+	return nil
 }
 
 func (t *TimeLimit) Snapshot() ([]byte, error) { return wrapperSnapshot(t.inner, float64(t.elapsed)) }
