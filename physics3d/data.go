@@ -30,6 +30,7 @@ type Data struct {
 	qpos, qvel, ctrl, act, qfrcApplied []float64
 	xpos, xquat, xmat, xaxis, xanchor  []float64
 	xipos, cvel, cfrcExt               []float64
+	subtreeCom, qaccWarmstart          []float64
 }
 
 type dataMem struct {
@@ -55,19 +56,21 @@ func (m *Model) NewData() (*Data, error) {
 	nb, nj := m.NBody(), m.NJoint()
 	data := &Data{
 		model: m, d: d, err: errbuf,
-		qpos:        nums(d.qpos, m.NQ()),
-		qvel:        nums(d.qvel, m.NV()),
-		ctrl:        nums(d.ctrl, m.NU()),
-		act:         nums(d.act, m.NA()),
-		qfrcApplied: nums(d.qfrc_applied, m.NV()),
-		xpos:        nums(d.xpos, 3*nb),
-		xquat:       nums(d.xquat, 4*nb),
-		xmat:        nums(d.xmat, 9*nb),
-		xipos:       nums(d.xipos, 3*nb),
-		xaxis:       nums(d.xaxis, 3*nj),
-		xanchor:     nums(d.xanchor, 3*nj),
-		cvel:        nums(d.cvel, 6*nb),
-		cfrcExt:     nums(d.cfrc_ext, 6*nb),
+		qpos:          nums(d.qpos, m.NQ()),
+		qvel:          nums(d.qvel, m.NV()),
+		ctrl:          nums(d.ctrl, m.NU()),
+		act:           nums(d.act, m.NA()),
+		qfrcApplied:   nums(d.qfrc_applied, m.NV()),
+		xpos:          nums(d.xpos, 3*nb),
+		xquat:         nums(d.xquat, 4*nb),
+		xmat:          nums(d.xmat, 9*nb),
+		xipos:         nums(d.xipos, 3*nb),
+		xaxis:         nums(d.xaxis, 3*nj),
+		xanchor:       nums(d.xanchor, 3*nj),
+		cvel:          nums(d.cvel, 6*nb),
+		cfrcExt:       nums(d.cfrc_ext, 6*nb),
+		subtreeCom:    nums(d.subtree_com, 3*nb),
+		qaccWarmstart: nums(d.qacc_warmstart, m.NV()),
 	}
 	data.cleanup = runtime.AddCleanup(data, func(mem dataMem) {
 		C.mj_deleteData(mem.d)
@@ -90,6 +93,7 @@ func (d *Data) Close() {
 	d.d, d.err = nil, nil
 	d.qpos, d.qvel, d.ctrl, d.act, d.qfrcApplied = nil, nil, nil, nil, nil
 	d.xpos, d.xquat, d.xmat, d.xaxis, d.xanchor, d.xipos, d.cvel, d.cfrcExt = nil, nil, nil, nil, nil, nil, nil, nil
+	d.subtreeCom, d.qaccWarmstart = nil, nil
 	m := d.model
 	m.mu.Lock()
 	m.open--
@@ -126,8 +130,9 @@ func (d *Data) Step(n int) error {
 	return d.run(C.GORL_STEP, n, "step")
 }
 
-// Kinematics recomputes body and joint frames and the quantities body Jacobians need
-// (mj_kinematics, mj_comPos) for the current qpos; much cheaper than Forward.
+// Kinematics recomputes body and joint frames, the quantities body Jacobians need and
+// the com-based velocities (mj_kinematics, mj_comPos, mj_comVel) for the current qpos and
+// qvel; much cheaper than Forward.
 func (d *Data) Kinematics() error { return d.run(C.GORL_KINEMATICS, 1, "kinematics") }
 
 // RNEPostConstraint computes cacc, cfrc_int and cfrc_ext (mj_rnePostConstraint); call
@@ -170,14 +175,35 @@ func (d *Data) Qvel() []float64        { return d.qvel }
 func (d *Data) Ctrl() []float64        { return d.ctrl }
 func (d *Data) Act() []float64         { return d.act }
 func (d *Data) QfrcApplied() []float64 { return d.qfrcApplied }
-func (d *Data) Xpos() []float64        { return d.xpos }    // body frame origins, nbody x 3
-func (d *Data) Xquat() []float64       { return d.xquat }   // body orientations (w, x, y, z), nbody x 4
-func (d *Data) Xmat() []float64        { return d.xmat }    // body rotation matrices, nbody x 9
-func (d *Data) Xipos() []float64       { return d.xipos }   // body centres of mass, nbody x 3
-func (d *Data) Xaxis() []float64       { return d.xaxis }   // joint axes in the world frame, njnt x 3
-func (d *Data) Xanchor() []float64     { return d.xanchor } // joint anchors in the world frame, njnt x 3
-func (d *Data) Cvel() []float64        { return d.cvel }    // com-based velocities (rot, lin), nbody x 6
-func (d *Data) CfrcExt() []float64     { return d.cfrcExt } // com-based external forces, nbody x 6
+func (d *Data) Xpos() []float64        { return d.xpos }       // body frame origins, nbody x 3
+func (d *Data) Xquat() []float64       { return d.xquat }      // body orientations (w, x, y, z), nbody x 4
+func (d *Data) Xmat() []float64        { return d.xmat }       // body rotation matrices, nbody x 9
+func (d *Data) Xipos() []float64       { return d.xipos }      // body centres of mass, nbody x 3
+func (d *Data) Xaxis() []float64       { return d.xaxis }      // joint axes in the world frame, njnt x 3
+func (d *Data) Xanchor() []float64     { return d.xanchor }    // joint anchors in the world frame, njnt x 3
+func (d *Data) Cvel() []float64        { return d.cvel }       // com-based velocities (rot, lin), nbody x 6
+func (d *Data) CfrcExt() []float64     { return d.cfrcExt }    // com-based external forces, nbody x 6
+func (d *Data) SubtreeCom() []float64  { return d.subtreeCom } // centres of mass of subtrees, nbody x 3
+
+// QaccWarmstart is the accelerations the constraint solver starts from at the next step;
+// save and restore it with the state for bit-exact resumption.
+func (d *Data) QaccWarmstart() []float64 { return d.qaccWarmstart }
+
+// BodyVelocity writes the world-frame angular (w) and linear (v) velocity of a body's
+// frame origin, from the com-based velocities of the last Kinematics, Forward or Step.
+// It equals BodyJacobian times qvel.
+func (d *Data) BodyVelocity(body int, w, v *[3]float64) {
+	cv := d.cvel[6*body : 6*body+6]
+	// cvel is expressed at the centre of mass of the body's kinematic tree root.
+	root := int(ints(d.model.m.body_rootid, d.model.NBody())[body])
+	c := d.subtreeCom[3*root : 3*root+3]
+	p := d.xpos[3*body : 3*body+3]
+	r := [3]float64{p[0] - c[0], p[1] - c[1], p[2] - c[2]}
+	w[0], w[1], w[2] = cv[0], cv[1], cv[2]
+	v[0] = cv[3] + cv[1]*r[2] - cv[2]*r[1]
+	v[1] = cv[4] + cv[2]*r[0] - cv[0]*r[2]
+	v[2] = cv[5] + cv[0]*r[1] - cv[1]*r[0]
+}
 
 // Time is the simulation time.
 func (d *Data) Time() float64 { return float64(d.d.time) }
@@ -191,6 +217,9 @@ func (d *Data) SetQpos(src []float64) error { return set("qpos", d.qpos, src) }
 func (d *Data) SetQvel(src []float64) error { return set("qvel", d.qvel, src) }
 func (d *Data) SetCtrl(src []float64) error { return set("ctrl", d.ctrl, src) }
 func (d *Data) SetAct(src []float64) error  { return set("act", d.act, src) }
+func (d *Data) SetQaccWarmstart(src []float64) error {
+	return set("qacc_warmstart", d.qaccWarmstart, src)
+}
 
 func set(name string, dst, src []float64) error {
 	if len(src) != len(dst) {

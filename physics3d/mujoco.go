@@ -139,6 +139,7 @@ int gorl_run(const mjModel* m, mjData* d, int what, int n, char* err, int errsz)
 	case GORL_KINEMATICS:
 		mj_kinematics(m, d);
 		mj_comPos(m, d);
+		mj_comVel(m, d);
 		break;
 	case GORL_RNEPOST:
 		mj_rnePostConstraint(m, d);

@@ -175,6 +175,14 @@ func TestBodyJacobian(t *testing.T) {
 			w[r] += jacr[r*nv+c] * qvel[c]
 		}
 	}
+	var bw, bv [3]float64
+	d.BodyVelocity(fa, &bw, &bv)
+	for r := 0; r < 3; r++ {
+		if math.Abs(bw[r]-w[r]) > 1e-12 || math.Abs(bv[r]-v[r]) > 1e-12 {
+			t.Errorf("BodyVelocity (%v, %v) != jacobian velocity (%v, %v)", bw, bv, w, v)
+			break
+		}
+	}
 	p0 := [3]float64{d.Xpos()[3*fa], d.Xpos()[3*fa+1], d.Xpos()[3*fa+2]}
 	const h = 1e-7
 	for i := range qpos {
