@@ -20,6 +20,8 @@ environments and analyses the Parquet logs of every run.`,
 		newLogsCmd(),
 		newEnvsCmd(),
 		newRolloutCmd(),
+		newTrainCmd(),
+		newEvalCmd(),
 	)
 	return root
 }

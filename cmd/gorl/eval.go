@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"gorl/agents"
+	"gorl/agents/ppo"
+	"gorl/env"
+	"gorl/logs"
+)
+
+// evalConfig is config.json of an evaluation run.
+type evalConfig struct {
+	Command    string      `json:"command"`
+	Version    string      `json:"gorl_version"`
+	TrainRun   string      `json:"train_run"`
+	Checkpoint string      `json:"checkpoint"`
+	Env        string      `json:"env"`
+	EnvOptions env.Options `json:"env_options,omitempty"`
+	Episodes   int         `json:"episodes"`
+	Seed       uint64      `json:"seed"`
+	StepEvery  int         `json:"step_every"`
+}
+
+func newEvalCmd() *cobra.Command {
+	var (
+		ef     envFlags
+		cfg    evalConfig
+		outDir string
+	)
+	cmd := &cobra.Command{
+		Use:   "eval RUN_DIR",
+		Short: "Evaluate a training run's latest checkpoint with its deterministic policy",
+		Long: `Evaluate the latest checkpoint of a training run: the policy acts deterministically
+(its most likely action) for --episodes episodes, which are logged to a new run directory
+(default RUN_DIR/eval-N) with their steps. --env evaluates on another environment with
+the same observation and action spaces; --model/--family select a 3D morphology.`,
+		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			runDir := args[0]
+			if cfg.Episodes < 1 {
+				return fmt.Errorf("--episodes must be positive, got %d", cfg.Episodes)
+			}
+			var tc trainConfig
+			if err := readTrainConfig(filepath.Join(runDir, "config.json"), &tc); err != nil {
+				return err
+			}
+			if tc.Command != "train" || tc.Algo != "ppo" {
+				return fmt.Errorf("%s is not a training run of gorl train --algo ppo", runDir)
+			}
+			ck, err := agents.LatestCheckpoint(runDir)
+			if err != nil {
+				return err
+			}
+			cfg.Env, cfg.EnvOptions = tc.Train.Env, env.Options{}
+			for k, v := range tc.Train.EnvOptions {
+				cfg.EnvOptions[k] = v
+			}
+			if cmd.Flags().Changed("env") {
+				cfg.Env = ef.ID
+			}
+			opts, err := ef.options()
+			if err != nil {
+				return err
+			}
+			for k, v := range opts {
+				cfg.EnvOptions[k] = v
+			}
+			e, err := agents.MakeEvalEnv(cfg.Env, cfg.EnvOptions)
+			if err != nil {
+				return err
+			}
+			// The objective only shapes training; acting needs the networks alone.
+			pc := tc.PPO
+			pc.Objective, pc.ObjectiveParams = "clip", ""
+			agent, err := ppo.New(e.ObservationSpace(), e.ActionSpace(), pc, tc.Train.Seed)
+			if err != nil {
+				return err
+			}
+			if err := agent.UnmarshalState(ck.Agent); err != nil {
+				return fmt.Errorf("checkpoint of %s does not fit env %s: %w", runDir, cfg.Env, err)
+			}
+			if outDir == "" {
+				outDir = nextEvalDir(runDir)
+			}
+			cfg.Command, cfg.Version, cfg.TrainRun = "eval", version, runDir
+			cfg.Checkpoint = fmt.Sprintf("update %d", ck.Update)
+			run, err := logs.Create(outDir, cfg, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
+			if err != nil {
+				return err
+			}
+			rows, err := agents.Evaluate(agent, e, cfg.Episodes, env.DeriveSeed(cfg.Seed, agents.StreamEval), run, 0)
+			if err != nil {
+				_ = run.Fail(err)
+				return err
+			}
+			if err := run.Close(); err != nil {
+				return err
+			}
+			mean := agents.MeanReturn(rows)
+			var ss, lo, hi float64 = 0, math.Inf(1), math.Inf(-1)
+			for _, r := range rows {
+				ss += (r.Return - mean) * (r.Return - mean)
+				lo, hi = math.Min(lo, r.Return), math.Max(hi, r.Return)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (checkpoint at update %d): mean return %.2f ± %.2f (min %.2f, max %.2f); logged in %s\n",
+				len(rows), cfg.Env, runDir, ck.Update, mean, math.Sqrt(ss/float64(len(rows))), lo, hi, outDir)
+			return nil
+		},
+	}
+	ef.register(cmd, "")
+	cmd.Flags().IntVar(&cfg.Episodes, "episodes", 10, "number of evaluation episodes")
+	cmd.Flags().Uint64Var(&cfg.Seed, "seed", 0, "seed of the evaluation episodes")
+	cmd.Flags().IntVar(&cfg.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
+	cmd.Flags().StringVar(&outDir, "out", "", "directory of the evaluation run (default RUN_DIR/eval-N)")
+	return cmd
+}
+
+// nextEvalDir is the first RUN_DIR/eval-N that does not exist.
+func nextEvalDir(runDir string) string {
+	for n := 1; ; n++ {
+		p := filepath.Join(runDir, fmt.Sprintf("eval-%d", n))
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"gorl/agents"
+	"gorl/agents/ppo"
+	"gorl/env"
+	"gorl/logs"
+)
+
+// trainConfig is config.json of a training run: the effective settings, enough to rerun
+// it (`gorl train --config runs/X/config.json`) or resume it.
+type trainConfig struct {
+	Command string             `json:"command"`
+	Version string             `json:"gorl_version"`
+	Algo    string             `json:"algo"`
+	Train   agents.TrainConfig `json:"train"`
+	PPO     ppo.Config         `json:"ppo"`
+}
+
+// readTrainConfig reads a config file (a run's config.json or a hand-written subset).
+func readTrainConfig(path string, into *trainConfig) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c *trainConfig) newAgent() agents.NewAgentFunc {
+	return func(obs, act env.Space) (agents.Agent, error) { return ppo.New(obs, act, c.PPO, c.Train.Seed) }
+}
+
+func newTrainCmd() *cobra.Command {
+	var (
+		ef         envFlags
+		cfg        trainConfig
+		configFile string
+		runDir     string
+		resume     bool
+		quiet      bool
+		target     float64
+	)
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train an agent and log the run (steps, episodes, metrics, checkpoints)",
+		Long: `Train an agent on an environment and write a run directory: config.json (the
+effective settings), steps/, episodes.parquet, metrics.parquet and checkpoints/.
+Settings come from defaults, then --config FILE (JSON with "train" and "ppo" objects, as
+in any run's config.json), then flags. --resume continues the run in --run-dir from its
+latest checkpoint with its recorded settings; the resumed run ends as an uninterrupted
+one would.`,
+		Example: `  gorl train --env CartPole-v1 --algo ppo --seed 1
+  gorl train --env CartPole-v1 --steps 500000 --stop-at-return 475
+  gorl train --env Acrobot-v1 --objective ta-lpo --objective-params talpo.drift
+  gorl train --run-dir runs/x --resume`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl := cmd.Flags()
+			if resume {
+				if runDir == "" {
+					return errors.New("--resume needs --run-dir DIR")
+				}
+				var changed []string
+				fl.Visit(func(f *pflag.Flag) {
+					if f.Name != "resume" && f.Name != "run-dir" && f.Name != "quiet" {
+						changed = append(changed, "--"+f.Name)
+					}
+				})
+				if len(changed) > 0 {
+					return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(runDir, "config.json"), strings.Join(changed, ", "))
+				}
+				var rc trainConfig
+				if err := readTrainConfig(filepath.Join(runDir, "config.json"), &rc); err != nil {
+					return err
+				}
+				loop, err := agents.Resume(runDir, rc.Train, logs.Options{EnvID: rc.Train.Env, StepEvery: stepEvery(rc.Train)}, rc.newAgent())
+				if err != nil {
+					return err
+				}
+				return runTraining(cmd.OutOrStdout(), loop, rc, runDir, quiet)
+			}
+
+			// defaults < config file < flags
+			merged := trainConfig{}
+			if configFile != "" {
+				if err := readTrainConfig(configFile, &merged); err != nil {
+					return err
+				}
+			}
+			if merged.Algo == "" || fl.Changed("algo") {
+				merged.Algo = cfg.Algo
+			}
+			if merged.Algo != "ppo" {
+				return fmt.Errorf("unknown algo %q (known: ppo)", merged.Algo)
+			}
+			opts, err := ef.options()
+			if err != nil {
+				return err
+			}
+			t, p := &merged.Train, &merged.PPO
+			if t.Env == "" || fl.Changed("env") {
+				t.Env = ef.ID
+			}
+			if len(opts) > 0 {
+				if t.EnvOptions == nil {
+					t.EnvOptions = env.Options{}
+				}
+				for k, v := range opts {
+					t.EnvOptions[k] = v
+				}
+			}
+			if _, ok := env.Lookup(t.Env); !ok {
+				return fmt.Errorf("unknown env %q (see gorl envs)", t.Env)
+			}
+			set := func(name string, apply func()) {
+				if fl.Changed(name) {
+					apply()
+				}
+			}
+			set("seed", func() { t.Seed = cfg.Train.Seed })
+			set("steps", func() { t.Steps = cfg.Train.Steps })
+			set("envs", func() { t.Envs = cfg.Train.Envs })
+			set("rollout-steps", func() { t.RolloutSteps = cfg.Train.RolloutSteps })
+			set("workers", func() { t.Workers = cfg.Train.Workers })
+			set("stop-at-return", func() { t.StopAtReturn = &target })
+			set("checkpoint-every", func() { t.CheckpointEvery = cfg.Train.CheckpointEvery })
+			set("eval-every", func() { t.EvalEvery = cfg.Train.EvalEvery })
+			set("step-every", func() { t.StepEvery = cfg.Train.StepEvery })
+			set("objective", func() { p.Objective = cfg.PPO.Objective })
+			set("objective-params", func() { p.ObjectiveParams = cfg.PPO.ObjectiveParams })
+			set("lr", func() { p.LR = cfg.PPO.LR })
+			if p.ObjectiveParams != "" {
+				abs, err := filepath.Abs(p.ObjectiveParams)
+				if err != nil {
+					return err
+				}
+				p.ObjectiveParams = abs // config.json must work from any directory
+			}
+			merged.Train, merged.PPO = t.WithDefaults(), p.WithDefaults()
+			if err := merged.Train.Validate(); err != nil {
+				return err
+			}
+			if err := merged.PPO.Validate(); err != nil {
+				return err
+			}
+			if n := merged.Train.Envs * merged.Train.RolloutSteps; n%merged.PPO.Minibatches != 0 {
+				return fmt.Errorf("%d minibatches do not divide envs x rollout_steps = %d", merged.PPO.Minibatches, n)
+			}
+			if _, err := ppo.NewObjective(merged.PPO); err != nil {
+				return err
+			}
+			merged.Command, merged.Version = "train", version
+			if runDir == "" {
+				runDir = defaultRunDir("train-"+merged.Algo, t.Env, merged.Train.Seed)
+			}
+			loop, err := agents.NewLoop(merged.Train, nil, merged.newAgent())
+			if err != nil {
+				return err
+			}
+			run, err := logs.Create(runDir, merged, logs.Options{EnvID: merged.Train.Env, StepEvery: stepEvery(merged.Train)})
+			if err != nil {
+				loop.Close()
+				return err
+			}
+			loop.Log = run
+			return runTraining(cmd.OutOrStdout(), loop, merged, runDir, quiet)
+		},
+	}
+	ef.register(cmd, "CartPole-v1")
+	fl := cmd.Flags()
+	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo")
+	fl.StringVar(&cfg.PPO.Objective, "objective", "clip", "PPO policy objective: clip, dpo, lpo or ta-lpo")
+	fl.StringVar(&cfg.PPO.ObjectiveParams, "objective-params", "", "drift network file of a learned objective (lpo, ta-lpo)")
+	fl.Float64Var(&cfg.PPO.LR, "lr", 2.5e-4, "learning rate (annealed linearly to 0)")
+	fl.Int64Var(&cfg.Train.Steps, "steps", 500000, "training budget in environment steps")
+	fl.Uint64Var(&cfg.Train.Seed, "seed", 0, "random seed")
+	fl.IntVar(&cfg.Train.Envs, "envs", 4, "parallel environments")
+	fl.IntVar(&cfg.Train.RolloutSteps, "rollout-steps", 128, "steps per environment per update")
+	fl.IntVar(&cfg.Train.Workers, "workers", 1, "goroutines stepping the environments")
+	fl.Float64Var(&target, "stop-at-return", 0, "stop once the mean return of the last 20 episodes reaches this")
+	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 10, "write a checkpoint every N updates (negative: only at the end)")
+	fl.IntVar(&cfg.Train.EvalEvery, "eval-every", 0, "evaluate the deterministic policy every N updates (0: never)")
+	fl.IntVar(&cfg.Train.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
+	fl.StringVar(&configFile, "config", "", "JSON config file (as a run's config.json); flags override it")
+	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/train-<algo>-<env>-s<seed>-<time>)")
+	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its latest checkpoint")
+	fl.BoolVar(&quiet, "quiet", false, "no progress output")
+	return cmd
+}
+
+// stepEvery maps the config's StepEvery to logs.Options (0 there means all).
+func stepEvery(t agents.TrainConfig) int { return t.WithDefaults().StepEvery }
+
+// runTraining runs the loop with progress on stderr and prints the summary on out.
+func runTraining(out io.Writer, loop *agents.Loop, cfg trainConfig, runDir string, quiet bool) error {
+	prog := newProgress(cfg.Train.Steps, "train", quiet)
+	var shown int64 // a resumed run's first update jumps to its step count
+	loop.Hooks = agents.Hooks{
+		OnUpdate: func(s agents.Status) {
+			prog.Add(s.EnvSteps - shown)
+			shown = s.EnvSteps
+			if !math.IsNaN(s.RecentReturn) {
+				prog.Describe(fmt.Sprintf("return %.1f", s.RecentReturn))
+			}
+		},
+		Notice: func(msg string) { fmt.Fprintln(os.Stderr, "gorl: note:", msg) },
+	}
+	sum, err := loop.Run()
+	prog.Finish()
+	if err != nil {
+		return fmt.Errorf("train %s: %w", runDir, err)
+	}
+	printTrainSummary(out, sum, cfg, runDir)
+	return nil
+}
+
+func printTrainSummary(w io.Writer, s agents.Summary, cfg trainConfig, runDir string) {
+	t := cfg.Train
+	fmt.Fprintf(w, "run        %s\n", runDir)
+	fmt.Fprintf(w, "env        %s, %s with objective %s, seed %d\n", t.Env, cfg.Algo, cfg.PPO.Objective, t.Seed)
+	if s.Resumed > 0 {
+		fmt.Fprintf(w, "resumed    from update %d\n", s.Resumed)
+	}
+	fmt.Fprintf(w, "updates    %d of %d\n", s.Update, s.Updates)
+	fmt.Fprintf(w, "env steps  %d\n", s.EnvSteps)
+	fmt.Fprintf(w, "episodes   %d\n", s.Episodes)
+	if !math.IsNaN(s.RecentReturn) {
+		fmt.Fprintf(w, "return     %.2f (mean of the last %d episodes)\n", s.RecentReturn, t.ReturnWindow)
+	}
+	if t.StopAtReturn != nil {
+		verdict := "not reached"
+		if s.Solved {
+			verdict = fmt.Sprintf("reached after %d env steps", s.EnvSteps)
+		}
+		fmt.Fprintf(w, "target     %.2f: %s\n", *t.StopAtReturn, verdict)
+	}
+	if s.WallSeconds > 0 {
+		fmt.Fprintf(w, "wall       %.2f s (%.0f env steps/s)\n", s.WallSeconds, float64(s.EnvSteps)/s.WallSeconds)
+	}
+}
