@@ -31,7 +31,7 @@ func (w *walk) ObservationSpace() env.Space {
 	return env.NewBox([]float64{-4, 0}, []float64{4, math.Inf(1)})
 }
 func (w *walk) ActionSpace() env.Space { return env.UniformBox(1, -1, 1) }
-func (w *walk) Seed(seed uint64)      { w.src.Seed(seed, 7) }
+func (w *walk) Seed(seed uint64)       { w.src.Seed(seed, 7) }
 
 func (w *walk) Reset() []float64 {
 	w.pos, w.steps = -1+2*w.rng.Float64(), 0
