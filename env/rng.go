@@ -6,7 +6,13 @@ import "math/rand/v2"
 // example env index, worker index, component). Distinct paths give independent streams,
 // and the same seed and path always give the same stream, whatever the goroutine layout.
 func NewRand(seed uint64, path ...uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(DeriveSeed(seed, path...), 0x9e3779b97f4a7c15))
+	return rand.New(NewPCG(seed, path...))
+}
+
+// NewPCG returns the source behind NewRand, for components that snapshot their stream
+// (rand.PCG implements encoding.BinaryMarshaler).
+func NewPCG(seed uint64, path ...uint64) *rand.PCG {
+	return rand.NewPCG(DeriveSeed(seed, path...), 0x9e3779b97f4a7c15)
 }
 
 // DeriveSeed mixes a seed with a path of stream ids into a new 64-bit seed (splitmix64).
