@@ -133,6 +133,9 @@ func (c Config) Departures() []string {
 	case AlgoGLOW, AlgoGOLF:
 		if c.Class == "tabular" {
 			d = append(d, "tabular F: optimism over the per-cell-budget subset of the confidence set (beta_t split evenly over visited cells), not over the full set")
+			if c.Algo == AlgoGOLF {
+				d = append(d, "GOLF tabular: optimistic values clamped to 1, which can violate the lower side of the signed constraint")
+			}
 		}
 		d = append(d, "W: tabular box of all non-negative weights (signed for GOLF) with closed-form inner sup; log|W| in beta_t is nominal (H*S*A*log 2)")
 		if c.BetaScale != 0 && c.BetaScale != 1 {

@@ -23,7 +23,9 @@ import (
 // the layer budget beta_t is split evenly over the layer's visited cells, which makes
 // the confidence set a product of intervals f_h(c) <= backup_c(f_{h+1}) + b_c, a subset
 // of F^(t) on which optimism is solved exactly by backward induction (unvisited cells
-// take the class maximum 1). It is not the analysed algorithm.
+// take the class maximum 1). It is not the analysed algorithm. Values are clamped to
+// the class bound 1; with signed weights (GOLF) a clamped cell whose backup exceeds
+// 1 + b_c violates the lower side of its constraint, a second departure.
 //
 // GOLF (Jin et al. 2021) is the special case Signed weights, no clipping and
 // alpha = 1/4, where the inner sup becomes the squared empirical Bellman error
@@ -261,8 +263,9 @@ func (g *GLOW) selectTabular(d *Data, s Schedule) Table {
 					backup += k / nc * v[s2]
 				}
 			}
-			// Largest residual D_c with p_c * gain(D_c) <= beta / visited.
-			bonus := boxGainInverse(s.Beta*n/(float64(visited)*nc), s.Alpha, s.Clip)
+			// Largest residual D_c with p_c * gain(D_c) <= beta / visited (shrunk by a
+			// relative 1e-9 so that rounding keeps the layer sum within beta).
+			bonus := boxGainInverse((1-1e-9)*s.Beta*n/(float64(visited)*nc), s.Alpha, s.Clip)
 			f.Q[h][c] = min(1, backup+bonus)
 		}
 		f.V(h, v)
