@@ -3,4 +3,6 @@ package main
 // Environment packages register their ids with env.Register when imported.
 import (
 	_ "gorl/env/classic"
+	_ "gorl/env/latent"
+	_ "gorl/env/lock"
 )
