@@ -38,6 +38,9 @@ type ValueOptimistic struct {
 	Hoeffding bool
 }
 
+// Visits returns N_m(s,a); planners break ties towards less-visited actions.
+func (v *ValueOptimistic) Visits(m, s, a int) float64 { return v.N[v.Model.sa(m, s, a)] }
+
 func (v *ValueOptimistic) Value(m, s, a int, x []float64) float64 {
 	md := v.Model
 	i := md.sa(m, s, a)
@@ -71,6 +74,9 @@ type ModelOptimistic struct {
 	order []int // scratch: states sorted by x, descending
 	lo    []float64
 }
+
+// Visits returns N_m(s,a); planners break ties towards less-visited actions.
+func (v *ModelOptimistic) Visits(m, s, a int) float64 { return v.N[v.Model.sa(m, s, a)] }
 
 func (v *ModelOptimistic) Value(m, s, a int, x []float64) float64 {
 	md := v.Model

@@ -204,7 +204,8 @@ func (p *Policy) backupAt(h, s int, b []float64, child []int32, dst []float64) i
 	if last {
 		clear(sc.xs)
 	}
-	best, bestQ := 0, math.Inf(-1)
+	best, bestQ, bestN := 0, math.Inf(-1), 0.0
+	visits, counted := p.Backup.(visitCounter)
 	for a := 0; a < A; a++ {
 		if !last {
 			md.rewardGroups(sc.groups, s, a)
@@ -242,12 +243,24 @@ func (p *Policy) backupAt(h, s int, b []float64, child []int32, dst []float64) i
 			sc.q[a*M+m] = v
 			q += b[m] * v
 		}
-		if q > bestQ+1e-12 {
-			best, bestQ = a, q
+		n := 0.0
+		if counted {
+			for m := 0; m < M; m++ {
+				n += b[m] * visits.Visits(m, s, a)
+			}
+		}
+		// Ties (typically optimistic values clipped at 1) go to the least-visited action.
+		if q > bestQ+1e-12 || (q > bestQ-1e-12 && n < bestN) {
+			best, bestQ, bestN = a, q, n
 		}
 	}
 	copy(dst, sc.q[best*M:(best+1)*M])
 	return best
+}
+
+// visitCounter is implemented by optimistic backups: Visits is N_m(s,a).
+type visitCounter interface {
+	Visits(m, s, a int) float64
 }
 
 // bestGridAlpha returns the vector of the grid set Γ_{h,s} maximising u·alpha; when u is

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"time"
 
 	"gorl/env"
 	"gorl/env/latent"
@@ -120,8 +121,9 @@ type Result struct {
 	Seed        uint64
 	CumRegret   []float64 // sum_{j<=k} (V* - V^{pi_j}) after episode k (exact values)
 	PolicyValue []float64 // V^{pi_k} per episode
-	Contexts    []int8    // revealed context per episode
+	Contexts    []int32   // revealed context per episode
 	Returns     []float64 // sampled return per episode
+	WallSeconds []float64 // since the start of this seed's run, at each episode's end
 	Steps       []Step    // steps of every KeepSteps-th episode
 	Replans     int
 	// OptimisticRoot is the planned (optimistic) value at the start after each re-plan
@@ -154,7 +156,8 @@ func Learn(l *latent.LMDP, ref Reference, cfg Config, seed uint64) (*Result, err
 	ag := newAgent(l, cfg)
 	M, S, A, H := l.M, l.S, l.A, l.H
 	res := &Result{Seed: seed, CumRegret: make([]float64, cfg.K), PolicyValue: make([]float64, cfg.K),
-		Contexts: make([]int8, cfg.K), Returns: make([]float64, cfg.K)}
+		Contexts: make([]int32, cfg.K), Returns: make([]float64, cfg.K), WallSeconds: make([]float64, cfg.K)}
+	start := time.Now()
 	counts := NewCounts(M, S, A)
 	var frozen *Counts
 	states, actions := make([]int, H+1), make([]int, H)
@@ -193,7 +196,8 @@ func Learn(l *latent.LMDP, ref Reference, cfg Config, seed uint64) (*Result, err
 			ret += tr.Reward
 		}
 		m := e.Context() // revealed in hindsight
-		res.Contexts[k], res.Returns[k] = int8(m), ret
+		res.Contexts[k], res.Returns[k] = int32(m), ret
+		res.WallSeconds[k] = time.Since(start).Seconds()
 		if cfg.KeepSteps > 0 && k%cfg.KeepSteps == 0 {
 			for h := 0; h < H; h++ {
 				res.Steps = append(res.Steps, Step{Episode: k, H: h, State: states[h], Action: actions[h],

@@ -22,6 +22,7 @@ environments and analyses the Parquet logs of every run.`,
 		newRolloutCmd(),
 		newTrainCmd(),
 		newEvalCmd(),
+		newLmdpCmd(),
 	)
 	return root
 }

@@ -1,0 +1,97 @@
+package lmdp
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// Curve is one line of a regret plot: Y[k] is the value after episode k+1.
+type Curve struct {
+	Label string // legend entry ("" for none)
+	Y     []float64
+	Faint bool // thin grey line (e.g. single seeds under a mean)
+}
+
+// PlotRegret writes a PNG (or SVG/PDF, by extension) of cumulative regret against
+// episodes. logLog plots both axes on log scales. Long curves are thinned to about 2000
+// points.
+func PlotRegret(path, title string, curves []Curve, logLog bool) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "episode"
+	p.Y.Label.Text = "cumulative regret (exact)"
+	if logLog {
+		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	}
+	p.Add(plotter.NewGrid())
+	colour := 0
+	for _, c := range curves {
+		pts := thin(c.Y, logLog)
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plot %q: %w", path, err)
+		}
+		if c.Faint {
+			line.Color = color.Gray{Y: 190}
+			line.Width = vg.Points(0.5)
+		} else {
+			line.Color = plotutil.Color(colour)
+			line.Dashes = plotutil.Dashes(0)
+			line.Width = vg.Points(1.5)
+			colour++
+		}
+		p.Add(line)
+		if c.Label != "" {
+			p.Legend.Add(c.Label, line)
+		}
+	}
+	p.Legend.Top, p.Legend.Left = false, false
+	if err := p.Save(7*vg.Inch, 4.5*vg.Inch, path); err != nil {
+		return fmt.Errorf("plot %q: %w", path, err)
+	}
+	return nil
+}
+
+// thin keeps about 2000 points (log-spaced on log axes); on log axes non-positive values
+// are dropped.
+func thin(y []float64, logLog bool) plotter.XYs {
+	n := len(y)
+	var pts plotter.XYs
+	add := func(k int) {
+		v := y[k-1]
+		if logLog && !(v > 0) {
+			return
+		}
+		if len(pts) > 0 && pts[len(pts)-1].X == float64(k) {
+			return
+		}
+		pts = append(pts, plotter.XY{X: float64(k), Y: v})
+	}
+	const target = 2000
+	if n <= target {
+		for k := 1; k <= n; k++ {
+			add(k)
+		}
+		return pts
+	}
+	for j := 0; j <= target; j++ {
+		var k int
+		if logLog {
+			k = int(math.Round(math.Pow(float64(n), float64(j)/target)))
+		} else {
+			k = 1 + (n-1)*j/target
+		}
+		add(min(max(k, 1), n))
+	}
+	return pts
+}
