@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,7 +65,8 @@ func benchRun(b *testing.B, n int) string {
 	for i := 0; i < n; i++ {
 		row.Step = int64(i % 200)
 		row.Episode = ep
-		row.Obs[0], row.Reward, row.Value = float64(i), 1, float64(i)*1e-4
+		row.Obs[0], row.Obs[1], row.Value = float64(i)*1e-3, math.Sin(float64(i)), float64(i)*1e-4
+		row.Reward = -math.Abs(math.Sin(float64(i) * 0.37)) // varied, so the column does not compress away
 		row.Terminated = row.Step == 199
 		if err := r.LogStep(&row); err != nil {
 			b.Fatal(err)
@@ -83,8 +85,9 @@ func benchRun(b *testing.B, n int) string {
 	return dir
 }
 
-// BenchmarkSummarize summarises a run of 2M step rows (episodes, metrics and a streaming
-// pass over the step and reward columns of every part) and reports step rows/s.
+// BenchmarkSummarize summarises a run of 2M CartPole-sized step rows (episodes, metrics
+// and a streaming pass over the step and reward columns of every part) and reports step
+// rows/s.
 func BenchmarkSummarize(b *testing.B) {
 	const n = 2_000_000
 	dir := benchRun(b, n)
@@ -114,7 +117,7 @@ func BenchmarkScanStepsRows(b *testing.B) {
 		if err := ScanSteps(dir, func(s *StepRow) error { sum += s.Reward; return nil }); err != nil {
 			b.Fatal(err)
 		}
-		if sum != n {
+		if sum >= 0 {
 			b.Fatalf("sum %v", sum)
 		}
 	}

@@ -29,4 +29,21 @@
 //
 // Episode ids are unique within a run; step counts from 0 within an episode. This
 // package imports no other gorl package.
+//
+// # Analysis
+//
+// Summarize, LoadSeries with Aggregate (curves; drawn by logs/plot), Compare (final
+// performance with a bootstrap interval), EpisodesTable, MetricsTableOf and ExportSteps
+// back `gorl logs`. ScanColumns streams chosen scalar columns page by page, so a summary
+// of any number of step rows runs in bounded memory. The files need nothing from gorl:
+// DuckDB reads them directly (quote "return"; lists are 1-based), e.g.
+//
+//	SELECT run_id, count(*) AS episodes, avg("return") AS mean_return, max(env_steps) AS env_steps
+//	FROM read_parquet('runs/*/episodes.parquet') GROUP BY run_id ORDER BY run_id;
+//
+//	SELECT episode, count(*) AS length, sum(reward) AS "return"
+//	FROM read_parquet('runs/demo/steps/*.parquet') GROUP BY episode ORDER BY episode;
+//
+// README.md in this directory has more queries (metrics, final returns) and the export
+// column names.
 package logs

@@ -16,7 +16,7 @@ type RunInfo struct {
 	Dir    string
 	Config map[string]any // config.json as decoded (nil when it is not a JSON object)
 	EnvID  string         // config key env_id, env or environment (any nesting); "" when absent
-	Algo   string         // config key algo, algorithm or agent; "" when absent
+	Algo   string         // config key algo, algorithm, agent, method or policy; "" when absent
 	Seed   string         // config key seed or seeds, as written (a list is joined with ","); "" when absent
 	// Status is finished, failed, running (the writer's process is alive), interrupted
 	// (status.json says running but its process is gone) or unknown (no status.json).
@@ -27,7 +27,7 @@ type RunInfo struct {
 // Config key aliases read by ReadRunInfo, most specific first.
 var (
 	envKeys  = []string{"env_id", "envid", "env", "environment"}
-	algoKeys = []string{"algo", "algorithm", "agent", "method"}
+	algoKeys = []string{"algo", "algorithm", "agent", "method", "policy"}
 	seedKeys = []string{"seed", "seeds"}
 )
 
