@@ -10,26 +10,21 @@ import (
 	"gorl/env"
 )
 
-// streamSeed2 is the second PCG seed word env.NewRand uses (the first is the derived
-// seed). The environments keep the *rand.PCG itself (env.NewRand hides it behind a
-// *rand.Rand) so that Snapshot can save the stream; TestStreamMatchesEnvNewRand checks
-// that both give the same draws.
-const streamSeed2 = 0x9e3779b97f4a7c15
-
 // stream is an environment's random source: the PCG state (saved by snapshots) and the
-// *rand.Rand that draws from it.
+// *rand.Rand that draws from it. Seeded with s it is the stream env.NewRand(s).
 type stream struct {
 	src *rand.PCG
 	rng *rand.Rand
 }
 
 func newStream(seed uint64) stream {
-	src := rand.NewPCG(env.DeriveSeed(seed), streamSeed2)
+	src := env.NewPCG(seed)
 	return stream{src: src, rng: rand.New(src)}
 }
 
-// seed restarts the stream as env.NewRand(seed) would start it.
-func (s stream) seed(seed uint64) { s.src.Seed(env.DeriveSeed(seed), streamSeed2) }
+// seed restarts the stream as env.NewRand(seed) starts it. The PCG is overwritten in
+// place so that rng keeps drawing from it.
+func (s stream) seed(seed uint64) { *s.src = *env.NewPCG(seed) }
 
 // uniform draws from U(lo, hi) as NumPy's Generator.uniform does: lo + (hi-lo)·U[0,1).
 func (s stream) uniform(lo, hi float64) float64 { return lo + (hi-lo)*s.rng.Float64() }
