@@ -13,8 +13,9 @@
 //
 // Differences from Gymnasium, all deliberate:
 //
-//   - Observations are []float64 holding the float64 simulation state; Gymnasium rounds
-//     the returned observation to float32 (the internal state is float64 in both).
+//   - Observations are returned in float64; Gymnasium rounds them to float32 on return
+//     (its internal state is float64 too, apart from the float32 roundings of Acrobot's
+//     reset and MountainCarContinuous's state, which are reproduced here).
 //   - Gymnasium asserts that an action lies in the action space. Here a discrete action is
 //     rounded to the nearest integer (halves up) and clamped into [0, N); NaN, and an
 //     empty action slice, count as action 0. Continuous actions are clipped to the bounds
