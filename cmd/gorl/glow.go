@@ -21,6 +21,7 @@ type glowFlags struct {
 	actions  int
 	lockSeed uint64
 	noise    float64
+	anti     float64
 	cfg      glow.Config
 	seed     uint64
 	seeds    int
@@ -34,6 +35,7 @@ func (f *glowFlags) registerProblem(cmd *cobra.Command) {
 	fl.IntVar(&f.actions, "actions", 10, "number of actions of the lock")
 	fl.Uint64Var(&f.lockSeed, "lock-seed", 0, "seed of the lock's combination")
 	fl.Float64Var(&f.noise, "noise", 0.1, "noise standard deviation of rich observations")
+	fl.Float64Var(&f.anti, "anti-reward", 0.1, "anti-reward paid with probability 1/2 on falling into the dead state (0 turns it off)")
 }
 
 func (f *glowFlags) register(cmd *cobra.Command) {
@@ -63,7 +65,10 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	default:
 		return nil, fmt.Errorf("--env %q: want lock or lock-rich", f.env)
 	}
-	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise}, rich)
+	if f.anti < 0 || f.anti > 1 {
+		return nil, fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
+	}
+	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0}, rich)
 }
 
 func (f *glowFlags) seedList() ([]uint64, error) {
@@ -115,7 +120,7 @@ func newGlowRunCmd() *cobra.Command {
 			}
 			config := map[string]any{
 				"command": "glow run", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed, "noise": f.noise,
-				"seeds": seeds, "config": cfg, "departures": cfg.Departures(),
+				"anti_reward": f.anti, "seeds": seeds, "config": cfg, "departures": cfg.Departures(),
 			}
 			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID, StepEvery: -1})
 			if err != nil {

@@ -53,6 +53,8 @@ type Config struct {
 	// state (defaults 0.1 and 0.5).
 	AntiReward float64
 	AntiProb   float64
+	// NoAntiReward removes the anti-reward (a zero AntiReward means the default).
+	NoAntiReward bool
 	// Noise is the standard deviation of the rich observation's Gaussian noise (default 0.1).
 	Noise float64
 }
@@ -64,8 +66,11 @@ func (c Config) withDefaults() Config {
 	if c.Actions == 0 {
 		c.Actions = 10
 	}
-	if c.AntiReward == 0 {
+	if c.AntiReward == 0 && !c.NoAntiReward {
 		c.AntiReward = 0.1
+	}
+	if c.NoAntiReward {
+		c.AntiReward = 0
 	}
 	if c.AntiProb == 0 {
 		c.AntiProb = 0.5
@@ -352,6 +357,7 @@ func ConfigFromOptions(opts env.Options) (Config, error) {
 	if c.AntiReward, err = opts.Float("anti_reward", 0.1); err != nil {
 		return c, err
 	}
+	c.NoAntiReward = c.AntiReward == 0
 	if c.AntiProb, err = opts.Float("anti_prob", 0.5); err != nil {
 		return c, err
 	}
