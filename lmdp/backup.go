@@ -49,11 +49,11 @@ func (v *ValueOptimistic) Value(m, s, a int, x []float64) float64 {
 		return 1
 	}
 	mean, variance := variance(md.next(m, s, a), x)
-	spread := 1.0
+	spread, span := 0.5, 1.0
 	if !v.Hoeffding {
-		spread = math.Sqrt(variance)
+		spread, span = math.Sqrt(variance), valueSpan(x)
 	}
-	q := md.R[i] + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*v.Iota/n
+	q := md.R[i] + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*span*v.Iota/n
 	return min(1, q)
 }
 
@@ -115,4 +115,13 @@ func (v *ModelOptimistic) Value(m, s, a int, x []float64) float64 {
 		rest -= add
 	}
 	return min(1, md.R[i]+q)
+}
+
+// valueSpan is max(x) - min(x).
+func valueSpan(x []float64) float64 {
+	lo, hi := x[0], x[0]
+	for _, v := range x[1:] {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return hi - lo
 }

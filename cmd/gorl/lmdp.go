@@ -210,9 +210,9 @@ of the mean regret curve over the second half of the episodes.`,
 			out := cmd.OutOrStdout()
 			printReference(out, l, sum.Reference)
 			fmt.Fprintf(out, "solver %s, K=%d, %d seeds: final regret %.2f ± %.2f (sd), log-log slope %.3f (second half), %.2fs\n",
-				f.cfg.Solver, f.cfg.K, f.seeds, sum.FinalMean, sum.FinalSD, sum.Slope, sum.Seconds)
+				f.cfg.Solver, f.cfg.K, f.seeds, sum.FinalMean, sum.FinalSD, tidy(sum.Slope), sum.Seconds)
 			for _, r := range sum.Results {
-				fmt.Fprintf(out, "  seed %d: regret %.2f, slope %.3f, re-plans %d\n", r.Seed, r.CumRegret[len(r.CumRegret)-1], lmdp.LogLogSlope(r.CumRegret, 0.5), r.Replans)
+				fmt.Fprintf(out, "  seed %d: regret %.2f, slope %.3f, re-plans %d\n", r.Seed, r.CumRegret[len(r.CumRegret)-1], tidy(lmdp.LogLogSlope(r.CumRegret, 0.5)), r.Replans)
 			}
 			fmt.Fprintf(out, "run directory: %s\n", dir)
 			if f.plot != "" {
@@ -232,6 +232,14 @@ of the mean regret curve over the second half of the episodes.`,
 	f.register(cmd)
 	cmd.Flags().StringVar(&f.runDir, "run-dir", "", "run directory (default runs/lmdp-<family>-<solver>-<time>)")
 	return cmd
+}
+
+// tidy rounds values below the printed precision to 0 (no "-0.000" for flat curves).
+func tidy(x float64) float64 {
+	if x > -5e-4 && x < 5e-4 {
+		return 0
+	}
+	return x
 }
 
 func sourceLabel(src lmdp.InstanceSource) string {
@@ -320,7 +328,7 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 					return fmt.Errorf("%s=%s: %w", over, p.val, err)
 				}
 				fmt.Fprintf(out, "%-18s %10.6f %6v %12.2f %10.2f %8.3f %8.2f\n", p.val, sum.Reference.VStar, sum.Reference.VStarExact,
-					sum.FinalMean, sum.FinalSD, sum.Slope, sum.Seconds)
+					sum.FinalMean, sum.FinalSD, tidy(sum.Slope), sum.Seconds)
 				curves = append(curves, lmdp.Curve{Label: over + "=" + p.val, Y: sum.Mean})
 				finals = append(finals, sum.FinalMean)
 			}
@@ -345,4 +353,3 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 	cmd.Flags().StringVar(&f.runDir, "run-dir", "", "parent directory of the runs (default runs/lmdp-sweep-<over>-<time>)")
 	return cmd
 }
-
