@@ -30,9 +30,11 @@ build: deps
 	$(GO) build -o $(BIN) ./cmd/gorl
 
 # run: the main job — a short end-to-end demonstration, printing its summary.
+# It trains PPO (CleanRL's defaults) on CartPole-v1 for 500k steps.
 run: build
-	./$(BIN) rollout --env CartPole-v1 --policy random --episodes 20 --seed 1 --run-dir runs/demo-random
-	./$(BIN) logs summary runs/demo-random
+	rm -rf runs/demo-ppo
+	./$(BIN) train --env CartPole-v1 --algo ppo --seed 1 --run-dir runs/demo-ppo
+	./$(BIN) logs summary runs/demo-ppo
 
 test: deps
 	$(GO) vet ./...
@@ -45,6 +47,28 @@ bench: deps
 bench-peer-deps:
 	@python3 -c 'import torch' 2>/dev/null || /usr/bin/python3 -c 'import torch' 2>/dev/null || \
 	  { echo "installing python3-torch"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch >/dev/null; }
+
+# bench-ppo: gorl's PPO against the PyTorch peer (same CleanRL defaults, same CartPole
+# dynamics), both stopping once the mean return of the last 20 episodes reaches 475;
+# prints both per seed and the ratio of median wall-clock times to solve.
+PPO_SEEDS ?= 1 2 3
+bench-ppo: build bench-peer-deps
+	@rm -rf runs/bench-ppo && mkdir -p runs/bench-ppo
+	@for s in $(PPO_SEEDS); do \
+	  ./$(BIN) train --env CartPole-v1 --algo ppo --seed $$s --steps 500000 --stop-at-return 475 \
+	    --step-every -1 --checkpoint-every -1 --quiet --json --run-dir runs/bench-ppo/gorl-s$$s \
+	    | tee runs/bench-ppo/gorl-s$$s.json || exit 1; \
+	  /usr/bin/python3 $(SHARED)/peers/torch_ppo_cartpole.py --seed $$s --target 475 --max-steps 500000 \
+	    | tee runs/bench-ppo/peer-s$$s.json || exit 1; \
+	done
+	@/usr/bin/python3 -c 'import json, glob, statistics as st; \
+	  load = lambda p: [json.load(open(f)) for f in sorted(glob.glob("runs/bench-ppo/" + p + "-s*.json"))]; \
+	  g, p = load("gorl"), load("peer"); \
+	  med = lambda rs, k: st.median(r[k] for r in rs); \
+	  print("solved: gorl %d/%d, peer %d/%d" % (sum(r["solved"] for r in g), len(g), sum(r["solved"] for r in p), len(p))); \
+	  print("median env steps to solve: gorl %d, peer %d" % (med(g, "env_steps"), med(p, "env_steps"))); \
+	  print("median wall seconds to solve: gorl %.2f, peer %.2f" % (med(g, "wall_s"), med(p, "wall_s"))); \
+	  print("ratio gorl/peer of median wall time: %.3f (peer is %.1fx slower)" % (med(g, "wall_s") / med(p, "wall_s"), med(p, "wall_s") / med(g, "wall_s")))'
 
 clean:
 	rm -rf bin

@@ -55,6 +55,7 @@ func newTrainCmd() *cobra.Command {
 		runDir     string
 		resume     bool
 		quiet      bool
+		jsonOut    bool
 		target     float64
 	)
 	cmd := &cobra.Command{
@@ -79,7 +80,7 @@ one would.`,
 				}
 				var changed []string
 				fl.Visit(func(f *pflag.Flag) {
-					if f.Name != "resume" && f.Name != "run-dir" && f.Name != "quiet" {
+					if f.Name != "resume" && f.Name != "run-dir" && f.Name != "quiet" && f.Name != "json" {
 						changed = append(changed, "--"+f.Name)
 					}
 				})
@@ -94,7 +95,7 @@ one would.`,
 				if err != nil {
 					return err
 				}
-				return runTraining(cmd.OutOrStdout(), loop, rc, runDir, quiet)
+				return runTraining(cmd.OutOrStdout(), loop, rc, runDir, quiet, jsonOut)
 			}
 
 			// defaults < config file < flags
@@ -180,7 +181,7 @@ one would.`,
 				return err
 			}
 			loop.Log = run
-			return runTraining(cmd.OutOrStdout(), loop, merged, runDir, quiet)
+			return runTraining(cmd.OutOrStdout(), loop, merged, runDir, quiet, jsonOut)
 		},
 	}
 	ef.register(cmd, "CartPole-v1")
@@ -202,6 +203,7 @@ one would.`,
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/train-<algo>-<env>-s<seed>-<time>)")
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its latest checkpoint")
 	fl.BoolVar(&quiet, "quiet", false, "no progress output")
+	fl.BoolVar(&jsonOut, "json", false, "print the summary as one JSON line")
 	return cmd
 }
 
@@ -209,7 +211,7 @@ one would.`,
 func stepEvery(t agents.TrainConfig) int { return t.WithDefaults().StepEvery }
 
 // runTraining runs the loop with progress on stderr and prints the summary on out.
-func runTraining(out io.Writer, loop *agents.Loop, cfg trainConfig, runDir string, quiet bool) error {
+func runTraining(out io.Writer, loop *agents.Loop, cfg trainConfig, runDir string, quiet, jsonOut bool) error {
 	prog := newProgress(cfg.Train.Steps, "train", quiet)
 	var shown int64 // a resumed run's first update jumps to its step count
 	loop.Hooks = agents.Hooks{
@@ -226,6 +228,9 @@ func runTraining(out io.Writer, loop *agents.Loop, cfg trainConfig, runDir strin
 	prog.Finish()
 	if err != nil {
 		return fmt.Errorf("train %s: %w", runDir, err)
+	}
+	if jsonOut {
+		return printTrainJSON(out, sum, cfg, runDir)
 	}
 	printTrainSummary(out, sum, cfg, runDir)
 	return nil
@@ -254,4 +259,34 @@ func printTrainSummary(w io.Writer, s agents.Summary, cfg trainConfig, runDir st
 	if s.WallSeconds > 0 {
 		fmt.Fprintf(w, "wall       %.2f s (%.0f env steps/s)\n", s.WallSeconds, float64(s.EnvSteps)/s.WallSeconds)
 	}
+}
+
+// trainJSON is the --json summary (the PyTorch peer prints the same keys).
+type trainJSON struct {
+	Run         string   `json:"run"`
+	Env         string   `json:"env"`
+	Objective   string   `json:"objective"`
+	Seed        uint64   `json:"seed"`
+	Updates     int      `json:"updates"`
+	EnvSteps    int64    `json:"env_steps"`
+	Episodes    int64    `json:"episodes"`
+	LastMean    *float64 `json:"last20_mean"`
+	Target      *float64 `json:"target,omitempty"`
+	Solved      bool     `json:"solved"`
+	WallSeconds float64  `json:"wall_s"`
+}
+
+func printTrainJSON(w io.Writer, s agents.Summary, cfg trainConfig, runDir string) error {
+	j := trainJSON{Run: runDir, Env: cfg.Train.Env, Objective: cfg.PPO.Objective, Seed: cfg.Train.Seed,
+		Updates: s.Update, EnvSteps: s.EnvSteps, Episodes: s.Episodes, Target: cfg.Train.StopAtReturn,
+		Solved: s.Solved, WallSeconds: math.Round(s.WallSeconds*1000) / 1000}
+	if !math.IsNaN(s.RecentReturn) {
+		j.LastMean = &s.RecentReturn
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(data))
+	return err
 }
