@@ -4,7 +4,7 @@ import "math"
 
 // backwardNode adds the gradient contributions of one recorded operation to its inputs.
 // Only inputs with a Grad buffer receive anything; nd.out.Grad holds dL/d(out).
-func backwardNode(nd *node) {
+func (t *Tape) backwardNode(nd *node) {
 	out := nd.out
 	dy := out.Grad
 	switch nd.op {
@@ -13,7 +13,7 @@ func backwardNode(nd *node) {
 		m, n, k := nd.i0, nd.i1, nd.i2
 		ta, tb := nd.i3&1 != 0, nd.i3&2 != 0
 		lda, ldb := a.Shape[1], b.Shape[1]
-		matmulGrads(a.Data, a.Grad, lda, b.Data, b.Grad, ldb, dy, m, n, k, ta, tb)
+		matmulGrads(&t.ws, a.Data, a.Grad, lda, b.Data, b.Grad, ldb, dy, m, n, k, ta, tb)
 
 	case opBatchMatMul:
 		a, b := nd.a, nd.b
@@ -33,17 +33,17 @@ func backwardNode(nd *node) {
 			if b.Grad != nil {
 				gb = b.Grad[i*sb:]
 			}
-			matmulGrads(a.Data[i*sa:], ga, lda, b.Data[i*sb:], gb, ldb, dy[i*m*n:], m, n, k, ta, tb)
+			matmulGrads(&t.ws, a.Data[i*sa:], ga, lda, b.Data[i*sb:], gb, ldb, dy[i*m*n:], m, n, k, ta, tb)
 		}
 
 	case opLinear:
 		x, w, bias := nd.a, nd.b, nd.c
 		rows, nout, in := nd.i0, nd.i1, nd.i2
 		if x.Grad != nil { // dX += dY·Wᵀ
-			gemm(false, true, rows, in, nout, 1, dy, nout, w.Data, nout, 1, x.Grad, in)
+			t.ws.gemm(false, true, rows, in, nout, 1, dy, nout, w.Data, nout, 1, x.Grad, in)
 		}
 		if w.Grad != nil { // dW += Xᵀ·dY
-			gemm(true, false, in, nout, rows, 1, x.Data, in, dy, nout, 1, w.Grad, nout)
+			t.ws.gemm(true, false, in, nout, rows, 1, x.Data, in, dy, nout, 1, w.Grad, nout)
 		}
 		if bias != nil && bias.Grad != nil { // db += Σ_rows dY
 			gb := bias.Grad[:nout]
@@ -309,19 +309,19 @@ func backwardNode(nd *node) {
 
 // matmulGrads adds the gradients of C = op(A)·op(B) (C is m×n, inner size k) to gA and
 // gB (either may be nil) given dC.
-func matmulGrads(a, ga []float32, lda int, b, gb []float32, ldb int, dc []float32, m, n, k int, ta, tb bool) {
+func matmulGrads(ws *gemmWS, a, ga []float32, lda int, b, gb []float32, ldb int, dc []float32, m, n, k int, ta, tb bool) {
 	if ga != nil {
 		if !ta { // dA = dC·op(B)ᵀ
-			gemm(false, !tb, m, k, n, 1, dc, n, b, ldb, 1, ga, lda)
+			ws.gemm(false, !tb, m, k, n, 1, dc, n, b, ldb, 1, ga, lda)
 		} else { // A is k×m: dA = op(B)·dCᵀ
-			gemm(tb, true, k, m, n, 1, b, ldb, dc, n, 1, ga, lda)
+			ws.gemm(tb, true, k, m, n, 1, b, ldb, dc, n, 1, ga, lda)
 		}
 	}
 	if gb != nil {
 		if !tb { // dB = op(A)ᵀ·dC
-			gemm(!ta, false, k, n, m, 1, a, lda, dc, n, 1, gb, ldb)
+			ws.gemm(!ta, false, k, n, m, 1, a, lda, dc, n, 1, gb, ldb)
 		} else { // B is n×k: dB = dCᵀ·op(A)
-			gemm(true, ta, n, k, m, 1, dc, n, a, lda, 1, gb, ldb)
+			ws.gemm(true, ta, n, k, m, 1, dc, n, a, lda, 1, gb, ldb)
 		}
 	}
 }

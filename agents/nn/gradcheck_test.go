@@ -9,7 +9,7 @@ import (
 
 // Finite-difference gradient checks. The library computes in float32, so the check uses a
 // central difference with step h = 1e-2 on float32 forward passes, the scalar objective
-// L = Σ wᵢ·outᵢ (fixed random w) accumulated in float64. Truncation error is O(h²·f''') ≈
+// L = Σ wᵢ·outᵢ (fixed random w) accumulated in float64. Truncation error is O(h²·f”') ≈
 // 1e-5 for these O(1) functions and float32 rounding contributes about
 // ε₃₂·|L|/h ≈ 1e-5·|L|, so the analytic gradient must match within 2e-2 relative plus
 // 2e-3 absolute — a wrong derivative (a missing factor, sign or term) is off by O(1).

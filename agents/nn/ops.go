@@ -78,7 +78,7 @@ func (t *Tape) MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 	}
 	g := anyGrad(a, b)
 	out := t.alloc(g, m, n)
-	gemm(transA, transB, m, n, k, 1, a.Data, a.Shape[1], b.Data, b.Shape[1], 0, out.Data, n)
+	t.ws.gemm(transA, transB, m, n, k, 1, a.Data, a.Shape[1], b.Data, b.Shape[1], 0, out.Data, n)
 	if g {
 		nd := t.push(opMatMul, out)
 		nd.a, nd.b = a, b
@@ -125,7 +125,7 @@ func (t *Tape) Linear(x, w, bias *Tensor) *Tensor {
 		}
 		beta = 1
 	}
-	gemm(false, false, rows, nout, in, 1, x.Data, in, w.Data, nout, beta, out.Data, nout)
+	t.ws.gemm(false, false, rows, nout, in, 1, x.Data, in, w.Data, nout, beta, out.Data, nout)
 	if g {
 		nd := t.push(opLinear, out)
 		nd.a, nd.b, nd.c = x, w, bias
@@ -163,7 +163,7 @@ func (t *Tape) BatchMatMul(a, b *Tensor, transA, transB bool) *Tensor {
 		sb = 0
 	}
 	for i := 0; i < G; i++ {
-		gemm(transA, transB, m, n, k, 1, a.Data[i*sa:], a.Shape[2], b.Data[i*sb:], bc, 0, out.Data[i*m*n:], n)
+		t.ws.gemm(transA, transB, m, n, k, 1, a.Data[i*sa:], a.Shape[2], b.Data[i*sb:], bc, 0, out.Data[i*m*n:], n)
 	}
 	if g {
 		nd := t.push(opBatchMatMul, out)
@@ -382,9 +382,7 @@ func (t *Tape) unary(op opKind, a *Tensor, f0, f1 float32) *Tensor {
 	x, y := a.Data, out.Data[:len(a.Data)]
 	switch op {
 	case opTanh:
-		for i, v := range x {
-			y[i] = tanh32(v)
-		}
+		tanhVec(y, x)
 	case opReLU:
 		for i, v := range x {
 			y[i] = max(v, 0)
@@ -398,9 +396,7 @@ func (t *Tape) unary(op opKind, a *Tensor, f0, f1 float32) *Tensor {
 			y[i] = sigmoid32(v)
 		}
 	case opExp:
-		for i, v := range x {
-			y[i] = exp32(v)
-		}
+		expVec(y, x)
 	case opLog:
 		for i, v := range x {
 			y[i] = log32(v)
@@ -625,10 +621,12 @@ func (t *Tape) softmax(op opKind, a *Tensor) *Tensor {
 		for _, v := range x[1:] {
 			m = max(m, v)
 		}
-		var s float32
 		for i, v := range x {
-			e := exp32(v - m)
-			y[i] = e
+			y[i] = v - m
+		}
+		expVec(y, y)
+		var s float32
+		for _, e := range y {
 			s += e
 		}
 		if op == opSoftmax {

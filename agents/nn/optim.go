@@ -64,6 +64,10 @@ func (o *Adam) Step(ps *Params) error {
 	stepSize := float32(float64(o.LR) / bc1)
 	invSqrtBC2 := float32(1 / math.Sqrt(bc2))
 	for i, t := range ps.tensors {
+		if o.WeightDecay == 0 {
+			adamVec(t.Data, t.Grad, o.m[i], o.v[i], b1, b2, eps, stepSize, invSqrtBC2)
+			continue
+		}
 		adamUpdate(t.Data, t.Grad, o.m[i], o.v[i], b1, b2, eps, stepSize, invSqrtBC2, o.LR, o.WeightDecay, o.Decoupled)
 	}
 	return nil

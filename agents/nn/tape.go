@@ -26,6 +26,7 @@ type Tape struct {
 
 	err  error
 	dead *Tensor
+	ws   gemmWS
 }
 
 // NewTape returns an empty tape.
@@ -209,6 +210,6 @@ func (t *Tape) BackwardFrom(y *Tensor, dy []float32) error {
 
 func (t *Tape) backward() {
 	for i := len(t.nodes) - 1; i >= 0; i-- {
-		backwardNode(&t.nodes[i])
+		t.backwardNode(&t.nodes[i])
 	}
 }

@@ -1,0 +1,200 @@
+package nn
+
+// A blocked single-threaded SGEMM: C is computed in MR×NR tiles, each as a sum of KC
+// rank-1 updates by a register-blocked micro-kernel (AVX2/FMA assembly where the CPU has
+// it, portable Go otherwise). The kernel reads op(A) in place through two strides, so the
+// plain and transposed A cases cost the same and need no copy; op(B) is read in place when
+// it is row-major and packed into KC×NR strips when transposed. Only partial edge tiles
+// are copied into zero-padded buffers. Packing everything (as BLIS does) pays off for
+// matrices far beyond cache, not for the 4…512-wide layers of RL agents.
+
+const (
+	gemmMR = 6   // rows of a micro-tile
+	gemmNR = 16  // columns of a micro-tile (two 8-wide vectors)
+	gemmKC = 256 // depth of a block: a B strip of KC×NR floats (16 KiB) stays in L1
+)
+
+// gemmWS is the packing workspace of one goroutine (owned by a Tape).
+type gemmWS struct {
+	packB, edgeA, edgeB []float32
+	tile                [gemmMR * gemmNR]float32
+}
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(A) is
+// m×k and op(B) is k×n.
+func (ws *gemmWS) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if useOpenBLAS && k > 0 {
+		openblasGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			} else {
+				for j := range row {
+					row[j] *= beta
+				}
+			}
+		}
+	}
+	if k == 0 || alpha == 0 {
+		return
+	}
+	ws.native(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+}
+
+// native adds alpha·op(A)·op(B) to C with the blocked kernel.
+func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	ai, ap := lda, 1 // op(A)[i,p] = a[i·ai + p·ap]
+	if tA {
+		ai, ap = 1, lda
+	}
+	mFull := m - m%gemmMR
+	for pc := 0; pc < k; pc += gemmKC {
+		kc := min(gemmKC, k-pc)
+		var pb []float32
+		if tB {
+			pb = ws.packTransB(b, ldb, pc, kc, n)
+		}
+		var ea []float32
+		if mFull < m {
+			ea = ws.packEdgeA(a, ai, ap, mFull, m-mFull, pc, kc)
+		}
+		for jr := 0; jr < n; jr += gemmNR {
+			nr := min(gemmNR, n-jr)
+			var bs []float32
+			bp := gemmNR
+			switch {
+			case tB:
+				bs = pb[jr*kc:]
+			case nr == gemmNR:
+				bs, bp = b[pc*ldb+jr:], ldb
+			default:
+				bs = ws.packEdgeB(b, ldb, pc, jr, kc, nr)
+			}
+			for ir := 0; ir < m; ir += gemmMR {
+				as, sai, sap := a[ir*ai+pc*ap:], ai, ap
+				if ir >= mFull {
+					as, sai, sap = ea, 1, gemmMR
+				}
+				ci := ir*ldc + jr
+				if ir < mFull && nr == gemmNR {
+					microKernel(kc, as, sai, sap, bs, bp, c[ci:], ldc, alpha)
+					continue
+				}
+				t := ws.tile[:]
+				clear(t)
+				microKernel(kc, as, sai, sap, bs, bp, t, gemmNR, alpha)
+				for i := 0; i < min(gemmMR, m-ir); i++ {
+					row := c[ci+i*ldc : ci+i*ldc+nr]
+					for j := range row {
+						row[j] += t[i*gemmNR+j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// packTransB packs op(B)[pc:pc+kc, 0:n] = Bᵀ (B is n×k, row stride ldb) into strips of NR
+// columns: strip s holds, for each p, the NR values op(B)[pc+p, s·NR : (s+1)·NR], zero-padded.
+func (ws *gemmWS) packTransB(b []float32, ldb, pc, kc, n int) []float32 {
+	strips := (n + gemmNR - 1) / gemmNR
+	need := strips * gemmNR * kc
+	if cap(ws.packB) < need {
+		ws.packB = make([]float32, need)
+	}
+	pb := ws.packB[:need]
+	for s := 0; s < strips; s++ {
+		j0 := s * gemmNR
+		w := min(gemmNR, n-j0)
+		dst := pb[s*gemmNR*kc : (s+1)*gemmNR*kc]
+		if w < gemmNR {
+			clear(dst)
+			for j := 0; j < w; j++ {
+				col := b[(j0+j)*ldb+pc : (j0+j)*ldb+pc+kc]
+				for p, v := range col {
+					dst[p*gemmNR+j] = v
+				}
+			}
+			continue
+		}
+		// Sixteen rows of B at once, four depths at a time: sequential writes.
+		base := j0*ldb + pc
+		p := 0
+		for ; p+4 <= kc; p += 4 {
+			d := dst[p*gemmNR : p*gemmNR+4*gemmNR]
+			for j := 0; j < gemmNR; j++ {
+				src := b[base+j*ldb+p : base+j*ldb+p+4]
+				d[j], d[gemmNR+j], d[2*gemmNR+j], d[3*gemmNR+j] = src[0], src[1], src[2], src[3]
+			}
+		}
+		for ; p < kc; p++ {
+			d := dst[p*gemmNR : p*gemmNR+gemmNR]
+			for j := range d {
+				d[j] = b[base+j*ldb+p]
+			}
+		}
+	}
+	return pb
+}
+
+// packEdgeB copies the partial strip op(B)[pc:pc+kc, jr:jr+nr] (B row-major, nr < NR)
+// into a zero-padded kc×NR buffer.
+func (ws *gemmWS) packEdgeB(b []float32, ldb, pc, jr, kc, nr int) []float32 {
+	need := kc * gemmNR
+	if cap(ws.edgeB) < need {
+		ws.edgeB = make([]float32, need)
+	}
+	dst := ws.edgeB[:need]
+	for p := 0; p < kc; p++ {
+		d := dst[p*gemmNR : p*gemmNR+gemmNR]
+		copy(d, b[(pc+p)*ldb+jr:(pc+p)*ldb+jr+nr])
+		clear(d[nr:])
+	}
+	return dst
+}
+
+// packEdgeA copies rows i0…i0+h−1 (h < MR) of op(A)[:, pc:pc+kc] into a zero-padded
+// buffer with element (i, p) at p·MR + i.
+func (ws *gemmWS) packEdgeA(a []float32, ai, ap, i0, h, pc, kc int) []float32 {
+	need := kc * gemmMR
+	if cap(ws.edgeA) < need {
+		ws.edgeA = make([]float32, need)
+	}
+	dst := ws.edgeA[:need]
+	clear(dst)
+	for i := 0; i < h; i++ {
+		for p := 0; p < kc; p++ {
+			dst[p*gemmMR+i] = a[(i0+i)*ai+(pc+p)*ap]
+		}
+	}
+	return dst
+}
+
+// microKernelGo is the portable micro-kernel: it adds alpha·Σ_p a[i·ai+p·ap]·b[p·bp+j]
+// to c[i·ldc+j] for the full MR×NR tile.
+func microKernelGo(kc int, a []float32, ai, ap int, b []float32, bp int, c []float32, ldc int, alpha float32) {
+	var acc [gemmMR][gemmNR]float32
+	for p := 0; p < kc; p++ {
+		brow := b[p*bp : p*bp+gemmNR]
+		for i := range gemmMR {
+			av := a[i*ai+p*ap]
+			r := &acc[i]
+			for j, bv := range brow {
+				r[j] += av * bv
+			}
+		}
+	}
+	for i := 0; i < gemmMR; i++ {
+		row := c[i*ldc : i*ldc+gemmNR]
+		for j := range row {
+			row[j] += alpha * acc[i][j]
+		}
+	}
+}

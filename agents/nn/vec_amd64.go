@@ -1,0 +1,50 @@
+//go:build amd64
+
+package nn
+
+//go:noescape
+func tanhAVX2(dst, src *float32, n int)
+
+//go:noescape
+func expAVX2(dst, src *float32, n int)
+
+//go:noescape
+func adamAVX2(pp, gg, mm, vv *float32, n int, b1, b2, eps, stepSize, invSqrtBC2 float32)
+
+// tanhVec sets dst[i] = tanh(src[i]) (len(dst) ≥ len(src)).
+func tanhVec(dst, src []float32) {
+	n := len(src) &^ 7
+	if haveAVX2FMA && n > 0 {
+		tanhAVX2(&dst[0], &src[0], n)
+	} else {
+		n = 0
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = tanh32(src[i])
+	}
+}
+
+// expVec sets dst[i] = exp(src[i]) (len(dst) ≥ len(src)).
+func expVec(dst, src []float32) {
+	n := len(src) &^ 7
+	if haveAVX2FMA && n > 0 {
+		expAVX2(&dst[0], &src[0], n)
+	} else {
+		n = 0
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = exp32(src[i])
+	}
+}
+
+// adamVec is adamUpdate without weight decay, vectorised.
+func adamVec(p, g, m, v []float32, b1, b2, eps, stepSize, invSqrtBC2 float32) {
+	n := len(p) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_, _, _ = g[n-1], m[n-1], v[n-1]
+		adamAVX2(&p[0], &g[0], &m[0], &v[0], n, b1, b2, eps, stepSize, invSqrtBC2)
+	} else {
+		n = 0
+	}
+	adamUpdate(p[n:], g[n:], m[n:], v[n:], b1, b2, eps, stepSize, invSqrtBC2, 0, 0, false)
+}

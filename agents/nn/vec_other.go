@@ -1,0 +1,19 @@
+//go:build !amd64
+
+package nn
+
+func tanhVec(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = tanh32(v)
+	}
+}
+
+func expVec(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = exp32(v)
+	}
+}
+
+func adamVec(p, g, m, v []float32, b1, b2, eps, stepSize, invSqrtBC2 float32) {
+	adamUpdate(p, g, m, v, b1, b2, eps, stepSize, invSqrtBC2, 0, 0, false)
+}
