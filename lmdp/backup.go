@@ -24,12 +24,14 @@ func (e Exact) Value(m, s, a int, x []float64) float64 {
 
 // ValueOptimistic adds a bonus to the empirical backup (value-optimistic solver):
 //
-//	a~_m(s,a) = min{1, R^ + P^·x + C1 sqrt(V(P^, x) Iota/n) + C2 Iota/n}   (Bernstein)
-//	a~_m(s,a) = min{1, R^ + P^·x + C1 sqrt(Iota/n)      + C2 Iota/n}       (Hoeffding)
+//	a~_m(s,a) = min{1, R^ + P^·x + C1 sqrt(V(P^, x) Iota/n) + C2 span(x) Iota/n}   (Bernstein)
+//	a~_m(s,a) = min{1, R^ + P^·x + (C1/2) sqrt(Iota/n) + C2 Iota/n}                (Hoeffding)
 //
-// n = N_m(s,a); an unvisited (m,s,a) gets the largest value, 1. The Hoeffding form
-// replaces the standard deviation of the next value by its range (values lie in [0,1]):
-// summed over H steps its bonuses grow with H, the Bernstein ones with the total variance.
+// n = N_m(s,a); an unvisited (m,s,a) gets the largest value, 1. span(x) = max x - min x
+// is the range of the next value (empirical Bernstein's lower-order term). The Hoeffding
+// form uses no data-dependent scale: sqrt(V) is replaced by its worst case 1/2 for values
+// in [0,1] and span(x) by the range 1, so its bonuses summed over H steps grow with H,
+// while the Bernstein ones are bounded through the total variance.
 type ValueOptimistic struct {
 	Model     *Model    // empirical model (Counts.Estimate)
 	N         []float64 // N_m(s,a), len M*S*A

@@ -21,13 +21,20 @@
 // counts frozen in between. The optimistic backups are
 //
 //	value-optimistic (Bernstein, MVP-style):
-//	  a~_m(s,a) = min{1, R_m(s,a) + P^_m(s,a)·x + c1 sqrt(V(P^_m(s,a), x) iota/n) + c2 iota/n}
-//	Hoeffding ablation: sqrt(V(P^, x)) replaced by the value range 1
+//	  a~_m(s,a) = min{1, R_m(s,a) + P^_m(s,a)·x + c1 sqrt(V(P^_m(s,a), x) iota/n) + c2 span(x) iota/n}
+//	Hoeffding ablation: min{1, R + P^·x + (c1/2) sqrt(iota/n) + c2 iota/n}
 //	model-optimistic: min{1, R_m(s,a) + max_{P~ in CI} P~·x}, per-entry Bernstein CI
 //	  |P~(s') - P^(s')| <= c1 sqrt(P^(s')(1-P^(s')) iota/n) + c2 iota/n
 //
-// with iota = 2 ln(2 M S A H K / delta) and x the next-step alpha values of the chosen
-// plan. The model-optimistic solver is a relaxation: it maximises over the confidence set
+// The lower-order term of the variance bonus is scaled by span(x) = max x - min x, the
+// range of the next value, as in the empirical Bernstein inequality (|(P^-P)·x| does not
+// change when a constant is added to x); the Hoeffding ablation uses no data-dependent
+// scale: the standard deviation is replaced by its worst case 1/2 for values in [0,1]
+// and the span by the range 1. Without the span factor, the c2 term alone made the
+// measured regret grow about 2x from H=4 to H=32 (random M=2, S=4, A=2, K=4096).
+//
+// Here iota = 2 ln(2 M S A H K / delta) and x holds the next-step alpha values of the
+// chosen plan. The model-optimistic solver is a relaxation: it maximises over the confidence set
 // independently at every (node, context, action), as extended value iteration does in
 // UCRL2, not jointly over history-dependent policies (which is intractable).
 //
