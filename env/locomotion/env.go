@@ -101,17 +101,14 @@ type sharedModel struct {
 }
 
 // stream is the environment's random source. It keeps the *rand.PCG (env.NewRand hides
-// it) so that snapshots can save it; it starts exactly as env.NewRand(seed) does.
+// it) so that snapshots can save it; it draws exactly as env.NewRand(seed) does.
 type stream struct {
 	src *rand.PCG
 	rng *rand.Rand
 }
 
-// pcgIncrement is the PCG increment env.NewRand uses (checked by a test).
-const pcgIncrement = 0x9e3779b97f4a7c15
-
 func newStream(seed uint64) stream {
-	src := rand.NewPCG(env.DeriveSeed(seed), pcgIncrement)
+	src := env.NewPCG(seed)
 	return stream{src: src, rng: rand.New(src)}
 }
 
@@ -364,7 +361,7 @@ func (e *Env) ObservationSpace() env.Space {
 func (e *Env) ActionSpace() env.Space { return env.UniformBox(e.nodes*NodeActions, -1, 1) }
 
 // Seed restarts the random stream as env.NewRand(seed) would.
-func (e *Env) Seed(seed uint64) { e.src.Seed(env.DeriveSeed(seed), pcgIncrement) }
+func (e *Env) Seed(seed uint64) { e.stream = newStream(seed) }
 
 // Reset starts an episode: the default pose turned to a random yaw, with small noise on
 // positions and velocities, and a new target.

@@ -94,11 +94,12 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestStreamMatchesEnvNewRand(t *testing.T) {
-	s := newStream(0)
-	s.src.Seed(env.DeriveSeed(42), pcgIncrement)
+	e := newTask(t, "hopper-3-shin", TargetV1)
+	e.Reset() // draws from the default stream first
+	e.Seed(42)
 	r := env.NewRand(42)
 	for i := 0; i < 10; i++ {
-		if a, b := s.rng.Uint64(), r.Uint64(); a != b {
+		if a, b := e.rng.Uint64(), r.Uint64(); a != b {
 			t.Fatalf("draw %d: %d vs env.NewRand %d", i, a, b)
 		}
 	}

@@ -77,7 +77,7 @@ func (m *Multi) ActionSpace() env.Space { return env.UniformBox(m.maxNodes*NodeA
 // Seed seeds the member draw with env.NewRand(seed)'s stream and member i with
 // DeriveSeed(seed, i+1).
 func (m *Multi) Seed(seed uint64) {
-	m.src.Seed(env.DeriveSeed(seed), pcgIncrement)
+	m.stream = newStream(seed)
 	for i, e := range m.members {
 		e.Seed(env.DeriveSeed(seed, uint64(i+1)))
 	}

@@ -1,0 +1,99 @@
+package locomotion
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gorl/env"
+)
+
+var benchModels = []string{"hopper-3-shin", "hopper-5-full", "walker-7-full", "humanoid-9-full", "cheetah-14-full"}
+
+// BenchmarkControlStep compares one control step of the task (env) with stepping the same
+// model by the same frame skip through the binding alone (raw), along the same kind of
+// trajectory: uniform random torques, a reset every 50 control steps in both.
+func BenchmarkControlStep(b *testing.B) {
+	for _, name := range benchModels {
+		b.Run(name+"/env", func(b *testing.B) {
+			e := newTask(b, name, TargetV1)
+			rng := rand.New(rand.NewPCG(1, 1))
+			act := make([]float64, e.ActionSpace().Dim())
+			e.Reset()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if i%50 == 49 {
+					e.Reset()
+				}
+				randomAction(rng, act)
+				e.Step(act)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+		// overhead: the work the task adds to the physics in each control step.
+		b.Run(name+"/overhead", func(b *testing.B) {
+			e := newTask(b, name, TargetV1)
+			e.Reset()
+			e.Step(make([]float64, e.ActionSpace().Dim()))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				_ = e.data.Kinematics()
+				e.healthy()
+				e.observe()
+			}
+		})
+		b.Run(name+"/raw", func(b *testing.B) {
+			e := newTask(b, name, TargetV1)
+			rng := rand.New(rand.NewPCG(1, 1))
+			d := e.data
+			ctrl := make([]float64, e.model.NU())
+			e.Reset()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if i%50 == 49 {
+					e.Reset()
+				}
+				randomAction(rng, ctrl)
+				_ = d.SetCtrl(ctrl)
+				if err := d.Step(e.frameSkip); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
+
+// BenchmarkVector steps 8 environments in lock step with 1 and 2 worker goroutines; one
+// op is one step of all 8.
+func BenchmarkVector(b *testing.B) {
+	for _, name := range []string{"walker-7-full", "humanoid-9-full"} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", name, workers), func(b *testing.B) {
+				v, err := env.MakeVector("sgrl/"+name, nil, 8, workers)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer v.Close()
+				v.Seed(1)
+				v.Reset()
+				rng := rand.New(rand.NewPCG(1, 1))
+				acts := make([][]float64, v.Num())
+				for i := range acts {
+					acts[i] = make([]float64, v.ActionSpace().Dim())
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					for _, a := range acts {
+						randomAction(rng, a)
+					}
+					v.Step(acts)
+				}
+				b.ReportMetric(float64(8*b.N)/b.Elapsed().Seconds(), "steps/s")
+			})
+		}
+	}
+}
