@@ -57,8 +57,8 @@ func (p Progress) Fraction() float64 {
 	return float64(p.Update) / float64(p.Updates)
 }
 
-// Stream is a random stream whose state can be saved in a checkpoint. It is seeded as
-// env.NewRand(seed, path...) is, so it draws the same numbers.
+// Stream is a random stream whose state can be saved in a checkpoint: env.NewRand's
+// stream with its source kept, so it draws the same numbers.
 type Stream struct {
 	*rand.Rand
 	src *rand.PCG
@@ -66,7 +66,7 @@ type Stream struct {
 
 // NewStream returns the stream of seed and path (see env.NewRand).
 func NewStream(seed uint64, path ...uint64) *Stream {
-	src := rand.NewPCG(env.DeriveSeed(seed, path...), 0x9e3779b97f4a7c15)
+	src := env.NewPCG(seed, path...)
 	return &Stream{Rand: rand.New(src), src: src}
 }
 
