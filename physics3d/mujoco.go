@@ -11,8 +11,9 @@
 // MuJoCo's message, and the process carries on.
 //
 // Views returned by Data (Qpos, Xpos, ...) alias MuJoCo's arrays: they are valid until the
-// Data is closed and change when the simulation advances. Treat them as read-only and
-// write state through the Set methods.
+// Data is closed (keep the Data reachable while using them: an unreachable Data is freed
+// by the garbage collector's cleanup) and change when the simulation advances. Treat them
+// as read-only and write state through the Set methods.
 //
 // Morphologies (the description of bodies, limbs and joints, built-in families, the
 // morphology graph) live in the pure-Go sub-package physics3d/morph, which packages that

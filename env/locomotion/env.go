@@ -15,9 +15,9 @@ import (
 
 // Observation layout (see the package documentation).
 const (
-	NodeFeatures   = 41 // observation values per node
-	NodeActions    = 3  // action values per node (hinges x, y, z)
-	VectorFeatures = 24 // the first 24 values of a node are 8 world-frame 3D vectors
+	NodeFeatures   = morph.NodeFeatures   // observation values per node (41)
+	NodeActions    = morph.NodeActions    // action values per node (hinges x, y, z)
+	VectorFeatures = morph.VectorFeatures // the first 24 values of a node are 8 world-frame 3D vectors
 
 	FeatRelPos     = 0  // body origin - torso origin (3)
 	FeatGravity    = 3  // gravity vector (3)

@@ -709,6 +709,11 @@ func TestBodyPosesAndGraph(t *testing.T) {
 	if !slices.Equal(g.Parent, want.Parent) || !slices.Equal(g.Names, want.Names) || !slices.Equal(g.InOrder, want.InOrder) {
 		t.Error("environment graph differs from the morphology's")
 	}
+	var _ morph.Morphological = e
+	var _ morph.Morphological = (*Multi)(nil)
+	if g, ok := env.As[morph.Morphological](env.NewTimeLimit(e, 10)); !ok || g.NumNodes() != 14 {
+		t.Error("Morphological not found through a wrapper")
+	}
 	var _ env.BodyPoser = e
 	var _ env.Snapshotter = e
 	var _ env.BodyPoser = (*Multi)(nil)

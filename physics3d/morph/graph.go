@@ -15,7 +15,9 @@ type Graph struct {
 
 	// Position of each node in three traversals: pre-order (the identity), and in-order
 	// and post-order of the left-child right-sibling (LCRS) binary tree, in which a node's
-	// left child is its first child and its right child its next sibling.
+	// left child is its first child and its right child its next sibling. (The SGRL code's
+	// in-order treats a childless node's next sibling as its left child, which orders
+	// some leaves differently; post-order is the same either way.)
 	PreOrder, InOrder, PostOrder []int
 }
 
