@@ -218,7 +218,7 @@ type Curve struct {
 	N       int // number of series
 	X       []float64
 	Mean    []float64
-	Lo, Hi  []float64 // band ends (equal to Mean when N == 1)
+	Lo, Hi  []float64 // band ends (equal to Mean when N == 1 or the band is "none")
 	Members []Series  // the (smoothed) series of the group
 }
 
@@ -234,7 +234,14 @@ type Aggregate struct {
 	// Level is the confidence level of the band (default 0.95): mean ± t(n-1) · s/√n,
 	// the Student-t interval of the mean across the group's series.
 	Level float64
+	// Band chooses the band: "ci" (default: the Student-t interval above), "se" (mean ±
+	// one standard error), "sd" (mean ± one sample standard deviation), "minmax" (the
+	// range of the series) or "none".
+	Band string
 }
+
+// Bands lists the accepted values of Aggregate.Band.
+var Bands = []string{"ci", "se", "sd", "minmax", "none"}
 
 // Curves groups series by their Group (groups sorted, numbers numerically) and
 // aggregates each group.
@@ -258,12 +265,12 @@ func (a Aggregate) Curves(series []Series) []Curve {
 	SortLabels(names)
 	out := make([]Curve, 0, len(names))
 	for _, g := range names {
-		out = append(out, aggregateGroup(g, groups[g], points, level))
+		out = append(out, aggregateGroup(g, groups[g], points, level, a.Band))
 	}
 	return out
 }
 
-func aggregateGroup(name string, members []Series, points int, level float64) Curve {
+func aggregateGroup(name string, members []Series, points int, level float64, band string) Curve {
 	lo, hi := math.Inf(-1), math.Inf(1)
 	for _, s := range members {
 		lo = math.Max(lo, s.X[0])
@@ -290,14 +297,23 @@ func aggregateGroup(name string, members []Series, points int, level float64) Cu
 			ys[i] = Interpolate(s.X, s.Y, x)
 		}
 		m := Mean(ys)
-		half := 0.0
+		lo, hi := m, m
 		if len(ys) > 1 {
-			half = t * StdErr(ys)
+			switch band {
+			case "", "ci":
+				lo, hi = m-t*StdErr(ys), m+t*StdErr(ys)
+			case "se":
+				lo, hi = m-StdErr(ys), m+StdErr(ys)
+			case "sd":
+				lo, hi = m-StdDev(ys), m+StdDev(ys)
+			case "minmax":
+				lo, hi = slices.Min(ys), slices.Max(ys)
+			}
 		}
 		c.X = append(c.X, x)
 		c.Mean = append(c.Mean, m)
-		c.Lo = append(c.Lo, m-half)
-		c.Hi = append(c.Hi, m+half)
+		c.Lo = append(c.Lo, lo)
+		c.Hi = append(c.Hi, hi)
 	}
 	return c
 }
@@ -358,10 +374,14 @@ func labelLess(a, b string) bool {
 	return a < b
 }
 
-// splitNumber splits a trailing number off a label.
+// splitNumber splits a trailing number off a label ("seed 10" -> "seed ", 10); a minus
+// sign counts only at the start or after a space ("run-2" is "run-" and 2).
 func splitNumber(s string) (string, float64, bool) {
 	i := len(s)
-	for i > 0 && strings.ContainsRune("0123456789.-+eE", rune(s[i-1])) {
+	for i > 0 && strings.ContainsRune("0123456789.", rune(s[i-1])) {
+		i--
+	}
+	if i > 0 && s[i-1] == '-' && (i == 1 || s[i-2] == ' ') {
 		i--
 	}
 	for ; i < len(s); i++ {

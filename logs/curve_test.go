@@ -57,6 +57,13 @@ func TestAggregateMeanAndBand(t *testing.T) {
 	if h := curves[1]; h.Lo[0] != 4 || h.Hi[0] != 4 {
 		t.Fatalf("single series band %+v", h)
 	}
+	se := sd / math.Sqrt(3)
+	for band, want := range map[string][2]float64{"se": {-se, se}, "sd": {-sd, sd}, "minmax": {-3, 4}, "none": {0, 0}} {
+		c := Aggregate{Points: 9, Band: band}.Curves(series)[0]
+		if !near(c.Lo[4]-c.Mean[4], want[0]) || !near(c.Hi[4]-c.Mean[4], want[1]) {
+			t.Fatalf("band %s: [%v, %v] around %v, want offsets %v", band, c.Lo[4], c.Hi[4], c.Mean[4], want)
+		}
+	}
 }
 
 func TestLoadSeriesGroupsAndSeeds(t *testing.T) {
@@ -157,5 +164,14 @@ func TestBootstrapMatchesNormalTheory(t *testing.T) {
 	half := 1.959964 * StdDev(x) * math.Sqrt(float64(len(x)-1)/float64(len(x))) / math.Sqrt(float64(len(x)))
 	if math.Abs((m-lo)-half) > 0.06*half || math.Abs((hi-m)-half) > 0.06*half {
 		t.Fatalf("bootstrap [%v, %v] around %v, normal theory half width %v", lo, hi, m, half)
+	}
+}
+
+func TestSortLabels(t *testing.T) {
+	got := []string{"seed 10", "ppo-2", "seed 2", "ppo-10", "ppo-1", "b", "a", "x -3", "x 1"}
+	SortLabels(got)
+	want := "a b ppo-1 ppo-2 ppo-10 seed 2 seed 10 x -3 x 1"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("sorted %q, want %q", strings.Join(got, " "), want)
 	}
 }

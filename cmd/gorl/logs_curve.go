@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,7 +43,8 @@ func newLogsCurveCmd() *cobra.Command {
 		Long: `Draw a metric of the runs against env steps or wall time. Runs (and the seeds of a
 run that logs several) are grouped by a config key; each group is drawn as the mean of
 its curves, interpolated on a common grid over the x range they all cover, with a
-Student-t confidence band of the mean. A RUN that is not a run directory stands for
+band: by default the Student-t confidence interval of the mean (--band se, sd,
+minmax or none for others). A RUN that is not a run directory stands for
 the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,7 +60,11 @@ the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 			if agg.Level <= 0 || agg.Level >= 1 {
 				return fmt.Errorf("--level must be in (0, 1), got %v", agg.Level)
 			}
+			if !slices.Contains(logs.Bands, agg.Band) {
+				return fmt.Errorf("unknown --band %q (want %s)", agg.Band, strings.Join(logs.Bands, ", "))
+			}
 			agg.Points = points
+			fig.BandLabel = map[string]string{"ci": fmt.Sprintf("%g%% CI", 100*agg.Level), "se": "±1 s.e.", "sd": "±1 s.d.", "minmax": "min-max"}[agg.Band]
 			series, err := f.load(args)
 			if err != nil {
 				return err
@@ -94,6 +100,7 @@ the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 	cmd.Flags().IntVar(&agg.Smooth, "smooth", 0, "trailing moving average over N rows of each run before averaging (0: none)")
 	cmd.Flags().IntVar(&points, "points", 100, "grid points of the aggregated curves")
 	cmd.Flags().Float64Var(&agg.Level, "level", 0.95, "confidence level of the band")
+	cmd.Flags().StringVar(&agg.Band, "band", "ci", "band around the mean: ci (Student-t interval of the mean), se, sd, minmax or none")
 	cmd.Flags().StringVar(&fig.Title, "title", "", "figure title")
 	cmd.Flags().BoolVar(&fig.Members, "members", false, "also draw each run's curve as a thin line")
 	cmd.Flags().Float64Var(&fig.Width, "width", 8, "figure width in inches")

@@ -26,6 +26,8 @@ type Figure struct {
 	Height float64 // inches, default 5
 	// Members also draws every series of a group as a thin line under its mean.
 	Members bool
+	// BandLabel says what the bands show (e.g. "95% CI"); it is added to the legend.
+	BandLabel string
 }
 
 // Save draws curves on one figure and writes it to path; the extension chooses the
@@ -80,7 +82,7 @@ func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, error) {
 				p.Add(l)
 			}
 		}
-		if c.N > 1 {
+		if hasBand(c) {
 			ring := make(plotter.XYs, 0, 2*len(c.X))
 			for j := range c.X {
 				ring = append(ring, plotter.XY{X: c.X[j], Y: c.Lo[j]})
@@ -103,13 +105,27 @@ func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, error) {
 		mean.Color = col
 		mean.Width = vg.Points(2)
 		p.Add(mean)
-		p.Legend.Add(fmt.Sprintf("%s (n=%d)", c.Group, c.N), mean)
+		label := fmt.Sprintf("%s (n=%d)", c.Group, c.N)
+		if hasBand(c) && f.BandLabel != "" {
+			label = fmt.Sprintf("%s (n=%d; band: %s)", c.Group, c.N, f.BandLabel)
+		}
+		p.Legend.Add(label, mean)
 		drawn++
 	}
 	if drawn == 0 {
 		return nil, errors.New("no curve to draw (the series of each group share no x range)")
 	}
 	return p, nil
+}
+
+// hasBand reports whether a curve's band has any width.
+func hasBand(c logs.Curve) bool {
+	for j := range c.Lo {
+		if c.Lo[j] != c.Hi[j] {
+			return true
+		}
+	}
+	return false
 }
 
 func xys(x, y []float64) plotter.XYs {
