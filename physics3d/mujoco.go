@@ -8,7 +8,10 @@
 // MuJoCo reports fatal errors through a handler that by default prints and exits the
 // process. This package installs its own handler, so that a bad model file, a compile
 // error or a runtime error (for example an exhausted stack) comes back as a Go error with
-// MuJoCo's message, and the process carries on.
+// MuJoCo's message, and the process carries on. One limitation remains: while a model
+// compiles, MuJoCo's compiler briefly installs a handler of its own for the whole
+// process, so a runtime error raised at that moment by a simulation in another goroutine
+// would abort the process. Compiling models before starting parallel simulations avoids it.
 //
 // Views returned by Data (Qpos, Xpos, ...) alias MuJoCo's arrays: they are valid until the
 // Data is closed (keep the Data reachable while using them: an unreachable Data is freed
