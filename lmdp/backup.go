@@ -8,6 +8,9 @@ import "math"
 // true values, the optimistic backups give upper confidence values.
 type Backup interface {
 	Value(m, s, a int, x []float64) float64
+	// Initial is the value of context m before its first state: the same backup applied
+	// to the initial distribution nu_m, with x[s] the value of starting in s.
+	Initial(m int, x []float64) float64
 }
 
 // Exact is the Bellman backup of a model: R_m(s,a) + P_m(s,a)·x.
@@ -20,6 +23,11 @@ func (e Exact) Value(m, s, a int, x []float64) float64 {
 		v += p * x[s2]
 	}
 	return v
+}
+
+func (e Exact) Initial(m int, x []float64) float64 {
+	md := e.Model
+	return dot(md.Nu[m*md.S:(m+1)*md.S], x)
 }
 
 // ValueOptimistic adds a bonus to the empirical backup (value-optimistic solver):
@@ -35,6 +43,7 @@ func (e Exact) Value(m, s, a int, x []float64) float64 {
 type ValueOptimistic struct {
 	Model     *Model    // empirical model (Counts.Estimate)
 	N         []float64 // N_m(s,a), len M*S*A
+	NInit     []float64 // episodes per context (the count behind nu^_m), len M
 	C1, C2    float64
 	Iota      float64
 	Hoeffding bool
@@ -46,16 +55,25 @@ func (v *ValueOptimistic) Visits(m, s, a int) float64 { return v.N[v.Model.sa(m,
 func (v *ValueOptimistic) Value(m, s, a int, x []float64) float64 {
 	md := v.Model
 	i := md.sa(m, s, a)
-	n := v.N[i]
+	return v.optimistic(md.R[i], md.next(m, s, a), v.N[i], x)
+}
+
+// Initial applies the same bonus to nu^_m with n = the episodes of context m.
+func (v *ValueOptimistic) Initial(m int, x []float64) float64 {
+	md := v.Model
+	return v.optimistic(0, md.Nu[m*md.S:(m+1)*md.S], v.NInit[m], x)
+}
+
+func (v *ValueOptimistic) optimistic(r float64, p []float64, n float64, x []float64) float64 {
 	if n == 0 {
 		return 1
 	}
-	mean, variance := variance(md.next(m, s, a), x)
+	mean, variance := variance(p, x)
 	spread, span := 0.5, 1.0
 	if !v.Hoeffding {
 		spread, span = math.Sqrt(variance), valueSpan(x)
 	}
-	q := md.R[i] + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*span*v.Iota/n
+	q := r + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*span*v.Iota/n
 	return min(1, q)
 }
 
@@ -69,7 +87,8 @@ func (v *ValueOptimistic) Value(m, s, a int, x []float64) float64 {
 // states with the largest x up to their upper bounds. The result is min{1, R^ + max}.
 type ModelOptimistic struct {
 	Model  *Model
-	N      []float64
+	N      []float64 // N_m(s,a)
+	NInit  []float64 // episodes per context
 	C1, C2 float64
 	Iota   float64
 
@@ -83,19 +102,27 @@ func (v *ModelOptimistic) Visits(m, s, a int) float64 { return v.N[v.Model.sa(m,
 func (v *ModelOptimistic) Value(m, s, a int, x []float64) float64 {
 	md := v.Model
 	i := md.sa(m, s, a)
-	n := v.N[i]
+	return v.optimistic(md.R[i], md.next(m, s, a), v.N[i], x)
+}
+
+// Initial maximises over the same confidence set around nu^_m (n = episodes of context m).
+func (v *ModelOptimistic) Initial(m int, x []float64) float64 {
+	md := v.Model
+	return v.optimistic(0, md.Nu[m*md.S:(m+1)*md.S], v.NInit[m], x)
+}
+
+func (v *ModelOptimistic) optimistic(r float64, p []float64, n float64, x []float64) float64 {
 	if n == 0 {
 		return 1
 	}
-	if len(v.order) != md.S {
-		v.order, v.lo = make([]int, md.S), make([]float64, md.S)
+	S := len(p)
+	if len(v.order) != S {
+		v.order, v.lo = make([]int, S), make([]float64, S)
 	}
-	p := md.next(m, s, a)
 	rest := 1.0
 	q := 0.0
 	for s2, ps := range p {
-		eps := v.C1*math.Sqrt(ps*(1-ps)*v.Iota/n) + v.C2*v.Iota/n
-		v.lo[s2] = max(0, ps-eps)
+		v.lo[s2] = max(0, ps-v.radius(ps, n))
 		rest -= v.lo[s2]
 		q += v.lo[s2] * x[s2]
 	}
@@ -111,12 +138,16 @@ func (v *ModelOptimistic) Value(m, s, a int, x []float64) float64 {
 			break
 		}
 		ps := p[s2]
-		eps := v.C1*math.Sqrt(ps*(1-ps)*v.Iota/n) + v.C2*v.Iota/n
-		add := min(min(1, ps+eps)-v.lo[s2], rest)
+		add := min(min(1, ps+v.radius(ps, n))-v.lo[s2], rest)
 		q += add * x[s2]
 		rest -= add
 	}
-	return min(1, md.R[i]+q)
+	return min(1, r+q)
+}
+
+// radius is the confidence radius of one entry with estimate p from n samples.
+func (v *ModelOptimistic) radius(p, n float64) float64 {
+	return v.C1*math.Sqrt(p*(1-p)*v.Iota/n) + v.C2*v.Iota/n
 }
 
 // valueSpan is max(x) - min(x).

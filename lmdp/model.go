@@ -144,14 +144,19 @@ func (c *Counts) Clone() *Counts {
 }
 
 // Estimate returns the empirical model with horizon H: P^ = N(s,a,s')/N(s,a) (uniform
-// where N = 0), observed rewards (unknown where N = 0), nu^_m from first states (uniform
-// for a context not seen yet) and weights w^_m = (N_m + 1)/(episodes + M) (Laplace, so
-// that no context is ruled out before it has been seen).
-func (c *Counts) Estimate(H int) *Model {
+// where N = 0), observed rewards (unknown where N = 0) and nu^_m from first states
+// (uniform for a context not seen yet). The weights are w when it is not nil (known
+// weights), else the estimate w^_m = (N_m + 1)/(episodes + M) (Laplace, so that no
+// context is ruled out before it has been seen).
+func (c *Counts) Estimate(H int, w []float64) *Model {
 	md := &Model{M: c.M, S: c.S, A: c.A, H: H, W: make([]float64, c.M), Nu: make([]float64, c.M*c.S),
 		P: make([]float64, len(c.NNext)), R: append([]float64(nil), c.R...), RKnown: make([]bool, len(c.N))}
 	for m := 0; m < c.M; m++ {
-		md.W[m] = (c.NContext[m] + 1) / (float64(c.Episodes) + float64(c.M))
+		if w != nil {
+			md.W[m] = w[m]
+		} else {
+			md.W[m] = (c.NContext[m] + 1) / (float64(c.Episodes) + float64(c.M))
+		}
 		nu := md.Nu[m*c.S : (m+1)*c.S]
 		if c.NContext[m] == 0 {
 			for s := range nu {

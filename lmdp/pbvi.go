@@ -35,7 +35,7 @@ type PBVI struct {
 type Policy struct {
 	Model    *Model
 	Backup   Backup
-	Root     float64 // planned value at the start: sum_s sum_m w_m nu_m(s) alpha_m(b_0(s))
+	Root     float64 // planned value at the start: sum_m w_m Initial_m (see rootValue)
 	Complete bool    // every reachable belief is a point: Root is exact for the backup
 	Nodes    int     // reachable belief points
 
@@ -48,7 +48,6 @@ type Policy struct {
 
 type level struct {
 	s      []int32
-	mass   []float64 // level 0 only: sum_m w_m nu_m(s)
 	belief []float64 // n*M
 	alpha  []float64 // n*M
 	act    []int32
@@ -98,14 +97,12 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 	L0 := &p.levels[0]
 	L0.index = newKeyIndex(1+M, S)
 	for s := 0; s < S; s++ {
-		mass := md.StartBelief(b, s)
-		if mass == 0 {
+		if md.StartBelief(b, s) == 0 {
 			continue
 		}
 		beliefKey(p.scratch[0].key, b, int64(s))
 		if _, added := L0.index.findOrAdd(p.scratch[0].key, true); added {
 			L0.s = append(L0.s, int32(s))
-			L0.mass = append(L0.mass, mass)
 			L0.belief = append(L0.belief, b...)
 			budget--
 		}
@@ -164,11 +161,39 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 			L.act[i] = int32(a)
 		}
 	}
-	L0 = &p.levels[0]
-	for i, mass := range L0.mass {
-		p.Root += mass * dot(L0.belief[i*M:(i+1)*M], L0.alpha[i*M:(i+1)*M])
-	}
+	p.Root = p.rootValue()
 	return p, nil
+}
+
+// rootValue backs up the start: Root = sum_m w_m Initial_m(x_m), x_m(s) = alpha_m of the
+// first-step point of s (for the Exact backup, sum_s sum_m w_m nu_m(s) alpha_m). A state
+// no context starts in under the model uses the grid set at the prior w.
+func (p *Policy) rootValue() float64 {
+	md := p.Model
+	M, S := md.M, md.S
+	L0 := &p.levels[0]
+	x := make([]float64, M*S)
+	b := make([]float64, M)
+	groups := make([]int, M) // one group: the first state carries no reward
+	for s := 0; s < S; s++ {
+		var row []float64
+		if md.StartBelief(b, s) > 0 {
+			if id := p.lookup(0, s, b, p.scratch[0].key); id >= 0 {
+				row = L0.alpha[int(id)*M : (int(id)+1)*M]
+			}
+		}
+		if row == nil {
+			row = p.bestGridAlpha(0, s, md.W, groups, 0)
+		}
+		for m := 0; m < M; m++ {
+			x[m*S+s] = row[m]
+		}
+	}
+	root := 0.0
+	for m := 0; m < M; m++ {
+		root += md.W[m] * p.Backup.Initial(m, x[m*S:(m+1)*S])
+	}
+	return root
 }
 
 // groupPosterior writes the posterior over the contexts of reward group g after

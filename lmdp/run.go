@@ -35,6 +35,10 @@ type Config struct {
 	// EvalStates bounds the policy belief states per step of exact policy evaluation
 	// (0: 1<<20).
 	EvalStates int
+	// EstimateWeights makes the belief solvers estimate the context weights w from the
+	// revealed contexts (Laplace) instead of being given them. The estimate carries no
+	// bonus, so the planned start value is then not guaranteed to be optimistic.
+	EstimateWeights bool
 	// KeepSteps keeps the steps of every KeepSteps-th episode in the Result (0: none).
 	KeepSteps int
 }
@@ -246,14 +250,18 @@ type beliefAgent struct {
 
 func (b *beliefAgent) plan(c *Counts) error {
 	l := b.l
-	md := c.Estimate(l.H)
+	var w []float64
+	if !b.cfg.EstimateWeights {
+		w = l.Weights
+	}
+	md := c.Estimate(l.H, w)
 	iota := Iota(l.M, l.S, l.A, l.H, b.cfg.K, b.cfg.Delta)
 	var bk Backup
 	switch b.cfg.Solver {
 	case SolverModelOptimistic:
-		bk = &ModelOptimistic{Model: md, N: c.N, C1: b.cfg.C1, C2: b.cfg.C2, Iota: iota}
+		bk = &ModelOptimistic{Model: md, N: c.N, NInit: c.NContext, C1: b.cfg.C1, C2: b.cfg.C2, Iota: iota}
 	default:
-		bk = &ValueOptimistic{Model: md, N: c.N, C1: b.cfg.C1, C2: b.cfg.C2, Iota: iota, Hoeffding: b.cfg.Solver == SolverHoeffding}
+		bk = &ValueOptimistic{Model: md, N: c.N, NInit: c.NContext, C1: b.cfg.C1, C2: b.cfg.C2, Iota: iota, Hoeffding: b.cfg.Solver == SolverHoeffding}
 	}
 	pol, err := b.cfg.Planner.Plan(md, bk)
 	if err != nil {
