@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 )
 
 type opKind uint8
@@ -870,19 +871,19 @@ func (t *Tape) Reshape(a *Tensor, shape ...int) *Tensor {
 			continue
 		}
 		if d < 0 {
-			return t.fail("Reshape", "bad shape %v", shape)
+			return t.fail("Reshape", "bad shape %v", slices.Clone(shape))
 		}
 		n *= d
 	}
 	if infer >= 0 {
 		if n == 0 || a.Len()%n != 0 {
-			return t.fail("Reshape", "cannot reshape %v to %v", a.Shape, shape)
+			return t.fail("Reshape", "cannot reshape %v to %v", a.Shape, slices.Clone(shape))
 		}
 		s[infer] = a.Len() / n
 		n *= s[infer]
 	}
 	if n != a.Len() {
-		return t.fail("Reshape", "cannot reshape %v to %v", a.Shape, shape)
+		return t.fail("Reshape", "cannot reshape %v to %v", a.Shape, slices.Clone(shape))
 	}
 	return t.view(a, s[:len(shape)], a.Grad != nil)
 }
@@ -926,12 +927,12 @@ func (t *Tape) Permute(a *Tensor, perm ...int) *Tensor {
 	}
 	r := a.Rank()
 	if len(perm) != r || r > maxRank {
-		return t.fail("Permute", "permutation %v for shape %v", perm, a.Shape)
+		return t.fail("Permute", "permutation %v for shape %v", slices.Clone(perm), a.Shape)
 	}
 	var seen [maxRank]bool
 	for _, p := range perm {
 		if p < 0 || p >= r || seen[p] {
-			return t.fail("Permute", "permutation %v for shape %v", perm, a.Shape)
+			return t.fail("Permute", "permutation %v for shape %v", slices.Clone(perm), a.Shape)
 		}
 		seen[p] = true
 	}
