@@ -56,11 +56,8 @@ func summarize(path string, withSteps bool) (*Summary, error) {
 		}
 		return nil, err
 	}
-	s := &Summary{MetricLast: map[string]float64{}}
-	s.RunInfo.Status = "unknown"
-	clearStats(s)
+	s := NewSummary(RunInfo{Dir: path, Status: "unknown"})
 	if !st.IsDir() {
-		s.Dir = path
 		if info, err := ReadRunInfo(runDirOf(path)); err == nil {
 			s.RunInfo = info
 			s.Dir = path
@@ -111,6 +108,13 @@ func summarize(path string, withSteps bool) (*Summary, error) {
 		}
 	}
 	return s, nil
+}
+
+// NewSummary is an empty summary of a run: no episodes, no rows, NaN statistics.
+func NewSummary(info RunInfo) *Summary {
+	s := &Summary{RunInfo: info, MetricLast: map[string]float64{}}
+	clearStats(s)
+	return s
 }
 
 func clearStats(s *Summary) {

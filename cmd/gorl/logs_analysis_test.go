@@ -149,3 +149,19 @@ func TestLogsLsEpisodesMetricsExport(t *testing.T) {
 	_, err = runLogsCmd(t, "logs", "export", a, "--table", "frames")
 	wantLogsError(t, err, `unknown --table "frames"`)
 }
+
+func TestLogsLsListsUnreadableRuns(t *testing.T) {
+	root := t.TempDir()
+	writeLogsTestRun(t, filepath.Join(root, "good"), map[string]any{"seed": 1}, []float64{1, 2}, nil)
+	bad := writeLogsTestRun(t, filepath.Join(root, "bad"), map[string]any{"seed": 2}, []float64{1, 2}, nil)
+	if err := os.WriteFile(filepath.Join(bad, "episodes.parquet"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runLogsCmd(t, "logs", "ls", root, "--format", "csv")
+	wantLogsError(t, err, "1 of 2 runs could not be read; first: ")
+	if !strings.Contains(out, "bad,,,,0,0,,unreadable") || !strings.Contains(out, "good,,,1,20,2,1.5,finished") {
+		t.Fatalf("ls output %q", out)
+	}
+	_, err = runLogsCmd(t, "logs", "ls", filepath.Join(root, "none"))
+	wantLogsError(t, err, "none: no such directory")
+}

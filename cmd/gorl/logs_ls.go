@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"gorl/logs"
@@ -28,15 +30,24 @@ or interrupted (status.json says running but its process is gone).`,
 			if err != nil {
 				return err
 			}
+			// A run that cannot be read is listed as unreadable; the others still show.
 			sums := make([]*logs.Summary, 0, len(dirs))
+			var bad []error
 			for _, dir := range dirs {
 				s, err := logs.Overview(dir)
 				if err != nil {
-					return err
+					bad = append(bad, err)
+					s = logs.NewSummary(logs.RunInfo{Dir: dir, Status: "unreadable"})
 				}
 				sums = append(sums, s)
 			}
-			return logs.ListTable(sums).Write(cmd.OutOrStdout(), format)
+			if err := logs.ListTable(sums).Write(cmd.OutOrStdout(), format); err != nil {
+				return err
+			}
+			if len(bad) > 0 {
+				return fmt.Errorf("%d of %d runs could not be read; first: %v", len(bad), len(dirs), bad[0])
+			}
+			return nil
 		},
 	}
 	addFormatFlag(cmd, &format)

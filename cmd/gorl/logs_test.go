@@ -136,3 +136,24 @@ func TestLogsSummaryBadInput(t *testing.T) {
 	_, err = runLogsCmd(t, "logs", "summary", notRun)
 	wantLogsError(t, err, "not a run directory (no config.json)")
 }
+
+// TestLogsSummaryBinaryErrors runs the built binary: a missing or corrupt Parquet file
+// gives one "gorl: ..." line on stderr, exit status 1 and no stack trace.
+func TestLogsSummaryBinaryErrors(t *testing.T) {
+	root := t.TempDir()
+	a := writeLogsTestRun(t, filepath.Join(root, "a"), map[string]any{}, []float64{1, 2}, nil)
+	wantOneLineError(t, "no such run directory or file", "logs", "summary", filepath.Join(a, "missing.parquet"))
+	ep := filepath.Join(a, "episodes.parquet")
+	data, err := os.ReadFile(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 4; i < len(data)-8; i++ { // everything but the magic bytes and the footer length
+		data[i] = byte(i * 31)
+	}
+	if err := os.WriteFile(ep, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "episodes.parquet", "logs", "summary", a)
+	wantOneLineError(t, "episodes.parquet", "logs", "summary", ep)
+}
