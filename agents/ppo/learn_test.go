@@ -36,3 +36,29 @@ func TestPPOLearnsCartPole(t *testing.T) {
 		t.Errorf("mean return %.1f after %d steps, want >= 100 (random: ~22)", s.RecentReturn, s.EnvSteps)
 	}
 }
+
+// TestPPOLearnsAcrobot trains for 80k steps: a random policy almost never swings up in
+// 500 steps (return about -500); PPO should be well above -250 by then.
+func TestPPOLearnsAcrobot(t *testing.T) {
+	s := train(t, agents.TrainConfig{Env: "Acrobot-v1", Seed: 1, Steps: 81920}, Config{})
+	t.Logf("Acrobot-v1 after %d steps: mean return of the last 20 episodes %.1f", s.EnvSteps, s.RecentReturn)
+	if math.IsNaN(s.RecentReturn) || s.RecentReturn < -250 {
+		t.Errorf("mean return %.1f after %d steps, want >= -250 (random: about -500)", s.RecentReturn, s.EnvSteps)
+	}
+}
+
+// TestLearnedObjectivesLearnCartPole: PPO with DPO and with a zero-weight TA-LPO drift
+// (PPO init) learns CartPole too.
+func TestLearnedObjectivesLearnCartPole(t *testing.T) {
+	drift := t.TempDir() + "/zero.drift"
+	if err := SaveLPO(drift, NewLPO(true, true, 32)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Config{{Objective: "dpo"}, {Objective: "ta-lpo", ObjectiveParams: drift}} {
+		s := train(t, agents.TrainConfig{Env: "CartPole-v1", Seed: 3, Steps: 50000}, c)
+		t.Logf("%s: CartPole-v1 after %d steps: mean return %.1f", c.Objective, s.EnvSteps, s.RecentReturn)
+		if math.IsNaN(s.RecentReturn) || s.RecentReturn < 100 {
+			t.Errorf("%s: mean return %.1f after %d steps, want >= 100 (random: ~22)", c.Objective, s.RecentReturn, s.EnvSteps)
+		}
+	}
+}
