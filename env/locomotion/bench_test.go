@@ -3,7 +3,9 @@ package locomotion
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"gorl/env"
 )
@@ -11,8 +13,8 @@ import (
 var benchModels = []string{"hopper-3-shin", "hopper-5-full", "walker-7-full", "humanoid-9-full", "cheetah-14-full"}
 
 // BenchmarkControlStep compares one control step of the task (env) with stepping the same
-// model by the same frame skip through the binding alone (raw), along the same kind of
-// trajectory: uniform random torques, a reset every 50 control steps in both.
+// model by the same frame skip through the binding alone (raw). Both follow the same
+// trajectory: the same uniform random torques, a reset every 50 control steps.
 func BenchmarkControlStep(b *testing.B) {
 	for _, name := range benchModels {
 		b.Run(name+"/env", func(b *testing.B) {
@@ -22,6 +24,7 @@ func BenchmarkControlStep(b *testing.B) {
 			e.Reset()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if i%50 == 49 {
 					e.Reset()
@@ -30,6 +33,7 @@ func BenchmarkControlStep(b *testing.B) {
 				e.Step(act)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			reportCPU(b, cpu0)
 		})
 		// overhead: the work the task adds to the physics in each control step.
 		b.Run(name+"/overhead", func(b *testing.B) {
@@ -38,31 +42,43 @@ func BenchmarkControlStep(b *testing.B) {
 			e.Step(make([]float64, e.ActionSpace().Dim()))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				_ = e.data.Kinematics()
 				e.healthy()
 				e.observe()
 			}
+			reportCPU(b, cpu0)
 		})
 		b.Run(name+"/raw", func(b *testing.B) {
 			e := newTask(b, name, TargetV1)
 			rng := rand.New(rand.NewPCG(1, 1))
 			d := e.data
+			act := make([]float64, e.ActionSpace().Dim())
 			ctrl := make([]float64, e.model.NU())
 			e.Reset()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if i%50 == 49 {
 					e.Reset()
 				}
-				randomAction(rng, ctrl)
+				randomAction(rng, act)
+				for n := 1; n < e.nodes; n++ {
+					for k, a := range e.actuator[n] {
+						if a >= 0 {
+							ctrl[a] = act[3*n+k]
+						}
+					}
+				}
 				_ = d.SetCtrl(ctrl)
 				if err := d.Step(e.frameSkip); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			reportCPU(b, cpu0)
 		})
 	}
 }
@@ -96,4 +112,18 @@ func BenchmarkVector(b *testing.B) {
 			})
 		}
 	}
+}
+
+// cpuTime is the process's user+system CPU time. On a shared machine the CPU time per
+// step is a steadier measure than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
