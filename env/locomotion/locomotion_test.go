@@ -732,3 +732,43 @@ func TestRandomMorphologyEnv(t *testing.T) {
 		t.Error("unknown family accepted")
 	}
 }
+
+// Bad actions neither panic nor poison the state: missing values count as zero, NaN as
+// zero and out-of-range values are clipped.
+func TestBadActions(t *testing.T) {
+	e := newTask(t, "walker-7-full", TargetV1)
+	e.Seed(1)
+	e.Reset()
+	for _, act := range [][]float64{nil, {1, 2}, make([]float64, 100)} {
+		if tr := e.Step(act); math.IsNaN(tr.Reward) {
+			t.Errorf("action of length %d: reward NaN", len(act))
+		}
+	}
+	nan := make([]float64, e.ActionSpace().Dim())
+	for i := range nan {
+		nan[i] = math.NaN()
+	}
+	a := e.Step(nan)
+	e2 := newTask(t, "walker-7-full", TargetV1)
+	e2.Seed(1)
+	e2.Reset()
+	e2.Step(nil)
+	e2.Step([]float64{1, 2})
+	e2.Step(make([]float64, 100))
+	b := e2.Step(make([]float64, e.ActionSpace().Dim()))
+	if !slices.Equal(a.Obs, b.Obs) || a.Reward != b.Reward {
+		t.Error("NaN actions do not act as zeros")
+	}
+	big := make([]float64, e.ActionSpace().Dim())
+	for i := range big {
+		big[i] = 50
+	}
+	ra := e.Step(big).Reward
+	for i := range big {
+		big[i] = 1
+	}
+	rb := e2.Step(big).Reward
+	if ra != rb {
+		t.Errorf("actions of 50 and 1 give rewards %v and %v; want clipping", ra, rb)
+	}
+}
