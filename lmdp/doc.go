@@ -11,14 +11,17 @@
 //
 // Planning. Values are alpha vectors over contexts, alpha_m = expected return of a plan
 // under context m, V(b) = max_alpha b·alpha. PBVI backs up alpha vectors at belief points:
-// the beliefs reachable from the start under the planning model (merged when equal to
+// the beliefs reachable from the start under the planning model (merged when they agree to
 // 2^-40), which makes it exact when they all fit in MaxNodes, plus a simplex grid used for
 // beliefs off that set. Acting at a belief that is not a stored point uses a one-step
 // lookahead at the exact belief. TreeSearch enumerates histories (test oracle, small H).
 //
-// Learning. Counts of the contexts revealed in hindsight give an estimated model; the
-// policy is re-planned only when some N_m(s,a) (or a context count) doubles, with the
-// counts frozen in between. The optimistic backups are
+// Learning. Counts of the contexts revealed in hindsight give an estimated model (the
+// context weights w are given unless Config.EstimateWeights); the policy is re-planned
+// only when some N_m(s,a) (or a context count) doubles, with the counts frozen in between
+// (acting with live counts would make the bonuses disagree with the stored alpha
+// vectors). The optimistic backups, applied at every step and, with n the episodes of
+// context m, to the initial distribution nu^_m, are
 //
 //	value-optimistic (Bernstein, MVP-style):
 //	  a~_m(s,a) = min{1, R_m(s,a) + P^_m(s,a)·x + c1 sqrt(V(P^_m(s,a), x) iota/n) + c2 span(x) iota/n}
@@ -37,6 +40,9 @@
 // chosen plan. The model-optimistic solver is a relaxation: it maximises over the confidence set
 // independently at every (node, context, action), as extended value iteration does in
 // UCRL2, not jointly over history-dependent policies (which is intractable).
+//
+// Ties between actions (typically optimistic values clipped at 1) go to the action with
+// the fewest belief-weighted visits.
 //
 // Regret. Regret(K) = sum_k (V* - V^{pi_k}) where V* and V^{pi_k} are computed exactly
 // with the true model (exact policy evaluation over the policy's belief states), not from

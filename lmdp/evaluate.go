@@ -122,7 +122,6 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 		return key
 	}
 	var cur []class
-	idx := newKeyIndex(2+M, S)
 	b := make([]float64, M)
 	for s := 0; s < S; s++ {
 		reach := make([]float64, M)
@@ -136,7 +135,6 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 		}
 		md.StartBelief(b, s)
 		node := p.lookup(0, s, b, pkey)
-		idx.findOrAdd(classKey(s, node, b), true)
 		cur = append(cur, class{s: s, node: node, belief: append([]float64(nil), b...), reach: reach})
 	}
 	alpha := make([]float64, M)
@@ -202,9 +200,8 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 				}
 			}
 		}
-		cur, idx = next, nidx
+		cur = next
 	}
-	_ = idx
 	for m := range ev.PerContext {
 		ev.Value += ev.PerContext[m]
 		ev.PerContext[m] /= l.Weights[m]

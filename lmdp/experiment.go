@@ -55,6 +55,7 @@ type RunConfig struct {
 	MaxNodes   int            `json:"max_nodes"`
 	GridPoints int            `json:"grid_points"`
 	EvalStates int            `json:"eval_states"`
+	EstimateW  bool           `json:"estimate_weights"`
 	Seeds      []uint64       `json:"seeds"`
 	Workers    int            `json:"workers"`
 	StepEvery  int            `json:"step_every"`
@@ -109,7 +110,7 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 		}
 		rc := RunConfig{Command: cmd, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K, C1: cfg.C1, C2: cfg.C2,
 			Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
-			GridPoints: cfg.Planner.GridPoints, EvalStates: cfg.EvalStates, Seeds: seeds, Workers: x.Workers,
+			GridPoints: cfg.Planner.GridPoints, EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
 			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref}
 		if run, err = logs.Create(dir, rc, logs.Options{EnvID: "lmdp/" + sourceName(x.Source), StepEvery: 1}); err != nil {
 			return nil, err

@@ -357,7 +357,7 @@ func TestExperimentWritesRunDirectory(t *testing.T) {
 	}
 	// Rerun from config.json: same regret.
 	again := Experiment{Instance: rc.Instance, Config: Config{Solver: rc.Solver, K: rc.K, C1: rc.C1, C2: rc.C2, Delta: rc.Delta,
-		Planner: PBVI{MaxNodes: rc.MaxNodes, GridPoints: rc.GridPoints}, EvalStates: rc.EvalStates}, Seeds: len(rc.Seeds), Seed: rc.Seeds[0]}
+		Planner: PBVI{MaxNodes: rc.MaxNodes, GridPoints: rc.GridPoints}, EvalStates: rc.EvalStates, EstimateWeights: rc.EstimateW}, Seeds: len(rc.Seeds), Seed: rc.Seeds[0]}
 	sum2, err := again.Run("", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func PlotRegret(path, title string, curves []Curve, logLog bool) error {
 		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
 	}
 	p.Add(plotter.NewGrid())
-	colour := 0
+	colour, top, named := 0, math.Inf(-1), 0
 	for _, c := range curves {
 		pts := thin(c.Y, logLog)
 		if len(pts) == 0 {
@@ -53,9 +53,22 @@ func PlotRegret(path, title string, curves []Curve, logLog bool) error {
 		p.Add(line)
 		if c.Label != "" {
 			p.Legend.Add(c.Label, line)
+			named++
+		}
+		for _, pt := range pts {
+			top = max(top, pt.Y)
 		}
 	}
-	p.Legend.Top, p.Legend.Left = false, false
+	// Head room above the curves for the legend (top left).
+	if named > 0 && top > 0 {
+		room := 1 + 0.07*float64(named)
+		if logLog {
+			room = math.Pow(10, 0.25*float64(named))
+		}
+		p.Y.Max = max(p.Y.Max, top*room)
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(4)
 	if err := p.Save(7*vg.Inch, 4.5*vg.Inch, path); err != nil {
 		return fmt.Errorf("plot %q: %w", path, err)
 	}

@@ -55,6 +55,7 @@ func (f *lmdpFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.cfg.Planner.MaxNodes, "max-nodes", 1<<16, "PBVI: reachable belief points (beyond: grid + lookahead)")
 	fl.IntVar(&f.cfg.Planner.GridPoints, "grid-points", 16, "PBVI: most simplex-grid points per (step, state)")
 	fl.IntVar(&f.cfg.EvalStates, "eval-states", 1<<20, "exact policy evaluation: most belief states per step")
+	fl.BoolVar(&f.cfg.EstimateWeights, "estimate-weights", false, "belief solvers estimate the context weights (default: given)")
 	fl.Uint64Var(&f.seed, "seed", 1, "first seed (seeds are seed, seed+1, ...)")
 	fl.IntVar(&f.seeds, "seeds", 4, "number of seeds")
 	fl.IntVar(&f.workers, "workers", 0, "parallel seeds (0: GOMAXPROCS); results do not depend on it")
@@ -333,12 +334,15 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 				finals = append(finals, sum.FinalMean)
 			}
 			prog.Finish()
-			if len(finals) > 1 && finals[0] > 0 {
+			if over != "solver" && len(finals) > 1 && finals[0] > 0 {
 				fmt.Fprintf(out, "regret(%s=%s) / regret(%s=%s) = %.3f\n", over, pts[len(pts)-1].val, over, pts[0].val, finals[len(finals)-1]/finals[0])
 			}
 			fmt.Fprintf(out, "run directories: %s\n", root)
 			if f.plot != "" {
-				title := fmt.Sprintf("%s sweep over %s (%s)", f.cfg.Solver, over, f.family)
+				title := fmt.Sprintf("%s: sweep over %s", f.family, over)
+				if over != "solver" {
+					title = fmt.Sprintf("%s on %s: sweep over %s", f.cfg.Solver, f.family, over)
+				}
 				if err := lmdp.PlotRegret(f.plot, title, curves, f.logLog); err != nil {
 					return err
 				}
