@@ -70,5 +70,11 @@ bench-ppo: build bench-peer-deps
 	  print("median wall seconds to solve: gorl %.2f, peer %.2f" % (med(g, "wall_s"), med(p, "wall_s"))); \
 	  print("ratio gorl/peer of median wall time: %.3f (peer is %.1fx slower)" % (med(g, "wall_s") / med(p, "wall_s"), med(p, "wall_s") / med(g, "wall_s")))'
 
+# bench-nn: one MLP training step in agents/nn (native kernel, then OpenBLAS) and in the
+# PyTorch peer, single thread, same run; prints gorl/PyTorch per shape and an attention block.
+bench-nn: deps bench-peer-deps
+	$(GO) run ./agents/nn/benchnn -peer $(SHARED)/peers/torch_mlp.py
+	OPENBLAS_NUM_THREADS=1 $(GO) run -tags openblas ./agents/nn/benchnn -peer $(SHARED)/peers/torch_mlp.py
+
 clean:
 	rm -rf bin
