@@ -23,10 +23,13 @@ type TrainConfig struct {
 	// ReturnWindow finished episodes reaches it (checked after each rollout).
 	StopAtReturn *float64 `json:"stop_at_return,omitempty"`
 	ReturnWindow int      `json:"return_window"` // default 20
-	// CheckpointEvery writes a checkpoint every this many updates (default 10; negative:
-	// only the final one). KeepCheckpoints is how many are kept (default 2).
-	CheckpointEvery int `json:"checkpoint_every"`
-	KeepCheckpoints int `json:"keep_checkpoints"`
+	// CheckpointEvery writes a checkpoint every this many updates (default 100), and
+	// CheckpointSeconds after this much wall time since the last one (default 60),
+	// whichever comes first; negative values turn either off (the final checkpoint is
+	// always written). KeepCheckpoints is how many are kept (default 2).
+	CheckpointEvery   int     `json:"checkpoint_every"`
+	CheckpointSeconds float64 `json:"checkpoint_seconds"`
+	KeepCheckpoints   int     `json:"keep_checkpoints"`
 	// EvalEvery evaluates the deterministic policy on EvalEpisodes episodes every this
 	// many updates and logs eval_return (0: never).
 	EvalEvery    int `json:"eval_every"`
@@ -49,7 +52,10 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	def(&c.RolloutSteps, 128)
 	def(&c.Workers, 1)
 	def(&c.ReturnWindow, 20)
-	def(&c.CheckpointEvery, 10)
+	def(&c.CheckpointEvery, 100)
+	if c.CheckpointSeconds == 0 {
+		c.CheckpointSeconds = 60
+	}
 	def(&c.KeepCheckpoints, 2)
 	def(&c.EvalEpisodes, 10)
 	def(&c.StepEvery, 1)
@@ -71,6 +77,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("workers must be positive, got %d", c.Workers)
 	case c.ReturnWindow < 1:
 		return fmt.Errorf("return_window must be positive, got %d", c.ReturnWindow)
+	case math.IsNaN(c.CheckpointSeconds):
+		return fmt.Errorf("checkpoint_seconds must be a number")
 	case c.KeepCheckpoints < 1:
 		return fmt.Errorf("keep_checkpoints must be positive, got %d", c.KeepCheckpoints)
 	case c.EvalEvery < 0:

@@ -74,16 +74,17 @@ type Loop struct {
 	epReturn []float64
 	recent   returnWindow
 
-	update, updates int
-	resumed         int
-	nextEpisode     int64
-	envSteps        int64
-	episodes        int64
-	solved          bool
-	wallOffset      float64
-	start           time.Time
-	canSnapshot     bool
-	lastCheckpoint  int
+	update, updates  int
+	resumed          int
+	nextEpisode      int64
+	envSteps         int64
+	episodes         int64
+	solved           bool
+	wallOffset       float64
+	start            time.Time
+	canSnapshot      bool
+	lastCheckpoint   int
+	lastCheckpointAt time.Time
 }
 
 // NewAgentFunc builds an agent for the given spaces (the loop makes the environments).
@@ -236,6 +237,7 @@ func (l *Loop) notice(format string, args ...any) {
 func (l *Loop) Run() (Summary, error) {
 	defer l.vec.Close()
 	l.start = time.Now()
+	l.lastCheckpointAt = l.start
 	if l.Log != nil && !l.canSnapshot {
 		l.notice("env %s cannot save its state: no checkpoints, so this run cannot be resumed", l.Config.Env)
 	}
@@ -301,7 +303,9 @@ func (l *Loop) train() (Status, error) {
 			if err != nil {
 				return st, err
 			}
-			if l.Config.CheckpointEvery > 0 && l.update%l.Config.CheckpointEvery == 0 {
+			byCount := l.Config.CheckpointEvery > 0 && l.update%l.Config.CheckpointEvery == 0
+			byTime := l.Config.CheckpointSeconds > 0 && time.Since(l.lastCheckpointAt).Seconds() >= l.Config.CheckpointSeconds
+			if byCount || byTime {
 				if err := l.checkpoint(); err != nil {
 					return st, err
 				}
@@ -463,7 +467,7 @@ func (l *Loop) checkpoint() error {
 	if err := SaveCheckpoint(l.Log.Dir(), ck, l.Config.KeepCheckpoints); err != nil {
 		return err
 	}
-	l.lastCheckpoint = l.update
+	l.lastCheckpoint, l.lastCheckpointAt = l.update, time.Now()
 	return nil
 }
 

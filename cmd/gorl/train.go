@@ -196,7 +196,7 @@ one would.`,
 	fl.IntVar(&cfg.Train.RolloutSteps, "rollout-steps", 128, "steps per environment per update")
 	fl.IntVar(&cfg.Train.Workers, "workers", 1, "goroutines stepping the environments")
 	fl.Float64Var(&target, "stop-at-return", 0, "stop once the mean return of the last 20 episodes reaches this")
-	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 10, "write a checkpoint every N updates (negative: only at the end)")
+	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 100, "write a checkpoint every N updates (also every 60 s; negative: only by time and at the end)")
 	fl.IntVar(&cfg.Train.EvalEvery, "eval-every", 0, "evaluate the deterministic policy every N updates (0: never)")
 	fl.IntVar(&cfg.Train.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
 	fl.StringVar(&configFile, "config", "", "JSON config file (as a run's config.json); flags override it")
