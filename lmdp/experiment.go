@@ -44,6 +44,8 @@ type InstanceSource struct {
 // and the reference values.
 type RunConfig struct {
 	Command    string         `json:"command"`
+	EnvID      string         `json:"env_id"` // lmdp/<family> or lmdp/file
+	Algo       string         `json:"algo"`   // the solver (read by gorl logs)
 	Source     InstanceSource `json:"source"`
 	Instance   *latent.LMDP   `json:"instance"`
 	Solver     string         `json:"solver"`
@@ -108,7 +110,7 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 		if cmd == "" {
 			cmd = "lmdp run"
 		}
-		rc := RunConfig{Command: cmd, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K, C1: cfg.C1, C2: cfg.C2,
+		rc := RunConfig{Command: cmd, EnvID: "lmdp/" + sourceName(x.Source), Algo: cfg.Solver, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K, C1: cfg.C1, C2: cfg.C2,
 			Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
 			GridPoints: cfg.Planner.GridPoints, EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
 			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref}
