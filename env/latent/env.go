@@ -1,6 +1,7 @@
 package latent
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 
@@ -15,6 +16,7 @@ import (
 type Env struct {
 	Model *LMDP
 
+	src     *rand.PCG
 	rng     *rand.Rand
 	context int
 	state   int
@@ -25,6 +27,7 @@ type Env struct {
 var (
 	_ env.Env             = (*Env)(nil)
 	_ env.ContextRevealer = (*Env)(nil)
+	_ env.Snapshotter     = (*Env)(nil)
 )
 
 // NewEnv returns an environment running l (validated first), seeded with 0.
@@ -44,7 +47,49 @@ func (e *Env) ObservationSpace() env.Space { return env.NewDiscrete(e.Model.S) }
 func (e *Env) ActionSpace() env.Space      { return env.NewDiscrete(e.Model.A) }
 
 // Seed sets the stream that draws contexts and transitions.
-func (e *Env) Seed(seed uint64) { e.rng = env.NewRand(seed, 0x1d4d) }
+func (e *Env) Seed(seed uint64) {
+	e.src = env.NewPCG(seed, 0x1d4d)
+	e.rng = rand.New(e.src)
+}
+
+// Snapshot saves the random stream and the episode's position (context, state, step).
+func (e *Env) Snapshot() ([]byte, error) {
+	st, err := e.src.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("lmdp env snapshot: %w", err)
+	}
+	out := binary.LittleEndian.AppendUint32(nil, uint32(len(st)))
+	out = append(out, st...)
+	for _, v := range []int{e.context, e.state, e.step} {
+		out = binary.LittleEndian.AppendUint64(out, uint64(int64(v)))
+	}
+	return out, nil
+}
+
+// Restore restores a state saved by Snapshot.
+func (e *Env) Restore(state []byte) error {
+	if len(state) < 4 {
+		return fmt.Errorf("lmdp env restore: state too short")
+	}
+	n := int(binary.LittleEndian.Uint32(state))
+	if len(state) != 4+n+24 {
+		return fmt.Errorf("lmdp env restore: state has %d bytes, want %d", len(state), 4+n+24)
+	}
+	if err := e.src.UnmarshalBinary(state[4 : 4+n]); err != nil {
+		return fmt.Errorf("lmdp env restore: %w", err)
+	}
+	v := make([]int, 3)
+	for i := range v {
+		v[i] = int(int64(binary.LittleEndian.Uint64(state[4+n+8*i:])))
+	}
+	l := e.Model
+	if v[0] < -1 || v[0] >= l.M || v[1] < 0 || v[1] >= l.S || v[2] < 0 || v[2] > l.H {
+		return fmt.Errorf("lmdp env restore: context %d, state %d, step %d out of range for this instance", v[0], v[1], v[2])
+	}
+	e.context, e.state, e.step = v[0], v[1], v[2]
+	e.obs[0] = float64(e.state)
+	return nil
+}
 
 // Reset draws the episode's context and first state.
 func (e *Env) Reset() []float64 {

@@ -282,3 +282,41 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("cue from file: observation space %v", e.ObservationSpace())
 	}
 }
+
+func TestSnapshotRestore(t *testing.T) {
+	l := mustRandom(t, 2, 4, 2, 6, 3, 5)
+	e, _ := NewEnv(l)
+	e.Seed(3)
+	e.Reset()
+	e.Step([]float64{1})
+	snap, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	play := func() []float64 {
+		var out []float64
+		for ep := 0; ep < 5; ep++ {
+			for h := 0; h < l.H; h++ {
+				tr := e.Step([]float64{float64(h % 2)})
+				out = append(out, tr.Obs[0], tr.Reward, float64(e.Context()))
+				if tr.Terminated {
+					out = append(out, e.Reset()[0])
+				}
+			}
+		}
+		return out
+	}
+	a := play()
+	if err := e.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	b := play()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("restored run differs at %d", i)
+		}
+	}
+	if err := e.Restore(snap[:10]); err == nil {
+		t.Error("truncated snapshot restored")
+	}
+}
