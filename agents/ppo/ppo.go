@@ -221,7 +221,7 @@ func (a *Agent) MarshalState() ([]byte, error) {
 		return nil, err
 	}
 	s.Params = buf
-	if s.Adam, err = marshalAdam(a.opt); err != nil {
+	if s.Adam, err = a.opt.MarshalBinary(); err != nil {
 		return nil, err
 	}
 	if s.Sample, err = a.sample.MarshalBinary(); err != nil {
@@ -242,7 +242,7 @@ func (a *Agent) UnmarshalState(b []byte) error {
 	if _, err := a.params.ReadFrom(bytesReader(s.Params)); err != nil {
 		return fmt.Errorf("ppo state: %w", err)
 	}
-	if err := unmarshalAdam(a.opt, s.Adam); err != nil {
+	if err := a.opt.UnmarshalBinary(s.Adam); err != nil {
 		return fmt.Errorf("ppo state: %w", err)
 	}
 	if err := a.sample.UnmarshalBinary(s.Sample); err != nil {

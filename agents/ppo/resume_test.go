@@ -71,9 +71,6 @@ func trainRun(t *testing.T, dir string) {
 }
 
 func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
-	if !adamStateSaved {
-		t.Skip("agents/nn's Adam cannot save its moments yet (requested): a resumed run diverges from the first update after the checkpoint")
-	}
 	tmp := t.TempDir()
 	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
 	trainRun(t, ref)
@@ -89,10 +86,19 @@ func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Kill it once a checkpoint past update 6 exists and step rows logged after that
+	// checkpoint have reached the disk (Resume must cut them).
+	stepRows := func() int64 {
+		var n int64
+		logs.ScanSteps(killed, func(*logs.StepRow) error { n++; return nil })
+		return n
+	}
 	deadline := time.Now().Add(60 * time.Second)
+	var seen *agents.Checkpoint
 	for {
 		ck, err := agents.LatestCheckpoint(killed)
-		if err == nil && ck.Update >= 7 {
+		if err == nil && ck.Update >= 7 && stepRows() > ck.Marks.Steps {
+			seen = ck
 			break
 		}
 		if time.Now().After(deadline) {
@@ -101,7 +107,6 @@ func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond) // let it log past the checkpoint
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +122,11 @@ func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
 	if ck.Update >= 24 {
 		t.Fatalf("the child finished before it was killed (status %s)", st)
 	}
-	t.Logf("killed after checkpoint at update %d", ck.Update)
+	if n := stepRows(); ck.Update == seen.Update && n <= ck.Marks.Steps {
+		t.Fatalf("%d step rows on disk, checkpoint marks %d: nothing to cut", n, ck.Marks.Steps)
+	} else {
+		t.Logf("killed after the checkpoint of update %d: %d step rows on disk, %d at the checkpoint", ck.Update, n, ck.Marks.Steps)
+	}
 
 	tc, pc, opts := resumeConfig()
 	l, err := agents.Resume(killed, tc, opts, newAgentFunc(pc, tc.Seed))
