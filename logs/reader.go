@@ -108,6 +108,10 @@ func ScanSteps(dirOrFile string, fn func(*StepRow) error) error {
 	return nil
 }
 
+// scanStepFile reads a step part file column by column, page by page: scalar columns
+// through typed page reads, list columns (obs, action, body_pos, body_quat) value by
+// value with their repetition levels. Columns the file lacks keep their zero meaning
+// (no context, NaN log_prob and value, empty lists).
 func scanStepFile(path string, fn func(*StepRow) error) (err error) {
 	pf, f, err := openParquet(path)
 	if err != nil {
@@ -119,26 +123,221 @@ func scanStepFile(path string, fn func(*StepRow) error) (err error) {
 			err = fmt.Errorf("%s is corrupt: %v", path, p)
 		}
 	}()
-	r := parquet.NewGenericReader[stepRecord](pf)
-	defer r.Close()
-	buf := make([]stepRecord, 1024)
+	sc := newStepScanner(pf)
+	defer sc.close()
 	var row StepRow
-	for {
-		n, rerr := r.Read(buf)
+	remaining := pf.NumRows()
+	for remaining > 0 {
+		n := int(min(remaining, int64(scanBatch)))
+		if err := sc.readBatch(n); err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
 		for i := 0; i < n; i++ {
-			row = buf[i].row()
+			if err := sc.row(i, &row); err != nil {
+				return fmt.Errorf("read %s: %w", path, err)
+			}
 			if err := fn(&row); err != nil {
 				return err
 			}
 		}
-		if rerr != nil {
-			if errors.Is(rerr, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("read %s: %w", path, rerr)
+		remaining -= int64(n)
+	}
+	return nil
+}
+
+const scanBatch = 1024
+
+// Scalar step columns read as float64 batches, in this order.
+var stepScalarColumns = []string{"episode", "step", "reward", "terminated", "truncated", "context", "log_prob", "value"}
+
+// Step list columns, in the order of stepScanner.lists.
+var stepListColumns = []string{"obs", "action", "body_pos", "body_quat"}
+
+type stepScanner struct {
+	scalars [8]*columnReader // nil where the file lacks the column
+	batch   [8][]float64
+	env     *valueStream
+	envBuf  []string
+	lists   [4]*valueStream
+	listBuf [4][]float64
+}
+
+func newStepScanner(pf *parquet.File) *stepScanner {
+	sc := &stepScanner{envBuf: make([]string, scanBatch)}
+	for i, name := range stepScalarColumns {
+		sc.batch[i] = make([]float64, scanBatch)
+		if idx, err := leafIndex(pf, name); err == nil {
+			sc.scalars[i] = &columnReader{file: pf, leaf: idx}
 		}
-		if n == 0 {
-			return nil
+	}
+	if idx, err := leafIndex(pf, "env_id"); err == nil {
+		sc.env = &valueStream{col: columnReader{file: pf, leaf: idx}}
+	}
+	for i, name := range stepListColumns {
+		if c := pf.Root().Column(name); c != nil {
+			for !c.Leaf() && len(c.Columns()) == 1 {
+				c = c.Columns()[0]
+			}
+			if c.Leaf() && c.MaxRepetitionLevel() == 1 {
+				sc.lists[i] = &valueStream{col: columnReader{file: pf, leaf: c.Index()}, maxDef: c.MaxDefinitionLevel()}
+			}
+		}
+	}
+	return sc
+}
+
+// readBatch reads the next n values of every scalar column and env_id.
+func (sc *stepScanner) readBatch(n int) error {
+	for i, c := range sc.scalars {
+		if c == nil {
+			continue
+		}
+		k, err := c.read(sc.batch[i][:n])
+		if err != nil {
+			return fmt.Errorf("column %s: %w", stepScalarColumns[i], err)
+		}
+		if k != n {
+			return fmt.Errorf("column %s ends early", stepScalarColumns[i])
+		}
+	}
+	if sc.env != nil {
+		for i := 0; i < n; i++ {
+			v, err := sc.env.next()
+			if err != nil {
+				return fmt.Errorf("column env_id: %w", err)
+			}
+			b := v.ByteArray()
+			if prev := sc.envBuf[(i+scanBatch-1)%scanBatch]; prev != string(b) { // reuse the previous string when equal
+				sc.envBuf[i] = string(b)
+			} else {
+				sc.envBuf[i] = prev
+			}
+		}
+	}
+	return nil
+}
+
+// row fills r with row i of the current batch, reading its list values.
+func (sc *stepScanner) row(i int, r *StepRow) error {
+	get := func(col int, absent float64) float64 {
+		if sc.scalars[col] == nil {
+			return absent
+		}
+		return sc.batch[col][i]
+	}
+	*r = StepRow{Episode: int64(get(0, 0)), Step: int64(get(1, 0)), Reward: get(2, 0), Terminated: get(3, 0) != 0,
+		Truncated: get(4, 0) != 0, Context: NoContext, LogProb: get(6, math.NaN()), Value: get(7, math.NaN())}
+	if c := get(5, math.NaN()); !math.IsNaN(c) {
+		r.Context = int64(c)
+	}
+	if sc.env != nil {
+		r.EnvID = sc.envBuf[i]
+	}
+	dst := [4]*[]float64{&r.Obs, &r.Action, &r.BodyPos, &r.BodyQuat}
+	for j, s := range sc.lists {
+		if s == nil {
+			continue
+		}
+		vals, err := s.nextList(sc.listBuf[j][:0])
+		if err != nil {
+			return fmt.Errorf("column %s: %w", stepListColumns[j], err)
+		}
+		sc.listBuf[j] = vals
+		if len(vals) > 0 {
+			*dst[j] = vals
+		}
+	}
+	return nil
+}
+
+func (sc *stepScanner) close() {
+	for _, c := range sc.scalars {
+		if c != nil {
+			c.close()
+		}
+	}
+	if sc.env != nil {
+		sc.env.col.close()
+	}
+	for _, s := range sc.lists {
+		if s != nil {
+			s.col.close()
+		}
+	}
+}
+
+// valueStream reads the values of one leaf column one at a time, across pages and row
+// groups. A page is released only once all its buffered values were consumed.
+type valueStream struct {
+	col      columnReader
+	maxDef   int
+	buf      []parquet.Value
+	pos, n   int
+	pageDone bool
+}
+
+// peek returns the next value without consuming it; ok is false at the end.
+func (s *valueStream) peek() (v *parquet.Value, ok bool, err error) {
+	for s.pos >= s.n {
+		if s.col.values == nil || s.pageDone {
+			s.col.releasePage()
+			s.pageDone = false
+			more, err := s.col.nextPage()
+			if err != nil || !more {
+				return nil, false, err
+			}
+		}
+		if s.buf == nil {
+			s.buf = make([]parquet.Value, 1024)
+		}
+		k, err := s.col.values.ReadValues(s.buf)
+		s.pos, s.n = 0, k
+		if errors.Is(err, io.EOF) || (err == nil && k == 0) {
+			s.pageDone = true
+		} else if err != nil {
+			return nil, false, err
+		}
+	}
+	return &s.buf[s.pos], true, nil
+}
+
+func (s *valueStream) next() (*parquet.Value, error) {
+	v, ok, err := s.peek()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, io.ErrUnexpectedEOF
+	}
+	s.pos++
+	return v, nil
+}
+
+// nextList appends the elements of the next row's list to dst: the values from one with
+// repetition level 0 up to the next such value; values below the maximum definition
+// level stand for an empty or null list.
+func (s *valueStream) nextList(dst []float64) ([]float64, error) {
+	v, err := s.next()
+	if err != nil {
+		return dst, err
+	}
+	if v.RepetitionLevel() != 0 {
+		return dst, errors.New("list values out of step with rows")
+	}
+	if v.DefinitionLevel() == s.maxDef {
+		dst = append(dst, listFloat(v))
+	}
+	for {
+		v, ok, err := s.peek()
+		if err != nil {
+			return dst, err
+		}
+		if !ok || v.RepetitionLevel() == 0 {
+			return dst, nil
+		}
+		s.pos++
+		if v.DefinitionLevel() == s.maxDef {
+			dst = append(dst, listFloat(v))
 		}
 	}
 }
@@ -279,4 +478,12 @@ func ReadMetrics(dirOrFile string) (t *MetricsTable, err error) {
 		}
 	}
 	return t, nil
+}
+
+// listFloat converts a list element, doubles (gorl's own lists) without the type switch.
+func listFloat(v *parquet.Value) float64 {
+	if v.Kind() == parquet.Double {
+		return v.Double()
+	}
+	return valueFloat(*v)
 }
