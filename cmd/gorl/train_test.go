@@ -3,10 +3,14 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"gorl/agents"
 	"gorl/agents/ppo"
 	"gorl/logs"
 )
@@ -106,4 +110,96 @@ func TestTrainConfigFileAndObjectiveParams(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"train": {"stepz": 5}}`), 0o644)
 	wantOneLineError(t, `unknown field "stepz"`, "train", "--config", bad, "--run-dir", filepath.Join(tmp, "x"))
 	wantOneLineError(t, "holds a ta-lpo drift network", "train", "--objective", "lpo", "--objective-params", drift, "--run-dir", filepath.Join(tmp, "y"))
+}
+
+// TestTrainResumeAfterSIGKILL kills `gorl train` after its second checkpoint, resumes it
+// with --resume and compares the metrics and episodes with an uninterrupted run.
+func TestTrainResumeAfterSIGKILL(t *testing.T) {
+	tmp := t.TempDir()
+	args := func(dir string) []string {
+		return []string{"train", "--env", "CartPole-v1", "--seed", "6", "--steps", "51200", "--checkpoint-every", "2",
+			"--step-every", "3", "--run-dir", dir, "--quiet"}
+	}
+	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
+	if _, stderr, code := gorl(t, args(ref)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	cmd := exec.Command(gorlBin, args(killed)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ck, err := agents.LatestCheckpoint(killed)
+		if err == nil && ck.Update >= 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint past update 3 within 60 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	ck, err := agents.LatestCheckpoint(killed)
+	if err != nil || ck.Update >= 100 {
+		t.Fatalf("latest checkpoint %+v (%v): the run was not interrupted", ck, err)
+	}
+	t.Logf("killed after the checkpoint of update %d", ck.Update)
+	out, stderr, code := gorl(t, "train", "--run-dir", killed, "--resume", "--quiet")
+	if code != 0 || !strings.Contains(out, "resumed    from update") {
+		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
+	}
+	m1, err := logs.ReadMetrics(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := logs.ReadMetrics(killed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := m1.Rows(), m2.Rows()
+	if len(r1) != 100 || len(r2) != 100 {
+		t.Fatalf("metrics rows: %d uninterrupted, %d resumed, want 100", len(r1), len(r2))
+	}
+	for i := range r1 {
+		for k, v := range r1[i].Values {
+			if k != "sps" && r2[i].Values[k] != v {
+				t.Fatalf("update %d: %s = %v uninterrupted, %v resumed (from update %d)", i+1, k, v, r2[i].Values[k], ck.Update)
+			}
+		}
+	}
+	e1, _ := logs.ReadEpisodes(ref)
+	e2, _ := logs.ReadEpisodes(killed)
+	if len(e1) != len(e2) {
+		t.Fatalf("episodes: %d uninterrupted, %d resumed", len(e1), len(e2))
+	}
+	for i := range e1 {
+		if e1[i].Episode != e2[i].Episode || e1[i].Return != e2[i].Return || e1[i].EnvSteps != e2[i].EnvSteps {
+			t.Fatalf("episode row %d: %+v vs %+v", i, e1[i], e2[i])
+		}
+	}
+	keys := map[[2]int64]bool{}
+	n := 0
+	logs.ScanSteps(killed, func(s *logs.StepRow) error {
+		k := [2]int64{s.Episode, s.Step}
+		if keys[k] {
+			t.Fatalf("step (episode %d, step %d) logged twice", s.Episode, s.Step)
+		}
+		keys[k] = true
+		n++
+		return nil
+	})
+	n1 := 0
+	logs.ScanSteps(ref, func(s *logs.StepRow) error {
+		if !keys[[2]int64{s.Episode, s.Step}] {
+			t.Fatalf("resumed run misses step (episode %d, step %d)", s.Episode, s.Step)
+		}
+		n1++
+		return nil
+	})
+	if n != n1 {
+		t.Fatalf("step rows: %d uninterrupted, %d resumed", n1, n)
+	}
 }
