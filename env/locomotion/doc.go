@@ -52,7 +52,19 @@
 //	r = (|T - p_t| - |T - p_t+1|)/dt + H (p_t+1 - p_t).(cos psi, sin psi)/dt + A - 0.001 |a|^2
 //
 // H = 1 except for hoppers (0), A = 1 except for cheetahs (0). Episodes terminate when the
-// state leaves the family's healthy set (see healthy in env.go).
+// state after the step leaves the family's healthy set (z is the torso's height, pitch and
+// roll its ZYX Euler angles, tilt the angle between its z axis and the vertical; MinZ and
+// MaxZ come with each built-in model, from the paper's code):
+//
+//	hopper:   finite state, |qpos[3:]| and |qvel| < 100, z > MinZ, tilt < 1
+//	walker:   MinZ < z < MaxZ, |pitch| < 1, |roll| < 1
+//	humanoid: MinZ < z < MaxZ, |pitch| < 1, |roll| < 1 (0.8346 < z < 1.8346)
+//	cheetah:  min(z, heights of the front thighs) > MinZ (0.26), |pitch|, |roll| < 1.35,
+//	          sum of qvel^2 > 1
+//
+// Reset turns the default pose to a yaw drawn from U(-pi, pi) and adds noise U(+-0.005)
+// to every qpos and qvel value (cheetahs: U(+-0.1) and N(0, 0.1^2)); the torso starts
+// above the origin.
 //
 // # Differences from the paper's code
 //
