@@ -46,12 +46,8 @@ func (t *Tape) backwardNode(nd *node) {
 			t.ws.gemm(true, false, in, nout, rows, 1, x.Data, in, dy, nout, 1, w.Grad, nout)
 		}
 		if bias != nil && bias.Grad != nil { // db += Σ_rows dY
-			gb := bias.Grad[:nout]
 			for r := 0; r < rows; r++ {
-				row := dy[r*nout : (r+1)*nout]
-				for j, v := range row {
-					gb[j] += v
-				}
+				addTo(bias.Grad, dy[r*nout:(r+1)*nout])
 			}
 		}
 
@@ -83,10 +79,7 @@ func (t *Tape) backwardNode(nd *node) {
 		}
 
 	case opTanh: // d tanh = 1 − y²
-		da, y := nd.a.Grad, out.Data
-		for i, g := range dy {
-			da[i] += g * (1 - y[i]*y[i])
-		}
+		tanhGrad(nd.a.Grad, dy, out.Data)
 	case opReLU:
 		da, y := nd.a.Grad, out.Data
 		for i, g := range dy {

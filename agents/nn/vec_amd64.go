@@ -48,3 +48,39 @@ func adamVec(p, g, m, v []float32, b1, b2, eps, stepSize, invSqrtBC2 float32) {
 	}
 	adamUpdate(p[n:], g[n:], m[n:], v[n:], b1, b2, eps, stepSize, invSqrtBC2, 0, 0, false)
 }
+
+//go:noescape
+func addToAVX2(dst, src *float32, n int)
+
+//go:noescape
+func tanhGradAVX2(da, dy, y *float32, n int)
+
+// addTo sets dst[i] += src[i] for i < len(src).
+func addTo(dst, src []float32) {
+	n := len(src) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_ = dst[n-1]
+		addToAVX2(&dst[0], &src[0], n)
+	} else {
+		n = 0
+	}
+	dst = dst[:len(src)]
+	for i := n; i < len(src); i++ {
+		dst[i] += src[i]
+	}
+}
+
+// tanhGrad sets da[i] += dy[i]·(1 − y[i]²), the backward pass of y = tanh(x).
+func tanhGrad(da, dy, y []float32) {
+	n := len(dy) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_, _ = da[n-1], y[n-1]
+		tanhGradAVX2(&da[0], &dy[0], &y[0], n)
+	} else {
+		n = 0
+	}
+	da, y = da[:len(dy)], y[:len(dy)]
+	for i := n; i < len(dy); i++ {
+		da[i] += dy[i] * (1 - y[i]*y[i])
+	}
+}

@@ -369,3 +369,47 @@ aloop:
 adone:
 	VZEROUPPER
 	RET
+
+// func addToAVX2(dst, src *float32, n int)  (n a multiple of 8): dst[i] += src[i].
+TEXT ·addToAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ adddone
+addloop:
+	VMOVUPS (DI), Y0
+	VADDPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ addloop
+adddone:
+	VZEROUPPER
+	RET
+
+// func tanhGradAVX2(da, dy, y *float32, n int)  (n a multiple of 8): da[i] += dy[i]·(1 − y[i]²).
+TEXT ·tanhGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ da+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS cone<>(SB), Y15
+	SHRQ $3, CX
+	JZ tgdone
+tgloop:
+	VMOVUPS (DX), Y1
+	VMOVAPS Y15, Y2
+	VFNMADD231PS Y1, Y1, Y2
+	VMOVUPS (DI), Y0
+	VFMADD231PS (SI), Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ tgloop
+tgdone:
+	VZEROUPPER
+	RET

@@ -17,3 +17,17 @@ func expVec(dst, src []float32) {
 func adamVec(p, g, m, v []float32, b1, b2, eps, stepSize, invSqrtBC2 float32) {
 	adamUpdate(p, g, m, v, b1, b2, eps, stepSize, invSqrtBC2, 0, 0, false)
 }
+
+func addTo(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+func tanhGrad(da, dy, y []float32) {
+	da, y = da[:len(dy)], y[:len(dy)]
+	for i, g := range dy {
+		da[i] += g * (1 - y[i]*y[i])
+	}
+}
