@@ -2,10 +2,31 @@ package classic
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"gorl/env"
 )
+
+// cpuTime is the process's user plus system CPU time. On a shared machine wall-clock
+// ns/op includes time spent waiting for a core; the single-threaded benchmarks also
+// report CPU time per step, which does not.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportSteps reports wall-clock and CPU-time step rates for b.N steps that used cpu.
+func reportSteps(b *testing.B, cpu time.Duration) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
 
 // BenchmarkCartPoleStep steps one CartPole through the env.Env interface with an
 // alternating action, resetting when an episode ends, as a training loop would.
@@ -17,12 +38,13 @@ func BenchmarkCartPoleStep(b *testing.B) {
 	actions := [2][]float64{{0}, {1}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if tr := e.Step(actions[i>>2&1]); tr.Terminated {
 			e.Reset()
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+	reportSteps(b, cpuTime()-cpu)
 }
 
 // BenchmarkCartPoleStepTimeLimit is the same through env.Make, i.e. with the TimeLimit
@@ -37,12 +59,13 @@ func BenchmarkCartPoleStepTimeLimit(b *testing.B) {
 	actions := [2][]float64{{0}, {1}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if tr := e.Step(actions[i>>2&1]); tr.Done() {
 			e.Reset()
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+	reportSteps(b, cpuTime()-cpu)
 }
 
 // BenchmarkStep measures one step of each environment (through env.Make).
@@ -58,12 +81,13 @@ func BenchmarkStep(b *testing.B) {
 			acts := [][]float64{{0}, {1}}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if e.Step(acts[i>>2&1]).Done() {
 					e.Reset()
 				}
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+			reportSteps(b, cpuTime()-cpu)
 		})
 	}
 }
