@@ -43,7 +43,12 @@ const (
 	opCopy
 )
 
-func anyGrad(xs ...*Tensor) bool {
+// anyGrad reports whether an operation on xs must be recorded: some input takes a
+// gradient and the tape is not in NoGrad mode.
+func (t *Tape) anyGrad(xs ...*Tensor) bool {
+	if t.NoGrad {
+		return false
+	}
 	for _, x := range xs {
 		if x != nil && x.Grad != nil {
 			return true
@@ -77,7 +82,7 @@ func (t *Tape) MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 	if k != kb {
 		return t.fail("MatMul", "inner dimensions differ: %v (trans %v) and %v (trans %v)", a.Shape, transA, b.Shape, transB)
 	}
-	g := anyGrad(a, b)
+	g := t.anyGrad(a, b)
 	out := t.alloc(g, m, n)
 	t.ws.gemm(transA, transB, m, n, k, 1, a.Data, a.Shape[1], b.Data, b.Shape[1], 0, out.Data, n)
 	if g {
@@ -114,7 +119,7 @@ func (t *Tape) Linear(x, w, bias *Tensor) *Tensor {
 		return t.fail("Linear", "bias %v does not match weight %v", bias.Shape, w.Shape)
 	}
 	rows, in := x.Rows(), x.Cols()
-	g := anyGrad(x, w, bias)
+	g := t.anyGrad(x, w, bias)
 	var shape [maxRank]int
 	r := copy(shape[:], x.Shape)
 	shape[r-1] = nout
@@ -157,7 +162,7 @@ func (t *Tape) BatchMatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	if k != kb {
 		return t.fail("BatchMatMul", "inner dimensions differ: %v (trans %v) and %v (trans %v)", a.Shape, transA, b.Shape, transB)
 	}
-	g := anyGrad(a, b)
+	g := t.anyGrad(a, b)
 	out := t.alloc(g, G, m, n)
 	sa, sb := m*k, br*bc
 	if b.Rank() == 2 {
@@ -218,7 +223,7 @@ func (t *Tape) binary(op binOp, a, b *Tensor) *Tensor {
 	if !bc.init(a.Shape, b.Shape) {
 		return t.fail(binNames[op], "shapes %v and %v do not broadcast", a.Shape, b.Shape)
 	}
-	g := anyGrad(a, b)
+	g := t.anyGrad(a, b)
 	out := t.alloc(g, bc.outShape[:bc.outRank]...)
 	bc.simplify()
 	bc.run(func(o, ia, ib, n, sa, sb int) {
@@ -355,7 +360,7 @@ func (t *Tape) Where(cond, a, b *Tensor) *Tensor {
 	if !a.SameShape(b) || cond.Len() != a.Len() {
 		return t.fail("Where", "shapes differ: cond %v, a %v, b %v", cond.Shape, a.Shape, b.Shape)
 	}
-	g := anyGrad(a, b)
+	g := t.anyGrad(a, b)
 	out := t.allocLike(g, a)
 	for i, c := range cond.Data {
 		if c != 0 {
@@ -378,7 +383,7 @@ func (t *Tape) unary(op opKind, a *Tensor, f0, f1 float32) *Tensor {
 	if t.err != nil {
 		return t.placeholder()
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.allocLike(g, a)
 	x, y := a.Data, out.Data[:len(a.Data)]
 	switch op {
@@ -501,7 +506,7 @@ func (t *Tape) reduceAll(op opKind, a *Tensor) *Tensor {
 	if t.err != nil {
 		return t.placeholder()
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g)
 	var s float64
 	for _, v := range a.Data {
@@ -551,7 +556,7 @@ func (t *Tape) reduceAxis(name string, a *Tensor, axis int, scale float32) *Tens
 	var shape [maxRank]int
 	r := copy(shape[:], a.Shape[:axis])
 	r += copy(shape[r:], a.Shape[axis+1:])
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, shape[:r]...)
 	clear(out.Data)
 	for o := 0; o < outer; o++ {
@@ -582,7 +587,7 @@ func (t *Tape) Norm(a *Tensor) *Tensor {
 	if t.err != nil {
 		return t.placeholder()
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g)
 	var s float64
 	for _, v := range a.Data {
@@ -612,7 +617,7 @@ func (t *Tape) softmax(op opKind, a *Tensor) *Tensor {
 	if a.Rank() == 0 || a.Cols() == 0 {
 		return t.fail("Softmax", "need a non-empty last axis, got shape %v", a.Shape)
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.allocLike(g, a)
 	n := a.Cols()
 	for r := 0; r < a.Rows(); r++ {
@@ -660,7 +665,7 @@ func (t *Tape) LayerNorm(x, gain, bias *Tensor, eps float32) *Tensor {
 	if x.Rank() == 0 || n == 0 || (gain != nil && gain.Len() != n) || (bias != nil && bias.Len() != n) {
 		return t.fail("LayerNorm", "input %v does not match gain/bias", x.Shape)
 	}
-	g := anyGrad(x, gain, bias)
+	g := t.anyGrad(x, gain, bias)
 	out := t.allocLike(g, x)
 	rows := x.Rows()
 	// Saved for backward: normalised x̂ and 1/σ per row.
@@ -725,7 +730,7 @@ func (t *Tape) Gather(a *Tensor, idx []int) *Tensor {
 			return t.fail("Gather", "index %d at row %d out of range [0,%d)", j, r, n)
 		}
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, a.Shape[:a.Rank()-1]...)
 	for r, j := range idx {
 		out.Data[r] = a.Data[r*n+j]
@@ -756,7 +761,7 @@ func (t *Tape) IndexRows(a *Tensor, idx []int) *Tensor {
 	var shape [maxRank]int
 	shape[0] = len(idx)
 	r := 1 + copy(shape[1:], a.Shape[1:])
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, shape[:r]...)
 	d := shapeSize(a.Shape[1:])
 	for i, j := range idx {
@@ -800,7 +805,7 @@ func (t *Tape) Concat(axis int, xs ...*Tensor) *Tensor {
 		}
 		shape[axis] += x.Shape[axis]
 	}
-	g := anyGrad(xs...)
+	g := t.anyGrad(xs...)
 	out := t.alloc(g, shape[:r]...)
 	outer := shapeSize(shape[:axis])
 	inner := shapeSize(shape[axis+1 : r])
@@ -837,7 +842,7 @@ func (t *Tape) Slice(a *Tensor, axis, lo, hi int) *Tensor {
 	var shape [maxRank]int
 	copy(shape[:], a.Shape)
 	shape[axis] = hi - lo
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, shape[:r]...)
 	outer := shapeSize(a.Shape[:axis])
 	inner := shapeSize(a.Shape[axis+1:])
@@ -885,7 +890,7 @@ func (t *Tape) Reshape(a *Tensor, shape ...int) *Tensor {
 	if n != a.Len() {
 		return t.fail("Reshape", "cannot reshape %v to %v", a.Shape, slices.Clone(shape))
 	}
-	return t.view(a, s[:len(shape)], a.Grad != nil)
+	return t.view(a, s[:len(shape)], a.Grad != nil && !t.NoGrad)
 }
 
 // Detach returns a view of a's values that takes no gradient.
@@ -946,7 +951,7 @@ func (t *Tape) Permute(a *Tensor, perm ...int) *Tensor {
 		shape[i] = a.Shape[p]
 		src[i] = strides[p]
 	}
-	g := a.Grad != nil
+	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, shape[:r]...)
 	permuteCopy(out.Data, a.Data, r, &shape, &src, false)
 	if g {

@@ -13,7 +13,12 @@ import (
 // Shape errors do not panic: the first one is kept (see Err), later operations return a
 // placeholder, and Backward returns the error.
 type Tape struct {
+	// NoGrad turns recording off (inference, e.g. acting in an environment): outputs take
+	// no gradient and nothing is kept for Backward, which saves time and memory.
+	NoGrad bool
+
 	nodes []node
+	done  bool // Backward has run since the last Reset
 
 	pool  []*Tensor // output tensors, reused in order after Reset
 	npool int
@@ -38,6 +43,7 @@ func (t *Tape) Reset() {
 	t.nodes = t.nodes[:0]
 	t.npool, t.nf, t.ni, t.nt = 0, 0, 0, 0
 	t.err = nil
+	t.done = false
 }
 
 // Err returns the first shape or usage error since the last Reset.
@@ -184,6 +190,9 @@ func (t *Tape) Backward(loss *Tensor) error {
 	if loss.Grad == nil {
 		return fmt.Errorf("nn.Backward: %w", errNoGrad)
 	}
+	if t.done {
+		return errBackwardTwice
+	}
 	loss.Grad[0] += 1
 	t.backward()
 	return nil
@@ -201,6 +210,9 @@ func (t *Tape) BackwardFrom(y *Tensor, dy []float32) error {
 	if y.Grad == nil {
 		return fmt.Errorf("nn.BackwardFrom: %w", errNoGrad)
 	}
+	if t.done {
+		return errBackwardTwice
+	}
 	for i, g := range dy {
 		y.Grad[i] += g
 	}
@@ -208,7 +220,10 @@ func (t *Tape) BackwardFrom(y *Tensor, dy []float32) error {
 	return nil
 }
 
+var errBackwardTwice = errors.New("nn.Backward: the tape was already back-propagated; Reset and run the forward pass again")
+
 func (t *Tape) backward() {
+	t.done = true
 	for i := len(t.nodes) - 1; i >= 0; i-- {
 		t.backwardNode(&t.nodes[i])
 	}

@@ -137,3 +137,33 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		t.Fatalf("PPO-style training step allocates %g times per run", n)
 	}
 }
+
+func TestNoGradAndBackwardOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	net, _ := NewMLP(rng, []int{3, 4, 2}, Tanh, nil)
+	x := New(5, 3)
+	x.FillNormal(rng, 1)
+	tp := NewTape()
+	y1 := append([]float32(nil), net.Forward(tp, x).Data...)
+	if tp.Len() == 0 {
+		t.Fatal("forward through parameters recorded nothing")
+	}
+	loss := tp.Sum(net.Forward(tp, x))
+	if err := tp.Backward(loss); err != nil {
+		t.Fatal(err)
+	}
+	if err := tp.Backward(loss); err == nil {
+		t.Fatal("second Backward without Reset accepted")
+	}
+	tp.Reset()
+	tp.NoGrad = true
+	y2 := net.Forward(tp, x)
+	if tp.Len() != 0 || y2.Grad != nil {
+		t.Fatalf("NoGrad tape recorded %d ops (output grad %v)", tp.Len(), y2.Grad != nil)
+	}
+	for i := range y1 {
+		if y1[i] != y2.Data[i] {
+			t.Fatalf("NoGrad forward differs at %d: %g vs %g", i, y2.Data[i], y1[i])
+		}
+	}
+}
