@@ -21,6 +21,10 @@ const (
 type Hooks struct {
 	// OnUpdate is called after every update with the loop's status.
 	OnUpdate func(Status)
+	// OnEpisode is called for every finished training episode.
+	OnEpisode func(logs.EpisodeRow)
+	// OnCheckpoint is called after a checkpoint is written.
+	OnCheckpoint func(update int, path string)
 	// Notice reports something the user should know that does not stop training.
 	Notice func(msg string)
 }
@@ -425,12 +429,17 @@ func (l *Loop) record(i int) error {
 	}
 	l.recent.add(l.epReturn[i])
 	l.episodes++
-	if l.Log != nil {
-		err := l.Log.LogEpisode(logs.EpisodeRow{Episode: l.epID[i], Seed: int64(l.Config.Seed), Return: l.epReturn[i],
+	if l.Log != nil || l.Hooks.OnEpisode != nil {
+		row := logs.EpisodeRow{Episode: l.epID[i], Seed: int64(l.Config.Seed), Return: l.epReturn[i],
 			Length: l.epStep[i], Terminated: v.Terminated[i], Truncated: v.Truncated[i], EnvSteps: l.envSteps,
-			WallSeconds: l.wall(), Context: logs.NoContext})
-		if err != nil {
-			return err
+			WallSeconds: l.wall(), Context: logs.NoContext}
+		if l.Log != nil {
+			if err := l.Log.LogEpisode(row); err != nil {
+				return err
+			}
+		}
+		if l.Hooks.OnEpisode != nil {
+			l.Hooks.OnEpisode(row)
 		}
 	}
 	l.epID[i], l.epStep[i], l.epReturn[i] = l.nextEpisode, 0, 0
@@ -468,6 +477,9 @@ func (l *Loop) checkpoint() error {
 		return err
 	}
 	l.lastCheckpoint, l.lastCheckpointAt = l.update, time.Now()
+	if l.Hooks.OnCheckpoint != nil {
+		l.Hooks.OnCheckpoint(l.update, checkpointPath(l.Log.Dir(), l.update))
+	}
 	return nil
 }
 

@@ -59,7 +59,8 @@ type Agent struct {
 	mbOldV    *nn.Tensor
 }
 
-// New builds a PPO agent for the given spaces with its own streams under seed.
+// New builds a PPO agent for the given spaces with its own streams under seed; its
+// objective is the one cfg names (NewObjective).
 func New(obs, act env.Space, cfg Config, seed uint64) (*Agent, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -69,6 +70,28 @@ func New(obs, act env.Space, cfg Config, seed uint64) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NewWithObjective(obs, act, cfg, seed, obj)
+}
+
+// NewWithObjective builds a PPO agent that optimises obj, for example a drift network
+// held in memory by an evolution strategy; cfg.Objective and cfg.ObjectiveParams are
+// then only recorded, not read.
+func NewWithObjective(obs, act env.Space, cfg Config, seed uint64, obj Objective) (*Agent, error) {
+	cfg = cfg.WithDefaults()
+	check := cfg
+	check.Objective, check.ObjectiveParams = "clip", "" // obj replaces them
+	if err := check.Validate(); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("ppo: nil objective")
+	}
+	if l, ok := obj.(*LPO); ok {
+		if err := l.check(); err != nil {
+			return nil, err
+		}
+	}
+	var err error
 	if obs.Kind != env.Box {
 		return nil, fmt.Errorf("ppo: observations must be a Box, got %v", obs)
 	}
