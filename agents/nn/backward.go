@@ -177,6 +177,10 @@ func (t *Tape) backwardNode(nd *node) {
 				}
 			}
 		}
+	case opSelectAxis: // the gradient flows to the selected element
+		for o, src := range nd.idx {
+			nd.a.Grad[src] += dy[o]
+		}
 	case opNorm:
 		y := out.Data[0]
 		if y == 0 {

@@ -21,7 +21,7 @@
 // Operations: MatMul/MatMulT (with transposes), BatchMatMul, Linear; broadcasting Add,
 // Sub, Mul, Div, Minimum, Maximum; Where; Tanh, ReLU, GELU, Sigmoid, Exp, Log, Sqrt,
 // Square, Pow, Clamp, Abs, Softplus, Scale, Neg, AddScalar; Sum, Mean, SumAxis, MeanAxis,
-// Norm; Softmax, LogSoftmax, LayerNorm (over the last axis); Gather, IndexRows, Concat,
+// MaxAxis, MinAxis, Norm; Softmax, LogSoftmax, LayerNorm (over the last axis); Gather, IndexRows, Concat,
 // Slice, Reshape, Detach, Transpose, Permute.
 //
 // # Layers, optimisers, distributions, checkpoints

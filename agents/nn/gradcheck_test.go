@@ -236,11 +236,18 @@ func TestGradUnary(t *testing.T) {
 func TestGradReductions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 6))
 	a := randParam(rng, 0, 2, 3, 4)
+	// Distinct values 0.1 apart so that the finite difference never crosses a tie.
+	sep := NewParam(2, 3, 4)
+	for i, k := range rng.Perm(sep.Len()) {
+		sep.Data[i] = 0.1*float32(k) - 1
+	}
 	gradCheck(t, "Sum", []*Tensor{a}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Sum(xs[0]) })
 	gradCheck(t, "Mean", []*Tensor{a}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Mean(xs[0]) })
 	gradCheck(t, "Norm", []*Tensor{a}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Norm(xs[0]) })
 	for axis := -1; axis < 3; axis++ {
 		gradCheck(t, fmt.Sprintf("SumAxis(%d)", axis), []*Tensor{a}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.SumAxis(xs[0], axis) })
+		gradCheck(t, fmt.Sprintf("MaxAxis(%d)", axis), []*Tensor{sep}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.MaxAxis(xs[0], axis) })
+		gradCheck(t, fmt.Sprintf("MinAxis(%d)", axis), []*Tensor{sep}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.MinAxis(xs[0], axis) })
 		gradCheck(t, fmt.Sprintf("MeanAxis(%d)", axis), []*Tensor{a}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.MeanAxis(xs[0], axis) })
 	}
 }

@@ -41,6 +41,7 @@ const (
 	opPermute
 	opNorm
 	opCopy
+	opSelectAxis
 )
 
 // anyGrad reports whether an operation on xs must be recorded: some input takes a
@@ -578,6 +579,59 @@ func (t *Tape) reduceAxis(name string, a *Tensor, axis int, scale float32) *Tens
 		nd.a = a
 		nd.i0, nd.i1, nd.i2 = outer, n, inner
 		nd.f0 = scale
+	}
+	return out
+}
+
+// MaxAxis returns the maximum over one axis (negative counts from the end), removing it;
+// the gradient goes to the first maximal element.
+func (t *Tape) MaxAxis(a *Tensor, axis int) *Tensor { return t.selectAxis("MaxAxis", a, axis, true) }
+
+// MinAxis returns the minimum over one axis, removing it; the gradient goes to the first
+// minimal element.
+func (t *Tape) MinAxis(a *Tensor, axis int) *Tensor { return t.selectAxis("MinAxis", a, axis, false) }
+
+func (t *Tape) selectAxis(name string, a *Tensor, axis int, isMax bool) *Tensor {
+	if t.err != nil {
+		return t.placeholder()
+	}
+	if axis < 0 {
+		axis += a.Rank()
+	}
+	if axis < 0 || axis >= a.Rank() || a.Shape[axis] == 0 {
+		return t.fail(name, "bad axis %d for shape %v", axis, a.Shape)
+	}
+	outer := shapeSize(a.Shape[:axis])
+	n := a.Shape[axis]
+	inner := shapeSize(a.Shape[axis+1:])
+	var shape [maxRank]int
+	r := copy(shape[:], a.Shape[:axis])
+	r += copy(shape[r:], a.Shape[axis+1:])
+	g := a.Grad != nil && !t.NoGrad
+	out := t.alloc(g, shape[:r]...)
+	var arg []int
+	if g {
+		arg = t.intsN(outer * inner)
+	}
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			best, bj := a.Data[o*n*inner+i], 0
+			for j := 1; j < n; j++ {
+				v := a.Data[(o*n+j)*inner+i]
+				if (isMax && v > best) || (!isMax && v < best) {
+					best, bj = v, j
+				}
+			}
+			out.Data[o*inner+i] = best
+			if g {
+				arg[o*inner+i] = (o*n+bj)*inner + i
+			}
+		}
+	}
+	if g {
+		nd := t.push(opSelectAxis, out)
+		nd.a = a
+		nd.idx = arg
 	}
 	return out
 }

@@ -127,6 +127,20 @@ func (t *Tape) ints(idx []int) []int {
 	return b
 }
 
+// intsN returns a tape-owned index buffer of length n (contents undefined).
+func (t *Tape) intsN(n int) []int {
+	if t.ni == len(t.ibuf) {
+		t.ibuf = append(t.ibuf, nil)
+	}
+	b := t.ibuf[t.ni]
+	if cap(b) < n {
+		b = make([]int, n)
+		t.ibuf[t.ni] = b
+	}
+	t.ni++
+	return b[:n]
+}
+
 // tensors returns a copy of xs in tape-owned storage.
 func (t *Tape) tensors(xs []*Tensor) []*Tensor {
 	if t.nt == len(t.tbuf) {

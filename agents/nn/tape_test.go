@@ -78,6 +78,8 @@ func TestOpValues(t *testing.T) {
 	check("SumAxis0", tp.SumAxis(a, 0), 1.5, -2, 2)
 	check("MeanAxis1", tp.MeanAxis(a, 1), 2.0/3, -0.5/3)
 	check("Sum", tp.Sum(a), 1.5)
+	check("MaxAxis1", tp.MaxAxis(a, 1), 3, 0.5)
+	check("MinAxis0", tp.MinAxis(a, 0), 0.5, -2, -1)
 	check("Norm", tp.Norm(a), math.Sqrt(1+4+9+0.25+0+1))
 	check("Clamp", tp.Clamp(a, -1, 1), 1, -1, 1, 0.5, 0, -1)
 	check("Maximum", tp.Maximum(a, b), 2, 1, 3, 2, 1, 0)
