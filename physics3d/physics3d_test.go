@@ -424,3 +424,29 @@ func TestLoadReferenceFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A ball resting on the floor: after RNEPostConstraint, the external (contact) force on it
+// balances its weight.
+func TestRNEPostConstraintContactForce(t *testing.T) {
+	m := mustLoad(t, `<mujoco><option timestep="0.002"/><worldbody><geom type="plane" size="5 5 .1"/>
+	  <body name="ball" pos="0 0 0.1"><joint type="free"/><geom type="sphere" size="0.1" density="500"/></body>
+	  </worldbody></mujoco>`)
+	d := mustData(t, m)
+	if err := d.Step(1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Forward(); err != nil {
+		t.Fatal(err)
+	}
+	b := m.BodyID("ball")
+	if d.CfrcExt()[6*b+5] != 0 {
+		t.Error("cfrc_ext filled before RNEPostConstraint (MuJoCo computes it only on request)")
+	}
+	if err := d.RNEPostConstraint(); err != nil {
+		t.Fatal(err)
+	}
+	weight := m.BodyMass(b) * 9.81
+	if fz := d.CfrcExt()[6*b+5]; math.Abs(fz-weight) > 0.01*weight {
+		t.Errorf("contact force %v N, weight %v N", fz, weight)
+	}
+}
