@@ -5,4 +5,5 @@ import (
 	_ "gorl/env/classic"
 	_ "gorl/env/latent"
 	_ "gorl/env/lock"
+	_ "gorl/env/locomotion"
 )
