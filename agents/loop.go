@@ -245,6 +245,14 @@ func (l *Loop) Run() (Summary, error) {
 	if l.Log != nil && !l.canSnapshot {
 		l.notice("env %s cannot save its state: no checkpoints, so this run cannot be resumed", l.Config.Env)
 	}
+	if l.Log != nil && l.update == 0 {
+		// A checkpoint of the initial state makes a run killed during its first
+		// updates resumable too.
+		if err := l.checkpoint(); err != nil {
+			_ = l.Log.Fail(err)
+			return Summary{Status: l.status(nil, 0)}, err
+		}
+	}
 	st, err := l.train()
 	if err != nil {
 		if l.Log != nil {
