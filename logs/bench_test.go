@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,12 +11,12 @@ import (
 // BenchmarkLogStep writes CartPole-sized step rows (4 obs, 1 action, reward, flags,
 // log_prob, value) through Run.LogStep with the default part size and zstd, including
 // the part-file writes, and reports rows/s. With GORL_BENCH_RUN=DIR set the run is
-// written there and kept (e.g. -benchtime=10000000x makes a 10M-row run for measuring
-// `gorl logs summary`).
+// written under DIR/rows-<N> and kept (e.g. -benchtime=10000000x makes a 10M-row run in
+// DIR/rows-10000000 for measuring `gorl logs summary`).
 func BenchmarkLogStep(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "run")
 	if d := os.Getenv("GORL_BENCH_RUN"); d != "" {
-		dir = d
+		dir = filepath.Join(d, fmt.Sprintf("rows-%d", b.N)) // the benchmark runs once per b.N
 	}
 	r, err := Create(dir, map[string]any{"env_id": "CartPole-v1", "algo": "bench", "seed": 0}, Options{EnvID: "CartPole-v1"})
 	if err != nil {
@@ -87,10 +88,20 @@ func benchRun(b *testing.B, n int) string {
 
 // BenchmarkSummarize summarises a run of 2M CartPole-sized step rows (episodes, metrics
 // and a streaming pass over the step and reward columns of every part) and reports step
-// rows/s.
+// rows/s. GORL_BENCH_SUMMARIZE=DIR summarises an existing run instead (e.g. the 10M-row
+// run BenchmarkLogStep leaves with GORL_BENCH_RUN).
 func BenchmarkSummarize(b *testing.B) {
-	const n = 2_000_000
-	dir := benchRun(b, n)
+	n := int64(2_000_000)
+	var dir string
+	if d := os.Getenv("GORL_BENCH_SUMMARIZE"); d != "" {
+		s, err := Summarize(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir, n = d, s.StepRows
+	} else {
+		dir = benchRun(b, int(n))
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
