@@ -6,8 +6,8 @@
 //
 // The loop drives an env.Vector in same-step autoreset mode. Each update collects
 // RolloutSteps steps from every sub-environment into a Rollout, hands it to the agent's
-// Update and logs one metrics row. Checkpoints are written after an update, when the
-// rollout has been consumed, so a checkpoint needs no partial rollout.
+// Update and logs one metrics row. Checkpoints are written at the start and between
+// updates, when no rollout is in flight, so a checkpoint needs no partial rollout.
 package agents
 
 import (
@@ -33,8 +33,9 @@ type Agent interface {
 	// Values writes the value estimate of each observation (used to bootstrap truncated
 	// episodes and the step after the rollout).
 	Values(obs [][]float64, value []float64)
-	// Update learns from a complete rollout whose advantages and returns are filled. It
-	// returns the update's metrics (loss terms, statistics), named as metrics columns.
+	// Update learns from a complete rollout (LastValues filled; the agent computes its
+	// advantages, e.g. with Rollout.GAE). It returns the update's metrics (loss terms,
+	// statistics), named as metrics columns; a non-finite value stops training.
 	Update(r *Rollout, p Progress) (map[string]float64, error)
 	// MarshalState saves everything that changes during training (parameters,
 	// optimiser state, random streams); UnmarshalState restores it into an agent

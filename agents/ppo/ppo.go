@@ -6,7 +6,11 @@
 // DPO's closed-form drift, or a learned drift network (LPO, temporally-aware TA-LPO).
 //
 // Discrete action spaces use a categorical policy over logits; Box action spaces a
-// diagonal Gaussian with a state-independent log standard deviation.
+// diagonal Gaussian with a state-independent log standard deviation (actions are
+// clipped to the bounds by the environment wrapper, not squashed).
+//
+// Learned objectives are stored in drift network files (SaveLPO, LoadLPO): a header
+// line, a JSON description and the weights in agents/nn's parameter format.
 package ppo
 
 import (
