@@ -16,6 +16,13 @@ func newLogsCmd() *cobra.Command {
 or metrics as tables, draw learning curves, compare groups of runs and export tables
 as CSV or JSON lines. The Parquet files themselves stay readable by DuckDB and pandas;
 their column names are documented in the logs package (go doc gorl/logs).`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for gorl logs (want ls, summary, episodes, metrics, curve, compare or export)", args[0])
+			}
+			return cmd.Help()
+		},
 	}
 	cmd.AddCommand(newLogsLsCmd(), newLogsSummaryCmd(), newLogsEpisodesCmd(), newLogsMetricsCmd(),
 		newLogsCurveCmd(), newLogsCompareCmd(), newLogsExportCmd())

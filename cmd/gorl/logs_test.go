@@ -157,3 +157,8 @@ func TestLogsSummaryBinaryErrors(t *testing.T) {
 	wantOneLineError(t, "episodes.parquet", "logs", "summary", a)
 	wantOneLineError(t, "episodes.parquet", "logs", "summary", ep)
 }
+
+func TestLogsUnknownSubcommand(t *testing.T) {
+	_, err := runLogsCmd(t, "logs", "summar", "x")
+	wantLogsError(t, err, `unknown command "summar" for gorl logs`)
+}
