@@ -111,6 +111,7 @@ func (t *Table) Select(columns []string) (*Table, error) {
 
 // Filter is a condition on one column: COLUMN OP VALUE with OP one of = == != < <= > >=.
 // Numbers and booleans (true = 1) compare numerically; strings compare with = and !=.
+// Build one with ParseFilter. Empty (null, NaN) cells match only !=.
 type Filter struct {
 	Column string
 	Op     string
