@@ -18,12 +18,14 @@ import (
 //	alpha_o    = argmax over the step-(h+1) alphas of sum_m b_m P_m(s'|s,a) 1[R_m(s,a) = r_o] alpha(m),
 //	a*         = argmax_a b·alpha_a.
 //
-// At a reachable point the successor belief of o is itself a point, and its own alpha
-// vector is that argmax (a point's backup dominates, at that point, every other vector of
-// its set), so the pass is an exact dynamic programme over the reachable beliefs: with
-// the Exact backup and no node budget hit, Root is V*. When the budget is hit, the
-// missing successors fall back to the grid sets and the result is a lower bound
-// (Complete is false).
+// At a reachable point the successor belief of o is itself a point, and the backup uses
+// that point's own alpha vector. With the Exact backup this is the argmax above (a
+// point's backup dominates, at that point, every other vector of its set), so the pass
+// is an exact dynamic programme over the reachable beliefs: with no node budget hit, Root
+// is V*. When the budget is hit, the missing successors fall back to the grid sets, and
+// with the Exact backup the result is a lower bound (Complete is false). The optimistic
+// backups clip at 1 and are not linear in x; for them the successor's own vector is the
+// natural choice rather than a proven maximiser.
 type PBVI struct {
 	MaxNodes   int // reachable belief points over all steps; 0 means 1<<16
 	GridPoints int // most simplex-grid points per (h, s); 0 means 16
