@@ -131,6 +131,7 @@ func TestRolloutKilledLeavesReadablePrefix(t *testing.T) {
 	if err := logs.ScanSteps(killed, func(s *logs.StepRow) error {
 		r := *s
 		r.Obs = append([]float64(nil), s.Obs...)
+		r.Action = append([]float64(nil), s.Action...)
 		got = append(got, r)
 		return nil
 	}); err != nil {
