@@ -103,6 +103,7 @@ func NewWithObjective(obs, act env.Space, cfg Config, seed uint64, obj Objective
 		sample:  agents.NewStream(seed, agents.StreamAgent, streamSample),
 		shuffle: agents.NewStream(seed, agents.StreamAgent, streamShuffle),
 		infer:   nn.NewTape(), tape: nn.NewTape()}
+	a.infer.NoGrad = true // acting needs no gradients
 	switch act.Kind {
 	case env.Discrete:
 		a.discrete, a.actDim = true, act.N
