@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Options configure a run's writers. Zero values mean defaults.
@@ -172,7 +173,7 @@ func (r *Run) cutSteps(cut *Marks) error {
 		}
 		if cut != nil && kept+int64(len(rows)) > cut.Steps {
 			rows = rows[:cut.Steps-kept]
-			if err := writeParquet(path, rows); err != nil {
+			if err := writeParquet(path, rows, stepCompression); err != nil {
 				return err
 			}
 		}
@@ -364,7 +365,7 @@ func (r *Run) Flush() error {
 		return err
 	}
 	if r.episodesDirty {
-		if err := writeParquet(filepath.Join(r.dir, "episodes.parquet"), r.episodes); err != nil {
+		if err := writeParquet(filepath.Join(r.dir, "episodes.parquet"), r.episodes, tableCompression); err != nil {
 			return err
 		}
 		r.episodesDirty = false
@@ -391,7 +392,7 @@ func (r *Run) submitSteps() error {
 	path := filepath.Join(r.dir, "steps", fmt.Sprintf("part-%05d.parquet", r.nextPart))
 	r.nextPart++
 	done := make(chan error, 1)
-	go func() { done <- writeParquet(path, batch.rows) }()
+	go func() { done <- writeParquet(path, batch.rows, stepCompression) }()
 	r.inflight, r.inflightBatch = done, batch
 	if r.spare != nil {
 		r.cur, r.spare = r.spare, nil
@@ -445,9 +446,16 @@ func (r *Run) writeStatus(status, msg string) error {
 		Status{Status: status, PID: os.Getpid(), Started: r.startedAt, Updated: time.Now(), Error: msg})
 }
 
-func writeParquet[T any](path string, rows []T) error {
+// stepCompression is zstd at its fastest level: step parts are the bulk of a run's
+// output and the fastest level costs about a quarter less CPU per row than the default.
+var stepCompression = parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest})
+
+// tableCompression is zstd at its default level, for the small episode and metric tables.
+var tableCompression = parquet.Compression(&parquet.Zstd)
+
+func writeParquet[T any](path string, rows []T, compression parquet.WriterOption) error {
 	return WriteFileAtomic(path, func(f *os.File) error {
-		w := parquet.NewGenericWriter[T](f, parquet.Compression(&parquet.Zstd))
+		w := parquet.NewGenericWriter[T](f, compression)
 		if _, err := w.Write(rows); err != nil {
 			return err
 		}
@@ -488,7 +496,7 @@ func (r *Run) writeMetrics() error {
 	names := append([]string(nil), r.metricNames...)
 	sort.Strings(names)
 	return WriteFileAtomic(filepath.Join(r.dir, "metrics.parquet"), func(f *os.File) error {
-		w := parquet.NewGenericWriter[any](f, schema, parquet.Compression(&parquet.Zstd))
+		w := parquet.NewGenericWriter[any](f, schema, tableCompression)
 		rows := make([]parquet.Row, 0, 1024)
 		flush := func() error {
 			_, err := w.WriteRows(rows)
