@@ -31,6 +31,7 @@ type Data struct {
 	xpos, xquat, xmat, xaxis, xanchor  []float64
 	xipos, cvel, cfrcExt               []float64
 	subtreeCom, qaccWarmstart          []float64
+	geomXpos, geomXmat                 []float64
 }
 
 type dataMem struct {
@@ -71,6 +72,8 @@ func (m *Model) NewData() (*Data, error) {
 		cfrcExt:       nums(d.cfrc_ext, 6*nb),
 		subtreeCom:    nums(d.subtree_com, 3*nb),
 		qaccWarmstart: nums(d.qacc_warmstart, m.NV()),
+		geomXpos:      nums(d.geom_xpos, 3*m.NGeom()),
+		geomXmat:      nums(d.geom_xmat, 9*m.NGeom()),
 	}
 	data.cleanup = runtime.AddCleanup(data, func(mem dataMem) {
 		C.mj_deleteData(mem.d)
@@ -93,7 +96,7 @@ func (d *Data) Close() {
 	d.d, d.err = nil, nil
 	d.qpos, d.qvel, d.ctrl, d.act, d.qfrcApplied = nil, nil, nil, nil, nil
 	d.xpos, d.xquat, d.xmat, d.xaxis, d.xanchor, d.xipos, d.cvel, d.cfrcExt = nil, nil, nil, nil, nil, nil, nil, nil
-	d.subtreeCom, d.qaccWarmstart = nil, nil
+	d.subtreeCom, d.qaccWarmstart, d.geomXpos, d.geomXmat = nil, nil, nil, nil
 	m := d.model
 	m.mu.Lock()
 	m.open--
@@ -184,6 +187,8 @@ func (d *Data) Xanchor() []float64     { return d.xanchor }    // joint anchors 
 func (d *Data) Cvel() []float64        { return d.cvel }       // com-based velocities (rot, lin), nbody x 6
 func (d *Data) CfrcExt() []float64     { return d.cfrcExt }    // com-based external forces, nbody x 6
 func (d *Data) SubtreeCom() []float64  { return d.subtreeCom } // centres of mass of subtrees, nbody x 3
+func (d *Data) GeomXpos() []float64    { return d.geomXpos }   // geom centres, ngeom x 3
+func (d *Data) GeomXmat() []float64    { return d.geomXmat }   // geom rotation matrices, ngeom x 9
 
 // QaccWarmstart is the accelerations the constraint solver starts from at the next step;
 // save and restore it with the state for bit-exact resumption.

@@ -44,6 +44,14 @@ const (
 	JointHinge = C.mjJNT_HINGE
 )
 
+// Geom types (mjtGeom) used by the morphologies.
+const (
+	GeomPlane   = C.mjGEOM_PLANE
+	GeomSphere  = C.mjGEOM_SPHERE
+	GeomCapsule = C.mjGEOM_CAPSULE
+	GeomBox     = C.mjGEOM_BOX
+)
+
 // Integrators (mjtIntegrator).
 const (
 	IntegratorEuler = C.mjINT_EULER
@@ -275,6 +283,12 @@ func (m *Model) GeomBody(g int) int { return int(ints(m.m.geom_bodyid, m.NGeom()
 func (m *Model) GeomSize(g int) [3]float64 {
 	p := nums(m.m.geom_size, 3*m.NGeom())[3*g:]
 	return [3]float64{p[0], p[1], p[2]}
+}
+
+// GeomRGBA is the geom's colour (red, green, blue, alpha in [0, 1]).
+func (m *Model) GeomRGBA(g int) [4]float32 {
+	p := unsafe.Slice((*float32)(unsafe.Pointer(m.m.geom_rgba)), 4*m.NGeom())[4*g:]
+	return [4]float32{p[0], p[1], p[2], p[3]}
 }
 
 // Qpos0 copies the model's default configuration into dst (length NQ) and returns it.

@@ -93,7 +93,7 @@ func TestLoadAndLookup(t *testing.T) {
 	if got := m.BodyMass(m.BodyID("ball")); math.Abs(got-wantBall) > 1e-9 {
 		t.Errorf("ball mass %v, want %v", got, wantBall)
 	}
-	if m.GeomID("lower") < 0 || m.GeomBody(m.GeomID("lower")) != m.BodyID("forearm") {
+	if g := m.GeomID("lower"); g < 0 || m.GeomBody(g) != m.BodyID("forearm") || m.GeomType(g) != GeomCapsule || m.GeomSize(g)[0] != 0.04 {
 		t.Error("geom lookup")
 	}
 	if q0 := m.Qpos0(nil); q0[2] != 5 || q0[3] != 1 {
@@ -132,6 +132,9 @@ func TestFreeFall(t *testing.T) {
 	}
 	if z := d.Xpos()[3*ball+2]; z != d.Qpos()[2] {
 		t.Errorf("xpos z %v != qpos z %v after Kinematics", z, d.Qpos()[2])
+	}
+	if g := m.GeomID("ball_geom"); d.GeomXpos()[3*g+2] != d.Qpos()[2] || d.GeomXmat()[9*g] != 1 {
+		t.Errorf("geom pose %v %v", d.GeomXpos()[3*g:3*g+3], d.GeomXmat()[9*g:9*g+9])
 	}
 	if err := d.Reset(); err != nil {
 		t.Fatal(err)
