@@ -37,7 +37,9 @@ type Checkpoint struct {
 	EpisodeSteps   []int64     `json:"episode_steps"`
 	EpisodeReturns []float64   `json:"episode_returns"`
 	Obs            [][]float64 `json:"obs"`
-	EnvStates      [][]byte    `json:"env_states"`
+	// EnvStates are the environments' snapshots; nil when the environment cannot save
+	// its state (the checkpoint then serves evaluation, not Resume).
+	EnvStates [][]byte `json:"env_states"`
 
 	// RecentReturns are the returns of the last finished episodes, oldest first.
 	RecentReturns []float64  `json:"recent_returns"`

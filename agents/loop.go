@@ -200,6 +200,9 @@ func (l *Loop) restore(ck *Checkpoint) error {
 	if ck.Updates != l.updates {
 		return fmt.Errorf("checkpoint plans %d updates, config %d: the config changed", ck.Updates, l.updates)
 	}
+	if ck.EnvStates == nil {
+		return fmt.Errorf("the checkpoint holds no environment state (env %s cannot save it), so the run cannot continue exactly", l.Config.Env)
+	}
 	if err := l.vec.Restore(ck.EnvStates); err != nil {
 		return err
 	}
@@ -243,7 +246,7 @@ func (l *Loop) Run() (Summary, error) {
 	l.start = time.Now()
 	l.lastCheckpointAt = l.start
 	if l.Log != nil && !l.canSnapshot {
-		l.notice("env %s cannot save its state: no checkpoints, so this run cannot be resumed", l.Config.Env)
+		l.notice("env %s cannot save its state: checkpoints hold the agent (for gorl eval) but this run cannot be resumed", l.Config.Env)
 	}
 	if l.Log != nil && l.update == 0 {
 		// A checkpoint of the initial state makes a run killed during its first
@@ -457,16 +460,18 @@ func (l *Loop) record(i int) error {
 
 // checkpoint makes the logged rows durable and saves the loop's state with their marks.
 func (l *Loop) checkpoint() error {
-	if l.Log == nil || !l.canSnapshot || l.lastCheckpoint == l.update {
+	if l.Log == nil || l.lastCheckpoint == l.update {
 		return nil
 	}
 	marks, err := l.Log.Checkpoint()
 	if err != nil {
 		return err
 	}
-	states, err := l.vec.Snapshot()
-	if err != nil {
-		return err
+	var states [][]byte
+	if l.canSnapshot {
+		if states, err = l.vec.Snapshot(); err != nil {
+			return err
+		}
 	}
 	agent, err := l.Agent.MarshalState()
 	if err != nil {

@@ -143,3 +143,36 @@ func TestLoopBookkeeping(t *testing.T) {
 		t.Fatalf("metrics %+v (%v)", m, err)
 	}
 }
+
+// TestCheckpointWithoutEnvState: an environment that cannot save its state still gets
+// checkpoints of the agent (for evaluation), and Resume refuses them with a clear error.
+func TestCheckpointWithoutEnvState(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	run, err := logs.Create(dir, "test", logs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := TrainConfig{Env: "test/Counter-v0", Steps: 4 * 3 * 7, Envs: 3, RolloutSteps: 7, CheckpointEvery: 2}
+	var notes []string
+	newAgent := func(env.Space, env.Space) (Agent, error) { return &valueAgent{t: t}, nil }
+	l, err := NewLoop(tc, run, newAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Hooks.Notice = func(m string) { notes = append(notes, m) }
+	if _, err := l.Run(); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := LatestCheckpoint(dir)
+	if err != nil || ck.Update != 4 || ck.EnvStates != nil || len(ck.Agent) != 1 {
+		t.Fatalf("checkpoint %+v (%v)", ck, err)
+	}
+	if len(notes) != 1 {
+		t.Errorf("notices %q, want one about resuming", notes)
+	}
+	if _, err := Resume(dir, tc, logs.Options{}, newAgent); err == nil {
+		t.Fatal("Resume without environment state succeeded")
+	} else {
+		t.Log(err)
+	}
+}
