@@ -38,6 +38,8 @@ type Config struct {
 	BetaScale float64 `json:"beta_scale,omitempty"`
 	NoClip    bool    `json:"no_clip,omitempty"`
 	NoPenalty bool    `json:"no_penalty,omitempty"`
+	// Ridge is the ridge penalty of the linear class (default 1).
+	Ridge float64 `json:"ridge,omitempty"`
 	// Q-learning settings.
 	Epsilon float64 `json:"epsilon,omitempty"`
 	LRPower float64 `json:"lr_power,omitempty"`
@@ -76,6 +78,9 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 			c.EvalEvery = 5
 		}
 	}
+	if c.Ridge == 0 {
+		c.Ridge = 1
+	}
 	if c.ModelClassSize == 0 {
 		c.ModelClassSize = 6
 	}
@@ -84,6 +89,8 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 		return c, fmt.Errorf("episodes must be >= 1, got %d", c.Episodes)
 	case c.EvalEvery < 1 || c.EvalEpisodes < 1:
 		return c, fmt.Errorf("eval_every and eval_episodes must be >= 1")
+	case c.Ridge < 0:
+		return c, fmt.Errorf("ridge must be >= 0, got %g", c.Ridge)
 	case c.BetaScale < 0 || c.Gamma < 0 || c.Delta < 0 || c.Delta >= 1 || c.Ccov < 0:
 		return c, fmt.Errorf("beta_scale, gamma, ccov must be >= 0 and delta in [0, 1)")
 	}
@@ -327,7 +334,7 @@ func runH2O(st *runState, e env.Env, seed uint64) error {
 	case "tabular":
 		tab = &Tabular{S: p.S, A: p.A}
 	case "linear":
-		lin = &Linear{Dim: p.Dim}
+		lin = &Linear{Dim: p.Dim, Ridge: cfg.Ridge}
 	}
 	if cfg.Algo == AlgoHyGLOW {
 		learner = &MABO{Finite: fin, Tabular: tab, Linear: lin, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}

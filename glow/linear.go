@@ -11,7 +11,7 @@ import (
 // observation is a rotation of one-hot codes, so Q* is linear in it up to the noise).
 type Linear struct {
 	Dim   int     // observation dimension
-	Ridge float64 // ridge penalty (default 1e-3)
+	Ridge float64 // ridge penalty (default 1)
 }
 
 // FQI fits theta backwards: per layer and action, ridge regression of
@@ -19,7 +19,7 @@ type Linear struct {
 func (l *Linear) FQI(d *Data) (Policy, error) {
 	ridge := l.Ridge
 	if ridge <= 0 {
-		ridge = 1e-3
+		ridge = 1
 	}
 	p := l.Dim + 1
 	theta := make([][][]float64, d.H)

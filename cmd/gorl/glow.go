@@ -47,6 +47,7 @@ func (f *glowFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.cfg.Gamma, "gamma", 0, "clipping scale gamma (0: the paper's default)")
 	fl.BoolVar(&f.cfg.NoClip, "no-clip", false, "ablation: no clipping of the weights")
 	fl.BoolVar(&f.cfg.NoPenalty, "no-penalty", false, "ablation: no quadratic penalty (alpha = 0)")
+	fl.Float64Var(&f.cfg.Ridge, "ridge", 0, "ridge penalty of the linear class (0: 1)")
 	fl.Float64Var(&f.cfg.Epsilon, "epsilon", 0, "Q-learning exploration rate (0: 0.1)")
 	fl.IntVar(&f.cfg.EvalEvery, "eval-every", 0, "evaluate every N iterations (0: 1; Q-learning: episodes/200; lock-rich: 5)")
 	fl.IntVar(&f.cfg.EvalEpisodes, "eval-episodes", 0, "Monte Carlo evaluation episodes for lock-rich (0: 100)")
