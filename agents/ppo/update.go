@@ -85,12 +85,14 @@ func (a *Agent) Update(r *agents.Rollout, p agents.Progress) (map[string]float64
 			if err := t.Backward(loss); err != nil {
 				return nil, fmt.Errorf("ppo backward: %w", err)
 			}
-			norm := a.params.GradNorm()
+			var norm float64 // before clipping
+			if cfg.MaxGradNorm > 0 {
+				norm = nn.ClipGradNorm(a.params, cfg.MaxGradNorm)
+			} else {
+				norm = a.params.GradNorm()
+			}
 			if math.IsNaN(norm) || math.IsInf(norm, 0) {
 				return nil, fmt.Errorf("gradient norm is %v at epoch %d, minibatch %d: %w", norm, epoch+1, start/mb+1, agents.ErrNonFinite)
-			}
-			if cfg.MaxGradNorm > 0 {
-				nn.ClipGradNorm(a.params, cfg.MaxGradNorm)
 			}
 			if err := a.opt.Step(a.params); err != nil {
 				return nil, err
