@@ -61,6 +61,8 @@
 // Matrix products run on a blocked SGEMM with an AVX2/FMA micro-kernel written in Go
 // assembly (portable Go where the CPU lacks AVX2/FMA), with no cgo: see gemm.go. Built
 // with the tag openblas (go build -tags openblas; needs libopenblas-dev) they go to
-// OpenBLAS instead; both agree within float32 rounding. Backend reports which one is
-// compiled in. Elementwise hot paths (tanh, exp, Adam) are vectorised the same way.
+// OpenBLAS instead, and with the tag gonumblas to gonum's pure-Go blas32 (a slower
+// reference); all agree within float32 rounding. Backend reports which one is compiled
+// in. A Tape belongs to one goroutine at a time; several tapes may read the same
+// parameters concurrently (for example parallel rollout workers) while none updates them. Elementwise hot paths (tanh, exp, Adam) are vectorised the same way.
 package nn

@@ -26,8 +26,8 @@ func (ws *gemmWS) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda
 	if m == 0 || n == 0 {
 		return
 	}
-	if useOpenBLAS && k > 0 {
-		openblasGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if useExternalBLAS && k > 0 {
+		externalGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if beta != 1 {

@@ -1,4 +1,4 @@
-//go:build openblas
+//go:build openblas || gonumblas
 
 package nn
 
@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// With the openblas tag, OpenBLAS and the native kernel agree within float32 rounding
-// (k·ε₃₂ relative for a length-k dot product).
-func TestOpenBLASMatchesNative(t *testing.T) {
+// With the openblas or gonumblas tag, the external BLAS and the native kernel agree within
+// float32 rounding (k·ε₃₂ relative for a length-k dot product).
+func TestExternalBLASMatchesNative(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 12))
 	var ws gemmWS
 	for _, sz := range [][3]int{{64, 64, 64}, {256, 6, 256}, {37, 129, 300}, {3, 32, 32}} {
@@ -26,14 +26,14 @@ func TestOpenBLASMatchesNative(t *testing.T) {
 			a, b := randSlice(rng, m*k), randSlice(rng, k*n)
 			c1 := randSlice(rng, m*n)
 			c2 := append([]float32(nil), c1...)
-			openblasGemm(tr[0], tr[1], m, n, k, 0.7, a, lda, b, ldb, 0.3, c1, n)
+			externalGemm(tr[0], tr[1], m, n, k, 0.7, a, lda, b, ldb, 0.3, c1, n)
 			for i := range c2 {
 				c2[i] *= 0.3
 			}
 			ws.native(tr[0], tr[1], m, n, k, 0.7, a, lda, b, ldb, c2, n)
 			for i := range c1 {
 				if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-6*float64(k)*(1+math.Abs(float64(c1[i]))) {
-					t.Fatalf("%v trans %v: element %d: openblas %g, native %g", sz, tr, i, c1[i], c2[i])
+					t.Fatalf("%v trans %v: element %d: %s %g, native %g", sz, tr, i, Backend, c1[i], c2[i])
 				}
 			}
 		}
