@@ -27,6 +27,10 @@ type Config struct {
 	Algo    string `json:"algo"`
 	Class   string `json:"class"`   // finite, tabular or linear (default: tabular, linear for features)
 	Offline string `json:"offline"` // none, epsilon or mixed (H2O algorithms)
+	// OfflineDir, when set, reads the offline data set from a directory written by
+	// lock.WriteDataset (gorl glow data) instead of generating it per seed; Offline
+	// then names its design, for the record.
+	OfflineDir string `json:"offline_dir,omitempty"`
 	// Episodes is T, the number of online episodes (GLOW and H2O run one per iteration).
 	Episodes int `json:"episodes"`
 	// ModelClassSize is k for the finite class of a random MDP (default 6).
@@ -342,7 +346,19 @@ func runH2O(st *runState, e env.Env, seed uint64) error {
 		learner = &FQI{Finite: fin, Tabular: tab, Linear: lin}
 	}
 	var off [][]Tuple
-	if cfg.Offline != "none" {
+	switch {
+	case cfg.OfflineDir != "":
+		eps, err := lock.ReadDataset(cfg.OfflineDir)
+		if err != nil {
+			return err
+		}
+		if off, err = LockTuples(eps, p.Tabular(), p.H); err != nil {
+			return fmt.Errorf("offline data %s: %w", cfg.OfflineDir, err)
+		}
+		if len(off[0]) < cfg.Episodes {
+			return fmt.Errorf("offline data %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)
+		}
+	case cfg.Offline != "none":
 		var err error
 		if off, err = offlineTuples(p, lock.Design(cfg.Offline), cfg.Episodes, env.DeriveSeed(seed, 2)); err != nil {
 			return err

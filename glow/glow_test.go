@@ -6,6 +6,7 @@ import (
 
 	"gorl/env"
 	"gorl/env/lock"
+	"gorl/logs"
 )
 
 func TestClipAndResidual(t *testing.T) {
@@ -421,5 +422,39 @@ func TestQLearningUpdateAndLockOptimum(t *testing.T) {
 	v, s := m.Evaluate(m.OptimalQ().Greedy())
 	if v != 1 || s != 1 {
 		t.Errorf("optimal lock policy: value %g success %g, want 1, 1", v, s)
+	}
+}
+
+// H2O reads a Parquet offline data set written by lock.WriteDataset and learns from it
+// as from generated data.
+func TestH2OFromParquetDataset(t *testing.T) {
+	p, err := LockProblem(lock.Config{H: 5, Actions: 4, LockSeed: 1}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps, err := lock.Generate(lock.NewLatent(p.Lock), lock.Mixed, 200, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir() + "/data"
+	run, err := logs.Create(dir, map[string]any{"design": "mixed"}, logs.Options{EnvID: p.EnvID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.WriteDataset(run, eps, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(p, Config{Algo: AlgoHyGLOW, Offline: "mixed", OfflineDir: dir, Episodes: 200}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Solved || r.FinalSuccess < 0.95 {
+		t.Fatalf("H2O on the Parquet data set: solved=%v final success %g", r.Solved, r.FinalSuccess)
+	}
+	if _, err := Run(p, Config{Algo: AlgoHyGLOW, Offline: "mixed", OfflineDir: dir, Episodes: 300}, 1); err == nil {
+		t.Error("more episodes than offline tuples: want an error")
 	}
 }

@@ -164,6 +164,7 @@ func newGlowRunCmd() *cobra.Command {
 	cmd.Flags().IntVar(&H, "H", 10, "horizon of the lock")
 	cmd.Flags().StringVar(&f.cfg.Algo, "algo", "hyglow", "algorithm: glow, hyglow, hyq, golf or qlearning")
 	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "none", "offline data for hyglow/hyq: none, epsilon or mixed")
+	cmd.Flags().StringVar(&f.cfg.OfflineDir, "offline-dir", "", "read the offline data set from this directory (written by gorl glow data) instead of generating it")
 	cmd.Flags().BoolVar(&f.cfg.StopOnSolve, "stop-on-solve", false, "stop a seed once its policy solves the lock")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "run directory (default runs/glow-<algo>-<env>-H<H>-<time>)")
 	return cmd
@@ -304,6 +305,9 @@ func newGlowDataCmd() *cobra.Command {
 			if !p.Tabular() {
 				e = lock.NewRich(p.Lock)
 			}
+			if f.anti < 0 || f.anti > 1 {
+				return fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
+			}
 			eps, err := lock.Generate(e, d, episodes, dataSeed)
 			if err != nil {
 				return err
@@ -312,7 +316,7 @@ func newGlowDataCmd() *cobra.Command {
 				runDir = filepath.Join("runs", fmt.Sprintf("lock-data-%s-H%d-%s", design, H, time.Now().UTC().Format("20060102-150405")))
 			}
 			config := map[string]any{"command": "glow data", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed,
-				"noise": f.noise, "design": design, "episodes": episodes, "seed": dataSeed}
+				"noise": f.noise, "anti_reward": f.anti, "design": design, "episodes": episodes, "seed": dataSeed}
 			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID})
 			if err != nil {
 				return err
