@@ -92,17 +92,23 @@ func (a *Acrobot) Step(action []float64) env.Transition {
 	s[2] = clip(s[2], -acrobotMaxVel1, acrobotMaxVel1)
 	s[3] = clip(s[3], -acrobotMaxVel2, acrobotMaxVel2)
 	a.State = s
-	terminated := -math.Cos(s[0])-math.Cos(s[1]+s[0]) > 1.0
+	obs := a.observe()
+	// The free end is above the bar by more than one link: −cos θ1 − cos(θ1 + θ2) > 1.
+	terminated := -obs[0]-math.Cos(s[1]+s[0]) > 1.0
 	reward := -1.0
 	if terminated {
 		reward = 0
 	}
-	return env.Transition{Obs: a.observe(), Reward: reward, Terminated: terminated}
+	return env.Transition{Obs: obs, Reward: reward, Terminated: terminated}
 }
 
+// observe writes (cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2). math.Sincos gives the same
+// values as math.Sin and math.Cos, in one call.
 func (a *Acrobot) observe() []float64 {
 	s := a.State
-	a.obs = [6]float64{math.Cos(s[0]), math.Sin(s[0]), math.Cos(s[1]), math.Sin(s[1]), s[2], s[3]}
+	sin1, cos1 := math.Sincos(s[0])
+	sin2, cos2 := math.Sincos(s[1])
+	a.obs = [6]float64{cos1, sin1, cos2, sin2, s[2], s[3]}
 	return a.obs[:]
 }
 
