@@ -728,6 +728,31 @@ func TestRandomMorphologyEnv(t *testing.T) {
 		}
 		runTrajectory(e, 1, 20)
 	}
+	// Many random morphologies compile and simulate; their first observation is healthy.
+	for _, fam := range morph.Families {
+		for seed := uint64(0); seed < 10; seed++ {
+			mo, err := morph.Random(env.NewRand(seed, 5), morph.RandomOptions{Family: fam})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := New(Config{Morphology: mo})
+			if err != nil {
+				t.Fatalf("%s: %v", mo.Name, err)
+			}
+			e.Seed(seed)
+			e.Reset()
+			if fam != morph.Cheetah && !e.healthy() {
+				t.Errorf("%s starts unhealthy (torso at %v, range %v-%v)", mo.Name, e.data.Qpos()[2], e.minZ, e.maxZ)
+			}
+			for s := 0; s < 5; s++ {
+				e.Step(make([]float64, e.ActionSpace().Dim()))
+			}
+			if e.Err() != nil {
+				t.Errorf("%s: %v", mo.Name, e.Err())
+			}
+			e.Close()
+		}
+	}
 	if _, err := env.Make("sgrl/random", env.Options{"family": "fish"}); err == nil {
 		t.Error("unknown family accepted")
 	}
