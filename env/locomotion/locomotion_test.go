@@ -509,8 +509,12 @@ func TestForksInParallel(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if _, err := base.Fork(); err != nil {
-		t.Errorf("fork after closing siblings: %v", err)
+	f, err := base.Fork()
+	if err != nil {
+		t.Fatalf("fork after closing siblings: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Error(err)
 	}
 }
 
