@@ -186,14 +186,13 @@ func RichDim(h int) int {
 // observe the rotated noisy encoding.
 type Env struct {
 	*Lock
-	rich  bool
-	rng   *rand.Rand
-	seed  uint64
-	draws uint64 // random draws since Seed, for Snapshot
-	h, s  int
-	obs   []float64
-	raw   []float64
-	had   [][]float64 // normalised Hadamard matrix (rich only)
+	rich bool
+	rng  *rand.Rand
+	src  *rand.PCG // the stream behind rng, saved by Snapshot
+	h, s int
+	obs  []float64
+	raw  []float64
+	had  [][]float64 // normalised Hadamard matrix (rich only)
 }
 
 // NewLatent returns the latent-state environment of lock l.
@@ -243,8 +242,8 @@ func (e *Env) ActionSpace() env.Space { return env.NewDiscrete(e.Actions) }
 
 // Seed sets the episode stream (initial states, transitions, anti-rewards, noise).
 func (e *Env) Seed(seed uint64) {
-	e.seed, e.draws = seed, 0
-	e.rng = rand.New(&countingSource{src: rand.NewPCG(env.DeriveSeed(seed, 0x10c5), 0x9e3779b97f4a7c15), n: &e.draws})
+	e.src = env.NewPCG(seed, 0x10c5)
+	e.rng = rand.New(e.src)
 }
 
 // Context is the current latent state (revealed in hindsight by callers).
@@ -292,10 +291,14 @@ func (e *Env) observe() []float64 {
 	return e.obs
 }
 
-// Snapshot saves the episode state and the stream position.
+// Snapshot saves the episode state and the random stream.
 func (e *Env) Snapshot() ([]byte, error) {
-	b := binary.LittleEndian.AppendUint64(nil, e.seed)
-	b = binary.LittleEndian.AppendUint64(b, e.draws)
+	src, err := e.src.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("lock: snapshot: %w", err)
+	}
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(src)))
+	b = append(b, src...)
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.h))
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.s))
 	for _, v := range e.obs {
@@ -306,31 +309,29 @@ func (e *Env) Snapshot() ([]byte, error) {
 
 // Restore resumes from a Snapshot of an environment of the same lock.
 func (e *Env) Restore(state []byte) error {
-	if len(state) != 32+8*len(e.obs) {
-		return errors.New("lock: restore: snapshot of a different environment")
+	bad := errors.New("lock: restore: snapshot of a different environment")
+	if len(state) < 8 {
+		return bad
 	}
-	seed := binary.LittleEndian.Uint64(state)
-	draws := binary.LittleEndian.Uint64(state[8:])
-	e.Seed(seed)
-	for e.draws < draws {
-		e.rng.Uint64()
+	n := binary.LittleEndian.Uint64(state)
+	if n > uint64(len(state)) || len(state) != 8+int(n)+16+8*len(e.obs) {
+		return bad
 	}
-	e.h = int(binary.LittleEndian.Uint64(state[16:]))
-	e.s = int(binary.LittleEndian.Uint64(state[24:]))
+	src := &rand.PCG{}
+	if err := src.UnmarshalBinary(state[8 : 8+n]); err != nil {
+		return fmt.Errorf("lock: restore: %w", err)
+	}
+	rest := state[8+n:]
+	h, s := int(binary.LittleEndian.Uint64(rest)), int(binary.LittleEndian.Uint64(rest[8:]))
+	if h < 0 || h > e.H || s < 0 || s >= NumStates {
+		return bad
+	}
+	e.src, e.rng, e.h, e.s = src, rand.New(src), h, s
 	for i := range e.obs {
-		e.obs[i] = math.Float64frombits(binary.LittleEndian.Uint64(state[32+8*i:]))
+		e.obs[i] = math.Float64frombits(binary.LittleEndian.Uint64(rest[16+8*i:]))
 	}
 	return nil
 }
-
-// countingSource counts the 64-bit draws taken from src, so that a snapshot can
-// replay the stream to the same position.
-type countingSource struct {
-	src rand.Source
-	n   *uint64
-}
-
-func (c *countingSource) Uint64() uint64 { *c.n++; return c.src.Uint64() }
 
 // ConfigFromOptions reads a lock's settings from env options: H, actions, lock_seed,
 // anti_reward, anti_prob, noise.

@@ -150,6 +150,12 @@ func TestSnapshotRestore(t *testing.T) {
 	if err := b.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Restore(snap[:len(snap)-3]); err == nil {
+		t.Error("truncated snapshot: want an error")
+	}
+	if err := b.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 4; i++ {
 		x, y := a.Step([]float64{2}), b.Step([]float64{2})
 		if x.Reward != y.Reward || x.Obs[0] != y.Obs[0] || a.Context() != b.Context() {
