@@ -49,10 +49,13 @@ type layerLoss func(h int, q, vNext []float64) float64
 // layer). groups[h] are the groups of layer h.
 func chainLosses(f *Finite, loss layerLoss) (losses [][][]float64, groups []layerGroups) {
 	H := len(f.Cands)
-	groups = make([]layerGroups, H)
-	for h := range groups {
-		groups[h] = groupLayer(f, h)
-	}
+	f.groupsOnce.Do(func() {
+		f.groups = make([]layerGroups, H)
+		for h := range f.groups {
+			f.groups[h] = groupLayer(f, h)
+		}
+	})
+	groups = f.groups
 	losses = make([][][]float64, H)
 	for h := 0; h < H; h++ {
 		var nexts [][]float64

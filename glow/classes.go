@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"gorl/env/lock"
 )
@@ -50,6 +51,9 @@ func (t Table) V(h int, dst []float64) {
 type Finite struct {
 	S, A  int
 	Cands [][][]float64 // Cands[h][i]
+
+	groupsOnce sync.Once
+	groups     []layerGroups // per layer, computed once (Cands must not change after first use)
 }
 
 // LogSize is log |F| = sum_h log |F_h|.

@@ -1,0 +1,65 @@
+package glow
+
+import (
+	"testing"
+
+	"gorl/env/lock"
+)
+
+// benchLockData runs n episodes of the optimal policy with one random deviation
+// (the mixed design) on a latent lock and returns the problem and its data.
+func benchLockData(b *testing.B, H, n int) (*Problem, *Data) {
+	p, err := LockProblem(lock.Config{H: H, Actions: 10}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	off, err := offlineTuples(p, lock.Mixed, n, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := NewData(H, p.S, p.A)
+	for h := range off {
+		for _, tu := range off[h] {
+			d.Add(h, tu)
+		}
+	}
+	return p, d
+}
+
+// One GLOW iteration (confidence set and optimism) over the lock family, H = 50.
+func BenchmarkGLOWSelectFiniteLock50(b *testing.B) {
+	p, d := benchLockData(b, 50, 500)
+	f, _ := LockFamily(p.Lock.Model(), 0.05)
+	g := &GLOW{Finite: f, T: 1000, BetaScale: 1e-6}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := g.Select(d, 501); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// One MABO.CR fit (exact Viterbi) over the lock family, H = 50.
+func BenchmarkMABOFiniteLock50(b *testing.B) {
+	p, d := benchLockData(b, 50, 500)
+	f, _ := LockFamily(p.Lock.Model(), 0.05)
+	m := &MABO{Finite: f}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Fit(d, 501); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// One tabular GLOW iteration (per-cell budget), H = 100.
+func BenchmarkGLOWSelectTabularLock100(b *testing.B) {
+	p, d := benchLockData(b, 100, 500)
+	g := &GLOW{Tabular: &Tabular{S: p.S, A: p.A}, T: 1000, BetaScale: 1e-8}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := g.Select(d, 501); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
