@@ -24,6 +24,10 @@ func (t *Tape) backwardNode(nd *node) {
 		sa, sb := m*k, k*n
 		if b.Rank() == 2 {
 			sb = 0
+			if !ta { // one (G·m)×k product, as in the forward pass
+				matmulGrads(&t.ws, a.Data, a.Grad, lda, b.Data, b.Grad, ldb, dy, G*m, n, k, false, tb)
+				break
+			}
 		}
 		for i := 0; i < G; i++ {
 			var ga, gb []float32

@@ -45,6 +45,10 @@ func (ws *gemmWS) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda
 	if k == 0 || alpha == 0 {
 		return
 	}
+	if m < gemmMR {
+		ws.smallGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
 	ws.native(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 }
 
@@ -97,6 +101,46 @@ func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 					}
 				}
 			}
+		}
+	}
+}
+
+// smallGemm adds alpha·op(A)·op(B) to C row by row, for fewer rows than a micro-tile
+// (per-node products such as 3×32 by 32×32), where tiles would be mostly padding: each
+// row of C accumulates scaled rows of op(B) in registers (rowGemm), or, for a transposed
+// B, is a set of dot products with B's rows (when A is transposed too, B is first copied
+// out row-major).
+func (ws *gemmWS) smallGemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if tB && !tA { // C[i,j] += alpha·⟨row i of A, row j of B⟩
+		for i := 0; i < m; i++ {
+			arow := a[i*lda : i*lda+k]
+			crow := c[i*ldc : i*ldc+n]
+			for j := range crow {
+				crow[j] += alpha * dot(arow, b[j*ldb:j*ldb+k])
+			}
+		}
+		return
+	}
+	if tB {
+		need := k * n
+		if cap(ws.packB) < need {
+			ws.packB = make([]float32, need)
+		}
+		bt := ws.packB[:need]
+		for j := 0; j < n; j++ {
+			row := b[j*ldb : j*ldb+k]
+			for p, v := range row {
+				bt[p*n+j] = v
+			}
+		}
+		b, ldb = bt, n
+	}
+	for i := 0; i < m; i++ {
+		crow := c[i*ldc : i*ldc+n]
+		if tA { // op(A)[i,p] = a[p·lda+i]
+			rowGemm(k, a[i:], lda, b, ldb, crow, alpha)
+		} else {
+			rowGemm(k, a[i*lda:], 1, b, ldb, crow, alpha)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func naiveGemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b 
 func TestGemmMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	var ws gemmWS
-	sizes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {64, 64, 64}, {13, 5, 300}, {100, 37, 257}, {5, 2050, 9}, {97, 33, 520}}
+	sizes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {64, 64, 64}, {13, 5, 300}, {100, 37, 257}, {5, 2050, 9}, {97, 33, 520}, {3, 32, 32}, {4, 70, 40}, {2, 7, 5}}
 	for _, sz := range sizes {
 		m, n, k := sz[0], sz[1], sz[2]
 		for _, ta := range []bool{false, true} {

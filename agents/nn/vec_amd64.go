@@ -84,3 +84,60 @@ func tanhGrad(da, dy, y []float32) {
 		da[i] += dy[i] * (1 - y[i]*y[i])
 	}
 }
+
+//go:noescape
+func axpyAVX2(dst, src *float32, n int, alpha float32)
+
+//go:noescape
+func dotAVX2(x, y *float32, n int) float32
+
+// axpy sets dst[i] += alpha·src[i] for i < len(src).
+func axpy(dst, src []float32, alpha float32) {
+	n := len(src) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_ = dst[n-1]
+		axpyAVX2(&dst[0], &src[0], n, alpha)
+	} else {
+		n = 0
+	}
+	dst = dst[:len(src)]
+	for i := n; i < len(src); i++ {
+		dst[i] += alpha * src[i]
+	}
+}
+
+// dot returns Σ x[i]·y[i] over len(x).
+func dot(x, y []float32) float32 {
+	n := len(x) &^ 7
+	var s float32
+	if haveAVX2FMA && n > 0 {
+		_ = y[n-1]
+		s = dotAVX2(&x[0], &y[0], n)
+	} else {
+		n = 0
+	}
+	y = y[:len(x)]
+	for i := n; i < len(x); i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+//go:noescape
+func rowKernelAVX2(kc int, a *float32, ap int, b *float32, bp int, c *float32, alpha float32)
+
+// rowGemm adds alpha·Σ_p a[p·ap]·b[p·bp+j] to c[j] for j < len(c): one row of C in a
+// product op(A)·B with row-major B.
+func rowGemm(kc int, a []float32, ap int, b []float32, bp int, c []float32, alpha float32) {
+	j := 0
+	if haveAVX2FMA && kc > 0 {
+		_ = a[(kc-1)*ap]
+		for ; j+32 <= len(c); j += 32 {
+			_ = b[(kc-1)*bp+j+31]
+			rowKernelAVX2(kc, &a[0], ap, &b[j], bp, &c[j], alpha)
+		}
+	}
+	for p := 0; p < kc && j < len(c); p++ {
+		axpy(c[j:], b[p*bp+j:p*bp+len(c)], alpha*a[p*ap])
+	}
+}

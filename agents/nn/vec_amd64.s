@@ -413,3 +413,92 @@ tgloop:
 tgdone:
 	VZEROUPPER
 	RET
+
+// func axpyAVX2(dst, src *float32, n int, alpha float32)  (n a multiple of 8): dst[i] += alpha·src[i].
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS alpha+24(FP), Y15
+	SHRQ $3, CX
+	JZ axdone
+axloop:
+	VMOVUPS (DI), Y0
+	VFMADD231PS (SI), Y15, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ axloop
+axdone:
+	VZEROUPPER
+	RET
+
+// func dotAVX2(x, y *float32, n int) float32  (n a multiple of 8): Σ x[i]·y[i].
+TEXT ·dotAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	SHRQ $3, CX
+	JZ dotsum
+dotloop:
+	VMOVUPS (DI), Y1
+	VFMADD231PS (SI), Y1, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ dotloop
+dotsum:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	MOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func rowKernelAVX2(kc int, a *float32, ap int, b *float32, bp int, c *float32, alpha float32)
+// c[j] += alpha·Σ_p a[p·ap]·b[p·bp+j] for j < 32: one row of a small product, kept in
+// four accumulators across the whole depth.
+TEXT ·rowKernelAVX2(SB), NOSPLIT, $0-52
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ ap+16(FP), R10
+	SHLQ $2, R10
+	MOVQ b+24(FP), DI
+	MOVQ bp+32(FP), R12
+	SHLQ $2, R12
+	MOVQ c+40(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ CX, CX
+	JE rkdone
+rkloop:
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS (DI), Y14, Y0
+	VFMADD231PS 32(DI), Y14, Y1
+	VFMADD231PS 64(DI), Y14, Y2
+	VFMADD231PS 96(DI), Y14, Y3
+	ADDQ R10, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ rkloop
+rkdone:
+	VBROADCASTSS alpha+48(FP), Y15
+	VMOVUPS (DX), Y4
+	VFMADD231PS Y0, Y15, Y4
+	VMOVUPS Y4, (DX)
+	VMOVUPS 32(DX), Y5
+	VFMADD231PS Y1, Y15, Y5
+	VMOVUPS Y5, 32(DX)
+	VMOVUPS 64(DX), Y6
+	VFMADD231PS Y2, Y15, Y6
+	VMOVUPS Y6, 64(DX)
+	VMOVUPS 96(DX), Y7
+	VFMADD231PS Y3, Y15, Y7
+	VMOVUPS Y7, 96(DX)
+	VZEROUPPER
+	RET

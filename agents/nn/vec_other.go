@@ -31,3 +31,25 @@ func tanhGrad(da, dy, y []float32) {
 		da[i] += g * (1 - y[i]*y[i])
 	}
 }
+
+func axpy(dst, src []float32, alpha float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += alpha * v
+	}
+}
+
+func dot(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s float32
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+func rowGemm(kc int, a []float32, ap int, b []float32, bp int, c []float32, alpha float32) {
+	for p := 0; p < kc; p++ {
+		axpy(c, b[p*bp:p*bp+len(c)], alpha*a[p*ap])
+	}
+}

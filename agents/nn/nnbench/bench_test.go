@@ -1,6 +1,11 @@
 package nnbench
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gorl/agents/nn"
+)
 
 func BenchmarkMLPStep(b *testing.B) {
 	for _, sh := range MLPShapes {
@@ -61,5 +66,41 @@ func TestMLPStepLearns(t *testing.T) {
 	}
 	if err := a.Step(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkBatchMatMul: per-node products of 3×32 features (x, y, z channels of a
+// subequivariant node) with 32×32 matrices, forward and backward, for 1024 nodes: with
+// one weight per node (rank-3 b) and with a weight shared by all nodes (rank-2 b).
+func BenchmarkBatchMatMul(b *testing.B) {
+	const G = 1024
+	for _, shared := range []bool{false, true} {
+		name := "per-node"
+		if shared {
+			name = "shared"
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			x := nn.NewParam(G, 3, 32)
+			x.FillNormal(rng, 1)
+			w := nn.NewParam(G, 32, 32)
+			if shared {
+				w = nn.NewParam(32, 32)
+			}
+			w.FillNormal(rng, 0.1)
+			tape := nn.NewTape()
+			step := func() {
+				tape.Reset()
+				if err := tape.Backward(tape.Sum(tape.BatchMatMul(x, w, false, false))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			step()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				step()
+			}
+		})
 	}
 }
