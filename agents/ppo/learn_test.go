@@ -62,3 +62,30 @@ func TestLearnedObjectivesLearnCartPole(t *testing.T) {
 		}
 	}
 }
+
+// TestDeterministic: the same seed gives the same training, whether one or two
+// goroutines step the environments; another seed gives another.
+func TestDeterministic(t *testing.T) {
+	run := func(seed uint64, workers int) []float64 {
+		var out []float64
+		l, err := agents.NewLoop(agents.TrainConfig{Env: "CartPole-v1", Seed: seed, Steps: 6 * 512, Workers: workers},
+			nil, newAgentFunc(Config{}, seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Hooks.OnUpdate = func(s agents.Status) { out = append(out, s.Metrics["policy_loss"], s.Metrics["value_loss"], s.RecentReturn) }
+		if _, err := l.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b, c := run(11, 1), run(11, 2), run(12, 1)
+	for i := range a {
+		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			t.Fatalf("value %d: %v with 1 worker, %v with 2", i, a[i], b[i])
+		}
+	}
+	if a[len(a)-3] == c[len(c)-3] {
+		t.Errorf("seeds 11 and 12 give the same policy loss %v", a[len(a)-3])
+	}
+}
