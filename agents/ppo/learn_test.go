@@ -73,7 +73,9 @@ func TestDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.Hooks.OnUpdate = func(s agents.Status) { out = append(out, s.Metrics["policy_loss"], s.Metrics["value_loss"], s.RecentReturn) }
+		l.Hooks.OnUpdate = func(s agents.Status) {
+			out = append(out, s.Metrics["policy_loss"], s.Metrics["value_loss"], s.RecentReturn)
+		}
 		if _, err := l.Run(); err != nil {
 			t.Fatal(err)
 		}
