@@ -159,6 +159,11 @@ func compareRuns(t *testing.T, ref, got string) {
 	if len(r1) != len(r2) {
 		t.Fatalf("metrics rows: %d uninterrupted, %d resumed", len(r1), len(r2))
 	}
+	for i, r := range r1 { // EvalEvery 4: periodic evaluation after updates 4, 8, ...
+		if _, ok := r.Values["eval_return"]; ok != ((i+1)%4 == 0) {
+			t.Fatalf("metrics row %d (update %d): eval_return present %v", i, r.Iteration, ok)
+		}
+	}
 	for i := range r1 {
 		a, b := r1[i], r2[i]
 		if a.Iteration != b.Iteration || a.EnvSteps != b.EnvSteps {
