@@ -69,6 +69,13 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	if f.anti < 0 || f.anti > 1 {
 		return nil, fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
 	}
+	// The lock's zero values mean defaults; on the command line 0 is a mistake.
+	if H < 1 {
+		return nil, fmt.Errorf("--H must be at least 1, got %d", H)
+	}
+	if f.actions < 2 {
+		return nil, fmt.Errorf("--actions must be at least 2, got %d", f.actions)
+	}
 	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0}, rich)
 }
 
