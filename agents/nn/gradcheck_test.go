@@ -279,4 +279,5 @@ func TestGradIndexing(t *testing.T) {
 	gradCheck(t, "Transpose", []*Tensor{e}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Transpose(xs[0]) })
 	f := randParam(rng, 0, 2, 3, 4, 5)
 	gradCheck(t, "Permute", []*Tensor{f}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Permute(xs[0], 2, 0, 3, 1) })
+	gradCheck(t, "Permute contiguous inner", []*Tensor{f}, func(tp *Tape, xs []*Tensor) *Tensor { return tp.Permute(xs[0], 0, 2, 1, 3) })
 }

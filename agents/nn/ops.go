@@ -1038,7 +1038,13 @@ func permuteCopy(dst, src []float32, r int, shape, stride *[maxRank]int, add boo
 	for i := 0; i < len(dst); i += inner {
 		d := dst[i : i+inner]
 		o := off
-		if add {
+		if is == 1 { // contiguous innermost axis
+			if add {
+				addTo(src[o:o+inner], d)
+			} else {
+				copy(d, src[o:o+inner])
+			}
+		} else if add {
 			for j := range d {
 				src[o] += d[j]
 				o += is
