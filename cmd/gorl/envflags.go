@@ -18,7 +18,7 @@ type envFlags struct {
 }
 
 func (f *envFlags) register(cmd *cobra.Command, defaultID string) {
-	cmd.Flags().StringVar(&f.ID, "env", defaultID, "environment id (see `gorl envs`)")
+	cmd.Flags().StringVar(&f.ID, "env", defaultID, "environment id (see gorl envs)")
 	cmd.Flags().StringVar(&f.Model, "model", "", "MJCF model file for sgrl/custom (3D locomotion)")
 	cmd.Flags().StringVar(&f.Family, "family", "", "morphology family of --model: hopper, walker, humanoid or cheetah")
 	cmd.Flags().StringArrayVar(&f.Options, "env-opt", nil, "environment option key=value (repeatable), e.g. max_episode_steps=200")
