@@ -94,10 +94,8 @@ func (t *Tape) backwardNode(nd *node) {
 	case opGELU: // d/dx x·Φ(x) = Φ(x) + x·φ(x)
 		da, x := nd.a.Grad, nd.a.Data
 		for i, g := range dy {
-			v := float64(x[i])
-			cdf := 0.5 * (1 + math.Erf(v/math.Sqrt2))
-			pdf := math.Exp(-0.5*v*v) / math.Sqrt(2*math.Pi)
-			da[i] += g * float32(cdf+v*pdf)
+			v := x[i]
+			da[i] += g * (phi32(v) + v*normPDF32(v))
 		}
 	case opSigmoid:
 		da, y := nd.a.Grad, out.Data

@@ -90,3 +90,26 @@ func softplus32(x float32) float32 {
 	}
 	return float32(math.Log1p(float64(exp32(x))))
 }
+
+// phi32 returns the standard normal CDF Φ(x) = ½(1 + erf(x/√2)) with erf from
+// Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7):
+// erfc(z) ≈ (a1·t + a2·t² + a3·t³ + a4·t⁴ + a5·t⁵)·e^{−z²}, t = 1/(1 + p·z), z ≥ 0.
+func phi32(x float32) float32 {
+	z := x * (1 / math.Sqrt2)
+	neg := z < 0
+	if neg {
+		z = -z
+	}
+	t := 1 / (1 + 0.3275911*z)
+	poly := t * (0.254829592 + t*(-0.284496736+t*(1.421413741+t*(-1.453152027+t*1.061405429))))
+	half := 0.5 * poly * exp32(-z*z) // ½·erfc(z)
+	if neg {
+		return half
+	}
+	return 1 - half
+}
+
+// normPDF32 is the standard normal density φ(x).
+func normPDF32(x float32) float32 {
+	return 0.3989422804014327 * exp32(-0.5*x*x)
+}

@@ -33,4 +33,10 @@ func TestFastMath(t *testing.T) {
 	check("tanh", got, math.Tanh, tanh32)
 	expVec(got, xs)
 	check("exp", got, math.Exp, exp32)
+	for _, x := range xs {
+		want := 0.5 * (1 + math.Erf(float64(x)/math.Sqrt2))
+		if e := math.Abs(float64(phi32(x)) - want); e > 3e-7 {
+			t.Fatalf("Φ(%g) = %g, want %g (abs err %.2g)", x, phi32(x), want, e)
+		}
+	}
 }

@@ -401,7 +401,7 @@ func (t *Tape) unary(op opKind, a *Tensor, f0, f1 float32) *Tensor {
 		}
 	case opGELU:
 		for i, v := range x {
-			y[i] = float32(0.5 * float64(v) * (1 + math.Erf(float64(v)/math.Sqrt2)))
+			y[i] = v * phi32(v)
 		}
 	case opSigmoid:
 		for i, v := range x {
@@ -460,7 +460,8 @@ func (t *Tape) Tanh(a *Tensor) *Tensor { return t.unary(opTanh, a, 0, 0) }
 // ReLU returns max(a, 0) elementwise.
 func (t *Tape) ReLU(a *Tensor) *Tensor { return t.unary(opReLU, a, 0, 0) }
 
-// GELU returns a·Φ(a) elementwise (the exact, erf-based form).
+// GELU returns a·Φ(a) elementwise: the erf form (PyTorch's default), with erf accurate
+// to 1.5e-7 (see phi32).
 func (t *Tape) GELU(a *Tensor) *Tensor { return t.unary(opGELU, a, 0, 0) }
 
 // Sigmoid returns 1/(1+e^−a) elementwise.
