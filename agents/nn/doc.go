@@ -32,8 +32,8 @@
 // update a Params; ClipGradNorm clips the global gradient norm; LinearSchedule anneals a
 // learning rate. Categorical, DiagGaussian and TanhGaussian give log-probabilities and
 // entropies on the tape and sample with a caller's random stream. Params saves to and
-// loads from a versioned, checksummed file and supports CopyFrom and SoftUpdate for
-// target networks.
+// loads from a versioned, checksummed file, supports CopyFrom and SoftUpdate for target
+// networks, and Flatten/SetFlat for evolution strategies.
 //
 // # A training step
 //

@@ -339,3 +339,36 @@ func TestCopyAndSoftUpdate(t *testing.T) {
 		t.Fatal("copy between different shapes accepted")
 	}
 }
+
+func TestFlatten(t *testing.T) {
+	a, b := NewParam(2, 2), NewParam(3)
+	ps := &Params{}
+	ps.Add("a", a)
+	ps.Add("b", b)
+	for i := range a.Data {
+		a.Data[i] = float32(i)
+		a.Grad[i] = float32(-i)
+	}
+	for i := range b.Data {
+		b.Data[i] = float32(10 + i)
+	}
+	flat := ps.Flatten(nil)
+	want := []float32{0, 1, 2, 3, 10, 11, 12}
+	for i, v := range want {
+		if flat[i] != v {
+			t.Fatalf("Flatten = %v, want %v", flat, want)
+		}
+	}
+	if g := ps.FlattenGrad(nil); g[3] != -3 || g[6] != 0 {
+		t.Fatalf("FlattenGrad = %v", g)
+	}
+	for i := range flat {
+		flat[i] *= 2
+	}
+	if err := ps.SetFlat(flat); err != nil || a.Data[3] != 6 || b.Data[2] != 24 {
+		t.Fatalf("SetFlat: %v %v %v", err, a.Data, b.Data)
+	}
+	if err := ps.SetFlat(flat[:3]); err == nil {
+		t.Fatal("SetFlat accepted a short vector")
+	}
+}

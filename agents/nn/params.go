@@ -73,6 +73,47 @@ func (p *Params) GradNorm() float64 {
 	return math.Sqrt(s)
 }
 
+// Flatten copies all values, tensor after tensor, into dst (grown to NumElements) and
+// returns it: the parameter vector that evolution strategies perturb.
+func (p *Params) Flatten(dst []float32) []float32 {
+	n := p.NumElements()
+	if cap(dst) < n {
+		dst = make([]float32, n)
+	}
+	dst = dst[:n]
+	off := 0
+	for _, t := range p.tensors {
+		off += copy(dst[off:], t.Data)
+	}
+	return dst
+}
+
+// SetFlat copies a vector laid out as by Flatten into the tensors.
+func (p *Params) SetFlat(src []float32) error {
+	if n := p.NumElements(); len(src) != n {
+		return fmt.Errorf("nn.SetFlat: %d values for %d parameters", len(src), n)
+	}
+	off := 0
+	for _, t := range p.tensors {
+		off += copy(t.Data, src[off:])
+	}
+	return nil
+}
+
+// FlattenGrad copies all gradients into dst (grown to NumElements) and returns it.
+func (p *Params) FlattenGrad(dst []float32) []float32 {
+	n := p.NumElements()
+	if cap(dst) < n {
+		dst = make([]float32, n)
+	}
+	dst = dst[:n]
+	off := 0
+	for _, t := range p.tensors {
+		off += copy(dst[off:], t.Grad)
+	}
+	return dst
+}
+
 func (p *Params) checkLike(src *Params, op string) error {
 	if len(src.tensors) != len(p.tensors) {
 		return fmt.Errorf("nn.%s: %d tensors, source has %d", op, len(p.tensors), len(src.tensors))
