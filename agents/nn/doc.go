@@ -26,7 +26,8 @@
 //
 // # Layers, optimisers, distributions, checkpoints
 //
-// Linear, MLP, LayerNorm and Embedding hold parameter tensors and add them to a Params
+// Linear, MLP, LayerNorm, Embedding and MultiHeadAttention (with an additive bias and a
+// mask) hold parameter tensors and add them to a Params
 // with Register. Initialisers: Orthogonal (with gain, as CleanRL's layer_init),
 // XavierUniform/Normal, KaimingUniform/Normal, Zeros. Adam (AdamW with Decoupled) and SGD
 // update a Params; ClipGradNorm clips the global gradient norm; LinearSchedule anneals a
@@ -63,6 +64,11 @@
 // with the tag openblas (go build -tags openblas; needs libopenblas-dev) they go to
 // OpenBLAS instead, and with the tag gonumblas to gonum's pure-Go blas32 (a slower
 // reference); all agree within float32 rounding. Backend reports which one is compiled
-// in. A Tape belongs to one goroutine at a time; several tapes may read the same
-// parameters concurrently (for example parallel rollout workers) while none updates them. Elementwise hot paths (tanh, exp, Adam) are vectorised the same way.
+// in. Elementwise hot paths (tanh, exp, Adam) are vectorised the same way.
+//
+// # Concurrency and inference
+//
+// A Tape belongs to one goroutine at a time; several tapes may read the same parameters
+// concurrently (for example parallel rollout workers) while none updates them. For
+// acting, set Tape.NoGrad: nothing is recorded and no gradient buffers are touched.
 package nn
