@@ -14,6 +14,9 @@ const (
 )
 
 func exp32(x float32) float32 {
+	if x != x { // NaN propagates, so that divergence stays visible
+		return x
+	}
 	if x > 88.72283 {
 		return float32(math.Inf(1))
 	}
@@ -46,6 +49,9 @@ func exp32(x float32) float32 {
 }
 
 func tanh32(x float32) float32 {
+	if x != x {
+		return x
+	}
 	ax := x
 	if ax < 0 {
 		ax = -ax

@@ -40,3 +40,32 @@ func TestFastMath(t *testing.T) {
 		}
 	}
 }
+
+// NaN inputs give NaN outputs (training code detects divergence by NaN losses).
+func TestNaNPropagates(t *testing.T) {
+	nan := float32(math.NaN())
+	src := make([]float32, 19)
+	for i := range src {
+		src[i] = float32(i) - 9
+	}
+	src[3], src[17] = nan, nan // one in the vector body, one in the scalar tail
+	got := make([]float32, len(src))
+	for name, f := range map[string]func(dst, src []float32){"tanh": tanhVec, "exp": expVec} {
+		f(got, src)
+		for i, v := range got {
+			if (src[i] != src[i]) != (v != v) {
+				t.Fatalf("%s(%g) = %g", name, src[i], v)
+			}
+		}
+	}
+	x, _ := FromData(src, 1, len(src))
+	tp := NewTape()
+	for name, y := range map[string]*Tensor{"Sigmoid": tp.Sigmoid(x), "GELU": tp.GELU(x), "Softplus": tp.Softplus(x)} {
+		if v := y.Data[3]; v == v {
+			t.Fatalf("%s(NaN) = %g", name, v)
+		}
+	}
+	if v := tp.Softmax(x).Data[0]; v == v {
+		t.Fatalf("softmax of a row with NaN gave %g", v)
+	}
+}

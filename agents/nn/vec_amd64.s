@@ -232,7 +232,8 @@ GLOBL cbias127<>(SB), RODATA|NOPTR, $32
 
 // func tanhAVX2(dst, src *float32, n int)  (n a multiple of 8)
 // Same method as tanh32: odd Taylor polynomial for |x| < 0.4, 1 − 2/(e^{2|x|}+1) with the
-// sign restored elsewhere (2|x| capped at 18.2, where tanh is 1 in float32).
+// sign restored elsewhere (2|x| capped at 18.2, where tanh is 1 in float32); NaN passes
+// through (the last blend).
 TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -278,6 +279,8 @@ tloop:
 	VORPS Y2, Y10, Y10
 	VCMPPS $1, csmall<>(SB), Y1, Y11
 	VBLENDVPS Y11, Y4, Y10, Y10
+	VCMPPS $3, Y0, Y0, Y11
+	VBLENDVPS Y11, Y0, Y10, Y10
 	VMOVUPS Y10, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -289,7 +292,7 @@ tdone:
 
 // func expAVX2(dst, src *float32, n int)  (n a multiple of 8)
 // Same method as exp32, with the argument clamped to [−87.34, 88] (results below the
-// smallest normal float32 come out as about 1e-38 instead of 0).
+// smallest normal float32 come out as about 1e-38 instead of 0); NaN passes through.
 TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -298,6 +301,8 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	JZ edone
 eloop:
 	VMOVUPS (SI), Y0
+	VCMPPS $3, Y0, Y0, Y11
+	VMOVAPS Y0, Y10
 	VMINPS cxmax<>(SB), Y0, Y0
 	VMAXPS cxmin<>(SB), Y0, Y0
 	VMULPS clog2e<>(SB), Y0, Y6
@@ -317,6 +322,7 @@ eloop:
 	VPADDD cbias127<>(SB), Y9, Y9
 	VPSLLD $23, Y9, Y9
 	VMULPS Y9, Y8, Y8
+	VBLENDVPS Y11, Y10, Y8, Y8
 	VMOVUPS Y8, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
