@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 
 	"gorl/env"
 )
@@ -119,7 +120,7 @@ func checkOptions(opts env.Options, known ...string) error {
 			if len(known) == 0 {
 				return fmt.Errorf("unknown option %q (this environment takes none besides max_episode_steps)", k)
 			}
-			return fmt.Errorf("unknown option %q (known: %v, max_episode_steps)", k, known)
+			return fmt.Errorf("unknown option %q (known: %s, max_episode_steps)", k, strings.Join(known, ", "))
 		}
 	}
 	return nil
