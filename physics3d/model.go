@@ -85,7 +85,8 @@ func newModel(m *C.mjModel, name string) *Model {
 	return mod
 }
 
-// Close frees the model. It fails while Data made from it is still open.
+// Close frees the model. It fails while Data made from it is still open (Data that was
+// dropped without Close counts as open: close Data explicitly).
 func (m *Model) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
