@@ -40,7 +40,6 @@ const (
 	opSlice
 	opPermute
 	opNorm
-	opCopy
 	opSelectAxis
 )
 

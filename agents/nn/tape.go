@@ -173,10 +173,6 @@ type node struct {
 	rank    int
 }
 
-func (t *Tape) record(n node) {
-	t.nodes = append(t.nodes, n)
-}
-
 // push records a node and returns a pointer to it for filling in.
 func (t *Tape) push(op opKind, out *Tensor) *node {
 	if len(t.nodes) < cap(t.nodes) {
