@@ -2,6 +2,7 @@ package classic
 
 import (
 	"fmt"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -122,3 +123,31 @@ func BenchmarkVectorCartPole(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCartPoleParallel steps independent CartPole-v1 environments (with time
+// limits) in GOMAXPROCS goroutines with no coordination between them: the machine's
+// ceiling for env.Vector's throughput. One op is one environment step.
+func BenchmarkCartPoleParallel(b *testing.B) {
+	b.ReportAllocs()
+	var seed atomicSeed
+	b.RunParallel(func(pb *testing.PB) {
+		e, err := env.Make("CartPole-v1", nil)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		e.Seed(seed.next())
+		e.Reset()
+		actions := [2][]float64{{0}, {1}}
+		for i := 0; pb.Next(); i++ {
+			if e.Step(actions[i>>2&1]).Done() {
+				e.Reset()
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+}
+
+type atomicSeed struct{ n atomic.Uint64 }
+
+func (s *atomicSeed) next() uint64 { return s.n.Add(1) }
