@@ -2,22 +2,28 @@ package nn
 
 // A blocked single-threaded SGEMM: C is computed in MR×NR tiles, each as a sum of KC
 // rank-1 updates by a register-blocked micro-kernel (AVX2/FMA assembly where the CPU has
-// it, portable Go otherwise). The kernel reads op(A) in place through two strides, so the
-// plain and transposed A cases cost the same and need no copy; op(B) is read in place when
-// it is row-major and packed into KC×NR strips when transposed. Only partial edge tiles
-// are copied into zero-padded buffers. Packing everything (as BLIS does) pays off for
-// matrices far beyond cache, not for the 4…512-wide layers of RL agents.
+// it, portable Go otherwise). The kernel reads op(A) through two strides, so for small
+// matrices the plain and transposed A cases need no copy; op(B) is read in place when it
+// is row-major and packed into KC×NR strips when transposed; partial edge tiles are
+// copied into zero-padded buffers. Larger operands are packed as in BLIS (see gemmPackA).
 
 const (
 	gemmMR = 6   // rows of a micro-tile
 	gemmNR = 16  // columns of a micro-tile (two 8-wide vectors)
 	gemmKC = 256 // depth of a block: a B strip of KC×NR floats (16 KiB) stays in L1
+
+	// From these sizes (elements of op(A), of op(B)) the operands are packed into
+	// contiguous strips even when they could be read in place: large row strides (for
+	// example 512 floats) make the in-place reads conflict in the L1 cache. Measured on
+	// the MLP benchmark shapes: packing pays at 256×512, costs at 256×256 and below.
+	gemmPackA = 1 << 17
+	gemmPackB = 1 << 17
 )
 
 // gemmWS is the packing workspace of one goroutine (owned by a Tape).
 type gemmWS struct {
-	packB, edgeA, edgeB []float32
-	tile                [gemmMR * gemmNR]float32
+	packA, packB, edgeA, edgeB []float32
+	tile                       [gemmMR * gemmNR]float32
 }
 
 // gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(A) is
@@ -59,22 +65,30 @@ func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 		ai, ap = 1, lda
 	}
 	mFull := m - m%gemmMR
+	packA := m*k >= gemmPackA
+	packB := n*k >= gemmPackB
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
 		var pb []float32
 		if tB {
 			pb = ws.packTransB(b, ldb, pc, kc, n)
+		} else if packB {
+			pb = ws.packRowB(b, ldb, pc, kc, n)
 		}
 		var ea []float32
 		if mFull < m {
 			ea = ws.packEdgeA(a, ai, ap, mFull, m-mFull, pc, kc)
+		}
+		var pa []float32
+		if packA {
+			pa = ws.packFullA(tA, a, lda, mFull, pc, kc)
 		}
 		for jr := 0; jr < n; jr += gemmNR {
 			nr := min(gemmNR, n-jr)
 			var bs []float32
 			bp := gemmNR
 			switch {
-			case tB:
+			case tB || (packB && nr == gemmNR):
 				bs = pb[jr*kc:]
 			case nr == gemmNR:
 				bs, bp = b[pc*ldb+jr:], ldb
@@ -83,6 +97,9 @@ func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 			}
 			for ir := 0; ir < m; ir += gemmMR {
 				as, sai, sap := a[ir*ai+pc*ap:], ai, ap
+				if packA && ir < mFull {
+					as, sai, sap = pa[ir*kc:], 1, gemmMR
+				}
 				if ir >= mFull {
 					as, sai, sap = ea, 1, gemmMR
 				}
@@ -183,6 +200,58 @@ func (ws *gemmWS) packTransB(b []float32, ldb, pc, kc, n int) []float32 {
 			for j := range d {
 				d[j] = b[base+j*ldb+p]
 			}
+		}
+	}
+	return pb
+}
+
+// packFullA packs the full row strips of op(A)[0:mFull, pc:pc+kc]: strip s holds, for
+// each p, the MR values op(A)[s·MR : (s+1)·MR, pc+p], so the kernel reads A contiguously.
+func (ws *gemmWS) packFullA(tA bool, a []float32, lda, mFull, pc, kc int) []float32 {
+	need := mFull * kc
+	if cap(ws.packA) < need {
+		ws.packA = make([]float32, need)
+	}
+	pa := ws.packA[:need]
+	for i0 := 0; i0 < mFull; i0 += gemmMR {
+		dst := pa[i0*kc : (i0+gemmMR)*kc]
+		if tA {
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+i0 : (pc+p)*lda+i0+gemmMR]
+				d := dst[p*gemmMR : p*gemmMR+gemmMR]
+				d[0], d[1], d[2], d[3], d[4], d[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+			}
+			continue
+		}
+		base := i0*lda + pc
+		r0 := a[base : base+kc]
+		r1 := a[base+lda : base+lda+kc]
+		r2 := a[base+2*lda : base+2*lda+kc]
+		r3 := a[base+3*lda : base+3*lda+kc]
+		r4 := a[base+4*lda : base+4*lda+kc]
+		r5 := a[base+5*lda : base+5*lda+kc]
+		for p := range r0 {
+			d := dst[p*gemmMR : p*gemmMR+gemmMR]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+	}
+	return pa
+}
+
+// packRowB packs the full NR-column strips of a row-major op(B)[pc:pc+kc, 0:n] like
+// packTransB does for a transposed one (partial strips are left to packEdgeB).
+func (ws *gemmWS) packRowB(b []float32, ldb, pc, kc, n int) []float32 {
+	strips := n / gemmNR
+	need := strips * gemmNR * kc
+	if cap(ws.packB) < need {
+		ws.packB = make([]float32, need)
+	}
+	pb := ws.packB[:need]
+	for s := 0; s < strips; s++ {
+		dst := pb[s*gemmNR*kc : (s+1)*gemmNR*kc]
+		for p := 0; p < kc; p++ {
+			off := (pc+p)*ldb + s*gemmNR
+			*(*[gemmNR]float32)(dst[p*gemmNR:]) = *(*[gemmNR]float32)(b[off : off+gemmNR])
 		}
 	}
 	return pb
