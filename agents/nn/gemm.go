@@ -12,10 +12,12 @@ const (
 	gemmNR = 16  // columns of a micro-tile (two 8-wide vectors)
 	gemmKC = 256 // depth of a block: a B strip of KC×NR floats (16 KiB) stays in L1
 
-	// From these sizes (elements of op(A), of op(B)) the operands are packed into
-	// contiguous strips even when they could be read in place: large row strides (for
-	// example 512 floats) make the in-place reads conflict in the L1 cache. Measured on
-	// the MLP benchmark shapes: packing pays at 256×512, costs at 256×256 and below.
+	// From these sizes (elements of op(A), of op(B)) a transposed A and a row-major B are
+	// packed into contiguous strips although the kernel could read them in place: there
+	// the kernel steps down the rows, KC of them a large stride apart (for example 512
+	// floats), and such reads conflict in the L1 cache. (An untransposed A is read as six
+	// sequential rows and never needs it.) Measured on the MLP benchmark shapes: packing
+	// pays at 256×512 and costs at 256×256 and below.
 	gemmPackA = 1 << 17
 	gemmPackB = 1 << 17
 )
@@ -65,7 +67,7 @@ func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 		ai, ap = 1, lda
 	}
 	mFull := m - m%gemmMR
-	packA := m*k >= gemmPackA
+	packA := tA && m*k >= gemmPackA
 	packB := n*k >= gemmPackB
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
