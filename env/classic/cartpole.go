@@ -9,9 +9,9 @@ import (
 // CartPole is Gymnasium's CartPole-v1: a pole hinged on a cart that moves along a
 // frictionless track; the agent pushes the cart left (action 0) or right (action 1) with
 // a force of 10 N. Reward is 1 for every step, including the one that ends the episode,
-// which terminates when |x| > 2.4 or |θ| > 12°. Dynamics (Florian 2007, the equations of
-// Barto, Sutton & Anderson 1983 with the sign of gravity corrected), explicit Euler with
-// τ = 0.02 s:
+// which terminates when |x| > 2.4 or |θ| > 12°. Dynamics: the frictionless cart-pole
+// equations of Barto, Sutton & Anderson (1983) (derived in Florian 2007), explicit Euler
+// with τ = 0.02 s:
 //
 //	temp = (F + m_p·l·θ̇²·sin θ) / (m_c + m_p)
 //	θ̈   = (g·sin θ − cos θ·temp) / (l·(4/3 − m_p·cos²θ / (m_c + m_p)))
