@@ -169,3 +169,57 @@ func TestNoGradAndBackwardOnce(t *testing.T) {
 		}
 	}
 }
+
+// Broadcasting forward values against a direct multi-index computation, for random
+// compatible shapes of rank up to 4.
+func TestBroadcastRandomShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	tp := NewTape()
+	for trial := 0; trial < 200; trial++ {
+		r := 1 + rng.IntN(4)
+		out := make([]int, r)
+		for i := range out {
+			out[i] = 1 + rng.IntN(4)
+		}
+		shapeOf := func() []int {
+			rr := 1 + rng.IntN(r)
+			s := append([]int(nil), out[r-rr:]...)
+			for i := range s {
+				if rng.IntN(3) == 0 {
+					s[i] = 1
+				}
+			}
+			return s
+		}
+		as, bs := shapeOf(), shapeOf()
+		a, b := randParam(rng, 0, as...), randParam(rng, 0, bs...)
+		tp.Reset()
+		y := tp.Sub(a, b)
+		if tp.Err() != nil {
+			t.Fatalf("%v - %v: %v", as, bs, tp.Err())
+		}
+		// value at a multi-index of the output, reading each operand with size-1 stretching
+		at := func(x *Tensor, idx []int) float32 {
+			off := 0
+			for d, n := range x.Shape {
+				i := idx[len(idx)-len(x.Shape)+d]
+				if n == 1 {
+					i = 0
+				}
+				off = off*n + i
+			}
+			return x.Data[off]
+		}
+		idx := make([]int, y.Rank())
+		for k := 0; k < y.Len(); k++ {
+			rem := k
+			for d := y.Rank() - 1; d >= 0; d-- {
+				idx[d] = rem % y.Shape[d]
+				rem /= y.Shape[d]
+			}
+			if want := at(a, idx) - at(b, idx); y.Data[k] != want {
+				t.Fatalf("%v - %v: out%v = %g, want %g", as, bs, idx, y.Data[k], want)
+			}
+		}
+	}
+}
