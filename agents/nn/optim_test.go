@@ -312,6 +312,12 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if dst.Tensors()[0].Data[0] != before {
 		t.Fatal("failed load modified the model")
 	}
+	dup := &Params{}
+	dup.Add("w", NewParam(1))
+	dup.Add("w", NewParam(1))
+	if err := dup.Save(filepath.Join(t.TempDir(), "dup.bin")); err == nil {
+		t.Fatal("saving two tensors under one name succeeded")
+	}
 	if err := dst.Load(filepath.Join(t.TempDir(), "missing.bin")); err == nil {
 		t.Fatal("missing file accepted")
 	}

@@ -164,6 +164,13 @@ const (
 
 // WriteTo writes the parameters in the checkpoint format.
 func (p *Params) WriteTo(w io.Writer) (int64, error) {
+	seen := make(map[string]bool, len(p.names))
+	for _, n := range p.names {
+		if seen[n] {
+			return 0, fmt.Errorf("write checkpoint: parameter name %q used twice", n)
+		}
+		seen[n] = true
+	}
 	var buf bytes.Buffer
 	buf.WriteString(ckptMagic)
 	u32 := func(v int) { _ = binary.Write(&buf, binary.LittleEndian, uint32(v)) }
