@@ -223,3 +223,20 @@ func TestBroadcastRandomShapes(t *testing.T) {
 		}
 	}
 }
+
+// Detach passes values and stops gradients.
+func TestDetach(t *testing.T) {
+	a := NewParam(3)
+	copy(a.Data, []float32{1, 2, 3})
+	tp := NewTape()
+	// L = Σ a·detach(a): dL/da = detach(a) = a, not 2a.
+	loss := tp.Sum(tp.Mul(a, tp.Detach(a)))
+	if err := tp.Backward(loss); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range a.Grad {
+		if g != a.Data[i] {
+			t.Fatalf("grad %v, want %v", a.Grad, a.Data)
+		}
+	}
+}
