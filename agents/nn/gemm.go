@@ -132,11 +132,7 @@ func (ws *gemmWS) native(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 func (ws *gemmWS) smallGemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if tB && !tA { // C[i,j] += alpha·⟨row i of A, row j of B⟩
 		for i := 0; i < m; i++ {
-			arow := a[i*lda : i*lda+k]
-			crow := c[i*ldc : i*ldc+n]
-			for j := range crow {
-				crow[j] += alpha * dot(arow, b[j*ldb:j*ldb+k])
-			}
+			dotRows(a[i*lda:i*lda+k], b, ldb, c[i*ldc:i*ldc+n], alpha)
 		}
 		return
 	}

@@ -141,3 +141,19 @@ func rowGemm(kc int, a []float32, ap int, b []float32, bp int, c []float32, alph
 		axpy(c[j:], b[p*bp+j:p*bp+len(c)], alpha*a[p*ap])
 	}
 }
+
+//go:noescape
+func dotsAVX2(k int, a, b *float32, ldb int, c *float32, n int, alpha float32)
+
+// dotRows sets c[j] += alpha·⟨a, row j of B⟩ for j < len(c), B row-major with stride ldb.
+func dotRows(a, b []float32, ldb int, c []float32, alpha float32) {
+	k := len(a)
+	if haveAVX2FMA && k > 0 && k%8 == 0 && len(c) > 0 {
+		_ = b[(len(c)-1)*ldb+k-1]
+		dotsAVX2(k, &a[0], &b[0], ldb, &c[0], len(c), alpha)
+		return
+	}
+	for j := range c {
+		c[j] += alpha * dot(a, b[j*ldb:j*ldb+k])
+	}
+}

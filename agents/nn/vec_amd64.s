@@ -508,3 +508,45 @@ rkdone:
 	VMOVUPS Y7, 96(DX)
 	VZEROUPPER
 	RET
+
+// func dotsAVX2(k int, a, b *float32, ldb int, c *float32, n int, alpha float32)
+// (k a positive multiple of 8): c[j] += alpha·Σ_p a[p]·b[j·ldb+p] for j < n, i.e. one row
+// of A times the transpose of an n×k row-major B, without a call per dot product.
+TEXT ·dotsAVX2(SB), NOSPLIT, $0-52
+	MOVQ k+0(FP), R8
+	SHRQ $3, R8
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ c+32(FP), DX
+	MOVQ n+40(FP), BX
+	VBROADCASTSS alpha+48(FP), X15
+	TESTQ BX, BX
+	JE dsdone
+dsrow:
+	VXORPS Y0, Y0, Y0
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ R8, CX
+dsloop:
+	VMOVUPS (R10), Y1
+	VFMADD231PS (R11), Y1, Y0
+	ADDQ $32, R10
+	ADDQ $32, R11
+	DECQ CX
+	JNZ dsloop
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS (DX), X2
+	VFMADD231SS X0, X15, X2
+	VMOVSS X2, (DX)
+	ADDQ $4, DX
+	ADDQ R9, DI
+	DECQ BX
+	JNZ dsrow
+dsdone:
+	VZEROUPPER
+	RET

@@ -53,3 +53,10 @@ func rowGemm(kc int, a []float32, ap int, b []float32, bp int, c []float32, alph
 		axpy(c, b[p*bp:p*bp+len(c)], alpha*a[p*ap])
 	}
 }
+
+func dotRows(a, b []float32, ldb int, c []float32, alpha float32) {
+	k := len(a)
+	for j := range c {
+		c[j] += alpha * dot(a, b[j*ldb:j*ldb+k])
+	}
+}
