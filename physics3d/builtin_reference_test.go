@@ -14,7 +14,7 @@ import (
 // motion under the same controls.
 func TestBuiltinsMatchReferenceModels(t *testing.T) {
 	ref := referenceDir(t)
-	for _, f := range morph.Families {
+	for _, f := range morph.Families() {
 		for _, name := range morph.TrainingSet(f) {
 			t.Run(name, func(t *testing.T) {
 				want, err := LoadFile(filepath.Join(ref, morph.ReferenceFile(name)))

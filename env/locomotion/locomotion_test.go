@@ -733,7 +733,7 @@ func TestRandomMorphologyEnv(t *testing.T) {
 		runTrajectory(e, 1, 20)
 	}
 	// Many random morphologies compile and simulate; their first observation is healthy.
-	for _, fam := range morph.Families {
+	for _, fam := range morph.Families() {
 		for seed := uint64(0); seed < 10; seed++ {
 			mo, err := morph.Random(env.NewRand(seed, 5), morph.RandomOptions{Family: fam})
 			if err != nil {

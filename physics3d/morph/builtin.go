@@ -3,8 +3,8 @@ package morph
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
+	"sync"
 )
 
 // The built-in morphologies reproduce the 3D-SGRL training sets (models from alpc91/SGRL,
@@ -16,7 +16,7 @@ import (
 // Builtin returns a fresh copy of the built-in morphology name (for example
 // "walker-5-left-knee"; see Names).
 func Builtin(name string) (*Morphology, error) {
-	mk, ok := builtins[name]
+	mk, ok := builtins()[name]
 	if !ok {
 		return nil, fmt.Errorf("%w %q (known: %s)", ErrNotFound, name, strings.Join(Names(), ", "))
 	}
@@ -27,7 +27,7 @@ func Builtin(name string) (*Morphology, error) {
 // the zero-shot models.
 func Names() []string {
 	var out []string
-	for _, f := range Families {
+	for _, f := range Families() {
 		out = append(out, TrainingSet(f)...)
 	}
 	return append(out, ZeroShot()...)
@@ -67,16 +67,16 @@ func ReferenceFile(name string) string {
 	return fmt.Sprintf("3d_%ss/3d_%s.xml", f, strings.ReplaceAll(name, "-", "_"))
 }
 
-var builtins = map[string]func() *Morphology{}
-
-func init() {
+// builtins maps names to constructors; it is built once, on first use, and never changed.
+var builtins = sync.OnceValue(func() map[string]func() *Morphology {
+	table := map[string]func() *Morphology{}
 	hoppers := map[string]func() *Morphology{
 		"hopper-3-shin":       func() *Morphology { return hopper("hopper-3-shin", 3) },
 		"hopper-4-lower-shin": func() *Morphology { return hopper("hopper-4-lower-shin", 4) },
 		"hopper-5-full":       func() *Morphology { return hopper("hopper-5-full", 5) },
 	}
 	for n, f := range hoppers {
-		builtins[n] = f
+		table[n] = f
 	}
 	pruned := []struct {
 		name   string
@@ -113,7 +113,7 @@ func init() {
 		{"cheetah-12-tail-leftffoot", cheetah, []string{"upper_tail", "left_ffoot"}, 0, 0},
 	}
 	for _, p := range pruned {
-		builtins[p.name] = func() *Morphology {
+		table[p.name] = func() *Morphology {
 			m := p.full()
 			m.Name = p.name
 			if err := m.Remove(p.remove...); err != nil {
@@ -125,12 +125,11 @@ func init() {
 			return m
 		}
 	}
-	names := Names()
-	sort.Strings(names)
-	if len(names) != len(builtins) {
+	if len(Names()) != len(table) {
 		panic("morph: built-in table and name lists disagree")
 	}
-}
+	return table
+})
 
 // hinge3 makes a limb's x, y, z hinges with common anchor, stiffness, damping and
 // armature; axes, ranges and gears per hinge.

@@ -31,11 +31,11 @@ const (
 )
 
 // Families lists the known families.
-var Families = []Family{Hopper, Walker, Humanoid, Cheetah}
+func Families() []Family { return []Family{Hopper, Walker, Humanoid, Cheetah} }
 
 // ParseFamily validates a family name.
 func ParseFamily(s string) (Family, error) {
-	for _, f := range Families {
+	for _, f := range Families() {
 		if string(f) == s {
 			return f, nil
 		}
@@ -212,11 +212,8 @@ func removeBody(b *Body, name string) bool {
 	return false
 }
 
-// JointSuffixes are the names that follow "<limb>_joint_" for the three hinges.
-var JointSuffixes = [3]string{"x", "y", "z"}
-
-// JointName is the name of hinge k (0, 1, 2 for x, y, z) of a limb.
-func JointName(limb string, k int) string { return limb + "_joint_" + JointSuffixes[k] }
+// JointName is the name of hinge k (0, 1, 2 for x, y, z) of a limb: <limb>_joint_x, ...
+func JointName(limb string, k int) string { return limb + "_joint_" + string(rune('x'+k)) }
 
 // Validate checks the conventions: a torso, unique non-empty names, positive radii and
 // timestep, proper ranges, finite numbers.

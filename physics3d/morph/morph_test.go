@@ -206,7 +206,7 @@ func TestValidateRejects(t *testing.T) {
 }
 
 func TestRandom(t *testing.T) {
-	for _, f := range Families {
+	for _, f := range Families() {
 		for k := 0; k < 20; k++ {
 			a, err := Random(rand.New(rand.NewPCG(uint64(k), 7)), RandomOptions{Family: f})
 			if err != nil {
