@@ -174,9 +174,11 @@ func (a *Acrobot) Snapshot() ([]byte, error) {
 // Restore restores a state saved by Snapshot.
 func (a *Acrobot) Restore(state []byte) error {
 	var s [4]float64
-	if err := restore("Acrobot-v1", state, a.rand, &s[0], &s[1], &s[2], &s[3]); err != nil {
+	src, err := restore("Acrobot-v1", state, &s[0], &s[1], &s[2], &s[3])
+	if err != nil {
 		return err
 	}
+	a.rand.commit(src)
 	a.State = s
 	return nil
 }

@@ -1,6 +1,7 @@
 package classic
 
 import (
+	"fmt"
 	"math"
 
 	"gorl/env"
@@ -127,9 +128,14 @@ func (c *CartPole) Snapshot() ([]byte, error) {
 func (c *CartPole) Restore(state []byte) error {
 	var s [4]float64
 	var beyond float64
-	if err := restore("CartPole-v1", state, c.rand, &s[0], &s[1], &s[2], &s[3], &beyond); err != nil {
+	src, err := restore("CartPole-v1", state, &s[0], &s[1], &s[2], &s[3], &beyond)
+	if err != nil {
 		return err
 	}
+	if beyond != math.Trunc(beyond) || beyond < -1 || beyond > 1<<53 {
+		return fmt.Errorf("restore CartPole-v1: step count %v after termination is not a count", beyond)
+	}
+	c.rand.commit(src)
 	c.State, c.stepsBeyondTerminated = s, int(beyond)
 	return nil
 }

@@ -426,3 +426,43 @@ func TestRestoreRejectsBadSnapshots(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRestore feeds arbitrary bytes to every environment's Restore: it must return an
+// error or succeed without panicking, and an environment it accepted must snapshot to
+// bytes that restore into a copy which continues identically.
+func FuzzRestore(f *testing.F) {
+	mk := []func() env.Snapshotter{
+		func() env.Snapshotter { return NewCartPole() },
+		func() env.Snapshotter { return NewAcrobot() },
+		func() env.Snapshotter { return NewPendulum(0) },
+		func() env.Snapshotter { return NewMountainCar() },
+		func() env.Snapshotter { return NewMountainCarContinuous() },
+	}
+	for _, m := range mk {
+		s, _ := m().Snapshot()
+		f.Add(s)
+	}
+	f.Add([]byte("CartPole-v1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range mk {
+			a := m()
+			if err := a.Restore(data); err != nil {
+				continue
+			}
+			snap, err := a.Snapshot()
+			if err != nil {
+				t.Fatalf("%T: snapshot after an accepted restore: %v", a, err)
+			}
+			b := m()
+			if err := b.Restore(snap); err != nil {
+				t.Fatalf("%T: own snapshot %x rejected: %v", a, snap, err)
+			}
+			for i := 0; i < 3; i++ {
+				ta, tb := a.(env.Env).Step([]float64{1}), b.(env.Env).Step([]float64{1})
+				if !slicesEqual(ta.Obs, tb.Obs) || !sameFloat(ta.Reward, tb.Reward) || ta.Terminated != tb.Terminated {
+					t.Fatalf("%T: restored copies diverge at step %d", a, i)
+				}
+			}
+		}
+	})
+}

@@ -82,23 +82,27 @@ func snapshot(tag string, s stream, vals ...float64) ([]byte, error) {
 	return out, nil
 }
 
-// restore decodes a snapshot written by snapshot with the same tag and number of values.
-// Nothing is changed unless the whole snapshot is valid.
-func restore(tag string, state []byte, s stream, vals ...*float64) error {
+// restore decodes a snapshot written by snapshot with the same tag and number of values
+// into vals and returns its random stream. It changes nothing else: the caller validates
+// the values and then commits them and the stream (s.commit), so that a failed Restore
+// leaves the environment as it was.
+func restore(tag string, state []byte, vals ...*float64) (rand.PCG, error) {
+	var src rand.PCG
 	head := len(tag) + 1 + 8*len(vals)
 	if len(state) < head || string(state[:len(tag)]) != tag || int(state[len(tag)]) != len(vals) {
-		return fmt.Errorf("restore %s: not a snapshot of this environment", tag)
+		return src, fmt.Errorf("restore %s: not a snapshot of this environment", tag)
 	}
-	var src rand.PCG
 	if err := src.UnmarshalBinary(state[head:]); err != nil {
-		return fmt.Errorf("restore %s: random stream: %w", tag, err)
+		return src, fmt.Errorf("restore %s: random stream: %w", tag, err)
 	}
-	*s.src = src
 	for i, p := range vals {
 		*p = math.Float64frombits(binary.LittleEndian.Uint64(state[len(tag)+1+8*i:]))
 	}
-	return nil
+	return src, nil
 }
+
+// commit makes src the stream's state.
+func (s stream) commit(src rand.PCG) { *s.src = src }
 
 // checkOptions rejects option keys the environment does not know, so that a misspelt
 // setting is an error rather than silently ignored. max_episode_steps is env.Make's.

@@ -86,9 +86,11 @@ func (m *MountainCar) Snapshot() ([]byte, error) {
 // Restore restores a state saved by Snapshot.
 func (m *MountainCar) Restore(state []byte) error {
 	var s [2]float64
-	if err := restore("MountainCar-v0", state, m.rand, &s[0], &s[1]); err != nil {
+	src, err := restore("MountainCar-v0", state, &s[0], &s[1])
+	if err != nil {
 		return err
 	}
+	m.rand.commit(src)
 	m.State = s
 	return nil
 }
@@ -170,9 +172,11 @@ func (m *MountainCarContinuous) Snapshot() ([]byte, error) {
 // Restore restores a state saved by Snapshot.
 func (m *MountainCarContinuous) Restore(state []byte) error {
 	var s [2]float64
-	if err := restore("MountainCarContinuous-v0", state, m.rand, &s[0], &s[1]); err != nil {
+	src, err := restore("MountainCarContinuous-v0", state, &s[0], &s[1])
+	if err != nil {
 		return err
 	}
+	m.rand.commit(src)
 	m.State = s
 	return nil
 }

@@ -108,9 +108,11 @@ func (p *Pendulum) Snapshot() ([]byte, error) {
 func (p *Pendulum) Restore(state []byte) error {
 	var s [2]float64
 	var g float64
-	if err := restore("Pendulum-v1", state, p.rand, &s[0], &s[1], &g); err != nil {
+	src, err := restore("Pendulum-v1", state, &s[0], &s[1], &g)
+	if err != nil {
 		return err
 	}
+	p.rand.commit(src)
 	p.State, p.G = s, g
 	return nil
 }
