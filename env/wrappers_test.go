@@ -335,3 +335,24 @@ func TestFailedRestoreLeavesWrapperUnchanged(t *testing.T) {
 		t.Fatalf("failed restore changed the wrapper: %+v, was %+v", *other, before)
 	}
 }
+
+// FuzzWrapperRestore feeds arbitrary bytes to a wrapper stack's Restore: it must return
+// an error or succeed, never panic.
+func FuzzWrapperRestore(f *testing.F) {
+	build := func() env.Env {
+		return env.NewNormalizeObservation(env.NewEpisodeStats(env.NewTimeLimit(newWalk(), 5)))
+	}
+	e := build()
+	e.Reset()
+	e.Step([]float64{0.5})
+	snap, _ := env.SnapshotOf(e)
+	f.Add(snap)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e := build()
+		if env.RestoreOf(e, data) == nil {
+			e.Step([]float64{0.1})
+			e.Reset()
+		}
+	})
+}
