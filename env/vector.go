@@ -3,6 +3,7 @@ package env
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Vector steps several environments of one id in lock step.
@@ -12,9 +13,11 @@ import (
 // holds the last observation of the episode that ended (use it to bootstrap a truncated
 // episode). Terminated[i] and Truncated[i] describe the episode that ended.
 //
-// With Workers > 1 the environments are split into contiguous blocks, one per worker
-// goroutine. Each sub-environment has its own random stream (seed, index), so results are
-// identical for any number of workers.
+// With Workers > 1 the caller's goroutine and Workers-1 helper goroutines step the
+// environments together, each claiming small chunks of indices until none is left, so a
+// slow step (a reset, a contact-rich state) does not hold the others up. Each
+// sub-environment has its own random stream (seed, index) and its own result slots, so
+// results are identical for any number of workers.
 type Vector struct {
 	Envs []Env
 
@@ -30,6 +33,8 @@ type Vector struct {
 	jobs    []chan struct{}
 	done    sync.WaitGroup
 	closed  bool
+	next    atomic.Int64 // next unclaimed index during a parallel Step
+	chunk   int64        // indices claimed at a time
 }
 
 // NewVector makes n instances with mk and steps them with the given number of worker
@@ -63,11 +68,12 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 	v.Terminated = make([]bool, n)
 	v.Truncated = make([]bool, n)
 	if workers > 1 {
-		v.jobs = make([]chan struct{}, workers)
+		// About eight chunks per worker balance the load without contending on next.
+		v.chunk = int64(max(1, n/(8*workers)))
+		v.jobs = make([]chan struct{}, workers-1)
 		for w := range v.jobs {
 			v.jobs[w] = make(chan struct{})
-			lo, hi := v.block(w)
-			go v.work(v.jobs[w], lo, hi)
+			go v.work(v.jobs[w])
 		}
 	}
 	return v, nil
@@ -114,10 +120,12 @@ func (v *Vector) Step(actions [][]float64) {
 		v.stepRange(0, len(v.Envs))
 		return
 	}
-	v.done.Add(v.workers)
+	v.next.Store(0)
+	v.done.Add(len(v.jobs))
 	for _, j := range v.jobs {
 		j <- struct{}{}
 	}
+	v.stepClaimed()
 	v.done.Wait()
 }
 
@@ -132,15 +140,22 @@ func (v *Vector) Close() {
 	}
 }
 
-func (v *Vector) block(w int) (lo, hi int) {
-	n := len(v.Envs)
-	return w * n / v.workers, (w + 1) * n / v.workers
+func (v *Vector) work(jobs <-chan struct{}) {
+	for range jobs {
+		v.stepClaimed()
+		v.done.Done()
+	}
 }
 
-func (v *Vector) work(jobs <-chan struct{}, lo, hi int) {
-	for range jobs {
-		v.stepRange(lo, hi)
-		v.done.Done()
+// stepClaimed steps chunks of environments claimed from next until all are taken.
+func (v *Vector) stepClaimed() {
+	n := int64(len(v.Envs))
+	for {
+		lo := v.next.Add(v.chunk) - v.chunk
+		if lo >= n {
+			return
+		}
+		v.stepRange(int(lo), int(min(lo+v.chunk, n)))
 	}
 }
 
