@@ -2,8 +2,9 @@ package env
 
 import (
 	"fmt"
-	"sync"
+	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // Vector steps several environments of one id in lock step.
@@ -14,10 +15,13 @@ import (
 // episode). Terminated[i] and Truncated[i] describe the episode that ended.
 //
 // With Workers > 1 the caller's goroutine and Workers-1 helper goroutines step the
-// environments together, each claiming small chunks of indices until none is left, so a
-// slow step (a reset, a contact-rich state) does not hold the others up. Each
-// sub-environment has its own random stream (seed, index) and its own result slots, so
-// results are identical for any number of workers.
+// environments together, each claiming chunks of indices until none is left, so a slow
+// step (a reset, a contact-rich state) does not hold the others up. Chunks hold a few
+// microseconds of work, as measured on earlier Steps: one environment of a costly task,
+// many of a cheap one. Between Steps the helpers poll for the next one for up to 50 µs
+// before they park, so back-to-back Steps of a cheap environment do not pay a goroutine
+// wake-up each. Each sub-environment has its own random stream (seed, index) and its own
+// result slots, so results are identical for any number of workers.
 type Vector struct {
 	Envs []Env
 
@@ -30,11 +34,30 @@ type Vector struct {
 
 	workers int
 	actions [][]float64
-	jobs    []chan struct{}
-	done    sync.WaitGroup
-	closed  bool
-	next    atomic.Int64 // next unclaimed index during a parallel Step
-	chunk   int64        // indices claimed at a time
+	chunk   atomic.Uint64 // indices claimed at a time (see adaptChunk)
+	perEnv  float64       // smoothed seconds per environment step, as the caller measured it
+	gen     uint64        // Steps started; only the caller's goroutine touches it
+	spin    bool          // whether idle goroutines poll before parking (see spinWait)
+	closed  atomic.Bool
+	caller  parker
+	helpers []*parker
+
+	// The fields below are written by several cores during a Step; each sits on a cache
+	// line of its own so that writing one does not invalidate the others or the
+	// read-mostly fields above (false sharing costs more than a CartPole step).
+	_ [cacheLine]byte
+	// started is the generation of the current Step; helpers poll it.
+	started atomic.Uint64
+	_       [cacheLine - 8]byte
+	// next is the generation of the current Step (high 32 bits) and the next unclaimed
+	// index (low 32 bits). Tagging the index with the generation lets a helper that wakes
+	// late, after the Step it was woken for has finished, see that its claim is stale.
+	next atomic.Uint64
+	_    [cacheLine - 8]byte
+	// remaining counts the environments of the current Step not yet stepped; the
+	// goroutine that brings it to zero wakes the caller.
+	remaining atomic.Int64
+	_         [cacheLine - 8]byte
 }
 
 // NewVector makes n instances with mk and steps them with the given number of worker
@@ -68,12 +91,16 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 	v.Terminated = make([]bool, n)
 	v.Truncated = make([]bool, n)
 	if workers > 1 {
-		// About eight chunks per worker balance the load without contending on next.
-		v.chunk = int64(max(1, n/(8*workers)))
-		v.jobs = make([]chan struct{}, workers-1)
-		for w := range v.jobs {
-			v.jobs[w] = make(chan struct{})
-			go v.work(v.jobs[w])
+		// About eight chunks per worker until the first Step has measured the cost.
+		v.chunk.Store(uint64(max(1, n/(8*workers))))
+		// Polling only pays when every worker can have a core of its own; with more
+		// workers than Ps a polling goroutine would hold up the one it waits for.
+		v.spin = workers <= runtime.GOMAXPROCS(0)
+		v.caller.wake = make(chan struct{}, 1)
+		for range workers - 1 {
+			h := &parker{wake: make(chan struct{}, 1)}
+			v.helpers = append(v.helpers, h)
+			go v.help(h)
 		}
 	}
 	return v, nil
@@ -112,7 +139,7 @@ func (v *Vector) Reset() [][]float64 {
 
 // Step applies actions[i] to sub-environment i, resetting those whose episode ends.
 func (v *Vector) Step(actions [][]float64) {
-	if v.closed {
+	if v.closed.Load() {
 		panic("env: Step on a closed Vector")
 	}
 	v.actions = actions
@@ -120,43 +147,95 @@ func (v *Vector) Step(actions [][]float64) {
 		v.stepRange(0, len(v.Envs))
 		return
 	}
-	v.next.Store(0)
-	v.done.Add(len(v.jobs))
-	for _, j := range v.jobs {
-		j <- struct{}{}
+	v.gen++
+	v.remaining.Store(int64(len(v.Envs)))
+	v.next.Store(v.gen << 32)
+	v.started.Store(v.gen) // publishes actions and next to the helpers
+	for _, h := range v.helpers {
+		h.signal()
 	}
-	v.stepClaimed()
-	v.done.Wait()
+	start := time.Now()
+	if k := v.stepClaimed(v.gen); k > 0 {
+		v.adaptChunk(time.Since(start), k)
+	}
+	v.caller.wait(func() bool { return v.remaining.Load() == 0 }, v.spin)
+}
+
+// chunkWork is the work one claim should hold. A claim moves next's cache line between
+// cores (a fraction of a microsecond), so a chunk should be long against that; short
+// chunks let the workers finish close together when step costs vary. A MuJoCo step is
+// longer than chunkWork (chunks of one), a CartPole step some 50 ns (chunks of up to
+// n/Workers).
+const chunkWork = 5 * time.Microsecond
+
+// adaptChunk sets the chunk size from the time the caller took to step k environments.
+func (v *Vector) adaptChunk(took time.Duration, k int) {
+	t := took.Seconds() / float64(k)
+	if v.perEnv == 0 {
+		v.perEnv = t
+	}
+	// A running average smooths out the odd slow step (a reset, a preemption).
+	v.perEnv += (t - v.perEnv) / 8
+	c := (len(v.Envs) + v.workers - 1) / v.workers // the most: one claim per worker
+	if w := chunkWork.Seconds(); v.perEnv*float64(c) > w {
+		c = max(1, int(w/v.perEnv))
+	}
+	if uint64(c) != v.chunk.Load() {
+		v.chunk.Store(uint64(c))
+	}
 }
 
 // Close stops the worker goroutines. The Vector cannot step afterwards.
 func (v *Vector) Close() {
-	if v.closed {
+	if v.closed.Swap(true) {
 		return
 	}
-	v.closed = true
-	for _, j := range v.jobs {
-		close(j)
+	v.gen++
+	v.next.Store(v.gen<<32 | uint64(len(v.Envs))) // a generation with nothing to claim
+	v.started.Store(v.gen)
+	for _, h := range v.helpers {
+		h.signal()
 	}
 }
 
-func (v *Vector) work(jobs <-chan struct{}) {
-	for range jobs {
-		v.stepClaimed()
-		v.done.Done()
-	}
-}
-
-// stepClaimed steps chunks of environments claimed from next until all are taken.
-func (v *Vector) stepClaimed() {
-	n := int64(len(v.Envs))
+// help is a helper goroutine: it waits for each new generation and steps what it claims.
+func (v *Vector) help(h *parker) {
+	var seen uint64
 	for {
-		lo := v.next.Add(v.chunk) - v.chunk
-		if lo >= n {
+		h.wait(func() bool { return v.started.Load() != seen }, v.spin)
+		if v.closed.Load() {
 			return
 		}
-		v.stepRange(int(lo), int(min(lo+v.chunk, n)))
+		seen = v.started.Load()
+		v.stepClaimed(seen)
 	}
+}
+
+// stepClaimed steps chunks of environments claimed from next until none of generation
+// gen is left, and returns how many it stepped.
+func (v *Vector) stepClaimed(gen uint64) int {
+	n := uint64(len(v.Envs))
+	chunk := v.chunk.Load() // any size is safe: a claim is checked against next as a whole
+	done := int64(0)
+	for {
+		x := v.next.Load()
+		lo := x & (1<<32 - 1)
+		if x>>32 != gen || lo >= n {
+			break
+		}
+		if !v.next.CompareAndSwap(x, x+chunk) {
+			continue
+		}
+		hi := min(lo+chunk, n)
+		v.stepRange(int(lo), int(hi))
+		done += int64(hi - lo)
+	}
+	// One update per goroutine and Step rather than per chunk: remaining's cache line
+	// moves between cores once.
+	if done > 0 && v.remaining.Add(-done) == 0 {
+		v.caller.signal()
+	}
+	return int(done)
 }
 
 func (v *Vector) stepRange(lo, hi int) {
@@ -169,6 +248,61 @@ func (v *Vector) stepRange(lo, hi int) {
 			copy(v.Obs[i], e.Reset())
 		} else {
 			copy(v.Obs[i], tr.Obs)
+		}
+	}
+}
+
+// cacheLine is the size of a cache line on common CPUs (x86-64, most arm64).
+const cacheLine = 64
+
+// spinWait is how long an idle goroutine of a Vector polls for its next event before it
+// parks. Waking a parked goroutine takes tens of microseconds on a virtual machine (a
+// futex wake, often of an idle virtual CPU), more than a whole Step of a cheap
+// environment; polling briefly spares back-to-back Steps that cost, and the bound keeps
+// an idle Vector from holding a core.
+const spinWait = 50 * time.Microsecond
+
+// parker lets one goroutine wait for a condition that other goroutines make true: it
+// polls for up to spinWait, then parks on a channel until signalled.
+type parker struct {
+	asleep atomic.Bool
+	wake   chan struct{} // capacity 1: signal never blocks
+}
+
+// wait returns once ready holds. ready must read the state it tests atomically.
+func (p *parker) wait(ready func() bool, spin bool) {
+	if spin && poll(ready) {
+		return
+	}
+	for !ready() {
+		p.asleep.Store(true)
+		// asleep is set before ready is tested again and signal tests asleep after the
+		// condition is made true, so either this test or signal sees the other's write.
+		if ready() && p.asleep.CompareAndSwap(true, false) {
+			return
+		}
+		<-p.wake // signal cleared asleep and sent a token
+	}
+}
+
+// signal wakes the waiter if it is parked; call it after making the condition true.
+func (p *parker) signal() {
+	if p.asleep.Load() && p.asleep.CompareAndSwap(true, false) {
+		p.wake <- struct{}{}
+	}
+}
+
+// poll tests ready until it holds or spinWait has passed. It does not yield: the bound
+// keeps the P it holds short, and a Gosched in the loop would delay the very wake-up it
+// waits for.
+func poll(ready func() bool) bool {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if ready() {
+			return true
+		}
+		if i%64 == 0 && time.Since(start) > spinWait {
+			return false
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"gorl/env"
 )
@@ -100,6 +101,63 @@ func TestVectorSameResultForAnyWorkers(t *testing.T) {
 		for k := range runs[0].rows {
 			if runs[0].rows[k] != runs[w].rows[k] {
 				t.Fatalf("run %d differs at row %d: %s vs %s", w, k, runs[w].rows[k], runs[0].rows[k])
+			}
+		}
+	}
+}
+
+// slowWalk is a walk whose steps take at least cost, so that a Vector's chunks shrink to
+// a few environments.
+type slowWalk struct {
+	env.Env
+	cost time.Duration
+}
+
+func (s slowWalk) Step(a []float64) env.Transition {
+	for start := time.Now(); time.Since(start) < s.cost; {
+	}
+	return s.Env.Step(a)
+}
+
+// TestVectorSameResultIdleAndSlow checks the parallel paths that cheap back-to-back Steps
+// do not take: helpers that park between Steps (pauses longer than their polling), chunks
+// that shrink as steps get costly, and more workers than cores.
+func TestVectorSameResultIdleAndSlow(t *testing.T) {
+	const n, steps = 9, 60
+	run := func(workers int) *vectorRun {
+		v, err := env.NewVector(n, workers, func(i int) (env.Env, error) {
+			return slowWalk{env.NewTimeLimit(newWalk(), 25), time.Duration(i%3) * 20 * time.Microsecond}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		v.Seed(21)
+		v.Reset()
+		r := &vectorRun{}
+		actions := make([][]float64, n)
+		rng := env.NewRand(21, 77)
+		for i := range actions {
+			actions[i] = make([]float64, 1)
+		}
+		for s := 0; s < steps; s++ {
+			for i := range actions {
+				v.ActionSpace().Sample(rng, actions[i])
+			}
+			if s%4 == 3 {
+				time.Sleep(300 * time.Microsecond)
+			}
+			v.Step(actions)
+			r.record(v)
+		}
+		return r
+	}
+	want := run(1)
+	for _, workers := range []int{2, 4, 9} {
+		got := run(workers)
+		for k := range want.rows {
+			if got.rows[k] != want.rows[k] {
+				t.Fatalf("workers=%d differs at row %d: %s vs %s", workers, k, got.rows[k], want.rows[k])
 			}
 		}
 	}
