@@ -49,15 +49,25 @@ type Vector struct {
 	// started is the generation of the current Step; helpers poll it.
 	started atomic.Uint64
 	_       [cacheLine - 8]byte
-	// next is the generation of the current Step (high 32 bits) and the next unclaimed
-	// index (low 32 bits). Tagging the index with the generation lets a helper that wakes
-	// late, after the Step it was woken for has finished, see that its claim is stale.
-	next atomic.Uint64
-	_    [cacheLine - 8]byte
 	// remaining counts the environments of the current Step not yet stepped; the
 	// goroutine that brings it to zero wakes the caller.
 	remaining atomic.Int64
 	_         [cacheLine - 8]byte
+	// spans[w] holds worker w's share of the indices (the caller is worker 0).
+	spans []span
+}
+
+// span is one worker's share of the environments, [first index, end). Its owner claims
+// chunks from the front and, once its own span is used up, from the other spans. Working
+// mostly on its own span keeps a worker's environments in its core's cache and keeps
+// neighbouring environments, whose memory may share cache lines, on one core.
+type span struct {
+	// next is the generation of the current Step (high 32 bits) and the next unclaimed
+	// index (low 32 bits). Tagging the index with the generation lets a helper that wakes
+	// late, after the Step it was woken for has finished, see that its claim is stale.
+	next atomic.Uint64
+	end  uint64
+	_    [cacheLine - 16]byte
 }
 
 // NewVector makes n instances with mk and steps them with the given number of worker
@@ -96,11 +106,15 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 		// Polling only pays when every worker can have a core of its own; with more
 		// workers than Ps a polling goroutine would hold up the one it waits for.
 		v.spin = workers <= runtime.GOMAXPROCS(0)
+		v.spans = make([]span, workers)
+		for w := range v.spans {
+			v.spans[w].end = uint64((w + 1) * n / workers)
+		}
 		v.caller.wake = make(chan struct{}, 1)
-		for range workers - 1 {
+		for w := 1; w < workers; w++ {
 			h := &parker{wake: make(chan struct{}, 1)}
 			v.helpers = append(v.helpers, h)
-			go v.help(h)
+			go v.help(w, h)
 		}
 	}
 	return v, nil
@@ -149,21 +163,23 @@ func (v *Vector) Step(actions [][]float64) {
 	}
 	v.gen++
 	v.remaining.Store(int64(len(v.Envs)))
-	v.next.Store(v.gen << 32)
-	v.started.Store(v.gen) // publishes actions and next to the helpers
+	for w := range v.spans {
+		v.spans[w].next.Store(v.gen<<32 | uint64(w*len(v.Envs)/v.workers))
+	}
+	v.started.Store(v.gen) // publishes actions and spans to the helpers
 	for _, h := range v.helpers {
 		h.signal()
 	}
 	start := time.Now()
-	if k := v.stepClaimed(v.gen); k > 0 {
+	if k := v.stepClaimed(0, v.gen); k > 0 {
 		v.adaptChunk(time.Since(start), k)
 	}
 	v.caller.wait(func() bool { return v.remaining.Load() == 0 }, v.spin)
 }
 
-// chunkWork is the work one claim should hold. A claim moves next's cache line between
-// cores (a fraction of a microsecond), so a chunk should be long against that; short
-// chunks let the workers finish close together when step costs vary. A MuJoCo step is
+// chunkWork is the work one claim should hold. A claim is an atomic update, which costs a
+// fraction of a microsecond when the line moves between cores, so a chunk should be long
+// against that; short chunks let the workers finish close together when step costs vary. A MuJoCo step is
 // longer than chunkWork (chunks of one), a CartPole step some 50 ns (chunks of up to
 // n/Workers).
 const chunkWork = 5 * time.Microsecond
@@ -176,7 +192,7 @@ func (v *Vector) adaptChunk(took time.Duration, k int) {
 	}
 	// A running average smooths out the odd slow step (a reset, a preemption).
 	v.perEnv += (t - v.perEnv) / 8
-	c := (len(v.Envs) + v.workers - 1) / v.workers // the most: one claim per worker
+	c := (len(v.Envs) + v.workers - 1) / v.workers // the most: one claim per span
 	if w := chunkWork.Seconds(); v.perEnv*float64(c) > w {
 		c = max(1, int(w/v.perEnv))
 	}
@@ -190,16 +206,15 @@ func (v *Vector) Close() {
 	if v.closed.Swap(true) {
 		return
 	}
-	v.gen++
-	v.next.Store(v.gen<<32 | uint64(len(v.Envs))) // a generation with nothing to claim
+	v.gen++ // a generation with nothing to claim: spans still hold the last one's
 	v.started.Store(v.gen)
 	for _, h := range v.helpers {
 		h.signal()
 	}
 }
 
-// help is a helper goroutine: it waits for each new generation and steps what it claims.
-func (v *Vector) help(h *parker) {
+// help is helper goroutine w: it waits for each new generation and steps what it claims.
+func (v *Vector) help(w int, h *parker) {
 	var seen uint64
 	for {
 		h.wait(func() bool { return v.started.Load() != seen }, v.spin)
@@ -207,28 +222,30 @@ func (v *Vector) help(h *parker) {
 			return
 		}
 		seen = v.started.Load()
-		v.stepClaimed(seen)
+		v.stepClaimed(w, seen)
 	}
 }
 
-// stepClaimed steps chunks of environments claimed from next until none of generation
-// gen is left, and returns how many it stepped.
-func (v *Vector) stepClaimed(gen uint64) int {
-	n := uint64(len(v.Envs))
+// stepClaimed steps chunks of environments of generation gen, claimed first from worker
+// w's span and then from the others', until none is left, and returns how many it stepped.
+func (v *Vector) stepClaimed(w int, gen uint64) int {
 	chunk := v.chunk.Load() // any size is safe: a claim is checked against next as a whole
 	done := int64(0)
-	for {
-		x := v.next.Load()
-		lo := x & (1<<32 - 1)
-		if x>>32 != gen || lo >= n {
-			break
+	for k := range v.spans {
+		s := &v.spans[(w+k)%len(v.spans)]
+		for {
+			x := s.next.Load()
+			lo := x & (1<<32 - 1)
+			if x>>32 != gen || lo >= s.end {
+				break
+			}
+			if !s.next.CompareAndSwap(x, x+chunk) {
+				continue
+			}
+			hi := min(lo+chunk, s.end)
+			v.stepRange(int(lo), int(hi))
+			done += int64(hi - lo)
 		}
-		if !v.next.CompareAndSwap(x, x+chunk) {
-			continue
-		}
-		hi := min(lo+chunk, n)
-		v.stepRange(int(lo), int(hi))
-		done += int64(hi - lo)
 	}
 	// One update per goroutine and Step rather than per chunk: remaining's cache line
 	// moves between cores once.
