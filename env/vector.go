@@ -15,10 +15,11 @@ import (
 // episode). Terminated[i] and Truncated[i] describe the episode that ended.
 //
 // With Workers > 1 the caller's goroutine and Workers-1 helper goroutines step the
-// environments together, each claiming chunks of indices until none is left, so a slow
-// step (a reset, a contact-rich state) does not hold the others up. Chunks hold a few
-// microseconds of work, as measured on earlier Steps: one environment of a costly task,
-// many of a cheap one. Between Steps the helpers poll for the next one for up to 50 µs
+// environments together. Each has a contiguous share of the indices, which it steps in
+// chunks; once its share is used up it takes chunks from the others' until none is left,
+// so a slow step (a reset, a contact-rich state) does not hold the others up. Chunks hold
+// a few microseconds of work, as measured on earlier Steps: one environment of a costly
+// task, many of a cheap one. Between Steps the helpers poll for the next one for up to 50 µs
 // before they park, so back-to-back Steps of a cheap environment do not pay a goroutine
 // wake-up each. Each sub-environment has its own random stream (seed, index) and its own
 // result slots, so results are identical for any number of workers.
@@ -178,10 +179,10 @@ func (v *Vector) Step(actions [][]float64) {
 }
 
 // chunkWork is the work one claim should hold. A claim is an atomic update, which costs a
-// fraction of a microsecond when the line moves between cores, so a chunk should be long
-// against that; short chunks let the workers finish close together when step costs vary. A MuJoCo step is
-// longer than chunkWork (chunks of one), a CartPole step some 50 ns (chunks of up to
-// n/Workers).
+// fraction of a microsecond when its cache line moves between cores, so a chunk should be
+// long against that; short chunks let the workers finish close together when step costs
+// vary. A MuJoCo step is longer than chunkWork (chunks of one), a CartPole step some 60 ns
+// (chunks of up to a whole share).
 const chunkWork = 5 * time.Microsecond
 
 // adaptChunk sets the chunk size from the time the caller took to step k environments.
@@ -229,7 +230,7 @@ func (v *Vector) help(w int, h *parker) {
 // stepClaimed steps chunks of environments of generation gen, claimed first from worker
 // w's span and then from the others', until none is left, and returns how many it stepped.
 func (v *Vector) stepClaimed(w int, gen uint64) int {
-	chunk := v.chunk.Load() // any size is safe: a claim is checked against next as a whole
+	chunk := v.chunk.Load() // any size is safe: a claim is one compare-and-swap of next
 	done := int64(0)
 	for k := range v.spans {
 		s := &v.spans[(w+k)%len(v.spans)]
