@@ -87,8 +87,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("eval_episodes must be positive, got %d", c.EvalEpisodes)
 	case c.StopAtReturn != nil && (math.IsNaN(*c.StopAtReturn) || math.IsInf(*c.StopAtReturn, 0)):
 		return fmt.Errorf("stop_at_return must be finite")
-	case c.Steps < int64(c.Envs*c.RolloutSteps):
-		return fmt.Errorf("steps (%d) must cover at least one rollout of envs x rollout_steps = %d", c.Steps, c.Envs*c.RolloutSteps)
+	case int64(c.Envs) > c.Steps/int64(c.RolloutSteps): // envs x rollout_steps > steps, without overflow
+		return fmt.Errorf("steps (%d) must cover at least one rollout of envs x rollout_steps = %d x %d", c.Steps, c.Envs, c.RolloutSteps)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 		pos, quat = make([]float64, 3*poser.NumBodies()), make([]float64, 4*poser.NumBodies())
 	}
 	e.Seed(seed)
-	out := make([]logs.EpisodeRow, 0, episodes)
+	out := make([]logs.EpisodeRow, 0, min(episodes, 1024)) // episodes may be huge: grow as they finish
 	var steps int64
 	var row logs.StepRow
 	for ep := 0; ep < episodes; ep++ {
