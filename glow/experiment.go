@@ -93,10 +93,13 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 		return c, fmt.Errorf("episodes must be >= 1, got %d", c.Episodes)
 	case c.EvalEvery < 1 || c.EvalEpisodes < 1:
 		return c, fmt.Errorf("eval_every and eval_episodes must be >= 1")
-	case c.Ridge < 0:
-		return c, fmt.Errorf("ridge must be >= 0, got %g", c.Ridge)
-	case c.BetaScale < 0 || c.Gamma < 0 || c.Delta < 0 || c.Delta >= 1 || c.Ccov < 0:
-		return c, fmt.Errorf("beta_scale, gamma, ccov must be >= 0 and delta in [0, 1)")
+	case !(c.Ridge >= 0) || math.IsInf(c.Ridge, 0):
+		return c, fmt.Errorf("ridge must be finite and >= 0, got %g", c.Ridge)
+	case !(c.BetaScale >= 0 && c.Gamma >= 0 && c.Ccov >= 0 && c.Delta >= 0 && c.Delta < 1) ||
+		math.IsInf(c.BetaScale, 0) || math.IsInf(c.Gamma, 0) || math.IsInf(c.Ccov, 0):
+		return c, fmt.Errorf("beta_scale, gamma, ccov must be finite and >= 0 and delta in [0, 1)")
+	case !(c.Epsilon >= 0 && c.Epsilon <= 1):
+		return c, fmt.Errorf("epsilon must be in [0, 1], got %g", c.Epsilon)
 	}
 	switch c.Algo {
 	case AlgoGLOW, AlgoGOLF, AlgoQLearning:
@@ -354,6 +357,9 @@ func runH2O(st *runState, e env.Env, seed uint64) error {
 		}
 		if off, err = LockTuples(eps, p.Tabular(), p.H); err != nil {
 			return fmt.Errorf("offline data %s: %w", cfg.OfflineDir, err)
+		}
+		if err := p.CheckTuples(off); err != nil {
+			return fmt.Errorf("offline data %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
 		}
 		if len(off[0]) < cfg.Episodes {
 			return fmt.Errorf("offline data %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)

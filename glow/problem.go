@@ -137,6 +137,9 @@ func LockTuples(eps [][]lock.Transition, tabular bool, H int) ([][]Tuple, error)
 		for h, tr := range ep {
 			tu := Tuple{A: tr.Action, R: tr.Reward, S: -1, Next: -1, Last: h == H-1}
 			if tabular {
+				if len(tr.Obs) == 0 || (!tu.Last && len(tr.Next) == 0) {
+					return nil, fmt.Errorf("offline episode %d step %d: no tabular state in the observation", i, h)
+				}
 				tu.S = int(tr.Obs[0])
 				if !tu.Last {
 					tu.Next = int(tr.Next[0])
@@ -151,4 +154,23 @@ func LockTuples(eps [][]lock.Transition, tabular bool, H int) ([][]Tuple, error)
 		}
 	}
 	return out, nil
+}
+
+// CheckTuples reports the first offline tuple that does not fit the problem (an
+// action, a state or a feature vector out of range), so that data read from a file
+// cannot index past the learners' tables.
+func (p *Problem) CheckTuples(off [][]Tuple) error {
+	for h, layer := range off {
+		for i, tu := range layer {
+			switch {
+			case tu.A < 0 || tu.A >= p.A:
+				return fmt.Errorf("layer %d tuple %d: action %d is not in [0, %d)", h, i, tu.A, p.A)
+			case p.Tabular() && (tu.S < 0 || tu.S >= p.S || (!tu.Last && (tu.Next < 0 || tu.Next >= p.S))):
+				return fmt.Errorf("layer %d tuple %d: state %d -> %d is not in [0, %d)", h, i, tu.S, tu.Next, p.S)
+			case !p.Tabular() && (len(tu.X) != p.Dim || (!tu.Last && len(tu.XNext) != p.Dim)):
+				return fmt.Errorf("layer %d tuple %d: %d features, want %d", h, i, len(tu.X), p.Dim)
+			}
+		}
+	}
+	return nil
 }

@@ -97,12 +97,12 @@ func New(cfg Config) (*Lock, error) {
 		return nil, fmt.Errorf("lock: H must be in [1, 100000], got %d", cfg.H)
 	case cfg.Actions < 2:
 		return nil, fmt.Errorf("lock: need at least 2 actions, got %d", cfg.Actions)
-	case cfg.AntiReward < 0 || cfg.AntiReward > 1:
+	case !(cfg.AntiReward >= 0 && cfg.AntiReward <= 1):
 		return nil, fmt.Errorf("lock: anti-reward must be in [0, 1], got %g", cfg.AntiReward)
-	case cfg.AntiProb < 0 || cfg.AntiProb > 1:
+	case !(cfg.AntiProb >= 0 && cfg.AntiProb <= 1):
 		return nil, fmt.Errorf("lock: anti-reward probability must be in [0, 1], got %g", cfg.AntiProb)
-	case cfg.Noise < 0 || math.IsNaN(cfg.Noise):
-		return nil, fmt.Errorf("lock: noise must be >= 0, got %g", cfg.Noise)
+	case !(cfg.Noise >= 0) || math.IsInf(cfg.Noise, 0):
+		return nil, fmt.Errorf("lock: noise must be finite and >= 0, got %g", cfg.Noise)
 	}
 	rng := env.NewRand(cfg.LockSeed, 0x10c4)
 	l := &Lock{Config: cfg, Correct: make([][2]int, cfg.H)}
