@@ -40,7 +40,7 @@ type Vector struct {
 	gen     uint64        // Steps started; only the caller's goroutine touches it
 	spin    bool          // whether idle goroutines poll before parking (see spinWait)
 	closed  atomic.Bool
-	caller  parker
+	caller  *parker
 	helpers []*parker
 
 	// The fields below are written by several cores during a Step; each sits on a cache
@@ -111,9 +111,9 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 		for w := range v.spans {
 			v.spans[w].end = uint64((w + 1) * n / workers)
 		}
-		v.caller.wake = make(chan struct{}, 1)
+		v.caller = &parker{wake: make(chan struct{}, 1), spin: spinWait}
 		for w := 1; w < workers; w++ {
-			h := &parker{wake: make(chan struct{}, 1)}
+			h := &parker{wake: make(chan struct{}, 1), spin: spinWait}
 			v.helpers = append(v.helpers, h)
 			go v.help(w, h)
 		}
@@ -273,7 +273,7 @@ func (v *Vector) stepRange(lo, hi int) {
 // cacheLine is the size of a cache line on common CPUs (x86-64, most arm64).
 const cacheLine = 64
 
-// spinWait is how long an idle goroutine of a Vector polls for its next event before it
+// spinWait is the longest an idle goroutine of a Vector polls for its next event before it
 // parks. Waking a parked goroutine takes tens of microseconds on a virtual machine (a
 // futex wake, often of an idle virtual CPU), more than a whole Step of a cheap
 // environment; polling briefly spares back-to-back Steps that cost, and the bound keeps
@@ -281,15 +281,26 @@ const cacheLine = 64
 const spinWait = 50 * time.Microsecond
 
 // parker lets one goroutine wait for a condition that other goroutines make true: it
-// polls for up to spinWait, then parks on a channel until signalled.
+// polls for a while, then parks on a channel until signalled. How long it polls adapts
+// to how long its waits turn out to be: up to spinWait while they are short (Steps back
+// to back), less and less while they are long (a policy update between Steps), where
+// polling would only burn a core.
 type parker struct {
 	asleep atomic.Bool
-	wake   chan struct{} // capacity 1: signal never blocks
+	wake   chan struct{}        // capacity 1: signal never blocks
+	spin   time.Duration        // polling budget of the next wait; only the waiter touches it
+	_      [cacheLine - 24]byte // a line of its own: the waiter writes spin, others read asleep
 }
 
-// wait returns once ready holds. ready must read the state it tests atomically.
-func (p *parker) wait(ready func() bool, spin bool) {
-	if spin && poll(ready) {
+// wait returns once ready holds; it polls only if poll is set. ready must read the state
+// it tests atomically.
+func (p *parker) wait(ready func() bool, poll bool) {
+	if ready() {
+		return
+	}
+	start := time.Now()
+	if poll && p.spin > 0 && pollFor(ready, start, p.spin) {
+		p.spin = spinWait
 		return
 	}
 	for !ready() {
@@ -297,9 +308,15 @@ func (p *parker) wait(ready func() bool, spin bool) {
 		// asleep is set before ready is tested again and signal tests asleep after the
 		// condition is made true, so either this test or signal sees the other's write.
 		if ready() && p.asleep.CompareAndSwap(true, false) {
-			return
+			break
 		}
 		<-p.wake // signal cleared asleep and sent a token
+	}
+	// A wait no longer than polling plus a wake-up would have been caught by polling.
+	if time.Since(start) < 2*spinWait {
+		p.spin = spinWait
+	} else if p.spin /= 2; p.spin < time.Microsecond {
+		p.spin = 0
 	}
 }
 
@@ -310,16 +327,15 @@ func (p *parker) signal() {
 	}
 }
 
-// poll tests ready until it holds or spinWait has passed. It does not yield: the bound
-// keeps the P it holds short, and a Gosched in the loop would delay the very wake-up it
-// waits for.
-func poll(ready func() bool) bool {
-	start := time.Now()
+// pollFor tests ready until it holds or d has passed since start. It does not yield: the
+// bound keeps the P it holds short, and a Gosched in the loop would delay the very
+// wake-up it waits for.
+func pollFor(ready func() bool, start time.Time, d time.Duration) bool {
 	for i := 1; ; i++ {
 		if ready() {
 			return true
 		}
-		if i%64 == 0 && time.Since(start) > spinWait {
+		if i%64 == 0 && time.Since(start) > d {
 			return false
 		}
 	}
