@@ -35,6 +35,9 @@ func (f *envFlags) options() (env.Options, error) {
 		opts[k] = v
 	}
 	if f.Model != "" {
+		if err := checkInputFile("model", f.Model); err != nil {
+			return nil, err
+		}
 		opts["model"] = f.Model
 	}
 	if f.Family != "" {

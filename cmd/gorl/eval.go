@@ -48,11 +48,8 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			if cfg.Episodes < 1 {
 				return fmt.Errorf("--episodes must be positive, got %d", cfg.Episodes)
 			}
-			if _, err := os.Stat(filepath.Join(runDir, "config.json")); err != nil {
-				return fmt.Errorf("%s is not a run directory (no config.json)", runDir)
-			}
 			var tc trainConfig
-			if err := readTrainConfig(filepath.Join(runDir, "config.json"), &tc); err != nil {
+			if err := readTrainRun(runDir, &tc); err != nil {
 				return err
 			}
 			if tc.Command != "train" || tc.Algo != "ppo" {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,22 +67,61 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	default:
 		return nil, fmt.Errorf("--env %q: want lock or lock-rich", f.env)
 	}
-	if f.anti < 0 || f.anti > 1 {
+	if !(f.anti >= 0 && f.anti <= 1) {
 		return nil, fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
 	}
-	// The lock's zero values mean defaults; on the command line 0 is a mistake.
-	if H < 1 {
-		return nil, fmt.Errorf("--H must be at least 1, got %d", H)
+	if !(f.noise >= 0) || !finite(f.noise) {
+		return nil, fmt.Errorf("--noise must be finite and >= 0, got %g", f.noise)
 	}
-	if f.actions < 2 {
-		return nil, fmt.Errorf("--actions must be at least 2, got %d", f.actions)
+	// The lock's zero values mean defaults; on the command line 0 is a mistake.
+	if H < 1 || H > maxHorizon {
+		return nil, fmt.Errorf("--H must be in [1, %d], got %d", maxHorizon, H)
+	}
+	if f.actions < 2 || f.actions > maxActions {
+		return nil, fmt.Errorf("--actions must be in [2, %d], got %d", maxActions, f.actions)
 	}
 	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0}, rich)
 }
 
+// validate checks the algorithm flags of run and sweep, naming them (glow.Config's
+// own checks name its JSON keys). An explicit 0 is refused where it would silently
+// mean the default, except where the help says what 0 means.
+func (f *glowFlags) validate(cmd *cobra.Command) error {
+	c, fl := f.cfg, cmd.Flags()
+	nonneg := func(name string, x float64) error {
+		if !(x >= 0) || !finite(x) {
+			return fmt.Errorf("--%s must be finite and >= 0, got %g", name, x)
+		}
+		return nil
+	}
+	switch {
+	case c.Episodes < 1 || c.Episodes > maxGlowEpisode:
+		return fmt.Errorf("--episodes must be in [1, %d], got %d", maxGlowEpisode, c.Episodes)
+	case c.EvalEvery < 0:
+		return fmt.Errorf("--eval-every must be >= 0, got %d", c.EvalEvery)
+	case c.EvalEpisodes < 0:
+		return fmt.Errorf("--eval-episodes must be >= 0, got %d", c.EvalEpisodes)
+	case !(c.Epsilon >= 0 && c.Epsilon <= 1):
+		return fmt.Errorf("--epsilon must be in [0, 1], got %g", c.Epsilon)
+	case fl.Changed("epsilon") && c.Epsilon == 0:
+		return fmt.Errorf("--epsilon must not be 0 (0 means the default 0.1)")
+	case f.workers < 0:
+		return fmt.Errorf("--workers must be >= 0, got %d", f.workers)
+	}
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"beta-scale", c.BetaScale}, {"gamma", c.Gamma}, {"ridge", c.Ridge}} {
+		if err := nonneg(x.name, x.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (f *glowFlags) seedList() ([]uint64, error) {
-	if f.seeds < 1 {
-		return nil, fmt.Errorf("--seeds must be >= 1, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > maxSeeds {
+		return nil, fmt.Errorf("--seeds must be in [1, %d], got %d", maxSeeds, f.seeds)
 	}
 	s := make([]uint64, f.seeds)
 	for i := range s {
@@ -99,6 +139,7 @@ func newGlowCmd() *cobra.Command {
 combination lock of Hy-Q, with latent or rich observations.`,
 	}
 	cmd.AddCommand(newGlowRunCmd(), newGlowSweepCmd(), newGlowDataCmd())
+	noSubcommand(cmd)
 	return cmd
 }
 
@@ -111,6 +152,9 @@ func newGlowRunCmd() *cobra.Command {
 		Short: "Run one algorithm over seeds and write a run directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(cmd); err != nil {
+				return err
+			}
 			p, err := f.problem(H)
 			if err != nil {
 				return err
@@ -122,6 +166,11 @@ func newGlowRunCmd() *cobra.Command {
 			seeds, err := f.seedList()
 			if err != nil {
 				return err
+			}
+			if cfg.OfflineDir != "" {
+				if err := checkOfflineDir(p, cfg); err != nil {
+					return err
+				}
 			}
 			if runDir == "" {
 				runDir = filepath.Join("runs", fmt.Sprintf("glow-%s-%s-H%d-%s", cfg.Algo, strings.ReplaceAll(p.EnvID, "/", "-"), H, time.Now().UTC().Format("20060102-150405")))
@@ -215,12 +264,38 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 			if err != nil {
 				return err
 			}
+			if err := f.validate(cmd); err != nil {
+				return err
+			}
 			seeds, err := f.seedList()
 			if err != nil {
 				return err
 			}
 			names := strings.Split(algos, ",")
+			for i, name := range names {
+				names[i] = strings.TrimSpace(name)
+				if names[i] == "" {
+					return fmt.Errorf("--algos %q: empty algorithm name", algos)
+				}
+			}
 			offline := f.cfg.Offline
+			// Every (algorithm, H) is checked before the first one runs.
+			for _, name := range names {
+				for _, h := range H {
+					p, err := f.problem(h)
+					if err != nil {
+						return err
+					}
+					cfg := f.cfg
+					cfg.Algo, cfg.Offline = name, offline
+					if name != glow.AlgoHyGLOW && name != glow.AlgoHyQ {
+						cfg.Offline = "none"
+					}
+					if _, err := cfg.Defaults(p); err != nil {
+						return fmt.Errorf("--algos %s at H=%d: %w", name, h, err)
+					}
+				}
+			}
 			out := cmd.OutOrStdout()
 			type cell struct {
 				s   glow.Summary
@@ -304,6 +379,9 @@ func newGlowDataCmd() *cobra.Command {
 			if episodes < 1 {
 				return fmt.Errorf("--episodes must be >= 1, got %d", episodes)
 			}
+			if H >= 1 && episodes > maxRows/H {
+				return fmt.Errorf("--episodes x --H = %d x %d steps is too many (at most %d)", episodes, H, maxRows)
+			}
 			p, err := f.problem(H)
 			if err != nil {
 				return err
@@ -346,4 +424,30 @@ func newGlowDataCmd() *cobra.Command {
 	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 0, "seed of the data set")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "output directory (default runs/lock-data-<design>-H<H>-<time>)")
 	return cmd
+}
+
+// checkOfflineDir reads the data set of --offline-dir once before the run directory is
+// created, so that a missing, corrupt or mismatched data set fails at once.
+func checkOfflineDir(p *glow.Problem, cfg glow.Config) error {
+	if cfg.Algo != glow.AlgoHyGLOW && cfg.Algo != glow.AlgoHyQ {
+		return fmt.Errorf("--offline-dir is read only by --algo hyglow or hyq, not %s", cfg.Algo)
+	}
+	if _, err := os.Stat(cfg.OfflineDir); err != nil {
+		return fmt.Errorf("--offline-dir %s: no such directory or file", cfg.OfflineDir)
+	}
+	eps, err := lock.ReadDataset(cfg.OfflineDir)
+	if err != nil {
+		return fmt.Errorf("--offline-dir: %w", err)
+	}
+	off, err := glow.LockTuples(eps, p.Tabular(), p.H)
+	if err != nil {
+		return fmt.Errorf("--offline-dir %s: %w", cfg.OfflineDir, err)
+	}
+	if err := p.CheckTuples(off); err != nil {
+		return fmt.Errorf("--offline-dir %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
+	}
+	if len(off[0]) < cfg.Episodes {
+		return fmt.Errorf("--offline-dir %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)
+	}
+	return nil
 }

@@ -65,18 +65,53 @@ func (f *lmdpFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
 }
 
+// validateInstance checks the instance flags (shared by run, sweep and instance)
+// before anything is generated or written.
+func (f *lmdpFlags) validateInstance(cmd *cobra.Command) error {
+	if f.instance != "" {
+		if err := checkInputFile("instance", f.instance); err != nil {
+			return err
+		}
+	}
+	if f.saveInstance != "" {
+		if err := checkOutputFile("save-instance", f.saveInstance, nil); err != nil {
+			return err
+		}
+	}
+	if f.plot != "" {
+		if err := checkOutputFile("plot", f.plot, imageExts); err != nil {
+			return err
+		}
+	}
+	switch {
+	case f.params.H > maxHorizon:
+		return fmt.Errorf("--H must be at most %d, got %d", maxHorizon, f.params.H)
+	case cmd.Flags().Changed("gamma") && f.params.Gamma < 1:
+		return fmt.Errorf("--gamma must be >= 1, got %d", f.params.Gamma)
+	case f.cfg.Planner.MaxNodes < 1:
+		return fmt.Errorf("--max-nodes must be >= 1, got %d", f.cfg.Planner.MaxNodes)
+	}
+	return nil
+}
+
 func (f *lmdpFlags) validate() error {
 	if f.cfg.K <= 0 {
 		return fmt.Errorf("--K must be > 0, got %d", f.cfg.K)
 	}
-	if f.seeds < 1 {
-		return fmt.Errorf("--seeds must be >= 1, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > maxSeeds {
+		return fmt.Errorf("--seeds must be in [1, %d], got %d", maxSeeds, f.seeds)
+	}
+	if f.cfg.K > maxRows/f.seeds {
+		return fmt.Errorf("--K x --seeds = %d x %d episodes is too many (at most %d in all)", f.cfg.K, f.seeds, maxRows)
+	}
+	if f.params.H > maxHorizon {
+		return fmt.Errorf("--H must be at most %d, got %d", maxHorizon, f.params.H)
 	}
 	if f.workers < 0 {
 		return fmt.Errorf("--workers must be >= 0, got %d", f.workers)
 	}
-	if f.cfg.C1 < 0 || f.cfg.C2 < 0 {
-		return fmt.Errorf("--c1 and --c2 must be >= 0")
+	if !(f.cfg.C1 >= 0 && f.cfg.C2 >= 0 && finite(f.cfg.C1) && finite(f.cfg.C2)) {
+		return fmt.Errorf("--c1 and --c2 must be finite and >= 0, got %v and %v", f.cfg.C1, f.cfg.C2)
 	}
 	if !(f.cfg.Delta > 0 && f.cfg.Delta < 1) {
 		return fmt.Errorf("--delta must be in (0, 1), got %v", f.cfg.Delta)
@@ -138,6 +173,7 @@ Regret is sum over episodes of (V* - V^{pi_k}), computed exactly with the true m
 (exact policy evaluation), not from sampled returns.`,
 	}
 	cmd.AddCommand(newLmdpRunCmd(), newLmdpSweepCmd(), newLmdpInstanceCmd())
+	noSubcommand(cmd)
 	return cmd
 }
 
@@ -148,6 +184,9 @@ func newLmdpInstanceCmd() *cobra.Command {
 		Short: "Generate (or load) an instance, print V*, V_WSU, V_oracle and optionally save it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validateInstance(cmd); err != nil {
+				return err
+			}
 			l, _, err := f.buildInstance()
 			if err != nil {
 				return err
@@ -191,6 +230,9 @@ of the mean regret curve over the second half of the episodes.`,
 		Example: "  gorl lmdp run --family random --M 2 --S 4 --A 2 --H 6 --K 32768 --solver value-optimistic --seeds 4 --plot regret.png",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validateInstance(cmd); err != nil {
+				return err
+			}
 			if err := f.validate(); err != nil {
 				return err
 			}
@@ -267,6 +309,9 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 		Example: "  gorl lmdp sweep --over H --values 4,8,16,32 --K 4096 --seeds 4 --solver value-optimistic",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validateInstance(cmd); err != nil {
+				return err
+			}
 			if err := f.validate(); err != nil {
 				return err
 			}

@@ -51,14 +51,23 @@ the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 			if out == "" {
 				return fmt.Errorf("--out is required (e.g. --out curve.png)")
 			}
+			if err := checkOutputFile("out", out, imageExts); err != nil {
+				return err
+			}
 			if f.x != "env_steps" && f.x != "wall_seconds" && f.x != "episode" && f.x != "iteration" {
 				return fmt.Errorf("unknown --x %q (want env_steps, wall_seconds, episode or iteration)", f.x)
 			}
-			if agg.Smooth < 0 || points < 2 {
-				return fmt.Errorf("--smooth must be >= 0 and --points >= 2")
+			if agg.Smooth < 0 {
+				return fmt.Errorf("--smooth must be >= 0, got %d", agg.Smooth)
 			}
-			if agg.Level <= 0 || agg.Level >= 1 {
+			if points < 2 || points > maxPoints {
+				return fmt.Errorf("--points must be in [2, %d], got %d", maxPoints, points)
+			}
+			if !(agg.Level > 0 && agg.Level < 1) {
 				return fmt.Errorf("--level must be in (0, 1), got %v", agg.Level)
+			}
+			if !(fig.Width > 0 && fig.Width <= maxInches) || !(fig.Height > 0 && fig.Height <= maxInches) {
+				return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, fig.Width, fig.Height)
 			}
 			if !slices.Contains(logs.Bands, agg.Band) {
 				return fmt.Errorf("unknown --band %q (want %s)", agg.Band, strings.Join(logs.Bands, ", "))
@@ -131,7 +140,10 @@ A RUN that is not a run directory stands for the runs under it.`,
 			if cmp.Last < 1 || cmp.Bootstrap.Resamples < 1 {
 				return fmt.Errorf("--last and --resamples must be at least 1")
 			}
-			if cmp.Bootstrap.Level <= 0 || cmp.Bootstrap.Level >= 1 {
+			if cmp.Bootstrap.Resamples > maxResamples {
+				return fmt.Errorf("--resamples must be at most %d, got %d", maxResamples, cmp.Bootstrap.Resamples)
+			}
+			if !(cmp.Bootstrap.Level > 0 && cmp.Bootstrap.Level < 1) {
 				return fmt.Errorf("--level must be in (0, 1), got %v", cmp.Bootstrap.Level)
 			}
 			f.x = "env_steps"

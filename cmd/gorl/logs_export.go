@@ -20,43 +20,49 @@ stdout or --out FILE. Columns keep their Parquet names (see go doc gorl/logs); i
 step list columns are spread over obs_0, obs_1, ..., action_0, ... Steps stream: any
 run size works in bounded memory.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != logs.FormatCSV && format != logs.FormatJSONL {
 				return fmt.Errorf("unknown --format %q (want csv or jsonl)", format)
 			}
+			if err := checkRunArg(args[0]); err != nil {
+				return err
+			}
+			if out != "" {
+				if err := checkOutputFile("out", out, nil); err != nil {
+					return err
+				}
+			}
 			var t *logs.Table
+			var err error
 			switch table {
 			case "episodes":
 				t, err = logs.EpisodesTable(args[0])
 			case "metrics":
 				t, err = logs.MetricsTableOf(args[0])
 			case "steps":
-				if _, err := os.Stat(args[0]); err != nil {
-					return fmt.Errorf("%s: no such run directory or file", args[0])
-				}
 			default:
 				return fmt.Errorf("unknown --table %q (want episodes, metrics or steps)", table)
 			}
 			if err != nil {
 				return err
 			}
-			var w io.Writer = cmd.OutOrStdout()
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return fmt.Errorf("export: %w", err)
+			write := func(w io.Writer) error {
+				if t != nil {
+					return t.Write(w, format)
 				}
-				defer func() {
-					if cerr := f.Close(); err == nil && cerr != nil {
-						err = fmt.Errorf("export: %w", cerr)
-					}
-				}()
-				w = f
+				return logs.ExportSteps(args[0], w, format)
 			}
-			if t != nil {
-				return t.Write(w, format)
+			if out == "" {
+				return write(cmd.OutOrStdout())
 			}
-			return logs.ExportSteps(args[0], w, format)
+			// Written to a temporary file and renamed: a failed export leaves an
+			// existing --out file as it was.
+			return logs.WriteFileAtomic(out, func(f *os.File) error {
+				if err := f.Chmod(0o644); err != nil { // as os.Create would make it
+					return err
+				}
+				return write(f)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", logs.FormatCSV, "csv or jsonl")

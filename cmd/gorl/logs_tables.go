@@ -76,6 +76,9 @@ Columns: ` + strings.Join(logs.EpisodeColumns, ", ") + `.`,
 			if err := f.check(); err != nil {
 				return err
 			}
+			if err := checkRunArg(args[0]); err != nil {
+				return err
+			}
 			t, err := logs.EpisodesTable(args[0])
 			if err != nil {
 				return err
@@ -98,6 +101,9 @@ Missing values are empty (null in JSON).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
+				return err
+			}
+			if err := checkRunArg(args[0]); err != nil {
 				return err
 			}
 			t, err := logs.MetricsTableOf(args[0])

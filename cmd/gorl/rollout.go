@@ -89,16 +89,16 @@ func validateRollout(cfg *rolloutConfig, flushSec float64) error {
 		return fmt.Errorf("--policy %q: unknown policy (known: random; trained agents: gorl eval)", cfg.Policy)
 	case cfg.Episodes < 1:
 		return fmt.Errorf("--episodes must be at least 1, got %d", cfg.Episodes)
-	case cfg.Envs < 1:
-		return fmt.Errorf("--envs must be at least 1, got %d", cfg.Envs)
+	case cfg.Envs < 1 || cfg.Envs > maxEnvs:
+		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, cfg.Envs)
 	case cfg.Workers < 1:
 		return fmt.Errorf("--workers must be at least 1, got %d", cfg.Workers)
 	case cfg.StepEvery < 0:
 		return fmt.Errorf("--step-every must be >= 0, got %d", cfg.StepEvery)
 	case cfg.PartRows < 1:
 		return fmt.Errorf("--part-rows must be at least 1, got %d", cfg.PartRows)
-	case !(flushSec > 0):
-		return fmt.Errorf("--flush-every must be positive, got %v", flushSec)
+	case !(flushSec > 0 && flushSec <= maxFlushSec):
+		return fmt.Errorf("--flush-every must be a positive number of seconds up to %g, got %v", maxFlushSec, flushSec)
 	}
 	return nil
 }

@@ -31,16 +31,50 @@ type trainConfig struct {
 
 // readTrainConfig reads a config file (a run's config.json or a hand-written subset).
 func readTrainConfig(path string, into *trainConfig) error {
+	if err := checkInputFile("config", path); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read config: %w", err)
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return fmt.Errorf("config %s is empty", path)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(into); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return fmt.Errorf("config %s: want a JSON object, got %s", path, te.Value)
+		}
 		return fmt.Errorf("config %s: %w", path, err)
 	}
+	if dec.More() {
+		return fmt.Errorf("config %s: unexpected data after the JSON object", path)
+	}
 	return nil
+}
+
+// readTrainRun reads the config.json of a training run directory, saying plainly when
+// dir is no run directory or the run of another command.
+func readTrainRun(dir string, into *trainConfig) error {
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("%s: no such run directory", dir)
+	} else if !st.IsDir() {
+		return fmt.Errorf("%s is not a run directory (not a directory)", dir)
+	}
+	path := filepath.Join(dir, "config.json")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%s is not a run directory (no config.json)", dir)
+	}
+	var head struct {
+		Command string `json:"command"`
+	}
+	if data, err := os.ReadFile(path); err == nil && json.Unmarshal(data, &head) == nil && head.Command != "" && head.Command != "train" {
+		return fmt.Errorf("%s is not a training run (it was written by gorl %s)", dir, head.Command)
+	}
+	return readTrainConfig(path, into)
 }
 
 func (c *trainConfig) newAgent() agents.NewAgentFunc {
@@ -88,8 +122,12 @@ one would.`,
 					return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(runDir, "config.json"), strings.Join(changed, ", "))
 				}
 				var rc trainConfig
-				if err := readTrainConfig(filepath.Join(runDir, "config.json"), &rc); err != nil {
+				if err := readTrainRun(runDir, &rc); err != nil {
 					return err
+				}
+				// Two writers would interleave their rows.
+				if info, err := logs.ReadRunInfo(runDir); err == nil && info.Status == "running" {
+					return fmt.Errorf("run %s is still running (process %d); stop it before --resume", runDir, info.PID)
 				}
 				loop, err := agents.Resume(runDir, rc.Train, logs.Options{EnvID: rc.Train.Env, StepEvery: stepEvery(rc.Train)}, rc.newAgent())
 				if err != nil {
@@ -98,6 +136,9 @@ one would.`,
 				return runTraining(cmd.OutOrStdout(), loop, rc, runDir, quiet, jsonOut)
 			}
 
+			if err := validateTrainFlags(cmd, &cfg, target); err != nil {
+				return err
+			}
 			// defaults < config file < flags
 			merged := trainConfig{}
 			if configFile != "" {
@@ -147,7 +188,13 @@ one would.`,
 			set("objective", func() { p.Objective = cfg.PPO.Objective })
 			set("objective-params", func() { p.ObjectiveParams = cfg.PPO.ObjectiveParams })
 			set("lr", func() { p.LR = cfg.PPO.LR })
+			if fl.Changed("objective-params") && p.Objective != "lpo" && p.Objective != "ta-lpo" {
+				return fmt.Errorf("--objective-params is read only by --objective lpo or ta-lpo, not %s", p.Objective)
+			}
 			if p.ObjectiveParams != "" {
+				if err := checkInputFile("objective-params", p.ObjectiveParams); err != nil {
+					return err
+				}
 				abs, err := filepath.Abs(p.ObjectiveParams)
 				if err != nil {
 					return err
@@ -155,11 +202,21 @@ one would.`,
 				p.ObjectiveParams = abs // config.json must work from any directory
 			}
 			merged.Train, merged.PPO = t.WithDefaults(), p.WithDefaults()
-			if err := merged.Train.Validate(); err != nil {
+			// Flags were checked above: what fails now comes from the config file.
+			inConfig := func(err error) error {
+				if configFile != "" {
+					return fmt.Errorf("config %s: %w", configFile, err)
+				}
 				return err
 			}
+			if err := merged.Train.Validate(); err != nil {
+				return inConfig(err)
+			}
 			if err := merged.PPO.Validate(); err != nil {
-				return err
+				return inConfig(err)
+			}
+			if tr := merged.Train; tr.Envs > maxEnvs || tr.RolloutSteps > maxBatch/tr.Envs {
+				return fmt.Errorf("envs x rollout steps = %d x %d is too large (at most %d environments and %d transitions per update)", tr.Envs, tr.RolloutSteps, maxEnvs, maxBatch)
 			}
 			if n := merged.Train.Envs * merged.Train.RolloutSteps; n%merged.PPO.Minibatches != 0 {
 				return fmt.Errorf("%d minibatches do not divide envs x rollout_steps = %d", merged.PPO.Minibatches, n)
@@ -205,6 +262,35 @@ one would.`,
 	fl.BoolVar(&quiet, "quiet", false, "no progress output")
 	fl.BoolVar(&jsonOut, "json", false, "print the summary as one JSON line")
 	return cmd
+}
+
+// validateTrainFlags checks the flags given on the command line, naming them in the
+// error (the settings' own checks name config.json keys). An explicit 0 is refused
+// where the settings would read it as "default".
+func validateTrainFlags(cmd *cobra.Command, cfg *trainConfig, target float64) error {
+	fl := cmd.Flags()
+	t := cfg.Train
+	switch {
+	case fl.Changed("checkpoint-every") && t.CheckpointEvery == 0:
+		return fmt.Errorf("--checkpoint-every must not be 0 (N updates, or negative: only by time and at the end)")
+	case fl.Changed("step-every") && t.StepEvery == 0:
+		return fmt.Errorf("--step-every must not be 0 (N, or negative: no steps)")
+	case fl.Changed("lr") && !(finite(cfg.PPO.LR) && cfg.PPO.LR > 0):
+		return fmt.Errorf("--lr must be a positive number, got %v", cfg.PPO.LR)
+	case fl.Changed("steps") && t.Steps < 1:
+		return fmt.Errorf("--steps must be at least 1, got %d", t.Steps)
+	case fl.Changed("envs") && (t.Envs < 1 || t.Envs > maxEnvs):
+		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, t.Envs)
+	case fl.Changed("rollout-steps") && (t.RolloutSteps < 1 || t.RolloutSteps > maxBatch):
+		return fmt.Errorf("--rollout-steps must be in [1, %d], got %d", maxBatch, t.RolloutSteps)
+	case fl.Changed("workers") && t.Workers < 1:
+		return fmt.Errorf("--workers must be at least 1, got %d", t.Workers)
+	case fl.Changed("eval-every") && t.EvalEvery < 0:
+		return fmt.Errorf("--eval-every must be >= 0, got %d", t.EvalEvery)
+	case fl.Changed("stop-at-return") && !finite(target):
+		return fmt.Errorf("--stop-at-return must be a finite number, got %v", target)
+	}
+	return nil
 }
 
 // stepEvery maps the config's StepEvery to logs.Options (0 there means all).

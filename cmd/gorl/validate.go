@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Limits on sizes that would otherwise exhaust memory before any work is done (a
+// typing slip such as --envs 100000000 must fail at once, not after the machine
+// starts swapping). They are far above any setting the experiments use.
+const (
+	maxEnvs        = 1 << 16  // environments stepped in lock step
+	maxBatch       = 1 << 24  // train: envs x rollout steps held in one rollout buffer
+	maxSeeds       = 1 << 16  // seeds of one lmdp or glow experiment
+	maxRows        = 1 << 24  // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
+	maxHorizon     = 100000   // lmdp and glow horizons (the lock's own limit)
+	maxActions     = 1 << 16  // lock actions
+	maxGlowEpisode = 1 << 24  // glow online episodes per seed
+	maxPoints      = 1 << 20  // logs curve grid points
+	maxResamples   = 10000000 // logs compare bootstrap resamples
+	maxInches      = 100      // logs curve figure size
+	maxFlushSec    = 1e6      // rollout --flush-every
+)
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// zeroFlags rejects an explicit 0 for flags whose zero value would silently mean the
+// default (the settings structs treat 0 as "default"; on the command line it is a slip).
+func zeroFlags(cmd *cobra.Command, names ...string) error {
+	for _, name := range names {
+		f := cmd.Flags().Lookup(name)
+		if f != nil && f.Changed && (f.Value.String() == "0") {
+			return fmt.Errorf("--%s must not be 0", name)
+		}
+	}
+	return nil
+}
+
+// checkInputFile checks that the file given to flag exists and is a regular file.
+func checkInputFile(flag, path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("--%s %s: no such file", flag, path)
+	case err != nil:
+		return fmt.Errorf("--%s %s: %w", flag, path, err)
+	case st.IsDir():
+		return fmt.Errorf("--%s %s is a directory, want a file", flag, path)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("--%s %s is not a regular file", flag, path)
+	}
+	return nil
+}
+
+// checkInputDir checks that the directory given to flag exists.
+func checkInputDir(flag, path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("--%s %s: no such directory", flag, path)
+	case err != nil:
+		return fmt.Errorf("--%s %s: %w", flag, path, err)
+	case !st.IsDir():
+		return fmt.Errorf("--%s %s is not a directory", flag, path)
+	}
+	return nil
+}
+
+// checkRunArg checks that a RUN argument (a run directory or one of its files) exists.
+func checkRunArg(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%s: no such run directory or file", path)
+	}
+	return nil
+}
+
+// imageExts are the image formats gonum/plot writes.
+var imageExts = []string{"png", "svg", "pdf", "jpg", "jpeg", "eps", "tif", "tiff"}
+
+// checkOutputFile checks, before any work, that the file given to flag can be written:
+// it is not a directory, not a file of a run directory (which would be lost), its
+// directory exists and accepts new files, and (when exts is not empty) its extension
+// is one of exts. It leaves nothing behind.
+func checkOutputFile(flag, path string, exts []string) error {
+	if len(exts) > 0 {
+		ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+		if !slices.Contains(exts, ext) {
+			return fmt.Errorf("--%s %s: unknown image format %q (want %s)", flag, path, ext, strings.Join(exts, ", "))
+		}
+	}
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("--%s %s is a directory, want a file", flag, path)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "config.json")); err == nil {
+			return fmt.Errorf("--%s %s: refusing to overwrite a file of run directory %s", flag, path, filepath.Dir(path))
+		}
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("--%s %s: directory %s does not exist", flag, path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".gorl-probe-*")
+	if err != nil {
+		return fmt.Errorf("--%s %s: cannot write in %s", flag, path, dir)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// noSubcommand makes a command group fail on an unknown subcommand (cobra would print
+// the help and exit 0).
+func noSubcommand(cmd *cobra.Command) {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			var names []string
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name())
+				}
+			}
+			return fmt.Errorf("unknown command %q for gorl %s (want %s)", args[0], cmd.Name(), strings.Join(names, ", "))
+		}
+		return cmd.Help()
+	}
+}
