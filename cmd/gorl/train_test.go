@@ -21,12 +21,12 @@ func TestTrainBadInput(t *testing.T) {
 	wantOneLineError(t, `unknown objective "foo"`, "train", "--objective", "foo", "--run-dir", filepath.Join(dir, "b"))
 	wantOneLineError(t, `unknown algo "sac"`, "train", "--algo", "sac", "--run-dir", filepath.Join(dir, "c"))
 	wantOneLineError(t, "needs a drift network file", "train", "--objective", "lpo", "--run-dir", filepath.Join(dir, "d"))
-	wantOneLineError(t, "steps must be positive", "train", "--steps", "-5", "--run-dir", filepath.Join(dir, "e"))
+	wantOneLineError(t, "--steps must be at least 1", "train", "--steps", "-5", "--run-dir", filepath.Join(dir, "e"))
 	wantOneLineError(t, "invalid argument", "train", "--envs", "four", "--run-dir", filepath.Join(dir, "f"))
 	wantOneLineError(t, "no such file", "train", "--objective", "ta-lpo", "--objective-params", filepath.Join(dir, "none.drift"), "--run-dir", filepath.Join(dir, "g"))
 	wantOneLineError(t, "--resume needs --run-dir", "train", "--resume")
 	wantOneLineError(t, "drop --seed", "train", "--resume", "--seed", "3", "--run-dir", filepath.Join(dir, "h"))
-	wantOneLineError(t, "no config.json", "eval", filepath.Join(dir, "nothing"))
+	wantOneLineError(t, "no such run directory", "eval", filepath.Join(dir, "nothing"))
 }
 
 // TestTrainEvalResume trains a short run, evaluates it, checks config.json and that

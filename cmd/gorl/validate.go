@@ -31,18 +31,6 @@ const (
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// zeroFlags rejects an explicit 0 for flags whose zero value would silently mean the
-// default (the settings structs treat 0 as "default"; on the command line it is a slip).
-func zeroFlags(cmd *cobra.Command, names ...string) error {
-	for _, name := range names {
-		f := cmd.Flags().Lookup(name)
-		if f != nil && f.Changed && (f.Value.String() == "0") {
-			return fmt.Errorf("--%s must not be 0", name)
-		}
-	}
-	return nil
-}
-
 // checkInputFile checks that the file given to flag exists and is a regular file.
 func checkInputFile(flag, path string) error {
 	st, err := os.Stat(path)
