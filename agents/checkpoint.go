@@ -114,5 +114,27 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	if c.Version != CheckpointVersion {
 		return nil, fmt.Errorf("read checkpoint %s: version %d, this gorl reads version %d", path, c.Version, CheckpointVersion)
 	}
+	if err := c.checkCounts(); err != nil {
+		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
+	}
 	return &c, nil
+}
+
+// checkCounts rejects a damaged checkpoint whose counters cannot come from a run (a
+// resume from it would write rows with impossible ids or cut the logs wrongly).
+func (c *Checkpoint) checkCounts() error {
+	switch {
+	case c.Update < 0 || c.Updates < 0 || c.Update > c.Updates:
+		return fmt.Errorf("update %d of %d is out of range", c.Update, c.Updates)
+	case c.EnvSteps < 0 || c.Episodes < 0 || c.NextEpisode < c.Episodes:
+		return fmt.Errorf("counts out of range: env_steps %d, episodes %d, next_episode %d", c.EnvSteps, c.Episodes, c.NextEpisode)
+	case c.Marks.Steps < 0 || c.Marks.Episodes < 0 || c.Marks.Metrics < 0:
+		return fmt.Errorf("negative log marks %+v", c.Marks)
+	}
+	for i := range c.EpisodeIDs {
+		if c.EpisodeIDs[i] < 0 || (i < len(c.EpisodeSteps) && c.EpisodeSteps[i] < 0) {
+			return fmt.Errorf("environment %d: episode %d at step %d is out of range", i, c.EpisodeIDs[i], c.EpisodeSteps[i])
+		}
+	}
+	return nil
 }

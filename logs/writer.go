@@ -128,6 +128,9 @@ func Resume(dir string, opts Options, cut *Marks) (*Run, error) {
 		}
 	}
 	if cut != nil {
+		if cut.Steps < 0 || cut.Episodes < 0 || cut.Metrics < 0 {
+			return nil, fmt.Errorf("resume %s: negative marks %+v", dir, *cut)
+		}
 		if int64(len(eps)) < cut.Episodes || int64(len(metrics)) < cut.Metrics {
 			return nil, fmt.Errorf("resume %s: the run has %d episodes and %d metric rows, fewer than its checkpoint (%d, %d): files were lost",
 				dir, len(eps), len(metrics), cut.Episodes, cut.Metrics)
