@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ type badInputFixtures struct {
 	text                 string // a plain text file
 	rollout, train       string // finished runs of gorl rollout and gorl train
 	badCheckpoint        string // a copy of train whose latest checkpoint is garbage
+	negMarks             string // a copy of train whose latest checkpoint has negative log marks
 	badParquet           string // a copy of rollout whose step part is garbage
 	data                 string // gorl glow data --H 5 --episodes 20
 	keep                 string // an existing output file a failed export must not touch
@@ -30,7 +32,7 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 	p := func(name string) string { return filepath.Join(d, name) }
 	f := &badInputFixtures{dir: d, empty: p("empty.json"), corrupt: p("corrupt.json"), arr: p("arr.json"),
 		trailing: p("trailing.json"), badLR: p("badlr.json"), text: p("notes.txt"), rollout: p("rollout"),
-		train: p("train"), badCheckpoint: p("train-badck"), badParquet: p("rollout-badparquet"), data: p("data"),
+		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badParquet: p("rollout-badparquet"), data: p("data"),
 		keep: p("keep.csv"), full: p("full"), drift: p("x.drift"), noSuch: p("no-such.json"), noDir: p("no-such-dir")}
 	files := map[string]string{
 		f.empty: "", f.corrupt: "{bad", f.arr: "[]", f.trailing: `{"train": {"steps": 1000}} trailing`,
@@ -60,6 +62,15 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 		t.Fatal("the training fixture wrote no checkpoint")
 	}
 	os.WriteFile(cks[len(cks)-1], []byte("garbage"), 0o644)
+	copyDir(t, f.train, f.negMarks)
+	latest := filepath.Join(f.negMarks, "checkpoints", filepath.Base(cks[len(cks)-1]))
+	var ck map[string]any
+	if data, err := os.ReadFile(latest); err != nil || json.Unmarshal(data, &ck) != nil {
+		t.Fatalf("read checkpoint %s: %v", latest, err)
+	}
+	ck["marks"] = map[string]int{"steps": -5, "episodes": -1, "metrics": -1}
+	data, _ := json.Marshal(ck)
+	os.WriteFile(latest, data, 0o644)
 	copyDir(t, f.rollout, f.badParquet)
 	parts, _ := filepath.Glob(filepath.Join(f.badParquet, "steps", "*.parquet"))
 	if len(parts) == 0 {
@@ -186,6 +197,7 @@ func TestBadInput(t *testing.T) {
 		{"is not a training run (it was written by gorl rollout)", []string{"train", "--resume", "--run-dir", f.rollout}},
 		{"read checkpoint", []string{"train", "--resume", "--run-dir", f.badCheckpoint, "--quiet"}},
 		{"drop --lr", []string{"train", "--resume", "--run-dir", f.train, "--lr", "1"}},
+		{"negative log marks", []string{"train", "--resume", "--run-dir", f.negMarks, "--quiet"}},
 
 		// eval.
 		{"accepts 1 arg(s)", []string{"eval"}},
@@ -228,6 +240,7 @@ func TestBadInput(t *testing.T) {
 		{"--save-instance /proc/x.json: cannot write in /proc", []string{"lmdp", "instance", "--save-instance", "/proc/x.json"}},
 		{"--save-instance " + f.dir + " is a directory", []string{"lmdp", "instance", "--save-instance", f.dir}},
 		{"refusing to overwrite a file of run directory", []string{"lmdp", "instance", "--save-instance", filepath.Join(f.train, "config.json")}},
+		{"--save-instance /dev/null is not a regular file", []string{"lmdp", "instance", "--save-instance", "/dev/null"}},
 		{"--values is required", []string{"lmdp", "sweep", "--run-dir", fresh}},
 		{`--over must be H, K or solver, got "Q"`, []string{"lmdp", "sweep", "--over", "Q", "--values", "4", "--run-dir", fresh}},
 		{`--values: "x" is not a positive integer`, []string{"lmdp", "sweep", "--values", "4,x", "--run-dir", fresh}},
@@ -341,6 +354,13 @@ func TestValidButExtreme(t *testing.T) {
 		if _, stderr, code := gorl(t, args...); code != 0 {
 			t.Fatalf("gorl %v: exit %d: %s", args, code, stderr)
 		}
+	}
+	// An export to a device writes into it; it must not replace it with a file.
+	if _, stderr, code := gorl(t, "logs", "export", filepath.Join(dir, "r"), "--table", "steps", "--out", os.DevNull); code != 0 {
+		t.Fatalf("export to %s: exit %d: %s", os.DevNull, code, stderr)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode().IsRegular() {
+		t.Fatalf("%s is no longer a device after an export (%v)", os.DevNull, err)
 	}
 	out, stderr, code := gorl(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "gorl ") || stderr != "" {

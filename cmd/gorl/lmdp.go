@@ -77,6 +77,9 @@ func (f *lmdpFlags) validateInstance(cmd *cobra.Command) error {
 		if err := checkOutputFile("save-instance", f.saveInstance, nil); err != nil {
 			return err
 		}
+		if err := regularOrAbsent("save-instance", f.saveInstance); err != nil {
+			return err
+		}
 	}
 	if f.plot != "" {
 		if err := checkOutputFile("plot", f.plot, imageExts); err != nil {

@@ -55,6 +55,19 @@ run size works in bounded memory.`,
 			if out == "" {
 				return write(cmd.OutOrStdout())
 			}
+			if st, err := os.Stat(out); err == nil && !st.Mode().IsRegular() {
+				// A device or pipe (/dev/stdout, a FIFO) is written in place: renaming a
+				// temporary file over it would replace it.
+				f, err := os.OpenFile(out, os.O_WRONLY, 0)
+				if err != nil {
+					return fmt.Errorf("export to %s: %w", out, err)
+				}
+				if err := write(f); err != nil {
+					f.Close()
+					return err
+				}
+				return f.Close()
+			}
 			// Written to a temporary file and renamed: a failed export leaves an
 			// existing --out file as it was.
 			return logs.WriteFileAtomic(out, func(f *os.File) error {

@@ -75,7 +75,8 @@ var imageExts = []string{"png", "svg", "pdf", "jpg", "jpeg", "eps", "tif", "tiff
 // checkOutputFile checks, before any work, that the file given to flag can be written:
 // it is not a directory, not a file of a run directory (which would be lost), its
 // directory exists and accepts new files, and (when exts is not empty) its extension
-// is one of exts. It leaves nothing behind.
+// is one of exts. An existing device or pipe passes (it is written in place). It
+// leaves nothing behind.
 func checkOutputFile(flag, path string, exts []string) error {
 	if len(exts) > 0 {
 		ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
@@ -86,6 +87,9 @@ func checkOutputFile(flag, path string, exts []string) error {
 	if st, err := os.Stat(path); err == nil {
 		if st.IsDir() {
 			return fmt.Errorf("--%s %s is a directory, want a file", flag, path)
+		}
+		if !st.Mode().IsRegular() {
+			return nil // a device or pipe such as /dev/stdout: written in place
 		}
 		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "config.json")); err == nil {
 			return fmt.Errorf("--%s %s: refusing to overwrite a file of run directory %s", flag, path, filepath.Dir(path))
@@ -101,6 +105,16 @@ func checkOutputFile(flag, path string, exts []string) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
+	return nil
+}
+
+// regularOrAbsent refuses an existing path that is not a regular file, for outputs
+// written through a temporary file and a rename (which would replace a device such
+// as /dev/null with a plain file).
+func regularOrAbsent(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("--%s %s is not a regular file", flag, path)
+	}
 	return nil
 }
 
