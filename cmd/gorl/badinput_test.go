@@ -311,6 +311,7 @@ func TestBadInput(t *testing.T) {
 		{"--out " + f.dir + " is a directory", []string{"logs", "export", f.train, "--out", f.dir}},
 		{"--out /proc/x.csv: cannot write in /proc", []string{"logs", "export", f.train, "--out", "/proc/x.csv"}},
 		{"refusing to overwrite a file of run directory", []string{"logs", "export", f.train, "--table", "metrics", "--out", filepath.Join(f.train, "config.json")}},
+		{"refusing to overwrite a file of run directory", []string{"logs", "export", f.train, "--out", filepath.Join(f.train, "episodes.parquet")}},
 		{"not a readable Parquet file", []string{"logs", "export", f.badParquet, "--table", "steps", "--out", f.keep}},
 	}
 	for _, c := range cases {
@@ -361,6 +362,13 @@ func TestValidButExtreme(t *testing.T) {
 	}
 	if st, err := os.Stat(os.DevNull); err != nil || st.Mode().IsRegular() {
 		t.Fatalf("%s is no longer a device after an export (%v)", os.DevNull, err)
+	}
+	// Exporting again into a run directory's own CSV is allowed.
+	csv := filepath.Join(dir, "r", "episodes.csv")
+	for range 2 {
+		if _, stderr, code := gorl(t, "logs", "export", filepath.Join(dir, "r"), "--out", csv); code != 0 {
+			t.Fatalf("export to %s: exit %d: %s", csv, code, stderr)
+		}
 	}
 	out, stderr, code := gorl(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "gorl ") || stderr != "" {

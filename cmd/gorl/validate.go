@@ -73,7 +73,7 @@ func checkRunArg(path string) error {
 var imageExts = []string{"png", "svg", "pdf", "jpg", "jpeg", "eps", "tif", "tiff"}
 
 // checkOutputFile checks, before any work, that the file given to flag can be written:
-// it is not a directory, not a file of a run directory (which would be lost), its
+// it is not a directory, not a file gorl wrote in a run directory (which would be lost), its
 // directory exists and accepts new files, and (when exts is not empty) its extension
 // is one of exts. An existing device or pipe passes (it is written in place). It
 // leaves nothing behind.
@@ -91,8 +91,8 @@ func checkOutputFile(flag, path string, exts []string) error {
 		if !st.Mode().IsRegular() {
 			return nil // a device or pipe such as /dev/stdout: written in place
 		}
-		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "config.json")); err == nil {
-			return fmt.Errorf("--%s %s: refusing to overwrite a file of run directory %s", flag, path, filepath.Dir(path))
+		if run, ok := runFile(path); ok {
+			return fmt.Errorf("--%s %s: refusing to overwrite a file of run directory %s", flag, path, run)
 		}
 	}
 	dir := filepath.Dir(path)
@@ -106,6 +106,23 @@ func checkOutputFile(flag, path string, exts []string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// runFile reports whether path is one of the files gorl writes in a run directory
+// (config.json, status.json, Parquet tables, step parts, checkpoints) and which run.
+func runFile(path string) (string, bool) {
+	isRun := func(dir string) bool {
+		_, err := os.Stat(filepath.Join(dir, "config.json"))
+		return err == nil
+	}
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	if sub := filepath.Base(dir); (sub == "steps" || sub == "checkpoints") && isRun(filepath.Dir(dir)) {
+		return filepath.Dir(dir), true
+	}
+	if (base == "config.json" || base == "status.json" || strings.HasSuffix(base, ".parquet")) && isRun(dir) {
+		return dir, true
+	}
+	return "", false
 }
 
 // regularOrAbsent refuses an existing path that is not a regular file, for outputs
