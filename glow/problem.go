@@ -2,6 +2,7 @@ package glow
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gorl/env"
@@ -137,8 +138,8 @@ func LockTuples(eps [][]lock.Transition, tabular bool, H int) ([][]Tuple, error)
 		for h, tr := range ep {
 			tu := Tuple{A: tr.Action, R: tr.Reward, S: -1, Next: -1, Last: h == H-1}
 			if tabular {
-				if len(tr.Obs) == 0 || (!tu.Last && len(tr.Next) == 0) {
-					return nil, fmt.Errorf("offline episode %d step %d: no tabular state in the observation", i, h)
+				if !latentObs(tr.Obs, h) || (!tu.Last && !latentObs(tr.Next, h+1)) {
+					return nil, fmt.Errorf("offline episode %d step %d: the observation (%d values) is not a latent [state, step] pair (rich-observation data?)", i, h, len(tr.Obs))
 				}
 				tu.S = int(tr.Obs[0])
 				if !tu.Last {
@@ -154,6 +155,11 @@ func LockTuples(eps [][]lock.Transition, tabular bool, H int) ([][]Tuple, error)
 		}
 	}
 	return out, nil
+}
+
+// latentObs reports whether obs is the latent lock's observation [state, step] at step h.
+func latentObs(obs []float64, h int) bool {
+	return len(obs) == 2 && obs[0] == math.Trunc(obs[0]) && obs[1] == float64(h)
 }
 
 // CheckTuples reports the first offline tuple that does not fit the problem (an
