@@ -20,7 +20,7 @@ type badInputFixtures struct {
 	badCheckpoint        string // a copy of train whose latest checkpoint is garbage
 	negMarks             string // a copy of train whose latest checkpoint has negative log marks
 	badParquet           string // a copy of rollout whose step part is garbage
-	data                 string // gorl glow data --H 5 --episodes 20
+	data, richData       string // gorl glow data --H 5 --episodes 20, latent and rich
 	keep                 string // an existing output file a failed export must not touch
 	full                 string // a non-empty directory that is not a run
 	drift, noSuch, noDir string // a drift file that is not one; paths that do not exist
@@ -32,7 +32,7 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 	p := func(name string) string { return filepath.Join(d, name) }
 	f := &badInputFixtures{dir: d, empty: p("empty.json"), corrupt: p("corrupt.json"), arr: p("arr.json"),
 		trailing: p("trailing.json"), badLR: p("badlr.json"), text: p("notes.txt"), rollout: p("rollout"),
-		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badParquet: p("rollout-badparquet"), data: p("data"),
+		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badParquet: p("rollout-badparquet"), data: p("data"), richData: p("data-rich"),
 		keep: p("keep.csv"), full: p("full"), drift: p("x.drift"), noSuch: p("no-such.json"), noDir: p("no-such-dir")}
 	files := map[string]string{
 		f.empty: "", f.corrupt: "{bad", f.arr: "[]", f.trailing: `{"train": {"steps": 1000}} trailing`,
@@ -51,6 +51,7 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 		{"rollout", "--episodes", "2", "--run-dir", f.rollout, "-q"},
 		{"train", "--steps", "512", "--run-dir", f.train, "--quiet"},
 		{"glow", "data", "--H", "5", "--episodes", "20", "--run-dir", f.data},
+		{"glow", "data", "--env", "lock-rich", "--H", "5", "--episodes", "20", "--run-dir", f.richData},
 	} {
 		if _, stderr, code := gorl(t, args...); code != 0 {
 			t.Fatalf("fixture gorl %v: exit %d: %s", args, code, stderr)
@@ -145,6 +146,7 @@ func TestBadInput(t *testing.T) {
 		{"--envs must be in [1, 65536], got 0", []string{"rollout", "--envs", "0", "--run-dir", fresh}},
 		{"--envs must be in [1, 65536], got 100000000", []string{"rollout", "--envs", "100000000", "--run-dir", fresh}},
 		{"--workers must be at least 1", []string{"rollout", "--workers", "-2", "--run-dir", fresh}},
+		{"--part-rows must be in [1, 4194304], got 2000000000", []string{"rollout", "--part-rows", "2000000000", "--run-dir", fresh}},
 		{"--flush-every must be a positive number", []string{"rollout", "--flush-every", "NaN", "--run-dir", fresh}},
 		{"--flush-every must be a positive number", []string{"rollout", "--flush-every", "Inf", "--run-dir", fresh}},
 		{`max_episode_steps="abc": not an integer`, []string{"rollout", "--env-opt", "max_episode_steps=abc", "--run-dir", fresh}},
@@ -269,6 +271,8 @@ func TestBadInput(t *testing.T) {
 		{"not a readable Parquet file", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.badParquet, "--H", "5", "--run-dir", fresh}},
 		{"offline episode 0 has 5 steps, want 7", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.data, "--H", "7", "--run-dir", fresh}},
 		{"does not fit lock/latent with 3 actions", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.data, "--H", "5", "--actions", "3", "--episodes", "2", "--run-dir", fresh}},
+		{"is not a latent [state, step] pair", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.richData, "--H", "5", "--episodes", "2", "--run-dir", fresh}},
+		{"2 features, want 16", []string{"glow", "run", "--env", "lock-rich", "--offline", "mixed", "--offline-dir", f.data, "--H", "5", "--episodes", "2", "--run-dir", fresh}},
 		{"has 20 episodes, H2O needs one per online episode (50)", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.data, "--H", "5", "--episodes", "50", "--run-dir", fresh}},
 		{"--offline-dir is read only by --algo hyglow or hyq, not glow", []string{"glow", "run", "--algo", "glow", "--offline-dir", f.data, "--H", "5", "--run-dir", fresh}},
 		{"already exists and is not empty", []string{"glow", "run", "--H", "5", "--seeds", "1", "--episodes", "2", "--run-dir", f.train, "--quiet"}},

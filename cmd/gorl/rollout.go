@@ -95,8 +95,8 @@ func validateRollout(cfg *rolloutConfig, flushSec float64) error {
 		return fmt.Errorf("--workers must be at least 1, got %d", cfg.Workers)
 	case cfg.StepEvery < 0:
 		return fmt.Errorf("--step-every must be >= 0, got %d", cfg.StepEvery)
-	case cfg.PartRows < 1:
-		return fmt.Errorf("--part-rows must be at least 1, got %d", cfg.PartRows)
+	case cfg.PartRows < 1 || cfg.PartRows > maxPartRows:
+		return fmt.Errorf("--part-rows must be in [1, %d], got %d", maxPartRows, cfg.PartRows)
 	case !(flushSec > 0 && flushSec <= maxFlushSec):
 		return fmt.Errorf("--flush-every must be a positive number of seconds up to %g, got %v", maxFlushSec, flushSec)
 	}

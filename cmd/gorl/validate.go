@@ -27,6 +27,7 @@ const (
 	maxResamples   = 10000000 // logs compare bootstrap resamples
 	maxInches      = 100      // logs curve figure size
 	maxFlushSec    = 1e6      // rollout --flush-every
+	maxPartRows    = 1 << 22  // rollout --part-rows (the writer reserves a part's rows up front)
 )
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
