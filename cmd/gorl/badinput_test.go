@@ -12,18 +12,19 @@ import (
 
 // badInputFixtures are the files and run directories the bad-input cases point at.
 type badInputFixtures struct {
-	dir                  string
-	empty, corrupt, arr  string // JSON files: empty, not JSON, an array
-	trailing, badLR      string // a config with trailing data, one with lr -1
-	text                 string // a plain text file
-	rollout, train       string // finished runs of gorl rollout and gorl train
-	badCheckpoint        string // a copy of train whose latest checkpoint is garbage
-	negMarks             string // a copy of train whose latest checkpoint has negative log marks
-	badParquet           string // a copy of rollout whose step part is garbage
-	data, richData       string // gorl glow data --H 5 --episodes 20, latent and rich
-	keep                 string // an existing output file a failed export must not touch
-	full                 string // a non-empty directory that is not a run
-	drift, noSuch, noDir string // a drift file that is not one; paths that do not exist
+	dir                   string
+	empty, corrupt, arr   string // JSON files: empty, not JSON, an array
+	trailing, badLR       string // a config with trailing data, one with lr -1
+	hugeNet, missingDrift string // configs with a huge hidden layer, a missing drift file
+	text                  string // a plain text file
+	rollout, train        string // finished runs of gorl rollout and gorl train
+	badCheckpoint         string // a copy of train whose latest checkpoint is garbage
+	negMarks              string // a copy of train whose latest checkpoint has negative log marks
+	badParquet            string // a copy of rollout whose step part is garbage
+	data, richData        string // gorl glow data --H 5 --episodes 20, latent and rich
+	keep                  string // an existing output file a failed export must not touch
+	full                  string // a non-empty directory that is not a run
+	drift, noSuch, noDir  string // a drift file that is not one; paths that do not exist
 }
 
 func newBadInputFixtures(t *testing.T) *badInputFixtures {
@@ -31,12 +32,13 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 	d := t.TempDir()
 	p := func(name string) string { return filepath.Join(d, name) }
 	f := &badInputFixtures{dir: d, empty: p("empty.json"), corrupt: p("corrupt.json"), arr: p("arr.json"),
-		trailing: p("trailing.json"), badLR: p("badlr.json"), text: p("notes.txt"), rollout: p("rollout"),
+		trailing: p("trailing.json"), badLR: p("badlr.json"), hugeNet: p("hugenet.json"), missingDrift: p("nodrift.json"), text: p("notes.txt"), rollout: p("rollout"),
 		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badParquet: p("rollout-badparquet"), data: p("data"), richData: p("data-rich"),
 		keep: p("keep.csv"), full: p("full"), drift: p("x.drift"), noSuch: p("no-such.json"), noDir: p("no-such-dir")}
 	files := map[string]string{
 		f.empty: "", f.corrupt: "{bad", f.arr: "[]", f.trailing: `{"train": {"steps": 1000}} trailing`,
-		f.badLR: `{"ppo": {"lr": -1}}`, f.text: "hello\n", f.keep: "keep\n", f.drift: "not a drift network\n",
+		f.badLR: `{"ppo": {"lr": -1}}`, f.hugeNet: `{"ppo": {"hidden": [100000000]}}`,
+		f.missingDrift: `{"ppo": {"objective": "lpo", "objective_params": "/no/such.drift"}}`, f.text: "hello\n", f.keep: "keep\n", f.drift: "not a drift network\n",
 		filepath.Join(f.full, "x"): "keep",
 	}
 	for path, content := range files {
@@ -191,6 +193,8 @@ func TestBadInput(t *testing.T) {
 		{"want a JSON object, got array", []string{"train", "--config", f.arr, "--run-dir", fresh}},
 		{"unexpected data after the JSON object", []string{"train", "--config", f.trailing, "--run-dir", fresh}},
 		{"config " + f.badLR + ": lr must be positive", []string{"train", "--config", f.badLR, "--run-dir", fresh}},
+		{"config " + f.hugeNet + ": hidden layers [100000000] are too large", []string{"train", "--config", f.hugeNet, "--run-dir", fresh}},
+		{"config " + f.missingDrift + ": objective_params /no/such.drift: no such file", []string{"train", "--config", f.missingDrift, "--run-dir", fresh}},
 		// train --resume.
 		{"--resume needs --run-dir", []string{"train", "--resume"}},
 		{f.noDir + ": no such run directory", []string{"train", "--resume", "--run-dir", f.noDir}},

@@ -74,7 +74,13 @@ func readTrainRun(dir string, into *trainConfig) error {
 	if data, err := os.ReadFile(path); err == nil && json.Unmarshal(data, &head) == nil && head.Command != "" && head.Command != "train" {
 		return fmt.Errorf("%s is not a training run (it was written by gorl %s)", dir, head.Command)
 	}
-	return readTrainConfig(path, into)
+	if err := readTrainConfig(path, into); err != nil {
+		return err
+	}
+	if err := checkHidden(into.PPO.Hidden); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
 }
 
 func (c *trainConfig) newAgent() agents.NewAgentFunc {
@@ -192,8 +198,11 @@ one would.`,
 				return fmt.Errorf("--objective-params is read only by --objective lpo or ta-lpo, not %s", p.Objective)
 			}
 			if p.ObjectiveParams != "" {
-				if err := checkInputFile("objective-params", p.ObjectiveParams); err != nil {
-					return err
+				if problem := fileProblem(p.ObjectiveParams); problem != "" {
+					if fl.Changed("objective-params") {
+						return fmt.Errorf("--objective-params %s%s", p.ObjectiveParams, problem)
+					}
+					return fmt.Errorf("config %s: objective_params %s%s", configFile, p.ObjectiveParams, problem)
 				}
 				abs, err := filepath.Abs(p.ObjectiveParams)
 				if err != nil {
@@ -213,6 +222,9 @@ one would.`,
 				return inConfig(err)
 			}
 			if err := merged.PPO.Validate(); err != nil {
+				return inConfig(err)
+			}
+			if err := checkHidden(merged.PPO.Hidden); err != nil {
 				return inConfig(err)
 			}
 			if tr := merged.Train; tr.Envs > maxEnvs || tr.RolloutSteps > maxBatch/tr.Envs {
@@ -289,6 +301,17 @@ func validateTrainFlags(cmd *cobra.Command, cfg *trainConfig, target float64) er
 		return fmt.Errorf("--eval-every must be >= 0, got %d", t.EvalEvery)
 	case fl.Changed("stop-at-return") && !finite(target):
 		return fmt.Errorf("--stop-at-return must be a finite number, got %v", target)
+	}
+	return nil
+}
+
+// checkHidden bounds the hidden layers, whose weights are allocated at once (a slip
+// such as [100000000] must not exhaust memory).
+func checkHidden(hidden []int) error {
+	for i, h := range hidden {
+		if h > maxHidden || (i > 0 && hidden[i-1]*h > maxWeights) {
+			return fmt.Errorf("hidden layers %v are too large (at most %d units a layer and %d weights between two layers)", hidden, maxHidden, maxWeights)
+		}
 	}
 	return nil
 }

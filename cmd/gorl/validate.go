@@ -18,6 +18,8 @@ import (
 const (
 	maxEnvs        = 1 << 16  // environments stepped in lock step
 	maxBatch       = 1 << 24  // train: envs x rollout steps held in one rollout buffer
+	maxHidden      = 1 << 16  // train: units of a hidden layer
+	maxWeights     = 1 << 26  // train: weights between two hidden layers
 	maxSeeds       = 1 << 16  // seeds of one lmdp or glow experiment
 	maxRows        = 1 << 24  // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
 	maxHorizon     = 100000   // lmdp and glow horizons (the lock's own limit)
@@ -34,18 +36,27 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // checkInputFile checks that the file given to flag exists and is a regular file.
 func checkInputFile(flag, path string) error {
+	if problem := fileProblem(path); problem != "" {
+		return fmt.Errorf("--%s %s%s", flag, path, problem)
+	}
+	return nil
+}
+
+// fileProblem says what keeps path from being read as a regular file ("" when nothing),
+// worded to follow the path.
+func fileProblem(path string) string {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("--%s %s: no such file", flag, path)
+		return ": no such file"
 	case err != nil:
-		return fmt.Errorf("--%s %s: %w", flag, path, err)
+		return ": " + err.Error()
 	case st.IsDir():
-		return fmt.Errorf("--%s %s is a directory, want a file", flag, path)
+		return " is a directory, want a file"
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("--%s %s is not a regular file", flag, path)
+		return " is not a regular file"
 	}
-	return nil
+	return ""
 }
 
 // checkInputDir checks that the directory given to flag exists.
