@@ -265,7 +265,6 @@ func TestBadInput(t *testing.T) {
 		{"--gamma must be finite and >= 0, got +Inf", []string{"glow", "run", "--gamma", "Inf", "--run-dir", fresh}},
 		{"--ridge must be finite and >= 0, got NaN", []string{"glow", "run", "--ridge", "NaN", "--run-dir", fresh}},
 		{"--epsilon must be in [0, 1], got 2", []string{"glow", "run", "--algo", "qlearning", "--epsilon", "2", "--run-dir", fresh}},
-		{"--epsilon must not be 0", []string{"glow", "run", "--algo", "qlearning", "--epsilon", "0", "--run-dir", fresh}},
 		{"--seeds must be in [1, 65536], got 0", []string{"glow", "run", "--seeds", "0", "--run-dir", fresh}},
 		{"--seeds must be in [1, 65536], got 1000000000", []string{"glow", "run", "--seeds", "1000000000", "--run-dir", fresh}},
 		{"--workers must be >= 0", []string{"glow", "run", "--workers", "-1", "--run-dir", fresh}},

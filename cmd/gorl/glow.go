@@ -84,10 +84,9 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 }
 
 // validate checks the algorithm flags of run and sweep, naming them (glow.Config's
-// own checks name its JSON keys). An explicit 0 is refused where it would silently
-// mean the default, except where the help says what 0 means.
-func (f *glowFlags) validate(cmd *cobra.Command) error {
-	c, fl := f.cfg, cmd.Flags()
+// own checks name its JSON keys).
+func (f *glowFlags) validate() error {
+	c := f.cfg
 	nonneg := func(name string, x float64) error {
 		if !(x >= 0) || !finite(x) {
 			return fmt.Errorf("--%s must be finite and >= 0, got %g", name, x)
@@ -103,8 +102,6 @@ func (f *glowFlags) validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--eval-episodes must be >= 0, got %d", c.EvalEpisodes)
 	case !(c.Epsilon >= 0 && c.Epsilon <= 1):
 		return fmt.Errorf("--epsilon must be in [0, 1], got %g", c.Epsilon)
-	case fl.Changed("epsilon") && c.Epsilon == 0:
-		return fmt.Errorf("--epsilon must not be 0 (0 means the default 0.1)")
 	case f.workers < 0:
 		return fmt.Errorf("--workers must be >= 0, got %d", f.workers)
 	}
@@ -152,7 +149,7 @@ func newGlowRunCmd() *cobra.Command {
 		Short: "Run one algorithm over seeds and write a run directory",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.validate(cmd); err != nil {
+			if err := f.validate(); err != nil {
 				return err
 			}
 			p, err := f.problem(H)
@@ -264,7 +261,7 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 			if err != nil {
 				return err
 			}
-			if err := f.validate(cmd); err != nil {
+			if err := f.validate(); err != nil {
 				return err
 			}
 			seeds, err := f.seedList()
