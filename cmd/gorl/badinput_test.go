@@ -140,6 +140,9 @@ func TestBadInput(t *testing.T) {
 		{`unknown command "nosuch" for gorl logs`, []string{"logs", "nosuch"}},
 		{`unknown command "extra"`, []string{"version", "extra"}},
 		{"unknown flag: --nosuch", []string{"rollout", "--nosuch"}},
+		{`unknown help topic "nosuch"`, []string{"help", "nosuch"}},
+		{`unknown help topic "lmdp nosuch"`, []string{"help", "lmdp", "nosuch"}},
+		{`unknown command "nosuch" for gorl completion`, []string{"completion", "nosuch"}},
 
 		// rollout.
 		{`unknown env "Nope-v0"`, []string{"rollout", "--env", "Nope-v0", "--run-dir", fresh}},
@@ -375,6 +378,11 @@ func TestValidButExtreme(t *testing.T) {
 	for range 2 {
 		if _, stderr, code := gorl(t, "logs", "export", filepath.Join(dir, "r"), "--out", csv); code != 0 {
 			t.Fatalf("export to %s: exit %d: %s", csv, code, stderr)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"help", "lmdp", "run"}, {"completion", "bash"}, {"lmdp"}, {"logs"}} {
+		if out, stderr, code := gorl(t, args...); code != 0 || out == "" {
+			t.Fatalf("gorl %v: exit %d, %d bytes of output: %s", args, code, len(out), stderr)
 		}
 	}
 	out, stderr, code := gorl(t, "version")

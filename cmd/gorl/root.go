@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -24,5 +27,29 @@ environments and analyses the Parquet logs of every run.`,
 		newEvalCmd(),
 		newLmdpCmd(),
 	)
+	strictHelpAndCompletion(root)
 	return root
+}
+
+// strictHelpAndCompletion makes cobra's own help and completion commands fail on an
+// unknown topic or shell (by default they print the usage and exit 0).
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			help := c.Run
+			c.Run = nil
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if target, rest, err := c.Root().Find(args); err != nil || target == nil || len(rest) > 0 {
+					return fmt.Errorf("unknown help topic %q (see gorl --help)", strings.Join(args, " "))
+				}
+				help(c, args)
+				return nil
+			}
+		case "completion":
+			noSubcommand(c)
+		}
+	}
 }
