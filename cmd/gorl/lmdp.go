@@ -333,8 +333,13 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 				val string
 			}
 			var pts []point
+			seen := map[string]bool{}
 			for _, v := range vals {
 				v = strings.TrimSpace(v)
+				if seen[v] {
+					return fmt.Errorf("--values: %q appears twice", v)
+				}
+				seen[v] = true
 				g := *f
 				switch over {
 				case "H", "K":
