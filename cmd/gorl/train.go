@@ -211,7 +211,8 @@ one would.`,
 				p.ObjectiveParams = abs // config.json must work from any directory
 			}
 			merged.Train, merged.PPO = t.WithDefaults(), p.WithDefaults()
-			// Flags were checked above: what fails now comes from the config file.
+			// The flags were checked above, so a setting refused here was most likely
+			// read from the config file: name it.
 			inConfig := func(err error) error {
 				if configFile != "" {
 					return fmt.Errorf("config %s: %w", configFile, err)
