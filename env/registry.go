@@ -2,6 +2,7 @@ package env
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,15 +26,16 @@ func (o Options) Int(key string, def int) (int, error) {
 	return n, nil
 }
 
-// Float returns the float option key, def when it is absent.
+// Float returns the float option key, def when it is absent. NaN and infinities are
+// refused: no environment setting means anything with them.
 func (o Options) Float(key string, def float64) (float64, error) {
 	v, ok := o[key]
 	if !ok || v == "" {
 		return def, nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, fmt.Errorf("option %s=%q: not a number", key, v)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("option %s=%q: not a finite number", key, v)
 	}
 	return f, nil
 }
