@@ -157,6 +157,8 @@ func TestBadInput(t *testing.T) {
 		{`max_episode_steps="abc": not an integer`, []string{"rollout", "--env-opt", "max_episode_steps=abc", "--run-dir", fresh}},
 		{"max_episode_steps must be >= 0", []string{"rollout", "--env-opt", "max_episode_steps=-1", "--run-dir", fresh}},
 		{`unknown option "nosuch"`, []string{"rollout", "--env-opt", "nosuch=1", "--run-dir", fresh}},
+		{`option g="NaN": not a finite number`, []string{"rollout", "--env", "Pendulum-v1", "--env-opt", "g=NaN", "--run-dir", fresh}},
+		{`option min_z="Inf": not a finite number`, []string{"rollout", "--env", "sgrl/hopper-3", "--env-opt", "min_z=Inf", "--run-dir", fresh}},
 		{"--model " + f.noSuch + ": no such file", []string{"rollout", "--env", "sgrl/custom", "--family", "hopper", "--model", f.noSuch, "--run-dir", fresh}},
 		{"--model " + f.dir + " is a directory", []string{"rollout", "--env", "sgrl/custom", "--family", "hopper", "--model", f.dir, "--run-dir", fresh}},
 		{"load model", []string{"rollout", "--env", "sgrl/custom", "--family", "hopper", "--model", f.empty, "--run-dir", fresh}},
