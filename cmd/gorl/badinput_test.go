@@ -146,6 +146,8 @@ func TestBadInput(t *testing.T) {
 
 		// rollout.
 		{`unknown env "Nope-v0"`, []string{"rollout", "--env", "Nope-v0", "--run-dir", fresh}},
+		{`unknown env "CartPole-v0" (did you mean CartPole-v1?`, []string{"rollout", "--env", "CartPole-v0", "--run-dir", fresh}},
+		{`unknown env "sgrl/hoper-3" (did you mean sgrl/hopper-3?`, []string{"train", "--env", "sgrl/hoper-3", "--run-dir", fresh}},
 		{"--episodes must be at least 1, got -1", []string{"rollout", "--episodes", "-1", "--run-dir", fresh}},
 		{`invalid argument "1e12" for "--episodes"`, []string{"rollout", "--episodes", "1e12", "--run-dir", fresh}},
 		{"--envs must be in [1, 65536], got 0", []string{"rollout", "--envs", "0", "--run-dir", fresh}},

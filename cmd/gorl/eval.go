@@ -64,6 +64,9 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 				cfg.EnvOptions[k] = v
 			}
 			if cmd.Flags().Changed("env") {
+				if err := checkEnvID(ef.ID); err != nil {
+					return err
+				}
 				cfg.Env = ef.ID
 			}
 			opts, err := ef.options()

@@ -53,6 +53,9 @@ result is the same for any number of workers.`,
 			if err != nil {
 				return err
 			}
+			if err := checkEnvID(ef.ID); err != nil {
+				return err
+			}
 			cfg.Command, cfg.Version, cfg.Env, cfg.EnvOptions = "rollout", version, ef.ID, opts
 			if err := validateRollout(&cfg, flushSec); err != nil {
 				return err

@@ -82,7 +82,7 @@ func TestRolloutSameSeedAnyWorkers(t *testing.T) {
 
 func TestRolloutBadInput(t *testing.T) {
 	dir := t.TempDir()
-	wantOneLineError(t, `unknown env "Nope-v0" (known: `, "rollout", "--env", "Nope-v0", "--run-dir", filepath.Join(dir, "a"))
+	wantOneLineError(t, `unknown env "Nope-v0"`, "rollout", "--env", "Nope-v0", "--run-dir", filepath.Join(dir, "a"))
 	wantOneLineError(t, "--episodes must be at least 1", "rollout", "--episodes", "0", "--run-dir", filepath.Join(dir, "b"))
 	wantOneLineError(t, `invalid argument "many"`, "rollout", "--episodes", "many")
 	wantOneLineError(t, `unknown policy`, "rollout", "--policy", "smart")

@@ -174,8 +174,8 @@ one would.`,
 					t.EnvOptions[k] = v
 				}
 			}
-			if _, ok := env.Lookup(t.Env); !ok {
-				return fmt.Errorf("unknown env %q (see gorl envs)", t.Env)
+			if err := checkEnvID(t.Env); err != nil {
+				return err
 			}
 			set := func(name string, apply func()) {
 				if fl.Changed(name) {
