@@ -303,6 +303,8 @@ func TestBadInput(t *testing.T) {
 		{"not a readable Parquet file", []string{"logs", "summary", f.empty}},
 		{"no such run directory or file", []string{"logs", "episodes", f.noDir}},
 		{"no such run directory or file", []string{"logs", "metrics", f.noDir}},
+		{"is not a run directory (no config.json)", []string{"logs", "episodes", f.full}},
+		{"is not a run directory (no config.json)", []string{"logs", "export", f.full, "--table", "steps"}},
 		{"metrics.parquet", []string{"logs", "metrics", f.rollout}},
 		{"--head and --tail must be positive", []string{"logs", "episodes", f.rollout, "--head", "-1"}},
 		{"want COLUMN OP VALUE", []string{"logs", "episodes", f.rollout, "--filter", "garbage"}},

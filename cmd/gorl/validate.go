@@ -73,10 +73,16 @@ func checkInputDir(flag, path string) error {
 	return nil
 }
 
-// checkRunArg checks that a RUN argument (a run directory or one of its files) exists.
+// checkRunArg checks that a RUN argument is a run directory or one of its files.
 func checkRunArg(path string) error {
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return fmt.Errorf("%s: no such run directory or file", path)
+	}
+	if st.IsDir() {
+		if _, err := os.Stat(filepath.Join(path, "config.json")); err != nil {
+			return fmt.Errorf("%s is not a run directory (no config.json)", path)
+		}
 	}
 	return nil
 }
