@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Limits on sizes that would otherwise exhaust memory before any work is done (a
-// typing slip such as --envs 100000000 must fail at once, not after the machine
-// starts swapping). They are far above any setting the experiments use.
+// Limits on sizes that would otherwise exhaust memory or run for ever before any
+// result (a typing slip such as --envs 100000000 must fail at once, not after the
+// machine starts swapping). They are far above any setting the experiments use.
 const (
 	maxEnvs        = 1 << 16  // environments stepped in lock step
 	maxBatch       = 1 << 24  // train: envs x rollout steps held in one rollout buffer
