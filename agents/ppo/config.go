@@ -61,6 +61,12 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// Bounds on Hidden checked by Validate.
+const (
+	maxHidden       = 1 << 16
+	maxLayerWeights = 1 << 26
+)
+
 // Validate reports the first bad setting.
 func (c Config) Validate() error {
 	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
@@ -82,9 +88,11 @@ func (c Config) Validate() error {
 	case bad(c.EntCoef) || bad(c.VfCoef) || bad(c.MaxGradNorm) || c.VfCoef < 0:
 		return fmt.Errorf("ent_coef, vf_coef and max_grad_norm must be finite (vf_coef >= 0)")
 	}
-	for _, h := range c.Hidden {
-		if h < 1 {
-			return fmt.Errorf("hidden layer sizes must be positive, got %v", c.Hidden)
+	for i, h := range c.Hidden {
+		// The weights are allocated at once: a size past these bounds is a slip that
+		// would exhaust memory (or overflow the allocation) rather than a network.
+		if h < 1 || h > maxHidden || (i > 0 && c.Hidden[i-1]*h > maxLayerWeights) {
+			return fmt.Errorf("hidden layer sizes must be in [1, %d] with at most %d weights between two layers, got %v", maxHidden, maxLayerWeights, c.Hidden)
 		}
 	}
 	switch c.Objective {
