@@ -200,7 +200,7 @@ func TestBadInput(t *testing.T) {
 		{"want a JSON object, got array", []string{"train", "--config", f.arr, "--run-dir", fresh}},
 		{"unexpected data after the JSON object", []string{"train", "--config", f.trailing, "--run-dir", fresh}},
 		{"config " + f.badLR + ": lr must be positive", []string{"train", "--config", f.badLR, "--run-dir", fresh}},
-		{"config " + f.hugeNet + ": hidden layers [100000000] are too large", []string{"train", "--config", f.hugeNet, "--run-dir", fresh}},
+		{"config " + f.hugeNet + ": hidden layer sizes must be in [1, 65536]", []string{"train", "--config", f.hugeNet, "--run-dir", fresh}},
 		{"config " + f.missingDrift + ": objective_params /no/such.drift: no such file", []string{"train", "--config", f.missingDrift, "--run-dir", fresh}},
 		// train --resume.
 		{"--resume needs --run-dir", []string{"train", "--resume"}},

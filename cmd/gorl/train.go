@@ -77,7 +77,8 @@ func readTrainRun(dir string, into *trainConfig) error {
 	if err := readTrainConfig(path, into); err != nil {
 		return err
 	}
-	if err := checkHidden(into.PPO.Hidden); err != nil {
+	// A hand-edited config.json must fail here, naming the file, not deep in the agent.
+	if err := into.PPO.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	return nil
@@ -225,9 +226,6 @@ one would.`,
 			if err := merged.PPO.Validate(); err != nil {
 				return inConfig(err)
 			}
-			if err := checkHidden(merged.PPO.Hidden); err != nil {
-				return inConfig(err)
-			}
 			if tr := merged.Train; tr.Envs > maxEnvs || tr.RolloutSteps > maxBatch/tr.Envs {
 				return fmt.Errorf("envs x rollout steps = %d x %d is too large (at most %d environments and %d transitions per update)", tr.Envs, tr.RolloutSteps, maxEnvs, maxBatch)
 			}
@@ -302,17 +300,6 @@ func validateTrainFlags(cmd *cobra.Command, cfg *trainConfig, target float64) er
 		return fmt.Errorf("--eval-every must be >= 0, got %d", t.EvalEvery)
 	case fl.Changed("stop-at-return") && !finite(target):
 		return fmt.Errorf("--stop-at-return must be a finite number, got %v", target)
-	}
-	return nil
-}
-
-// checkHidden bounds the hidden layers, whose weights are allocated at once (a slip
-// such as [100000000] must not exhaust memory).
-func checkHidden(hidden []int) error {
-	for i, h := range hidden {
-		if h > maxHidden || (i > 0 && hidden[i-1]*h > maxWeights) {
-			return fmt.Errorf("hidden layers %v are too large (at most %d units a layer and %d weights between two layers)", hidden, maxHidden, maxWeights)
-		}
 	}
 	return nil
 }

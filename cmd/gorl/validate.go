@@ -18,8 +18,6 @@ import (
 const (
 	maxEnvs        = 1 << 16  // environments stepped in lock step
 	maxBatch       = 1 << 24  // train: envs x rollout steps held in one rollout buffer
-	maxHidden      = 1 << 16  // train: units of a hidden layer
-	maxWeights     = 1 << 26  // train: weights between two hidden layers
 	maxSeeds       = 1 << 16  // seeds of one lmdp or glow experiment
 	maxRows        = 1 << 24  // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
 	maxHorizon     = 100000   // lmdp and glow horizons (the lock's own limit)
