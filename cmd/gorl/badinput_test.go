@@ -20,6 +20,7 @@ type badInputFixtures struct {
 	rollout, train        string // finished runs of gorl rollout and gorl train
 	badCheckpoint         string // a copy of train whose latest checkpoint is garbage
 	negMarks              string // a copy of train whose latest checkpoint has negative log marks
+	badRunConfig          string // a copy of train whose config.json says envs -3
 	badParquet            string // a copy of rollout whose step part is garbage
 	data, richData        string // gorl glow data --H 5 --episodes 20, latent and rich
 	keep                  string // an existing output file a failed export must not touch
@@ -33,7 +34,7 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 	p := func(name string) string { return filepath.Join(d, name) }
 	f := &badInputFixtures{dir: d, empty: p("empty.json"), corrupt: p("corrupt.json"), arr: p("arr.json"),
 		trailing: p("trailing.json"), badLR: p("badlr.json"), hugeNet: p("hugenet.json"), missingDrift: p("nodrift.json"), text: p("notes.txt"), rollout: p("rollout"),
-		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badParquet: p("rollout-badparquet"), data: p("data"), richData: p("data-rich"),
+		train: p("train"), badCheckpoint: p("train-badck"), negMarks: p("train-negmarks"), badRunConfig: p("train-badconfig"), badParquet: p("rollout-badparquet"), data: p("data"), richData: p("data-rich"),
 		keep: p("keep.csv"), full: p("full"), drift: p("x.drift"), noSuch: p("no-such.json"), noDir: p("no-such-dir")}
 	files := map[string]string{
 		f.empty: "", f.corrupt: "{bad", f.arr: "[]", f.trailing: `{"train": {"steps": 1000}} trailing`,
@@ -74,6 +75,15 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 	ck["marks"] = map[string]int{"steps": -5, "episodes": -1, "metrics": -1}
 	data, _ := json.Marshal(ck)
 	os.WriteFile(latest, data, 0o644)
+	copyDir(t, f.train, f.badRunConfig)
+	cfgPath := filepath.Join(f.badRunConfig, "config.json")
+	var rc map[string]any
+	if data, err := os.ReadFile(cfgPath); err != nil || json.Unmarshal(data, &rc) != nil {
+		t.Fatalf("read %s: %v", cfgPath, err)
+	}
+	rc["train"].(map[string]any)["envs"] = -3
+	data, _ = json.Marshal(rc)
+	os.WriteFile(cfgPath, data, 0o644)
 	copyDir(t, f.rollout, f.badParquet)
 	parts, _ := filepath.Glob(filepath.Join(f.badParquet, "steps", "*.parquet"))
 	if len(parts) == 0 {
@@ -211,6 +221,8 @@ func TestBadInput(t *testing.T) {
 		{"read checkpoint", []string{"train", "--resume", "--run-dir", f.badCheckpoint, "--quiet"}},
 		{"drop --lr", []string{"train", "--resume", "--run-dir", f.train, "--lr", "1"}},
 		{"negative log marks", []string{"train", "--resume", "--run-dir", f.negMarks, "--quiet"}},
+		{"config.json: envs must be positive, got -3", []string{"train", "--resume", "--run-dir", f.badRunConfig, "--quiet"}},
+		{"config.json: envs must be positive, got -3", []string{"eval", f.badRunConfig, "--out", fresh}},
 
 		// eval.
 		{"accepts 1 arg(s)", []string{"eval"}},

@@ -78,6 +78,9 @@ func readTrainRun(dir string, into *trainConfig) error {
 		return err
 	}
 	// A hand-edited config.json must fail here, naming the file, not deep in the agent.
+	if err := into.Train.WithDefaults().Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
 	if err := into.PPO.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
