@@ -182,7 +182,7 @@ func newGlowRunCmd() *cobra.Command {
 			}
 			bar := newProgress(int64(len(seeds)), "glow "+cfg.Algo, f.quiet)
 			results, err := glow.RunSeeds(p, cfg, seeds, f.workers, func(glow.Result) { bar.Add(1) })
-			bar.Finish()
+			bar.End(err)
 			if err != nil {
 				_ = run.Fail(err)
 				return err

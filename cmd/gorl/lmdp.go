@@ -249,7 +249,7 @@ of the mean regret curve over the second half of the episodes.`,
 			}
 			prog := newProgress(int64(f.seeds), "lmdp seeds", f.quiet)
 			sum, err := f.experiment(l, src).Run(dir, func(done int) { prog.Add(1) })
-			prog.Finish()
+			prog.End(err)
 			if err != nil {
 				return err
 			}
@@ -378,7 +378,7 @@ For --over H the instance is regenerated with the same --instance-seed at each h
 				x.Command, x.Sweep = "lmdp sweep", &lmdp.SweepPoint{Over: over, Value: p.val}
 				sum, err := x.Run(filepath.Join(root, over+"="+p.val), func(int) { prog.Add(1) })
 				if err != nil {
-					prog.Finish()
+					prog.End(err)
 					return fmt.Errorf("%s=%s: %w", over, p.val, err)
 				}
 				fmt.Fprintf(out, "%-18s %10.6f %6v %12.2f %10.2f %8.3f %8.2f\n", p.val, sum.Reference.VStar, sum.Reference.VStarExact,

@@ -84,3 +84,16 @@ func (p *progress) Finish() {
 		p.line()
 	}
 }
+
+// End finishes the report after work that returned err. After a failure the bar is
+// cleared and no final line is printed, so that a run failing early leaves its error as
+// the only line on stderr.
+func (p *progress) End(err error) {
+	if err == nil {
+		p.Finish()
+		return
+	}
+	if p.bar != nil {
+		_ = p.bar.Clear()
+	}
+}

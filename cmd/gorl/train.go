@@ -325,7 +325,7 @@ func runTraining(out io.Writer, loop *agents.Loop, cfg trainConfig, runDir strin
 		Notice: func(msg string) { fmt.Fprintln(os.Stderr, "gorl: note:", msg) },
 	}
 	sum, err := loop.Run()
-	prog.Finish()
+	prog.End(err)
 	if err != nil {
 		return fmt.Errorf("train %s: %w", runDir, err)
 	}
