@@ -6,6 +6,8 @@ BIN      := bin/gorl
 SHARED   ?= ../shared
 DEB_PKGS := libmujoco-dev libopenblas-dev xorg-dev libgl1-mesa-dev xvfb
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The commit gorl is built from goes into every run's config.json (gorl_version).
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all deps build run test bench bench-nn bench-ppo bench-peer-deps clean
 
@@ -27,7 +29,7 @@ deps:
 	fi
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/gorl
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/gorl
 
 # run: the main job — a short end-to-end demonstration, printing its summary.
 # It trains PPO (CleanRL's defaults) on CartPole-v1 for 500k steps.
