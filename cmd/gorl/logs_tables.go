@@ -65,40 +65,30 @@ func (f *tableFlags) check() error {
 }
 
 func newLogsEpisodesCmd() *cobra.Command {
-	var f tableFlags
-	cmd := &cobra.Command{
-		Use:   "episodes RUN",
-		Short: "Print a run's episodes (filtered, selected columns) as a table, CSV or JSON",
-		Long: `Print the rows of RUN's episodes.parquet (RUN: a run directory or the file).
-Columns: ` + strings.Join(logs.EpisodeColumns, ", ") + `.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.check(); err != nil {
-				return err
-			}
-			if err := checkRunArg(args[0]); err != nil {
-				return err
-			}
-			t, err := logs.EpisodesTable(args[0])
-			if err != nil {
-				return err
-			}
-			return f.write(cmd, t)
-		},
-	}
-	f.register(cmd)
-	return cmd
+	return newLogsTableCmd("episodes RUN",
+		"Print a run's episodes (filtered, selected columns) as a table, CSV or JSON",
+		`Print the rows of RUN's episodes.parquet (RUN: a run directory or the file).
+Columns: `+strings.Join(logs.EpisodeColumns, ", ")+`.`,
+		logs.EpisodesTable)
 }
 
 func newLogsMetricsCmd() *cobra.Command {
-	var f tableFlags
-	cmd := &cobra.Command{
-		Use:   "metrics RUN",
-		Short: "Print a run's metrics rows (chosen columns, filtered) as a table, CSV or JSON",
-		Long: `Print the rows of RUN's metrics.parquet (RUN: a run directory or the file):
+	return newLogsTableCmd("metrics RUN",
+		"Print a run's metrics rows (chosen columns, filtered) as a table, CSV or JSON",
+		`Print the rows of RUN's metrics.parquet (RUN: a run directory or the file):
 run_id, seed, iteration, env_steps, wall_seconds and one column per metric.
 Missing values are empty (null in JSON).`,
-		Args: cobra.ExactArgs(1),
+		logs.MetricsTableOf)
+}
+
+// newLogsTableCmd prints the table that load reads from RUN, with the table flags.
+func newLogsTableCmd(use, short, long string, load func(run string) (*logs.Table, error)) *cobra.Command {
+	var f tableFlags
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
 				return err
@@ -106,7 +96,7 @@ Missing values are empty (null in JSON).`,
 			if err := checkRunArg(args[0]); err != nil {
 				return err
 			}
-			t, err := logs.MetricsTableOf(args[0])
+			t, err := load(args[0])
 			if err != nil {
 				return err
 			}
