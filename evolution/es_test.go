@@ -1,0 +1,220 @@
+package evolution
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"gonum.org/v1/gonum/optimize/functions"
+)
+
+func sphere(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	return s
+}
+
+func TestCentredRanks(t *testing.T) {
+	got := CentredRanks(nil, []float64{1, 5, 3})
+	if want := []float64{-0.5, 0.5, 0}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("centred ranks of [1 5 3] = %v, want %v", got, want)
+	}
+	got = CentredRanks(nil, []float64{-2, 7, 9})
+	if want := []float64{-0.5, 0, 0.5}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("centred ranks of [a b c] = %v, want %v", got, want)
+	}
+	// Ties: ranked in index order (stable), so ranks stay a permutation.
+	got = CentredRanks(nil, []float64{2, 2, 1})
+	if want := []float64{0, 0.5, -0.5}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("tied centred ranks = %v, want %v", got, want)
+	}
+	// NaN ranks lowest.
+	got = CentredRanks(nil, []float64{math.NaN(), 0, -1})
+	if want := []float64{-0.5, 0.5, 0}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("centred ranks with NaN = %v, want %v", got, want)
+	}
+}
+
+func TestNESUtilities(t *testing.T) {
+	u := NESUtilities(nil, []float64{3, 1, 2, 0})
+	var sum float64
+	for _, v := range u {
+		sum += v
+	}
+	if math.Abs(sum) > 1e-12 {
+		t.Fatalf("utilities sum to %v, want 0", sum)
+	}
+	if !(u[0] > u[2] && u[2] > u[1] && u[1] >= u[3]) {
+		t.Fatalf("utilities %v not ordered by fitness", u)
+	}
+	z := ZScore(nil, []float64{1, 2, 3})
+	if math.Abs(z[1]) > 1e-12 || math.Abs(z[0]+z[2]) > 1e-12 || z[2] <= 0 {
+		t.Fatalf("z-scores %v", z)
+	}
+}
+
+func TestOpenESAntithetic(t *testing.T) {
+	o := OpenES{Population: 8, Sigma: 0.5}
+	mean := []float64{1, -2, 3}
+	if err := o.Init(mean, 7); err != nil {
+		t.Fatal(err)
+	}
+	pop, err := o.Ask(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		for j := range mean {
+			zi := (pop[i][j] - mean[j]) / 0.5
+			zk := (pop[i+4][j] - mean[j]) / 0.5
+			if math.Abs(zi+zk) > 1e-12 || zi == 0 {
+				t.Fatalf("z[%d][%d] = %v, z[%d][%d] = %v: not antithetic", i, j, zi, i+4, j, zk)
+			}
+		}
+	}
+	if err := (&OpenES{Population: 7}).Init(mean, 1); err == nil {
+		t.Fatal("odd population accepted")
+	}
+}
+
+// runES runs a strategy on the negated sphere for gens generations.
+func runES(t *testing.T, ask func([][]float64) ([][]float64, error), tell func([]float64) error, gens, workers int) []float64 {
+	t.Helper()
+	var pop [][]float64
+	var fit []float64
+	var best []float64
+	for g := range gens {
+		var err error
+		if pop, err = ask(pop); err != nil {
+			t.Fatal(err)
+		}
+		if len(fit) != len(pop) {
+			fit = make([]float64, len(pop))
+		}
+		err = Pool{Workers: workers, Seed: 3}.Evaluate(g, pop, fit, func(_ int, x []float64, _ *rand.Rand) (float64, error) {
+			return -sphere(x), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tell(fit); err != nil {
+			t.Fatal(err)
+		}
+		best = append(best, -fit[0])
+	}
+	return best
+}
+
+func start10() []float64 {
+	x := make([]float64, 10)
+	for i := range x {
+		x[i] = 1 + 0.1*float64(i)
+	}
+	return x
+}
+
+func TestOpenESSphere(t *testing.T) {
+	o := OpenES{Population: 40, LR: 0.05, LRDecay: 0.995, LRMin: 1e-4, Sigma: 0.1, SigmaDecay: 0.995, SigmaMin: 1e-3}
+	if err := o.Init(start10(), 1); err != nil {
+		t.Fatal(err)
+	}
+	f0 := sphere(o.Mean())
+	runES(t, o.Ask, o.Tell, 600, 2)
+	if f := sphere(o.Mean()); !(f < 1e-3) {
+		t.Fatalf("OpenES on the 10-D sphere: f(mean) = %v after 600 generations (start %v), want < 1e-3", f, f0)
+	}
+}
+
+func TestSNESSphere(t *testing.T) {
+	s := SNES{Sigma: 0.5}
+	if err := s.Init(start10(), 1); err != nil {
+		t.Fatal(err)
+	}
+	runES(t, s.Ask, s.Tell, 600, 2)
+	if f := sphere(s.Mean()); !(f < 1e-6) {
+		t.Fatalf("SNES on the 10-D sphere: f(mean) = %v after 600 generations, want < 1e-6", f)
+	}
+}
+
+func TestWorkersDeterministic(t *testing.T) {
+	traj := func(workers int) ([]float64, OpenESState) {
+		o := OpenES{Population: 16}
+		if err := o.Init(start10(), 9); err != nil {
+			t.Fatal(err)
+		}
+		var pop [][]float64
+		fit := make([]float64, 16)
+		var out []float64
+		for g := range 20 {
+			pop, _ = o.Ask(pop)
+			err := Pool{Workers: workers, Seed: 5}.Evaluate(g, pop, fit, func(_ int, x []float64, rng *rand.Rand) (float64, error) {
+				return -sphere(x) + 0.01*rng.NormFloat64(), nil // noisy: uses the member stream
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fit...)
+			if err := o.Tell(fit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out, o.State()
+	}
+	a, sa := traj(1)
+	b, sb := traj(2)
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(sa, sb) {
+		t.Fatal("1 and 2 workers give different trajectories")
+	}
+}
+
+func TestOpenESResume(t *testing.T) {
+	run := func(split bool) OpenESState {
+		o := OpenES{Population: 8}
+		if err := o.Init(start10(), 2); err != nil {
+			t.Fatal(err)
+		}
+		for g := range 10 {
+			if split && g == 5 {
+				st := o.State()
+				o = OpenES{Population: 8}
+				if err := o.SetState(st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pop, _ := o.Ask(nil)
+			fit := make([]float64, len(pop))
+			for i := range pop {
+				fit[i] = -sphere(pop[i])
+			}
+			if err := o.Tell(fit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return o.State()
+	}
+	if a, b := run(false), run(true); !reflect.DeepEqual(a, b) {
+		t.Fatal("a restored OpenES does not continue as the uninterrupted one")
+	}
+	s := SNES{}
+	if err := s.Init([]float64{1, 2}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetState(SNESState{Mean: []float64{1}, Sigma: nil}); err == nil {
+		t.Fatal("inconsistent SNES state accepted")
+	}
+}
+
+func TestCMAESRastrigin(t *testing.T) {
+	for _, workers := range []int{1, 2} {
+		res, err := CMAES{Population: 200, Workers: workers}.Minimize(functions.Rastrigin{}.Func, []float64{0, 0}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != "MethodConverge" || math.Abs(res.X[0]) > 1e-6 || math.Abs(res.X[1]) > 1e-6 {
+			t.Fatalf("workers %d: CMA-ES on 2-D Rastrigin ended %s at %v (f %v), want 0 within 1e-6", workers, res.Status, res.X, res.F)
+		}
+	}
+}
