@@ -1,0 +1,336 @@
+package evolution
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gorl/agents"
+	"gorl/agents/ppo"
+	"gorl/env"
+	"gorl/logs"
+)
+
+// MetaConfig describes the meta-training of a learned PPO objective (LPO, or TA-LPO
+// when Objective is "ta-lpo") by OpenES. Zero values mean defaults; the effective
+// config (WithDefaults) is what a run directory's config.json records.
+type MetaConfig struct {
+	Objective   string `json:"objective"`   // lpo (default) or ta-lpo
+	Hidden      int    `json:"hidden"`      // drift network width (default 128)
+	Generations int    `json:"generations"` // default 10
+	Seed        uint64 `json:"seed"`
+	// Workers evaluates this many members at once (default GOMAXPROCS); results do not
+	// depend on it.
+	Workers int `json:"workers"`
+	// OpenES settings (see OpenES; defaults: the LPO reference's).
+	Population int     `json:"population"`
+	Sigma      float64 `json:"sigma"`
+	SigmaDecay float64 `json:"sigma_decay"`
+	SigmaMin   float64 `json:"sigma_min"`
+	LR         float64 `json:"lr"`
+	LRDecay    float64 `json:"lr_decay"`
+	LRMin      float64 `json:"lr_min"`
+	// FitnessEpisodes is the number of deterministic evaluation episodes after each
+	// inner run whose mean return is the member's fitness (default 5).
+	FitnessEpisodes int `json:"fitness_episodes"`
+	// Inner is the inner PPO run's loop settings (default env CartPole-v1, 20000
+	// steps); its seed is set per generation. PPO holds the inner PPO settings; its
+	// Objective and ObjectiveParams are not read (the evolved drift replaces them).
+	Inner agents.TrainConfig `json:"inner"`
+	PPO   ppo.Config         `json:"ppo"`
+}
+
+// WithDefaults returns c with zero values replaced by defaults.
+func (c MetaConfig) WithDefaults() MetaConfig {
+	if c.Objective == "" {
+		c.Objective = "lpo"
+	}
+	if c.Hidden == 0 {
+		c.Hidden = ppo.DefaultHidden
+	}
+	if c.Generations == 0 {
+		c.Generations = 10
+	}
+	es := c.es()
+	es.defaults()
+	c.Population, c.Sigma, c.SigmaDecay, c.SigmaMin = es.Population, es.Sigma, es.SigmaDecay, es.SigmaMin
+	c.LR, c.LRDecay, c.LRMin = es.LR, es.LRDecay, es.LRMin
+	if c.FitnessEpisodes == 0 {
+		c.FitnessEpisodes = 5
+	}
+	if c.Inner.Env == "" {
+		c.Inner.Env = "CartPole-v1"
+	}
+	if c.Inner.Steps == 0 {
+		c.Inner.Steps = 20000
+	}
+	c.Inner = c.Inner.WithDefaults()
+	c.Inner.StepEvery = -1
+	c.PPO = c.PPO.WithDefaults()
+	return c
+}
+
+func (c MetaConfig) es() OpenES {
+	return OpenES{Population: c.Population, Sigma: c.Sigma, SigmaDecay: c.SigmaDecay, SigmaMin: c.SigmaMin,
+		LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin}
+}
+
+// Validate reports the first bad setting of an effective (WithDefaults) config.
+func (c MetaConfig) Validate() error {
+	if c.Objective != "lpo" && c.Objective != "ta-lpo" {
+		return fmt.Errorf("objective %q: want lpo or ta-lpo", c.Objective)
+	}
+	if c.Hidden < 1 || c.Hidden > 4096 {
+		return fmt.Errorf("hidden %d: want 1..4096", c.Hidden)
+	}
+	if c.Generations < 1 {
+		return fmt.Errorf("generations %d: want at least 1", c.Generations)
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("workers %d: want 0 (all cores) or more", c.Workers)
+	}
+	if c.FitnessEpisodes < 1 {
+		return fmt.Errorf("fitness episodes %d: want at least 1", c.FitnessEpisodes)
+	}
+	es := c.es()
+	es.defaults()
+	if err := es.validate(); err != nil {
+		return err
+	}
+	if err := c.Inner.Validate(); err != nil {
+		return fmt.Errorf("inner run: %w", err)
+	}
+	if err := c.PPO.Validate(); err != nil {
+		return fmt.Errorf("inner ppo: %w", err)
+	}
+	if n := c.Inner.Envs * c.Inner.RolloutSteps; n%c.PPO.Minibatches != 0 {
+		return fmt.Errorf("inner run: %d minibatches do not divide envs x rollout steps = %d", c.PPO.Minibatches, n)
+	}
+	return nil
+}
+
+// Generation is the outcome of one meta-training generation.
+type Generation struct {
+	Index                   int
+	FitnessMean, FitnessMax float64
+	FitnessMin              float64
+	Sigma, LR               float64 // the values this generation was sampled with
+	EnvSteps                int64   // inner environment steps of this generation
+	WallSeconds             float64 // since the start of meta-training
+}
+
+// MetaResult is the outcome of MetaTrain.
+type MetaResult struct {
+	Generations []Generation
+	Mean        *ppo.LPO // the final mean drift network
+	Best        *ppo.LPO // the best member ever evaluated
+	BestFitness float64
+}
+
+// Files of a meta-training run directory, besides logs' own.
+const (
+	MeanDriftFile = "mean.drift" // the search mean after the latest generation
+	BestDriftFile = "best.drift" // the best member evaluated so far
+	StateFile     = "es_state.json"
+)
+
+// DriftFromVector builds a drift network of the config's kind whose weights are x
+// (laid out W1 then W2, as the LPO's tensors store them).
+func (c MetaConfig) DriftFromVector(x []float64) (*ppo.LPO, error) {
+	l := ppo.NewLPO(c.Objective == "ta-lpo", true, c.Hidden)
+	if n := l.W1.Len() + l.W2.Len(); len(x) != n {
+		return nil, fmt.Errorf("drift vector has %d values, want %d", len(x), n)
+	}
+	for i := range l.W1.Data {
+		l.W1.Data[i] = float32(x[i])
+	}
+	off := l.W1.Len()
+	for i := range l.W2.Data {
+		l.W2.Data[i] = float32(x[off+i])
+	}
+	return l, nil
+}
+
+// Dim is the number of evolved parameters.
+func (c MetaConfig) Dim() int {
+	l := ppo.NewLPO(c.Objective == "ta-lpo", true, c.Hidden)
+	return l.W1.Len() + l.W2.Len()
+}
+
+// InnerRun trains PPO with objective obj for the config's inner budget with the given
+// seed and returns the fitness (mean deterministic evaluation return) and the
+// environment steps used.
+func (c MetaConfig) InnerRun(obj ppo.Objective, seed uint64) (float64, int64, error) {
+	tc := c.Inner
+	tc.Seed = seed
+	loop, err := agents.NewLoop(tc, nil, func(obs, act env.Space) (agents.Agent, error) {
+		return ppo.NewWithObjective(obs, act, c.PPO, seed, obj)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer loop.Close()
+	sum, err := loop.Run()
+	if err != nil {
+		if errors.Is(err, agents.ErrNonFinite) {
+			// A drift that makes PPO diverge is a bad objective, not a failed run.
+			return math.Inf(-1), sum.EnvSteps, nil
+		}
+		return 0, sum.EnvSteps, err
+	}
+	e, err := agents.MakeEvalEnv(tc.Env, tc.EnvOptions)
+	if err != nil {
+		return 0, sum.EnvSteps, err
+	}
+	rows, err := agents.Evaluate(loop.Agent, e, c.FitnessEpisodes, env.DeriveSeed(seed, agents.StreamEval), nil, 0)
+	if err != nil {
+		return 0, sum.EnvSteps, err
+	}
+	return agents.MeanReturn(rows), sum.EnvSteps, nil
+}
+
+// Stream ids under the meta-training seed.
+const (
+	metaStreamES    = 1 // the OpenES perturbations
+	metaStreamInner = 2 // the inner runs' seeds, then the generation
+)
+
+// MetaTrain evolves a drift network with OpenES (Lu et al. 2022, sec. 4): the mean
+// starts at zero, which with PPO init is PPO-clip; each generation every member's
+// drift trains a fresh PPO agent for the inner budget, and its fitness is the mean
+// return of FitnessEpisodes deterministic evaluation episodes. All members of a
+// generation share the inner seed (common random numbers), so fitness differences
+// come from the objectives. cfg must be effective (WithDefaults).
+//
+// With run non-nil, every generation logs a metrics row (fitness_mean/max/min,
+// sigma, lr, wall time, env steps) and atomically rewrites mean.drift, best.drift
+// (ppo drift files) and es_state.json in the run directory; run is not closed here.
+// onGen, when non-nil, is called after each generation.
+func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	es := cfg.es()
+	if err := es.Init(make([]float64, cfg.Dim()), env.DeriveSeed(cfg.Seed, metaStreamES)); err != nil {
+		return nil, err
+	}
+	pool := Pool{Workers: cfg.Workers, Seed: env.DeriveSeed(cfg.Seed, metaStreamInner)}
+	res := &MetaResult{BestFitness: math.Inf(-1)}
+	start := time.Now()
+	var pop [][]float64
+	fit := make([]float64, es.Population)
+	steps := make([]int64, es.Population)
+	var best []float64
+	for g := range cfg.Generations {
+		sigma, lr := es.SigmaNow(), es.LRNow()
+		var err error
+		if pop, err = es.Ask(pop); err != nil {
+			return nil, err
+		}
+		innerSeed := env.DeriveSeed(cfg.Seed, metaStreamInner, uint64(g))
+		err = pool.Evaluate(g, pop, fit, func(i int, x []float64, _ *rand.Rand) (float64, error) {
+			obj, err := cfg.DriftFromVector(x)
+			if err != nil {
+				return 0, err
+			}
+			f, n, err := cfg.InnerRun(obj, innerSeed)
+			steps[i] = n
+			return f, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("generation %d: %w", g, err)
+		}
+		gen := Generation{Index: g, FitnessMin: math.Inf(1), FitnessMax: math.Inf(-1), Sigma: sigma, LR: lr}
+		for i, f := range fit {
+			gen.FitnessMean += f / float64(len(fit))
+			gen.FitnessMin = math.Min(gen.FitnessMin, f)
+			if f > gen.FitnessMax {
+				gen.FitnessMax = f
+			}
+			if f > res.BestFitness {
+				res.BestFitness = f
+				best = append(best[:0], pop[i]...)
+			}
+			gen.EnvSteps += steps[i]
+		}
+		if err := es.Tell(fit); err != nil {
+			return nil, err
+		}
+		gen.WallSeconds = time.Since(start).Seconds()
+		res.Generations = append(res.Generations, gen)
+		if res.Mean, err = cfg.DriftFromVector(es.Mean()); err != nil {
+			return nil, err
+		}
+		if best != nil {
+			if res.Best, err = cfg.DriftFromVector(best); err != nil {
+				return nil, err
+			}
+		}
+		if run != nil {
+			if err := writeGeneration(run, cfg, gen, res, es.State()); err != nil {
+				return nil, err
+			}
+		}
+		if onGen != nil {
+			onGen(gen)
+		}
+	}
+	return res, nil
+}
+
+func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st OpenESState) error {
+	if err := run.LogMetrics(logs.MetricRow{
+		Seed: int64(cfg.Seed), Iteration: int64(gen.Index), EnvSteps: gen.EnvSteps, WallSeconds: gen.WallSeconds,
+		Values: map[string]float64{
+			"fitness_mean": gen.FitnessMean, "fitness_max": gen.FitnessMax, "fitness_min": gen.FitnessMin,
+			"sigma": gen.Sigma, "lr": gen.LR, "best_fitness": res.BestFitness,
+		},
+	}); err != nil {
+		return err
+	}
+	dir := run.Dir()
+	if err := ppo.SaveLPO(filepath.Join(dir, MeanDriftFile), res.Mean); err != nil {
+		return err
+	}
+	if res.Best != nil {
+		if err := ppo.SaveLPO(filepath.Join(dir, BestDriftFile), res.Best); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, StateFile), b); err != nil {
+		return err
+	}
+	return run.Flush()
+}
+
+// writeAtomic writes data to a temporary file, syncs it and renames it over path.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

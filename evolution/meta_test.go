@@ -1,0 +1,127 @@
+package evolution
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"gorl/agents"
+	"gorl/agents/ppo"
+	_ "gorl/env/classic"
+	"gorl/logs"
+)
+
+func tinyMeta(objective string, workers int) MetaConfig {
+	return MetaConfig{
+		Objective: objective, Hidden: 16, Generations: 2, Population: 4, Seed: 11, Workers: workers,
+		Sigma: 0.5, FitnessEpisodes: 2,
+		Inner: agents.TrainConfig{Steps: 1024, Envs: 2, RolloutSteps: 128},
+	}.WithDefaults()
+}
+
+func TestMetaTrainDeterministicAndLoadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyMeta("ta-lpo", 2)
+	run, err := logs.Create(dir, cfg, logs.Options{EnvID: cfg.Inner.Env, StepEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := MetaTrain(cfg, run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := MetaTrain(tinyMeta("ta-lpo", 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Generations[0].FitnessMean, b.Generations[0].FitnessMean) ||
+		!reflect.DeepEqual(a.Mean.W1.Data, b.Mean.W1.Data) || a.BestFitness != b.BestFitness {
+		t.Fatalf("same seed, 2 vs 1 workers: fitness %v vs %v", a.Generations, b.Generations)
+	}
+	var nonzero bool
+	for _, v := range a.Mean.W1.Data {
+		nonzero = nonzero || v != 0
+	}
+	if !nonzero {
+		t.Fatal("the mean drift did not move from zero")
+	}
+	rows, err := logs.ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Len() != 2 {
+		t.Fatalf("%d metrics rows, want 2 (one per generation)", rows.Len())
+	}
+	if fm, ok := rows.Column("fitness_mean"); !ok || fm[0] != a.Generations[0].FitnessMean {
+		t.Fatalf("fitness_mean column %v, want generation 0's %v", fm, a.Generations[0].FitnessMean)
+	}
+	for _, f := range []string{MeanDriftFile, BestDriftFile} {
+		l, err := ppo.LoadLPO(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.Temporal || l.Hidden() != 16 || !l.PPOInit {
+			t.Fatalf("%s: temporal %v hidden %d ppo-init %v", f, l.Temporal, l.Hidden(), l.PPOInit)
+		}
+	}
+	got, _ := ppo.LoadLPO(filepath.Join(dir, MeanDriftFile))
+	if !reflect.DeepEqual(got.W1.Data, a.Mean.W1.Data) || !reflect.DeepEqual(got.W2.Data, a.Mean.W2.Data) {
+		t.Fatal("mean.drift does not hold the final mean")
+	}
+	if _, err := os.Stat(filepath.Join(dir, StateFile)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// LPO with zero weights and PPO init is PPO-clip up to the 1e-4 offset, so the
+// zero-mean member's inner run reproduces PPO-clip's.
+func TestZeroDriftIsClip(t *testing.T) {
+	cfg := tinyMeta("lpo", 1)
+	cfg.Inner.Steps = 4096
+	cfg.FitnessEpisodes = 3
+	zero, err := cfg.DriftFromVector(make([]float64, cfg.Dim()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fz, nz, err := cfg.InnerRun(zero, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, nc, err := cfg.InnerRun(ppo.Clip{Eps: float32(cfg.PPO.ClipEps)}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fz != fc || nz != nc {
+		t.Fatalf("zero LPO: return %v after %d steps; PPO-clip: %v after %d", fz, nz, fc, nc)
+	}
+	t.Logf("zero LPO and PPO-clip: return %v after %d steps", fz, nz)
+	// The comparison can fail: a random drift trains a different agent.
+	x := make([]float64, cfg.Dim())
+	for i := range x {
+		x[i] = 3 * float64((i*7919)%13-6)
+	}
+	other, _ := cfg.DriftFromVector(x)
+	if fo, _, err := cfg.InnerRun(other, 5); err != nil || fo == fc {
+		t.Fatalf("a large drift gives return %v (err %v), the same as PPO-clip's %v", fo, err, fc)
+	}
+}
+
+func TestMetaConfigValidate(t *testing.T) {
+	c := tinyMeta("lpo", 1)
+	c.Objective = "clip"
+	if err := c.Validate(); err == nil {
+		t.Fatal("objective clip accepted")
+	}
+	c = tinyMeta("lpo", 1)
+	c.Population = 3
+	if err := c.Validate(); err == nil {
+		t.Fatal("odd population accepted")
+	}
+	if _, err := c.DriftFromVector([]float64{1}); err == nil {
+		t.Fatal("short drift vector accepted")
+	}
+}
