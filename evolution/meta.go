@@ -120,8 +120,11 @@ type Generation struct {
 	FitnessMean, FitnessMax float64
 	FitnessMin              float64
 	Sigma, LR               float64 // the values this generation was sampled with
-	EnvSteps                int64   // inner environment steps of this generation
-	WallSeconds             float64 // since the start of meta-training
+	// MeanFitness is the fitness of the search mean before this generation's update and
+	// ClipFitness PPO-clip's, both on this generation's inner seed.
+	MeanFitness, ClipFitness float64
+	EnvSteps                 int64   // inner environment steps of this generation, all runs
+	WallSeconds              float64 // since the start of meta-training
 }
 
 // MetaResult is the outcome of MetaTrain.
@@ -205,7 +208,15 @@ const (
 // drift trains a fresh PPO agent for the inner budget, and its fitness is the mean
 // return of FitnessEpisodes deterministic evaluation episodes. All members of a
 // generation share the inner seed (common random numbers), so fitness differences
-// come from the objectives. cfg must be effective (WithDefaults).
+// come from the objectives; the seed changes from generation to generation. Each
+// generation also trains the current mean's drift and PPO-clip on that seed
+// (mean_fitness, clip_fitness), the yardstick across generations.
+//
+// At the zero mean the perturbations +z and -z give the same drift (the bias-free
+// tanh network is odd in its weights), and small ones stay below the 1e-4 offset, so
+// the first generation's members tend to tie; the tie rule of CentredRanks (index
+// order, as evosax's argsort) then moves the mean along a random direction, which
+// breaks the symmetry. cfg must be effective (WithDefaults).
 //
 // With run non-nil, every generation logs a metrics row (fitness_mean/max/min,
 // sigma, lr, wall time, env steps) and atomically rewrites mean.drift, best.drift
@@ -223,8 +234,8 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 	res := &MetaResult{BestFitness: math.Inf(-1)}
 	start := time.Now()
 	var pop [][]float64
-	fit := make([]float64, es.Population)
-	steps := make([]int64, es.Population)
+	fit := make([]float64, es.Population+2)
+	steps := make([]int64, es.Population+2)
 	var best []float64
 	for g := range cfg.Generations {
 		sigma, lr := es.SigmaNow(), es.LRNow()
@@ -233,10 +244,17 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 			return nil, err
 		}
 		innerSeed := env.DeriveSeed(cfg.Seed, metaStreamInner, uint64(g))
-		err = pool.Evaluate(g, pop, fit, func(i int, x []float64, _ *rand.Rand) (float64, error) {
-			obj, err := cfg.DriftFromVector(x)
-			if err != nil {
-				return 0, err
+		// Members 0..N-1 are the population; two more runs on the same inner seed make
+		// generations comparable: the current mean's drift and PPO-clip itself.
+		evalPop := append(pop[:len(pop):len(pop)], es.Mean(), nil)
+		err = pool.Evaluate(g, evalPop, fit, func(i int, x []float64, _ *rand.Rand) (float64, error) {
+			var obj ppo.Objective = ppo.Clip{Eps: float32(cfg.PPO.ClipEps)}
+			if x != nil {
+				l, err := cfg.DriftFromVector(x)
+				if err != nil {
+					return 0, err
+				}
+				obj = l
 			}
 			f, n, err := cfg.InnerRun(obj, innerSeed)
 			steps[i] = n
@@ -245,9 +263,11 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 		if err != nil {
 			return nil, fmt.Errorf("generation %d: %w", g, err)
 		}
-		gen := Generation{Index: g, FitnessMin: math.Inf(1), FitnessMax: math.Inf(-1), Sigma: sigma, LR: lr}
-		for i, f := range fit {
-			gen.FitnessMean += f / float64(len(fit))
+		n := es.Population
+		gen := Generation{Index: g, FitnessMin: math.Inf(1), FitnessMax: math.Inf(-1), Sigma: sigma, LR: lr,
+			MeanFitness: fit[n], ClipFitness: fit[n+1], EnvSteps: steps[n] + steps[n+1]}
+		for i, f := range fit[:n] {
+			gen.FitnessMean += f / float64(n)
 			gen.FitnessMin = math.Min(gen.FitnessMin, f)
 			if f > gen.FitnessMax {
 				gen.FitnessMax = f
@@ -258,7 +278,7 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 			}
 			gen.EnvSteps += steps[i]
 		}
-		if err := es.Tell(fit); err != nil {
+		if err := es.Tell(fit[:n]); err != nil {
 			return nil, err
 		}
 		gen.WallSeconds = time.Since(start).Seconds()
@@ -289,6 +309,7 @@ func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaRes
 		Values: map[string]float64{
 			"fitness_mean": gen.FitnessMean, "fitness_max": gen.FitnessMax, "fitness_min": gen.FitnessMin,
 			"sigma": gen.Sigma, "lr": gen.LR, "best_fitness": res.BestFitness,
+			"mean_fitness": gen.MeanFitness, "clip_fitness": gen.ClipFitness,
 		},
 	}); err != nil {
 		return err

@@ -26,6 +26,7 @@ environments and analyses the Parquet logs of every run.`,
 		newTrainCmd(),
 		newEvalCmd(),
 		newLmdpCmd(),
+		newEvolveCmd(),
 	)
 	strictHelpAndCompletion(root)
 	return root

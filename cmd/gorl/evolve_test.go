@@ -1,0 +1,60 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorl/logs"
+)
+
+func TestEvolveWritesUsableDrift(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ev")
+	out, stderr, code := gorl(t, "evolve", "--objective", "lpo", "--generations", "2", "--population", "4",
+		"--inner-steps", "1024", "--hidden", "8", "--fitness-episodes", "2", "--seed", "3", "--run-dir", dir, "--quiet")
+	if code != 0 {
+		t.Fatalf("gorl evolve: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "generation 1:") {
+		t.Fatalf("no per-generation lines: %s", out)
+	}
+	m, err := logs.ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Len() != 2 {
+		t.Fatalf("%d metrics rows, want 2", m.Len())
+	}
+	for _, col := range []string{"fitness_mean", "fitness_max", "fitness_min", "sigma", "lr", "clip_fitness"} {
+		if _, ok := m.Column(col); !ok {
+			t.Fatalf("metrics.parquet lacks %s", col)
+		}
+	}
+	_, stderr, code = gorl(t, "train", "--objective", "lpo", "--objective-params", filepath.Join(dir, "mean.drift"),
+		"--steps", "512", "--run-dir", filepath.Join(t.TempDir(), "tr"), "--quiet")
+	if code != 0 {
+		t.Fatalf("gorl train with the evolved drift: exit %d: %s", code, stderr)
+	}
+	// A TA-LPO drift file is refused by --objective lpo.
+	wantOneLineError(t, "holds a lpo drift network", "train", "--objective", "ta-lpo", "--objective-params", filepath.Join(dir, "best.drift"),
+		"--steps", "512", "--run-dir", filepath.Join(t.TempDir(), "tr2"), "--quiet")
+}
+
+func TestEvolveBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		want string
+		args []string
+	}{
+		{"--objective must be lpo or ta-lpo", []string{"--objective", "clip"}},
+		{"--population must be even", []string{"--population", "5"}},
+		{"--generations must be in", []string{"--generations", "0"}},
+		{"--inner-steps must be in", []string{"--inner-steps", "0"}},
+		{"--sigma must be a positive number", []string{"--sigma", "-1"}},
+		{"--lr must be a positive number", []string{"--lr", "NaN"}},
+		{"--workers must be in", []string{"--workers", "-2"}},
+		{"unknown env", []string{"--env", "NoSuchEnv-v0"}},
+		{"decays", []string{"--sigma-decay", "1.5"}},
+	} {
+		wantOneLineError(t, c.want, append([]string{"evolve", "--run-dir", filepath.Join(t.TempDir(), "x")}, c.args...)...)
+	}
+}
