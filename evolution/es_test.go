@@ -218,3 +218,50 @@ func TestCMAESRastrigin(t *testing.T) {
 		}
 	}
 }
+
+// One generation by hand: N = 2, so z = [z0, -z0]; member 1 fitter gives shaped
+// fitness [-0.5, 0.5], g = (-0.5 z0 - 0.5 z0)/(2 sigma) = -z0/(2 sigma), and Adam's first
+// step is lr g/(|g| + eps) (bias corrections cancel), then lr and sigma decay.
+func TestOpenESOneStepByHand(t *testing.T) {
+	o := OpenES{Population: 2, LR: 0.1, LRDecay: 0.5, LRMin: 0.03, Sigma: 0.2, SigmaDecay: 0.5, SigmaMin: 0.15}
+	if err := o.Init([]float64{1}, 4); err != nil {
+		t.Fatal(err)
+	}
+	pop, _ := o.Ask(nil)
+	z0 := (pop[0][0] - 1) / 0.2
+	if err := o.Tell([]float64{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	g := -z0 / (2 * 0.2)
+	want := 1 + 0.1*g/(math.Abs(g)+1e-8)
+	if got := o.Mean()[0]; math.Abs(got-want) > 1e-12 {
+		t.Fatalf("mean after one step %v, want %v", got, want)
+	}
+	if o.LRNow() != 0.05 || o.SigmaNow() != 0.15 {
+		t.Fatalf("lr %v sigma %v after one decay, want 0.05 and the floor 0.15", o.LRNow(), o.SigmaNow())
+	}
+}
+
+// SNES by hand: N = 2, the fitter member gets utility 1/2, the other -1/2
+// (max(0, ln 2 - ln 1) / ln 2 - 1/2 and 0 - 1/2).
+func TestSNESOneStepByHand(t *testing.T) {
+	s := SNES{Population: 2, LRMean: 1, LRSigma: 0.3, Sigma: 0.5}
+	if err := s.Init([]float64{0}, 8); err != nil {
+		t.Fatal(err)
+	}
+	pop, _ := s.Ask(nil)
+	z := []float64{pop[0][0] / 0.5, pop[1][0] / 0.5}
+	if err := s.Tell([]float64{1, 0}); err != nil {
+		t.Fatal(err)
+	}
+	w := []float64{0.5, -0.5}
+	wantMean := 0.5 * (w[0]*z[0] + w[1]*z[1])
+	wantSigma := 0.5 * math.Exp(0.5*0.3*(w[0]*(z[0]*z[0]-1)+w[1]*(z[1]*z[1]-1)))
+	st := s.State()
+	if math.Abs(st.Mean[0]-wantMean) > 1e-12 || math.Abs(st.Sigma[0]-wantSigma) > 1e-12 {
+		t.Fatalf("SNES step: mean %v sigma %v, want %v and %v", st.Mean[0], st.Sigma[0], wantMean, wantSigma)
+	}
+	if d := 10.0; math.Abs((&SNES{}).withDefaults(10).LRSigma-(3+math.Log(d))/(5*math.Sqrt(d))) > 1e-15 {
+		t.Fatal("SNES default sigma learning rate is not (3 + ln d)/(5 sqrt d)")
+	}
+}

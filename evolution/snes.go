@@ -152,3 +152,10 @@ func (s *SNES) Tell(fitness []float64) error {
 	s.asked = false
 	return nil
 }
+
+// withDefaults returns a copy of s with defaults filled for dimension d.
+func (s *SNES) withDefaults(d int) SNES {
+	c := *s
+	c.defaults(d)
+	return c
+}
