@@ -223,6 +223,38 @@ const (
 // (ppo drift files) and es_state.json in the run directory; run is not closed here.
 // onGen, when non-nil, is called after each generation.
 func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResult, error) {
+	return MetaTrainFrom(cfg, run, nil, onGen)
+}
+
+// MetaState is es_state.json of a meta-training run, rewritten atomically after every
+// generation: with the run's config it continues the run exactly (MetaTrainFrom).
+type MetaState struct {
+	ES          OpenESState `json:"es"`
+	Best        []float64   `json:"best,omitempty"` // the best member so far (none: all diverged)
+	BestFitness float64     `json:"best_fitness"`
+	WallSeconds float64     `json:"wall_seconds"`
+	Marks       logs.Marks  `json:"marks"` // the log rows durable when the state was written
+}
+
+// ReadMetaState reads es_state.json of a meta-training run directory.
+func ReadMetaState(dir string) (*MetaState, error) {
+	path := filepath.Join(dir, StateFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read meta-training state: %w", err)
+	}
+	var st MetaState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("meta-training state %s: %w", path, err)
+	}
+	return &st, nil
+}
+
+// MetaTrainFrom is MetaTrain continued from a saved state (nil: from the start); run
+// should then be the run directory reopened with logs.Resume(dir, opts, &st.Marks).
+// The resumed run ends exactly as an uninterrupted one; the result lists only the
+// generations run now.
+func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Generation)) (*MetaResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -232,12 +264,28 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 	}
 	pool := Pool{Workers: cfg.Workers, Seed: env.DeriveSeed(cfg.Seed, metaStreamInner)}
 	res := &MetaResult{BestFitness: math.Inf(-1)}
+	var best []float64
+	var wall0 float64
+	if from != nil {
+		if err := es.SetState(from.ES); err != nil {
+			return nil, fmt.Errorf("resume meta-training: %w", err)
+		}
+		if es.Dim() != cfg.Dim() || from.ES.Seed != env.DeriveSeed(cfg.Seed, metaStreamES) {
+			return nil, errors.New("resume meta-training: the state does not belong to this config (dimension or seed differ)")
+		}
+		if from.Best != nil {
+			if len(from.Best) != cfg.Dim() {
+				return nil, fmt.Errorf("resume meta-training: best member has %d values, want %d", len(from.Best), cfg.Dim())
+			}
+			best, res.BestFitness = append([]float64(nil), from.Best...), from.BestFitness
+		}
+		wall0 = from.WallSeconds
+	}
 	start := time.Now()
 	var pop [][]float64
 	fit := make([]float64, es.Population+2)
 	steps := make([]int64, es.Population+2)
-	var best []float64
-	for g := range cfg.Generations {
+	for g := es.Generation(); g < cfg.Generations; g++ {
 		sigma, lr := es.SigmaNow(), es.LRNow()
 		var err error
 		if pop, err = es.Ask(pop); err != nil {
@@ -281,7 +329,7 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 		if err := es.Tell(fit[:n]); err != nil {
 			return nil, err
 		}
-		gen.WallSeconds = time.Since(start).Seconds()
+		gen.WallSeconds = wall0 + time.Since(start).Seconds()
 		res.Generations = append(res.Generations, gen)
 		if res.Mean, err = cfg.DriftFromVector(es.Mean()); err != nil {
 			return nil, err
@@ -292,7 +340,11 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 			}
 		}
 		if run != nil {
-			if err := writeGeneration(run, cfg, gen, res, es.State()); err != nil {
+			st := MetaState{ES: es.State(), Best: best, BestFitness: res.BestFitness, WallSeconds: gen.WallSeconds}
+			if best == nil {
+				st.BestFitness = 0 // -Inf has no JSON form; no best member yet
+			}
+			if err := writeGeneration(run, cfg, gen, res, st); err != nil {
 				return nil, err
 			}
 		}
@@ -303,7 +355,7 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 	return res, nil
 }
 
-func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st OpenESState) error {
+func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st MetaState) error {
 	if err := run.LogMetrics(logs.MetricRow{
 		Seed: int64(cfg.Seed), Iteration: int64(gen.Index), EnvSteps: gen.EnvSteps, WallSeconds: gen.WallSeconds,
 		Values: map[string]float64{
@@ -323,14 +375,17 @@ func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaRes
 			return err
 		}
 	}
+	// The state records the rows it covers, so a resume drops any row written after it.
+	marks, err := run.Checkpoint()
+	if err != nil {
+		return err
+	}
+	st.Marks = marks
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, StateFile), b); err != nil {
-		return err
-	}
-	return run.Flush()
+	return writeAtomic(filepath.Join(dir, StateFile), b)
 }
 
 // writeAtomic writes data to a temporary file, syncs it and renames it over path.
