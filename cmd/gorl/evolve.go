@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gorl/evolution"
 	"gorl/logs"
@@ -25,6 +30,7 @@ func newEvolveCmd() *cobra.Command {
 		innerSteps int64
 		runDir     string
 		quiet      bool
+		resume     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "evolve",
@@ -42,6 +48,9 @@ sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl 
   gorl train --objective lpo --objective-params runs/talpo/mean.drift`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if resume {
+				return resumeEvolve(cmd, runDir, mc.Workers, quiet)
+			}
 			switch {
 			case mc.Objective != "lpo" && mc.Objective != "ta-lpo":
 				return fmt.Errorf("--objective must be lpo or ta-lpo, got %q", mc.Objective)
@@ -84,26 +93,7 @@ sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl 
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			prog := newProgress(int64(mc.Generations), "evolve", quiet)
-			fmt.Fprintf(out, "evolve %s on %s: %d generations x %d members x %d inner steps (drift: %d parameters)\n",
-				mc.Objective, ef.ID, mc.Generations, cfg.Meta.Population, cfg.Meta.Inner.Steps, cfg.Meta.Dim())
-			res, err := evolution.MetaTrain(cfg.Meta, run, func(g evolution.Generation) {
-				prog.Add(1)
-				prog.Describe(fmt.Sprintf("fitness %.1f", g.FitnessMean))
-				fmt.Fprintf(out, "generation %d: fitness mean %.2f max %.2f min %.2f  search mean %.2f  ppo-clip %.2f  sigma %.4f lr %.4f  %.1f s\n",
-					g.Index, g.FitnessMean, g.FitnessMax, g.FitnessMin, g.MeanFitness, g.ClipFitness, g.Sigma, g.LR, g.WallSeconds)
-			})
-			prog.End(err)
-			if err != nil {
-				return errors.Join(fmt.Errorf("evolve %s: %w", runDir, err), quietFail(run, err))
-			}
-			if err := run.Close(); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "best fitness %.2f; drift files %s, %s\n", res.BestFitness,
-				filepath.Join(runDir, evolution.MeanDriftFile), filepath.Join(runDir, evolution.BestDriftFile))
-			return nil
+			return runEvolve(cmd, cfg, run, nil, quiet)
 		},
 	}
 	ef.register(cmd, "CartPole-v1")
@@ -120,8 +110,100 @@ sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl 
 	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width")
 	fl.IntVar(&mc.FitnessEpisodes, "fitness-episodes", 5, "evaluation episodes after each inner run (their mean return is the fitness)")
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
+	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")
 	fl.BoolVar(&quiet, "quiet", false, "no progress output")
 	return cmd
+}
+
+// resumeEvolve continues the meta-training run in dir with its recorded settings.
+func resumeEvolve(cmd *cobra.Command, dir string, workers int, quiet bool) error {
+	if dir == "" {
+		return errors.New("--resume needs --run-dir DIR")
+	}
+	var changed []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "resume", "run-dir", "quiet", "workers":
+		default:
+			changed = append(changed, "--"+f.Name)
+		}
+	})
+	if len(changed) > 0 {
+		return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(dir, "config.json"), strings.Join(changed, ", "))
+	}
+	if err := checkInputDir("run-dir", dir); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%s is not a run directory (no config.json)", dir)
+	}
+	var cfg evolveConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if cfg.Command != "evolve" {
+		return fmt.Errorf("%s is not a meta-training run (it was written by gorl %s)", dir, cfg.Command)
+	}
+	if cmd.Flags().Changed("workers") {
+		if workers < 0 || workers > 4096 {
+			return fmt.Errorf("--workers must be in [0, 4096] (0: all cores), got %d", workers)
+		}
+		cfg.Meta.Workers = workers // results do not depend on it
+	}
+	if err := cfg.Meta.Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if info, err := logs.ReadRunInfo(dir); err == nil && info.Status == "running" {
+		return fmt.Errorf("run %s is still running (process %d); stop it before --resume", dir, info.PID)
+	}
+	st, err := evolution.ReadMetaState(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if st.ES.Generation >= cfg.Meta.Generations {
+		return fmt.Errorf("run %s already completed its %d generations", dir, cfg.Meta.Generations)
+	}
+	run, err := logs.Resume(dir, logs.Options{EnvID: cfg.Meta.Inner.Env, StepEvery: -1}, &st.Marks)
+	if err != nil {
+		return err
+	}
+	return runEvolve(cmd, cfg, run, st, quiet)
+}
+
+// runEvolve meta-trains with per-generation lines on stdout and closes the run.
+func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolution.MetaState, quiet bool) error {
+	mc, runDir := cfg.Meta, run.Dir()
+	out := cmd.OutOrStdout()
+	done := 0
+	if from != nil {
+		done = from.ES.Generation
+	}
+	prog := newProgress(int64(mc.Generations-done), "evolve", quiet)
+	fmt.Fprintf(out, "evolve %s on %s: %d generations x %d members x %d inner steps (drift: %d parameters)\n",
+		mc.Objective, mc.Inner.Env, mc.Generations, mc.Population, mc.Inner.Steps, mc.Dim())
+	if done > 0 {
+		fmt.Fprintf(out, "resuming after generation %d\n", done-1)
+	}
+	res, err := evolution.MetaTrainFrom(mc, run, from, func(g evolution.Generation) {
+		prog.Add(1)
+		prog.Describe(fmt.Sprintf("fitness %.1f", g.FitnessMean))
+		fmt.Fprintf(out, "generation %d: fitness mean %.2f max %.2f min %.2f  search mean %.2f  ppo-clip %.2f  sigma %.4f lr %.4f  %.1f s\n",
+			g.Index, g.FitnessMean, g.FitnessMax, g.FitnessMin, g.MeanFitness, g.ClipFitness, g.Sigma, g.LR, g.WallSeconds)
+	})
+	prog.End(err)
+	if err != nil {
+		return errors.Join(fmt.Errorf("evolve %s: %w", runDir, err), quietFail(run, err))
+	}
+	if err := run.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "best fitness %.2f; drift files %s, %s\n", res.BestFitness,
+		filepath.Join(runDir, evolution.MeanDriftFile), filepath.Join(runDir, evolution.BestDriftFile))
+	return nil
 }
 
 // quietFail marks the run failed; its own error matters only if marking fails.

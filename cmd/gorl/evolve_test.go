@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,40 @@ func TestEvolveBadFlags(t *testing.T) {
 		{"decays", []string{"--sigma-decay", "1.5"}},
 	} {
 		wantOneLineError(t, c.want, append([]string{"evolve", "--run-dir", filepath.Join(t.TempDir(), "x")}, c.args...)...)
+	}
+}
+
+func TestEvolveResume(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ev")
+	args := []string{"evolve", "--generations", "1", "--population", "2", "--inner-steps", "512", "--hidden", "4",
+		"--fitness-episodes", "1", "--run-dir", dir, "--quiet"}
+	if _, stderr, code := gorl(t, args...); code != 0 {
+		t.Fatalf("gorl evolve: %s", stderr)
+	}
+	wantOneLineError(t, "already completed its 1 generations", "evolve", "--resume", "--run-dir", dir)
+	wantOneLineError(t, "drop --seed", "evolve", "--resume", "--run-dir", dir, "--seed", "4")
+	wantOneLineError(t, "--resume needs --run-dir", "evolve", "--resume")
+	// Extend the recorded budget by one generation and continue.
+	path := filepath.Join(dir, "config.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"generations": 1,`) {
+		t.Fatalf("config.json lacks the generations setting: %s", b)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), `"generations": 1,`, `"generations": 2,`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := gorl(t, "evolve", "--resume", "--run-dir", dir, "--quiet")
+	if code != 0 || !strings.Contains(out, "generation 1:") || strings.Contains(out, "generation 0:") {
+		t.Fatalf("resume: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	m, err := logs.ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Len() != 2 {
+		t.Fatalf("%d metrics rows after the resumed generation, want 2", m.Len())
 	}
 }
