@@ -3,7 +3,8 @@
 // deterministic parallel evaluation pool, and the meta-training of learned PPO
 // objectives (LPO, TA-LPO; Lu et al. 2022, Jackson et al. 2024) by OpenES.
 //
-// Every strategy maximises fitness. Its random draws come from env.NewRand streams
+// OpenES and SNES maximise fitness; their random draws come from env.NewRand streams
 // keyed by the strategy's seed and the generation, so a strategy restored from its
-// State continues exactly as an uninterrupted one would.
+// State continues exactly as an uninterrupted one would. CMAES minimises (gonum's
+// convention) and runs a whole optimisation per call.
 package evolution
