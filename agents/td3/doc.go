@@ -1,0 +1,38 @@
+// Package td3 implements TD3, Twin Delayed Deep Deterministic policy gradients
+// (Fujimoto, van Hoof & Meger 2018), with pluggable actor and critic architectures.
+//
+// # Architectures
+//
+// An Actor maps a batch of observations [B, obsDim] to actions [B, actDim] in [-1, 1]
+// on a tape; a Critic returns the twin estimates Q1, Q2 [B, 1] for observations and
+// actions. Arch builds fresh, independently initialised instances of both; the agent
+// builds each twice (online and target network) and copies the online parameters into
+// the targets. MLPArch is the paper's 256-256 ReLU baseline.
+//
+// A morphology-aware network (for example a SubEquivariant Transformer) plugs in by
+// implementing the same two interfaces: it reads the flat observation row of each
+// sample, splits it into per-node (per-limb) features itself, and writes one action
+// per actuated node back into the flat action row. For a multi-task set of
+// morphologies with different node counts, the observation and action rows are padded
+// to the largest morphology: the network masks padded nodes (attention key-padding
+// mask) and writes 0 into padded action slots; the critic must ignore padded action
+// slots. TD3 itself only sees the flat rows, so nothing in this package changes.
+//
+// # Actions
+//
+// The networks and the replay buffer work in normalised actions a ∈ [-1, 1]^A; the
+// loop maps them to the environment's Box bounds, a_env = low + (a+1)/2·(high−low).
+// Exploration noise (default std 0.1) and target smoothing noise (0.2, clipped to
+// 0.5) are therefore fractions of half the action range, as the paper's noise scaled
+// by max_action.
+//
+// # Training and checkpoints
+//
+// Train steps an env.Vector (same-step autoreset), stores every transition, and after
+// WarmUp uniformly random environment steps does one gradient update per environment
+// step. Only terminated cuts the bootstrap; truncated episodes bootstrap from the final
+// observation. A final checkpoint (online and target parameters and both Adam states)
+// is written to checkpoints/td3-final.ckpt. Exact resume is not supported: the replay
+// buffer and random streams are not saved, so a TD3 run cannot be continued bit for
+// bit, and gorl train --resume refuses TD3 runs.
+package td3

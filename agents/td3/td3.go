@@ -1,0 +1,226 @@
+package td3
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gorl/agents/nn"
+)
+
+// Agent holds TD3's networks, their targets and optimisers. It is not safe for
+// concurrent use.
+type Agent struct {
+	Cfg            Config
+	ObsDim, ActDim int
+
+	Actor, ActorTarget   Actor
+	Critic, CriticTarget Critic
+	// Parameter sets: what the optimisers update, the checkpoints store and the
+	// targets follow.
+	ActorParams, ActorTargetParams   *nn.Params
+	CriticParams, CriticTargetParams *nn.Params
+	ActorOpt, CriticOpt              *nn.Adam
+
+	rng         *rand.Rand // target smoothing noise
+	critUpdates int        // critic updates so far (the policy delay counts these)
+	actUpdates  int
+
+	// preallocated per-update storage
+	obs, act, next, y *nn.Tensor
+	nextAct           *nn.Tensor
+	noise             []float32
+	tape, target      *nn.Tape
+	actTape           *nn.Tape
+	actIn             *nn.Tensor
+}
+
+// Stats are the results of one Update.
+type Stats struct {
+	CriticLoss float64 // ½-free sum of both critics' mean squared errors
+	QMean      float64 // mean of Q1(s, a) over the batch
+	ActorLoss  float64 // −mean Q1(s, μ(s)); NaN when the actor was not updated
+	ActorStep  bool    // whether this update moved the actor and the targets
+	GradNorm   float64 // critic gradient norm before clipping
+}
+
+// New builds an agent with arch (nil: MLPArch with cfg.Hidden), initialised from rng.
+// Target networks start as copies of the online networks.
+func New(arch Arch, obsDim, actDim int, cfg Config, rng *rand.Rand) (*Agent, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if obsDim < 1 || actDim < 1 {
+		return nil, fmt.Errorf("td3: observation dim %d and action dim %d must be positive", obsDim, actDim)
+	}
+	if arch == nil {
+		arch = MLPArch{Hidden: cfg.Hidden}
+	}
+	a := &Agent{Cfg: cfg, ObsDim: obsDim, ActDim: actDim, rng: rng,
+		ActorParams: &nn.Params{}, ActorTargetParams: &nn.Params{},
+		CriticParams: &nn.Params{}, CriticTargetParams: &nn.Params{},
+		ActorOpt:  &nn.Adam{LR: float32(cfg.LR)},
+		CriticOpt: &nn.Adam{LR: float32(cfg.LR)},
+		tape:      nn.NewTape(), target: nn.NewTape(), actTape: nn.NewTape(),
+	}
+	a.target.NoGrad, a.actTape.NoGrad = true, true
+	var err error
+	if a.Actor, err = arch.NewActor(rng, obsDim, actDim); err != nil {
+		return nil, err
+	}
+	if a.ActorTarget, err = arch.NewActor(rng, obsDim, actDim); err != nil {
+		return nil, err
+	}
+	if a.Critic, err = arch.NewCritic(rng, obsDim, actDim); err != nil {
+		return nil, err
+	}
+	if a.CriticTarget, err = arch.NewCritic(rng, obsDim, actDim); err != nil {
+		return nil, err
+	}
+	a.Actor.Register(a.ActorParams, "actor")
+	a.ActorTarget.Register(a.ActorTargetParams, "actor")
+	a.Critic.Register(a.CriticParams, "critic")
+	a.CriticTarget.Register(a.CriticTargetParams, "critic")
+	if err := a.ActorTargetParams.CopyFrom(a.ActorParams); err != nil {
+		return nil, fmt.Errorf("td3 actor target: %w", err)
+	}
+	if err := a.CriticTargetParams.CopyFrom(a.CriticParams); err != nil {
+		return nil, fmt.Errorf("td3 critic target: %w", err)
+	}
+	b := cfg.Batch
+	a.obs, a.next = nn.New(b, obsDim), nn.New(b, obsDim)
+	a.act, a.y = nn.New(b, actDim), nn.New(b, 1)
+	a.nextAct, a.noise = nn.New(b, actDim), make([]float32, b*actDim)
+	return a, nil
+}
+
+// Act writes μ(obs) for one observation into dst (normalised actions in [-1, 1]).
+func (a *Agent) Act(obs []float64, dst []float64) error {
+	if a.actIn == nil {
+		a.actIn = nn.New(1, a.ObsDim)
+	}
+	put(a.actIn.Data, obs)
+	a.actTape.Reset()
+	out := a.Actor.Forward(a.actTape, a.actIn)
+	if err := a.actTape.Err(); err != nil {
+		return fmt.Errorf("td3 act: %w", err)
+	}
+	for j := range dst {
+		dst[j] = float64(out.Data[j])
+	}
+	return nil
+}
+
+// Updates returns the number of critic and actor updates taken so far.
+func (a *Agent) Updates() (critic, actor int) { return a.critUpdates, a.actUpdates }
+
+// Target computes the TD3 target of a batch into y [B]:
+//
+//	ã = clip(μ'(s') + clip(ε, −c, c), −1, 1),  ε ~ N(0, σ²)     (target policy smoothing, eq. 14)
+//	y = r + γ·(1 − terminated)·min(Q'1(s', ã), Q'2(s', ã))      (clipped double Q-learning, eq. 10)
+//
+// noise holds ε before clipping ([B·actDim]); nil draws it from the agent's stream.
+func (a *Agent) Target(b *Batch, noise []float32, y []float32) error {
+	cfg := a.Cfg
+	if len(b.Reward) != cfg.Batch || len(y) != cfg.Batch || (noise != nil && len(noise) != cfg.Batch*a.ActDim) {
+		return fmt.Errorf("td3 target: batch of %d, want %d", len(b.Reward), cfg.Batch)
+	}
+	copy(a.next.Data, b.Next)
+	if noise == nil {
+		noise = a.noise
+		for i := range noise {
+			noise[i] = float32(a.rng.NormFloat64() * cfg.PolicyNoise)
+		}
+	}
+	t := a.target
+	t.Reset()
+	mu := a.ActorTarget.Forward(t, a.next)
+	c := float32(cfg.NoiseClip)
+	for i := range a.nextAct.Data {
+		a.nextAct.Data[i] = clamp(mu.Data[i]+clamp(noise[i], -c, c), -1, 1)
+	}
+	q1, q2 := a.CriticTarget.Forward(t, a.next, a.nextAct)
+	if err := t.Err(); err != nil {
+		return fmt.Errorf("td3 target: %w", err)
+	}
+	g := float32(cfg.Gamma)
+	for k := range y {
+		y[k] = b.Reward[k] + g*(1-b.Done[k])*min(q1.Data[k], q2.Data[k])
+	}
+	return nil
+}
+
+// Update takes one TD3 step on a batch (Fujimoto et al. 2018, Algorithm 1):
+// the critics regress on the target y; every PolicyDelay-th call the actor ascends
+// Q1(s, μ(s)) (deterministic policy gradient, eq. 6) and the targets move by
+// θ' ← τθ + (1 − τ)θ'.
+func (a *Agent) Update(b *Batch) (Stats, error) {
+	st := Stats{ActorLoss: math.NaN()}
+	if len(b.Reward) != a.Cfg.Batch {
+		return st, fmt.Errorf("td3 update: batch of %d, want %d", len(b.Reward), a.Cfg.Batch)
+	}
+	if err := a.Target(b, nil, a.y.Data); err != nil {
+		return st, err
+	}
+	copy(a.obs.Data, b.Obs)
+	copy(a.act.Data, b.Act)
+
+	// Critic: L = mean (Q1(s,a) − y)² + mean (Q2(s,a) − y)²
+	t := a.tape
+	t.Reset()
+	q1, q2 := a.Critic.Forward(t, a.obs, a.act)
+	loss := t.Add(t.Mean(t.Square(t.Sub(q1, a.y))), t.Mean(t.Square(t.Sub(q2, a.y))))
+	a.CriticParams.ZeroGrad()
+	if err := t.Backward(loss); err != nil {
+		return st, fmt.Errorf("td3 critic update: %w", err)
+	}
+	st.CriticLoss = float64(loss.Item())
+	var sum float64
+	for _, v := range q1.Data {
+		sum += float64(v)
+	}
+	st.QMean = sum / float64(len(q1.Data))
+	if a.Cfg.GradClip > 0 {
+		st.GradNorm = nn.ClipGradNorm(a.CriticParams, a.Cfg.GradClip)
+	} else {
+		st.GradNorm = a.CriticParams.GradNorm()
+	}
+	if err := a.CriticOpt.Step(a.CriticParams); err != nil {
+		return st, fmt.Errorf("td3 critic update: %w", err)
+	}
+	a.critUpdates++
+	if a.critUpdates%a.Cfg.PolicyDelay != 0 {
+		return st, nil
+	}
+
+	// Actor: L = −mean Q1(s, μ(s)); the critic's gradients from this pass are
+	// discarded (zeroed before its next step).
+	t.Reset()
+	q, _ := a.Critic.Forward(t, a.obs, a.Actor.Forward(t, a.obs))
+	aloss := t.Neg(t.Mean(q))
+	a.ActorParams.ZeroGrad()
+	if err := t.Backward(aloss); err != nil {
+		return st, fmt.Errorf("td3 actor update: %w", err)
+	}
+	if a.Cfg.GradClip > 0 {
+		nn.ClipGradNorm(a.ActorParams, a.Cfg.GradClip)
+	}
+	if err := a.ActorOpt.Step(a.ActorParams); err != nil {
+		return st, fmt.Errorf("td3 actor update: %w", err)
+	}
+	a.actUpdates++
+	st.ActorLoss, st.ActorStep = float64(aloss.Item()), true
+
+	// Soft target updates: θ' ← τθ + (1 − τ)θ'
+	tau := float32(a.Cfg.Tau)
+	if err := a.ActorTargetParams.SoftUpdate(a.ActorParams, tau); err != nil {
+		return st, err
+	}
+	if err := a.CriticTargetParams.SoftUpdate(a.CriticParams, tau); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func clamp(x, lo, hi float32) float32 { return max(lo, min(hi, x)) }
