@@ -167,16 +167,17 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 		}
 		return time.Since(start).Seconds()
 	}
-	var last Stats
+	last := Stats{CriticLoss: math.NaN(), QMean: math.NaN(), ActorLoss: math.NaN()}
 	lastMetricsSteps, lastMetricsTime := int64(0), 0.0
 	var critSum, actSum, qSum float64
 	var critN, actN int
 	step := &logs.StepRow{Context: logs.NoContext, LogProb: math.NaN(), Value: math.NaN()}
 
 	for sum.EnvSteps < cfg.Steps && !sum.Solved {
+		learning := sum.EnvSteps >= tc.WarmUp // the paper's t >= start_timesteps
 		// Select actions: uniform during warm-up, then μ(s) + N(0, σ²) clipped to [-1, 1].
 		for i := range n {
-			if sum.EnvSteps < tc.WarmUp {
+			if !learning {
 				for j := range norm[i] {
 					norm[i][j] = explore.Float64()*2 - 1
 				}
@@ -236,7 +237,7 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 		}
 
 		// One gradient update per environment step once the warm-up is over.
-		if sum.EnvSteps >= tc.WarmUp && buf.Len() > 0 {
+		if learning {
 			for range n {
 				if err := buf.Sample(sampler, batch); err != nil {
 					return sum, err
@@ -248,11 +249,12 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 				if math.IsNaN(st.CriticLoss) || math.IsInf(st.CriticLoss, 0) {
 					return sum, fmt.Errorf("td3: non-finite critic loss after %d updates", agent.critUpdates)
 				}
-				last = st
+				last.CriticLoss, last.QMean = st.CriticLoss, st.QMean
 				critSum += st.CriticLoss
 				qSum += st.QMean
 				critN++
 				if st.ActorStep {
+					last.ActorLoss = st.ActorLoss
 					actSum += st.ActorLoss
 					actN++
 				}
