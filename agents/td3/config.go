@@ -6,7 +6,9 @@ import (
 )
 
 // Config holds TD3's settings. Zero values mean the defaults of Fujimoto et al. (2018)
-// for MuJoCo tasks; sgrl.md's settings are LR 1e-4, GradClip 0.1, ExploreNoise 0.126.
+// for MuJoCo tasks; sgrl.md's settings are LR 1e-4, GradClip 0.1, ExploreNoise 0.126,
+// WarmUp 5000. ExploreNoise, PolicyNoise and NoiseClip of 0 mean the defaults; set a
+// tiny positive value to turn one off.
 type Config struct {
 	Hidden       []int   `json:"hidden"`        // MLP hidden sizes (default [256, 256])
 	LR           float64 `json:"lr"`            // Adam learning rate, actor and critic (default 3e-4)
@@ -18,7 +20,7 @@ type Config struct {
 	PolicyDelay  int     `json:"policy_delay"`  // critic updates per actor update (default 2)
 	ExploreNoise float64 `json:"explore_noise"` // Gaussian exploration std (default 0.1)
 	GradClip     float64 `json:"grad_clip"`     // global grad-norm clip; 0: none
-	WarmUp       int64   `json:"warm_up"`       // uniform random steps before learning (default 25000)
+	WarmUp       int64   `json:"warm_up"`       // uniform random steps before learning (default 25000; negative: none)
 	BufferSize   int     `json:"buffer_size"`   // replay capacity (default 1e6)
 }
 
@@ -80,8 +82,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("explore_noise must be >= 0, got %v", c.ExploreNoise)
 	case bad(c.GradClip) || c.GradClip < 0:
 		return fmt.Errorf("grad_clip must be >= 0 (0: none), got %v", c.GradClip)
-	case c.WarmUp < 0:
-		return fmt.Errorf("warm_up must be >= 0, got %d", c.WarmUp)
 	case c.BufferSize < 1:
 		return fmt.Errorf("buffer_size must be positive, got %d", c.BufferSize)
 	}

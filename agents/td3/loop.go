@@ -174,7 +174,7 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 	step := &logs.StepRow{Context: logs.NoContext, LogProb: math.NaN(), Value: math.NaN()}
 
 	for sum.EnvSteps < cfg.Steps && !sum.Solved {
-		learning := sum.EnvSteps >= tc.WarmUp // the paper's t >= start_timesteps
+		learning := sum.EnvSteps >= max(tc.WarmUp, 0) // the paper's t >= start_timesteps
 		// Select actions: uniform during warm-up, then μ(s) + N(0, σ²) clipped to [-1, 1].
 		for i := range n {
 			if !learning {
@@ -189,9 +189,7 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 					norm[i][j] = math.Max(-1, math.Min(1, norm[i][j]+explore.NormFloat64()*tc.ExploreNoise))
 				}
 			}
-			for j := range acts[i] {
-				acts[i][j] = as.Low[j] + (norm[i][j]+1)/2*(as.High[j]-as.Low[j])
-			}
+			scaleAction(as, norm[i], acts[i])
 		}
 		vec.Step(acts)
 		for i := range n {
@@ -375,4 +373,11 @@ func (a *Agent) LoadCheckpoint(path string) error {
 		return fmt.Errorf("td3 checkpoint %s: %w", path, err)
 	}
 	return nil
+}
+
+// scaleAction maps a normalised action in [-1, 1] to the Box: low + (a+1)/2·(high − low).
+func scaleAction(space env.Space, norm, dst []float64) {
+	for j := range dst {
+		dst[j] = space.Low[j] + (norm[j]+1)/2*(space.High[j]-space.Low[j])
+	}
 }

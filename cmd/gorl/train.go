@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 
 	"gorl/agents"
 	"gorl/agents/ppo"
+	"gorl/agents/td3"
 	"gorl/env"
 	"gorl/logs"
 )
@@ -25,8 +28,9 @@ type trainConfig struct {
 	Command string             `json:"command"`
 	Version string             `json:"gorl_version"`
 	Algo    string             `json:"algo"`
-	Train   agents.TrainConfig `json:"train"`
-	PPO     ppo.Config         `json:"ppo"`
+	Train   agents.TrainConfig `json:"train,omitzero"` // --algo ppo
+	PPO     ppo.Config         `json:"ppo,omitzero"`   // --algo ppo
+	TD3     *td3.TrainConfig   `json:"td3,omitempty"`  // --algo td3
 }
 
 // readTrainConfig reads a config file (a run's config.json or a hand-written subset).
@@ -77,6 +81,15 @@ func readTrainRun(dir string, into *trainConfig) error {
 	if err := readTrainConfig(path, into); err != nil {
 		return err
 	}
+	if into.Algo == "td3" {
+		if into.TD3 == nil {
+			return fmt.Errorf("config %s: a td3 run without a \"td3\" object", path)
+		}
+		if err := into.TD3.WithDefaults().Validate(); err != nil {
+			return fmt.Errorf("config %s: %w", path, err)
+		}
+		return nil
+	}
 	// A hand-edited config.json must fail here, naming the file, not deep in the agent.
 	if err := into.Train.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
@@ -101,20 +114,27 @@ func newTrainCmd() *cobra.Command {
 		quiet      bool
 		jsonOut    bool
 		target     float64
+		tf         td3Flagset
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train an agent and log the run (steps, episodes, metrics, checkpoints)",
 		Long: `Train an agent on an environment and write a run directory: config.json (the
 effective settings), steps/, episodes.parquet, metrics.parquet and checkpoints/.
-Settings come from defaults, then --config FILE (JSON with "train" and "ppo" objects, as
-in any run's config.json), then flags. --resume continues the run in --run-dir from its
-latest checkpoint with its recorded settings; the resumed run ends as an uninterrupted
-one would.`,
+Settings come from defaults, then --config FILE (JSON with "train" and "ppo" objects, or
+a "td3" object for --algo td3, as in any run's config.json), then flags. --resume
+continues a PPO run in --run-dir from its latest checkpoint with its recorded settings;
+the resumed run ends as an uninterrupted one would.
+
+--algo td3 trains TD3 (Fujimoto et al. 2018) with 256-256 MLPs on a continuous-action
+env: one gradient update per env step after --warm-up uniformly random steps, metrics
+every --metrics-every steps, and a final checkpoint (parameters and optimiser states)
+in checkpoints/td3-final.ckpt. TD3 runs cannot be resumed (no replay buffer is saved).`,
 		Example: `  gorl train --env CartPole-v1 --algo ppo --seed 1
   gorl train --env CartPole-v1 --steps 500000 --stop-at-return 475
   gorl train --env Acrobot-v1 --objective ta-lpo --objective-params talpo.drift
-  gorl train --run-dir runs/x --resume`,
+  gorl train --run-dir runs/x --resume
+  gorl train --algo td3 --env Pendulum-v1 --steps 20000 --warm-up 1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl := cmd.Flags()
@@ -134,6 +154,9 @@ one would.`,
 				var rc trainConfig
 				if err := readTrainRun(runDir, &rc); err != nil {
 					return err
+				}
+				if rc.Algo == "td3" {
+					return fmt.Errorf("%s is a td3 run, which cannot be resumed (its checkpoint holds no replay buffer); start a new run", runDir)
 				}
 				// Two writers would interleave their rows.
 				if info, err := logs.ReadRunInfo(runDir); err == nil && info.Status == "running" {
@@ -159,8 +182,16 @@ one would.`,
 			if merged.Algo == "" || fl.Changed("algo") {
 				merged.Algo = cfg.Algo
 			}
+			if merged.Algo == "td3" {
+				return trainTD3(cmd, merged, &cfg, &tf, ef, target, configFile, runDir, quiet, jsonOut)
+			}
 			if merged.Algo != "ppo" {
-				return fmt.Errorf("unknown algo %q (known: ppo)", merged.Algo)
+				return fmt.Errorf("unknown algo %q (known: ppo, td3)", merged.Algo)
+			}
+			for _, name := range td3Flags {
+				if fl.Changed(name) {
+					return fmt.Errorf("--%s applies to --algo td3 only", name)
+				}
 			}
 			opts, err := ef.options()
 			if err != nil {
@@ -257,10 +288,10 @@ one would.`,
 	}
 	ef.register(cmd, "CartPole-v1")
 	fl := cmd.Flags()
-	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo")
+	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo or td3")
 	fl.StringVar(&cfg.PPO.Objective, "objective", "clip", "PPO policy objective: clip, dpo, lpo or ta-lpo")
 	fl.StringVar(&cfg.PPO.ObjectiveParams, "objective-params", "", "drift network file of a learned objective (lpo, ta-lpo)")
-	fl.Float64Var(&cfg.PPO.LR, "lr", 2.5e-4, "learning rate (annealed linearly to 0)")
+	fl.Float64Var(&cfg.PPO.LR, "lr", 2.5e-4, "learning rate (ppo: annealed linearly to 0; td3 default 3e-4)")
 	fl.Int64Var(&cfg.Train.Steps, "steps", 500000, "training budget in environment steps")
 	fl.Uint64Var(&cfg.Train.Seed, "seed", 0, "random seed")
 	fl.IntVar(&cfg.Train.Envs, "envs", 4, "parallel environments")
@@ -275,7 +306,189 @@ one would.`,
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its latest checkpoint")
 	fl.BoolVar(&quiet, "quiet", false, "no progress output")
 	fl.BoolVar(&jsonOut, "json", false, "print the summary as one JSON line")
+	tf.register(fl)
 	return cmd
+}
+
+// td3Flags are the flags read by --algo td3 only; ppoFlags those read by ppo only.
+var (
+	td3Flags = []string{"batch", "warm-up", "hidden", "explore-noise", "grad-clip", "buffer-size", "metrics-every"}
+	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "checkpoint-every", "eval-every"}
+)
+
+type td3Flagset struct {
+	batch, bufferSize      int
+	warmUp, metricsEvery   int64
+	hidden                 []int
+	exploreNoise, gradClip float64
+}
+
+func (f *td3Flagset) register(fl *pflag.FlagSet) {
+	fl.IntVar(&f.batch, "batch", 256, "td3: minibatch size")
+	fl.Int64Var(&f.warmUp, "warm-up", 25000, "td3: uniformly random env steps before learning")
+	fl.IntSliceVar(&f.hidden, "hidden", []int{256, 256}, "td3: MLP hidden layer sizes")
+	fl.Float64Var(&f.exploreNoise, "explore-noise", 0.1, "td3: Gaussian exploration std (fraction of half the action range)")
+	fl.Float64Var(&f.gradClip, "grad-clip", 0, "td3: global gradient-norm clip (0: none)")
+	fl.IntVar(&f.bufferSize, "buffer-size", 1000000, "td3: replay buffer capacity")
+	fl.Int64Var(&f.metricsEvery, "metrics-every", 1000, "td3: env steps between metrics rows")
+}
+
+// trainTD3 runs gorl train --algo td3: defaults < config file (its "td3" object) < flags.
+func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Flagset, ef envFlags, target float64, configFile, runDir string, quiet, jsonOut bool) error {
+	fl := cmd.Flags()
+	for _, name := range ppoFlags {
+		if fl.Changed(name) {
+			return fmt.Errorf("--%s applies to --algo ppo only", name)
+		}
+	}
+	if configFile != "" && (merged.TD3 == nil || !reflect.ValueOf(merged.Train).IsZero() || !reflect.ValueOf(merged.PPO).IsZero()) {
+		return fmt.Errorf("config %s: --algo td3 reads a \"td3\" object only", configFile)
+	}
+	tc := td3.TrainConfig{}
+	if merged.TD3 != nil {
+		tc = *merged.TD3
+	}
+	c := &tc.TD3
+	switch {
+	case fl.Changed("batch") && f.batch < 1:
+		return fmt.Errorf("--batch must be at least 1, got %d", f.batch)
+	case fl.Changed("warm-up") && f.warmUp < 0:
+		return fmt.Errorf("--warm-up must be >= 0, got %d", f.warmUp)
+	case fl.Changed("explore-noise") && !(finite(f.exploreNoise) && f.exploreNoise > 0):
+		return fmt.Errorf("--explore-noise must be a positive number, got %v", f.exploreNoise)
+	case fl.Changed("grad-clip") && !(finite(f.gradClip) && f.gradClip >= 0):
+		return fmt.Errorf("--grad-clip must be a number >= 0 (0: none), got %v", f.gradClip)
+	case fl.Changed("buffer-size") && f.bufferSize < 1:
+		return fmt.Errorf("--buffer-size must be at least 1, got %d", f.bufferSize)
+	case fl.Changed("metrics-every") && f.metricsEvery < 1:
+		return fmt.Errorf("--metrics-every must be at least 1, got %d", f.metricsEvery)
+	case fl.Changed("hidden") && (len(f.hidden) == 0 || slices.Min(f.hidden) < 1):
+		return fmt.Errorf("--hidden must list positive layer sizes, got %v", f.hidden)
+	}
+	opts, err := ef.options()
+	if err != nil {
+		return err
+	}
+	if tc.Env == "" || fl.Changed("env") {
+		tc.Env = ef.ID
+	}
+	if len(opts) > 0 {
+		if tc.EnvOptions == nil {
+			tc.EnvOptions = env.Options{}
+		}
+		for k, v := range opts {
+			tc.EnvOptions[k] = v
+		}
+	}
+	if err := checkEnvID(tc.Env); err != nil {
+		return err
+	}
+	set := func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
+	set("seed", func() { tc.Seed = cfg.Train.Seed })
+	set("steps", func() { tc.Steps = cfg.Train.Steps })
+	set("envs", func() { tc.Envs = cfg.Train.Envs })
+	set("workers", func() { tc.Workers = cfg.Train.Workers })
+	set("stop-at-return", func() { tc.StopAtReturn = &target })
+	set("step-every", func() { tc.StepEvery = cfg.Train.StepEvery })
+	set("metrics-every", func() { tc.MetricsEvery = f.metricsEvery })
+	set("lr", func() { c.LR = cfg.PPO.LR })
+	set("batch", func() { c.Batch = f.batch })
+	set("warm-up", func() { c.WarmUp = f.warmUp })
+	set("hidden", func() { c.Hidden = f.hidden })
+	set("explore-noise", func() { c.ExploreNoise = f.exploreNoise })
+	set("grad-clip", func() { c.GradClip = f.gradClip })
+	set("buffer-size", func() { c.BufferSize = f.bufferSize })
+	if fl.Changed("warm-up") && f.warmUp == 0 {
+		c.WarmUp = -1 // the settings read 0 as the default and a negative value as none
+	}
+	tc = tc.WithDefaults()
+	if err := tc.Validate(); err != nil {
+		if configFile != "" {
+			return fmt.Errorf("config %s: %w", configFile, err)
+		}
+		return err
+	}
+	if tc.Envs > maxEnvs {
+		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, tc.Envs)
+	}
+	out := trainConfig{Command: "train", Version: version, Algo: "td3", TD3: &tc}
+	if runDir == "" {
+		runDir = defaultRunDir("train-td3", tc.Env, tc.Seed)
+	}
+	run, err := logs.Create(runDir, out, logs.Options{EnvID: tc.Env, StepEvery: tc.StepEvery})
+	if err != nil {
+		return err
+	}
+	prog := newProgress(tc.Steps, "train", quiet)
+	var shown int64
+	sum, err := td3.Train(tc, nil, run, td3.Hooks{OnMetrics: func(steps int64, recent float64) {
+		prog.Add(steps - shown)
+		shown = steps
+		if !math.IsNaN(recent) {
+			prog.Describe(fmt.Sprintf("return %.1f", recent))
+		}
+	}})
+	prog.End(err)
+	if err != nil {
+		_ = run.Fail(err)
+		return fmt.Errorf("train %s: %w", runDir, err)
+	}
+	if err := run.Close(); err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if jsonOut {
+		j := td3JSON{Run: runDir, Env: tc.Env, Algo: "td3", Seed: tc.Seed, Updates: sum.Updates, EnvSteps: sum.EnvSteps,
+			Episodes: sum.Episodes, Target: tc.StopAtReturn, Solved: sum.Solved, WallSeconds: math.Round(sum.WallSeconds*1000) / 1000}
+		if !math.IsNaN(sum.RecentReturn) {
+			j.LastMean = &sum.RecentReturn
+		}
+		data, err := json.Marshal(j)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(data))
+		return err
+	}
+	fmt.Fprintf(w, "run        %s\n", runDir)
+	fmt.Fprintf(w, "env        %s, td3, seed %d\n", tc.Env, tc.Seed)
+	fmt.Fprintf(w, "updates    %d (critic; actor every %d)\n", sum.Updates, tc.TD3.PolicyDelay)
+	fmt.Fprintf(w, "env steps  %d\n", sum.EnvSteps)
+	fmt.Fprintf(w, "episodes   %d\n", sum.Episodes)
+	if !math.IsNaN(sum.RecentReturn) {
+		fmt.Fprintf(w, "return     %.2f (mean of the last %d episodes)\n", sum.RecentReturn, len(sum.LastEpisodes))
+	}
+	if tc.StopAtReturn != nil {
+		verdict := "not reached"
+		if sum.Solved {
+			verdict = fmt.Sprintf("reached after %d env steps", sum.EnvSteps)
+		}
+		fmt.Fprintf(w, "target     %.2f: %s\n", *tc.StopAtReturn, verdict)
+	}
+	if sum.WallSeconds > 0 {
+		fmt.Fprintf(w, "wall       %.2f s (%.0f env steps/s)\n", sum.WallSeconds, float64(sum.EnvSteps)/sum.WallSeconds)
+	}
+	fmt.Fprintf(w, "checkpoint %s\n", sum.Checkpoint)
+	return nil
+}
+
+// td3JSON is the --json summary of a td3 run.
+type td3JSON struct {
+	Run         string   `json:"run"`
+	Env         string   `json:"env"`
+	Algo        string   `json:"algo"`
+	Seed        uint64   `json:"seed"`
+	Updates     int      `json:"updates"`
+	EnvSteps    int64    `json:"env_steps"`
+	Episodes    int64    `json:"episodes"`
+	LastMean    *float64 `json:"last20_mean"`
+	Target      *float64 `json:"target,omitempty"`
+	Solved      bool     `json:"solved"`
+	WallSeconds float64  `json:"wall_s"`
 }
 
 // validateTrainFlags checks the flags given on the command line, naming them in the
