@@ -11,6 +11,7 @@ import (
 
 	"gorl/agents"
 	"gorl/agents/ppo"
+	"gorl/agents/td3"
 	"gorl/env"
 	"gorl/logs"
 )
@@ -38,7 +39,7 @@ func newEvalCmd() *cobra.Command {
 		Use:   "eval RUN_DIR",
 		Short: "Evaluate a training run's latest checkpoint with its deterministic policy",
 		Long: `Evaluate the latest checkpoint of a training run: the policy acts deterministically
-(its most likely action) for --episodes episodes, which are logged to a new run directory
+(its most likely action; for a td3 run, its actor from checkpoints/td3-final.ckpt) for --episodes episodes, which are logged to a new run directory
 (default RUN_DIR/eval-N) with their steps. --env evaluates on another environment with
 the same observation and action spaces; --model/--family select a 3D morphology.`,
 		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20`,
@@ -52,15 +53,15 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			if err := readTrainRun(runDir, &tc); err != nil {
 				return err
 			}
-			if tc.Command != "train" || tc.Algo != "ppo" {
-				return fmt.Errorf("%s is not a training run of gorl train --algo ppo", runDir)
+			if tc.Command != "train" || (tc.Algo != "ppo" && tc.Algo != "td3") {
+				return fmt.Errorf("%s is not a training run of gorl train --algo ppo or td3", runDir)
 			}
-			ck, err := agents.LatestCheckpoint(runDir)
-			if err != nil {
-				return err
+			trainEnv, trainOpts := tc.Train.Env, tc.Train.EnvOptions
+			if tc.Algo == "td3" {
+				trainEnv, trainOpts = tc.TD3.Env, tc.TD3.EnvOptions
 			}
-			cfg.Env, cfg.EnvOptions = tc.Train.Env, env.Options{}
-			for k, v := range tc.Train.EnvOptions {
+			cfg.Env, cfg.EnvOptions = trainEnv, env.Options{}
+			for k, v := range trainOpts {
 				cfg.EnvOptions[k] = v
 			}
 			if cmd.Flags().Changed("env") {
@@ -80,26 +81,40 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			if err != nil {
 				return err
 			}
-			// The objective only shapes training; acting needs the networks alone.
-			pc := tc.PPO
-			pc.Objective, pc.ObjectiveParams = "clip", ""
-			agent, err := ppo.New(e.ObservationSpace(), e.ActionSpace(), pc, tc.Train.Seed)
-			if err != nil {
-				return err
-			}
-			if err := agent.UnmarshalState(ck.Agent); err != nil {
-				return fmt.Errorf("checkpoint of %s does not fit env %s: %w", runDir, cfg.Env, err)
+			var policy agents.Policy
+			if tc.Algo == "td3" {
+				policy, err = loadTD3Policy(runDir, tc, e)
+				if err != nil {
+					return err
+				}
+				cfg.Checkpoint = "final"
+			} else {
+				ck, err := agents.LatestCheckpoint(runDir)
+				if err != nil {
+					return err
+				}
+				// The objective only shapes training; acting needs the networks alone.
+				pc := tc.PPO
+				pc.Objective, pc.ObjectiveParams = "clip", ""
+				agent, err := ppo.New(e.ObservationSpace(), e.ActionSpace(), pc, tc.Train.Seed)
+				if err != nil {
+					return err
+				}
+				if err := agent.UnmarshalState(ck.Agent); err != nil {
+					return fmt.Errorf("checkpoint of %s does not fit env %s: %w", runDir, cfg.Env, err)
+				}
+				policy = agent
+				cfg.Checkpoint = fmt.Sprintf("update %d", ck.Update)
 			}
 			if outDir == "" {
 				outDir = nextEvalDir(runDir)
 			}
 			cfg.Command, cfg.Version, cfg.TrainRun = "eval", version, runDir
-			cfg.Checkpoint = fmt.Sprintf("update %d", ck.Update)
 			run, err := logs.Create(outDir, cfg, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 			if err != nil {
 				return err
 			}
-			rows, err := agents.Evaluate(agent, e, cfg.Episodes, env.DeriveSeed(cfg.Seed, agents.StreamEval), run, 0)
+			rows, err := agents.Evaluate(policy, e, cfg.Episodes, env.DeriveSeed(cfg.Seed, agents.StreamEval), run, 0)
 			if err != nil {
 				_ = run.Fail(err)
 				return err
@@ -113,8 +128,8 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 				ss += (r.Return - mean) * (r.Return - mean)
 				lo, hi = math.Min(lo, r.Return), math.Max(hi, r.Return)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (checkpoint at update %d): mean return %.2f ± %.2f (min %.2f, max %.2f); logged in %s\n",
-				len(rows), cfg.Env, runDir, ck.Update, mean, math.Sqrt(ss/float64(len(rows))), lo, hi, outDir)
+			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (%s): mean return %.2f ± %.2f (min %.2f, max %.2f); logged in %s\n",
+				len(rows), cfg.Env, runDir, checkpointPhrase(cfg.Checkpoint), mean, math.Sqrt(ss/float64(len(rows))), lo, hi, outDir)
 			return nil
 		},
 	}
@@ -134,4 +149,32 @@ func nextEvalDir(runDir string) string {
 			return p
 		}
 	}
+}
+
+// loadTD3Policy builds the actor of a td3 run from its final checkpoint for e.
+func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, error) {
+	path := filepath.Join(runDir, "checkpoints", "td3-final.ckpt")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s has no final td3 checkpoint (%s); did the run finish?", runDir, path)
+	}
+	obs, act := e.ObservationSpace(), e.ActionSpace()
+	if obs.Kind != env.Box || act.Kind != env.Box {
+		return nil, fmt.Errorf("env %s: td3 needs Box observations and actions", tc.TD3.Env)
+	}
+	agent, err := td3.New(nil, obs.Dim(), act.Dim(), tc.TD3.TD3, env.NewRand(tc.TD3.Seed, td3.StreamInit))
+	if err != nil {
+		return nil, err
+	}
+	if err := agent.LoadCheckpoint(path); err != nil {
+		return nil, fmt.Errorf("checkpoint of %s does not fit the env: %w", runDir, err)
+	}
+	return td3.NewPolicy(agent, act)
+}
+
+// checkpointPhrase names the evaluated checkpoint in the summary line.
+func checkpointPhrase(ck string) string {
+	if ck == "final" {
+		return "final checkpoint"
+	}
+	return "checkpoint at " + ck
 }
