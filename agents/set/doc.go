@@ -15,6 +15,12 @@
 // bias and the padding mask. Samples of different morphologies may share one batch; padded
 // nodes are masked out of every attention and do not change the outputs of real nodes.
 //
+// FlatActor and FlatCritic (a twin of critics, each Q the mean of the per-node values) run
+// the same networks on flat rows, observations [B, N·41] and actions [B, N·3] as the
+// locomotion environments give them, for one morphology at a time (the paper samples one
+// morphology per update); wider rows are padding, masked, with zero actions. Their methods
+// Register and Forward have the shapes of agents/td3's Actor and Critic.
+//
 // # Architecture (the equations are named in set.go)
 //
 // Per node, X ∈ R^{3×8} holds the vectors as columns, G = [g, d] ∈ R^{3×2} and s the 17
@@ -47,5 +53,5 @@
 // 4.5M per network; its exact head and feed-forward shapes are not given, see above).
 // TestDefaultParameterCount checks these counts against an independent formula.
 //
-// The networks are not yet trained end to end here: TD3 plugs them in through a small adapter.
+// The networks are not yet trained end to end.
 package set
