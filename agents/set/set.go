@@ -240,10 +240,6 @@ func (n *Net) trunk(t *nn.Tape, obs, act *nn.Tensor, st *Structure) (x, g, s, z,
 
 	// Relation bias b_ij = Linear(3 → heads)([PPR, Laplacian, hop/N]), [B, H, N, N].
 	rel := t.Permute(n.Rel.Forward(t, st.rel), 0, 3, 1, 2)
-	headOf := make([]int, B*H) // sample of each (sample, head) pair: replicates vector values
-	for i := range headOf {
-		headOf[i] = i / H
-	}
 
 	for li, l := range n.Layers {
 		// Invariants of the current Z: U = [Z W, G], S = UᵀU, n = ‖S‖_F + 1.
@@ -260,14 +256,16 @@ func (n *Net) trunk(t *nn.Tape, obs, act *nn.Tensor, st *Structure) (x, g, s, z,
 		if li == 0 {
 			score = t.Add(score, rel)
 		}
-		alpha := t.Reshape(t.Softmax(t.Add(score, st.keyMask)), B*H, N, N)
+		alpha4 := t.Softmax(t.Add(score, st.keyMask)) // [B, H, N, N]
+		alpha := t.Reshape(alpha4, B*H, N, N)
 		// Δh_i = Wo concat_heads Σ_j α_ij v_j.
 		o := t.Permute(t.Reshape(t.BatchMatMul(alpha, v, false, false), B, H, N, dh), 0, 2, 1, 3)
 		dh1 := l.O.Forward(t, t.Reshape(o, BN, E))
 		// ΔZ_i = (concat_heads Σ_j α_ij [Z_j Wvg, G_j]) Wgo: invariant weights on equivariant values.
-		vz := t.Concat(2, t.Linear(z, l.Wvg, nil), g) // [BN, 3, C]
-		vz = t.Reshape(t.IndexRows(t.Reshape(vz, B, N*3*C), headOf), B*H, N, 3*C)
-		az := t.Permute(t.Reshape(t.BatchMatMul(alpha, vz, false, false), B, H, N, 3, C), 0, 2, 3, 1, 4)
+		// The values are shared by the heads: all heads' weights [B, H·N, N] act on [B, N, 3C].
+		vz := t.Reshape(t.Concat(2, t.Linear(z, l.Wvg, nil), g), B, N, 3*C)
+		az := t.BatchMatMul(t.Reshape(alpha4, B, H*N, N), vz, false, false)
+		az = t.Permute(t.Reshape(az, B, H, N, 3, C), 0, 2, 3, 1, 4)
 		dz := t.Linear(t.Reshape(az, BN, 3, H*C), l.Wgo, nil)
 		// Z_i += ΔZ_i; h_i = LN(h_i + Δh_i).
 		z = t.Add(z, dz)

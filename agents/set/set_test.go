@@ -570,3 +570,36 @@ func BenchmarkActorForwardBackward(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMLPActorForwardBackward is the same step for the MLP baseline (hidden 256, 256).
+func BenchmarkMLPActorForwardBackward(b *testing.B) {
+	rng := env.NewRand(15, 0)
+	actor, err := NewMLPActor(rng, 9, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps := &nn.Params{}
+	actor.Register(ps, "actor")
+	const B = 256
+	nodes := make([]int, B)
+	for i := range nodes {
+		nodes[i] = 9
+	}
+	obs := randomObs(rng, B, 9, nodes)
+	tape := nn.NewTape()
+	b.ReportAllocs()
+	for i := range b.N + 1 {
+		if i == 1 {
+			b.ResetTimer()
+		}
+		tape.Reset()
+		a, err := actor.Act(tape, obs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps.ZeroGrad()
+		if err := tape.Backward(tape.Mean(a)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
