@@ -31,8 +31,11 @@
 // Train steps an env.Vector (same-step autoreset), stores every transition, and after
 // WarmUp uniformly random environment steps does one gradient update per environment
 // step. Only terminated cuts the bootstrap; truncated episodes bootstrap from the final
-// observation. A final checkpoint (online and target parameters and both Adam states)
-// is written to checkpoints/td3-final.ckpt. Exact resume is not supported: the replay
+// observation. Episodes, steps (thinned by StepEvery) and a metrics row every
+// MetricsEvery env steps (critic_loss, actor_loss, q_mean, steps_per_second,
+// recent_return, buffer_size, critic_updates) go to the run directory. A final
+// checkpoint (online and target parameters and both Adam states) is written to
+// checkpoints/td3-final.ckpt; Policy acts with its actor (gorl eval uses it). Exact resume is not supported: the replay
 // buffer and random streams are not saved, so a TD3 run cannot be continued bit for
 // bit, and gorl train --resume refuses TD3 runs.
 package td3
