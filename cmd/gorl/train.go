@@ -17,9 +17,12 @@ import (
 
 	"gorl/agents"
 	"gorl/agents/ppo"
+	setnet "gorl/agents/set"
 	"gorl/agents/td3"
 	"gorl/env"
+	"gorl/env/locomotion"
 	"gorl/logs"
+	"gorl/physics3d/morph"
 )
 
 // trainConfig is config.json of a training run: the effective settings, enough to rerun
@@ -31,6 +34,23 @@ type trainConfig struct {
 	Train   agents.TrainConfig `json:"train,omitzero"` // --algo ppo
 	PPO     ppo.Config         `json:"ppo,omitzero"`   // --algo ppo
 	TD3     *td3.TrainConfig   `json:"td3,omitempty"`  // --algo td3
+	Arch    string             `json:"arch,omitempty"` // --algo td3: mlp (default) or set
+	SET     *setSizes          `json:"set,omitempty"`  // --algo td3 --arch set: the networks' sizes
+}
+
+// setSizes are the SET sizes of a td3 run with --arch set (agents/set.Config). The CLI's
+// defaults are far smaller than the paper's (E 128, FF 256, 3 layers, C 32), whose
+// forward and backward pass at batch 256 takes about 0.9 s on a 2-core machine.
+type setSizes struct {
+	Embed    int `json:"embed"`
+	Heads    int `json:"heads"`
+	FF       int `json:"ff"`
+	Layers   int `json:"layers"`
+	Channels int `json:"channels"`
+}
+
+func (s setSizes) config() setnet.Config {
+	return setnet.Config{Embed: s.Embed, Heads: s.Heads, FF: s.FF, Layers: s.Layers, Channels: s.Channels}
 }
 
 // readTrainConfig reads a config file (a run's config.json or a hand-written subset).
@@ -312,7 +332,8 @@ in checkpoints/td3-final.ckpt. TD3 runs cannot be resumed (no replay buffer is s
 
 // td3Flags are the flags read by --algo td3 only; ppoFlags those read by ppo only.
 var (
-	td3Flags = []string{"batch", "warm-up", "hidden", "explore-noise", "grad-clip", "buffer-size", "metrics-every"}
+	td3Flags = []string{"batch", "warm-up", "hidden", "explore-noise", "grad-clip", "buffer-size", "metrics-every",
+		"arch", "set-embed", "set-heads", "set-ff", "set-layers", "set-channels"}
 	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "checkpoint-every", "eval-every"}
 )
 
@@ -321,6 +342,8 @@ type td3Flagset struct {
 	warmUp, metricsEvery   int64
 	hidden                 []int
 	exploreNoise, gradClip float64
+	arch                   string
+	set                    setSizes
 }
 
 func (f *td3Flagset) register(fl *pflag.FlagSet) {
@@ -331,6 +354,52 @@ func (f *td3Flagset) register(fl *pflag.FlagSet) {
 	fl.Float64Var(&f.gradClip, "grad-clip", 0, "td3: global gradient-norm clip (0: none)")
 	fl.IntVar(&f.bufferSize, "buffer-size", 1000000, "td3: replay buffer capacity")
 	fl.Int64Var(&f.metricsEvery, "metrics-every", 1000, "td3: env steps between metrics rows")
+	fl.StringVar(&f.arch, "arch", "mlp", "td3: networks: mlp (--hidden) or set (SubEquivariant Transformer; sgrl/ environments with one morphology)")
+	fl.IntVar(&f.set.Embed, "set-embed", defaultSET.Embed, "td3 --arch set: width E of the scalar stream (paper: 128)")
+	fl.IntVar(&f.set.Heads, "set-heads", defaultSET.Heads, "td3 --arch set: attention heads (paper: 2)")
+	fl.IntVar(&f.set.FF, "set-ff", defaultSET.FF, "td3 --arch set: hidden width of every MLP (paper: 256)")
+	fl.IntVar(&f.set.Layers, "set-layers", defaultSET.Layers, "td3 --arch set: transformer layers (paper: 3)")
+	fl.IntVar(&f.set.Channels, "set-channels", defaultSET.Channels, "td3 --arch set: vector channels C, at least 3 (paper: 32)")
+}
+
+// defaultSET are the CLI's SET sizes: small enough for CPU training.
+var defaultSET = setSizes{Embed: 32, Heads: 2, FF: 64, Layers: 2, Channels: 8}
+
+// td3Arch picks the networks of a td3 run. SET needs the morphology graph of the
+// environment, which is read from a probe instance.
+func td3Arch(arch string, sizes *setSizes, tc td3.TrainConfig) (td3.Arch, error) {
+	switch arch {
+	case "mlp":
+		return nil, nil // td3.Train's default, td3.MLPArch with tc.TD3.Hidden
+	case "set":
+	default:
+		return nil, fmt.Errorf("unknown --arch %q (known: mlp, set)", arch)
+	}
+	e, err := env.Make(tc.Env, tc.EnvOptions)
+	if err != nil {
+		return nil, fmt.Errorf("env %s: %w", tc.Env, err)
+	}
+	if c, ok := e.(io.Closer); ok {
+		defer c.Close()
+	}
+	if _, multi := env.As[*locomotion.Multi](e); multi {
+		return nil, fmt.Errorf("--arch set trains on one morphology; %s is a multi-task set (choose one with --env-opt member=NAME)", tc.Env)
+	}
+	m, ok := env.As[morph.Morphological](e)
+	if !ok {
+		return nil, fmt.Errorf("--arch set needs an environment with a morphology graph (sgrl/...); %s has none", tc.Env)
+	}
+	if sizes == nil {
+		return nil, errors.New("--arch set: no SET sizes")
+	}
+	s := *sizes
+	switch {
+	case s.Embed < 1, s.Heads < 1, s.FF < 1, s.Layers < 1:
+		return nil, fmt.Errorf("SET sizes must be positive, got embed %d, heads %d, ff %d, layers %d", s.Embed, s.Heads, s.FF, s.Layers)
+	case s.Channels < 3:
+		return nil, fmt.Errorf("--set-channels must be at least 3, got %d", s.Channels)
+	}
+	return td3.SETArch{Graph: m.Graph(), Config: s.config()}, nil
 }
 
 // trainTD3 runs gorl train --algo td3: defaults < config file (its "td3" object) < flags.
@@ -415,7 +484,37 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	if tc.Envs > maxEnvs {
 		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, tc.Envs)
 	}
-	out := trainConfig{Command: "train", Version: version, Algo: "td3", TD3: &tc}
+	// The networks: config file < flags; the SET sizes are recorded only for --arch set.
+	archName, sizes := merged.Arch, merged.SET
+	if archName == "" || fl.Changed("arch") {
+		archName = f.arch
+	}
+	if archName == "set" {
+		if sizes == nil {
+			sizes = &setSizes{}
+			*sizes = defaultSET
+		}
+		set("set-embed", func() { sizes.Embed = f.set.Embed })
+		set("set-heads", func() { sizes.Heads = f.set.Heads })
+		set("set-ff", func() { sizes.FF = f.set.FF })
+		set("set-layers", func() { sizes.Layers = f.set.Layers })
+		set("set-channels", func() { sizes.Channels = f.set.Channels })
+		if fl.Changed("hidden") {
+			return errors.New("--hidden applies to --arch mlp only (SET sizes: --set-embed, --set-heads, --set-ff, --set-layers, --set-channels)")
+		}
+	} else {
+		for _, name := range []string{"set-embed", "set-heads", "set-ff", "set-layers", "set-channels"} {
+			if fl.Changed(name) {
+				return fmt.Errorf("--%s applies to --arch set only", name)
+			}
+		}
+		sizes = nil
+	}
+	arch, err := td3Arch(archName, sizes, tc)
+	if err != nil {
+		return err
+	}
+	out := trainConfig{Command: "train", Version: version, Algo: "td3", TD3: &tc, Arch: archName, SET: sizes}
 	if runDir == "" {
 		runDir = defaultRunDir("train-td3", tc.Env, tc.Seed)
 	}
@@ -425,7 +524,7 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	}
 	prog := newProgress(tc.Steps, "train", quiet)
 	var shown int64
-	sum, err := td3.Train(tc, nil, run, td3.Hooks{OnMetrics: func(steps int64, recent float64) {
+	sum, err := td3.Train(tc, arch, run, td3.Hooks{OnMetrics: func(steps int64, recent float64) {
 		prog.Add(steps - shown)
 		shown = steps
 		if !math.IsNaN(recent) {
@@ -455,7 +554,7 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 		return err
 	}
 	fmt.Fprintf(w, "run        %s\n", runDir)
-	fmt.Fprintf(w, "env        %s, td3, seed %d\n", tc.Env, tc.Seed)
+	fmt.Fprintf(w, "env        %s, td3 (%s), seed %d\n", tc.Env, archName, tc.Seed)
 	fmt.Fprintf(w, "updates    %d (critic; actor every %d)\n", sum.Updates, tc.TD3.PolicyDelay)
 	fmt.Fprintf(w, "env steps  %d\n", sum.EnvSteps)
 	fmt.Fprintf(w, "episodes   %d\n", sum.Episodes)
