@@ -149,12 +149,17 @@ the resumed run ends as an uninterrupted one would.
 --algo td3 trains TD3 (Fujimoto et al. 2018) with 256-256 MLPs on a continuous-action
 env: one gradient update per env step after --warm-up uniformly random steps, metrics
 every --metrics-every steps, and a final checkpoint (parameters and optimiser states)
-in checkpoints/td3-final.ckpt. TD3 runs cannot be resumed (no replay buffer is saved).`,
+in checkpoints/td3-final.ckpt. TD3 runs cannot be resumed (no replay buffer is saved).
+--arch set uses SubEquivariant Transformer actor and twin critics (agents/set) on the
+morphology of an sgrl/ environment with one morphology, at small sizes by default
+(--set-embed 32, --set-ff 64, --set-layers 2, --set-channels 8; the paper's are 128, 256,
+3, 32); the sizes go into config.json.`,
 		Example: `  gorl train --env CartPole-v1 --algo ppo --seed 1
   gorl train --env CartPole-v1 --steps 500000 --stop-at-return 475
   gorl train --env Acrobot-v1 --objective ta-lpo --objective-params talpo.drift
   gorl train --run-dir runs/x --resume
-  gorl train --algo td3 --env Pendulum-v1 --steps 20000 --warm-up 1000`,
+  gorl train --algo td3 --env Pendulum-v1 --steps 20000 --warm-up 1000
+  gorl train --algo td3 --arch set --env sgrl/hopper-3 --steps 20000 --warm-up 1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl := cmd.Flags()
