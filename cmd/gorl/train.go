@@ -374,7 +374,7 @@ var defaultSET = setSizes{Embed: 32, Heads: 2, FF: 64, Layers: 2, Channels: 8}
 // environment, which is read from a probe instance.
 func td3Arch(arch string, sizes *setSizes, tc td3.TrainConfig) (td3.Arch, error) {
 	switch arch {
-	case "mlp":
+	case "mlp", "": // "": runs recorded before --arch existed
 		return nil, nil // td3.Train's default, td3.MLPArch with tc.TD3.Hidden
 	case "set":
 	default:
