@@ -161,7 +161,11 @@ func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, err
 	if obs.Kind != env.Box || act.Kind != env.Box {
 		return nil, fmt.Errorf("env %s: td3 needs Box observations and actions", tc.TD3.Env)
 	}
-	agent, err := td3.New(nil, obs.Dim(), act.Dim(), tc.TD3.TD3, env.NewRand(tc.TD3.Seed, td3.StreamInit))
+	arch, err := td3Arch(tc.Arch, tc.SET, *tc.TD3)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", runDir, err)
+	}
+	agent, err := td3.New(arch, obs.Dim(), act.Dim(), tc.TD3.TD3, env.NewRand(tc.TD3.Seed, td3.StreamInit))
 	if err != nil {
 		return nil, err
 	}

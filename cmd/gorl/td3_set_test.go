@@ -61,6 +61,11 @@ func TestTrainTD3SET(t *testing.T) {
 	if last := loss[len(loss)-1]; math.IsNaN(last) || math.IsInf(last, 0) {
 		t.Fatalf("critic_loss at the end = %v, want finite", last)
 	}
+	// gorl eval rebuilds the SET actor from the run's config.
+	evalOut, stderr, code := gorl(t, "eval", dir, "--episodes", "1", "--step-every", "-1")
+	if code != 0 || !strings.Contains(evalOut, "final checkpoint") {
+		t.Fatalf("eval: exit %d: %s%s", code, evalOut, stderr)
+	}
 	// The config file alone reproduces the architecture.
 	dir2 := filepath.Join(t.TempDir(), "rerun")
 	out2, stderr, code := gorl(t, "train", "--config", filepath.Join(dir, "config.json"), "--run-dir", dir2, "--quiet")
