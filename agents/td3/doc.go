@@ -17,6 +17,8 @@
 // to the largest morphology: the network masks padded nodes (attention key-padding
 // mask) and writes 0 into padded action slots; the critic must ignore padded action
 // slots. TD3 itself only sees the flat rows, so nothing in this package changes.
+// SETArch does this for the SubEquivariant Transformer of agents/set (one morphology per
+// agent; its Graph comes from the environment's morphology).
 //
 // # Actions
 //
