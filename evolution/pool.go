@@ -14,6 +14,17 @@ import (
 // runs the member or in what order.
 type FitnessFunc func(member int, x []float64, rng *rand.Rand) (float64, error)
 
+// Evaluator evaluates every member of one generation's population: it writes
+// f(member, pop[member], rng) into fitness, with rng = env.NewRand(seed, gen, member)
+// for the evaluator's seed, so the fitness does not depend on where or in what
+// order members run. Pool does it with goroutines; evolution/distributed does it
+// with worker processes over NATS (whose workers hold their own copy of f).
+type Evaluator interface {
+	Evaluate(gen int, pop [][]float64, fitness []float64, f FitnessFunc) error
+}
+
+var _ Evaluator = Pool{}
+
 // Pool evaluates populations with a pool of goroutines.
 type Pool struct {
 	Workers int    // default GOMAXPROCS

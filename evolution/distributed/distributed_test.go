@@ -1,0 +1,256 @@
+package distributed
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"gorl/evolution"
+)
+
+// sphere is a noisy 10-D sphere: the noise comes from the member's stream, so a
+// result matches the Pool's only if every member got its own stream.
+func sphere(_ int, x []float64, rng *rand.Rand) (float64, error) {
+	s := 0.0
+	for _, v := range x {
+		s += v * v
+	}
+	return -s + 0.3*rng.NormFloat64(), nil
+}
+
+const testSeed = 11
+
+// runOpenES runs a few OpenES generations with ev and returns the final mean.
+func runOpenES(t *testing.T, ev evolution.Evaluator, gens int) []float64 {
+	t.Helper()
+	es := &evolution.OpenES{Population: 16, Sigma: 0.1, LR: 0.05}
+	mean := make([]float64, 10)
+	for i := range mean {
+		mean[i] = 1
+	}
+	if err := es.Init(mean, 3); err != nil {
+		t.Fatal(err)
+	}
+	var pop [][]float64
+	fit := make([]float64, 16)
+	for g := range gens {
+		var err error
+		if pop, err = es.Ask(pop); err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.Evaluate(g, pop, fit, sphere); err != nil {
+			t.Fatalf("generation %d: %v", g, err)
+		}
+		if err := es.Tell(fit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return append([]float64(nil), es.Mean()...)
+}
+
+func startServer(t testing.TB) string {
+	t.Helper()
+	srv, url, err := StartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return url
+}
+
+func connect(t testing.TB, url string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// startWorkers starts n workers, each on its own connection.
+func startWorkers(t testing.TB, url string, n int, f evolution.FitnessFunc) []*Worker {
+	t.Helper()
+	ws := make([]*Worker, n)
+	for i := range ws {
+		ws[i] = &Worker{Conn: connect(t, url), Fitness: f}
+		if err := ws[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(ws[i].Stop)
+	}
+	return ws
+}
+
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMatchesPool(t *testing.T) {
+	const gens = 4
+	local := runOpenES(t, evolution.Pool{Workers: 2, Seed: testSeed}, gens)
+	moved := false
+	for _, v := range local {
+		moved = moved || v != 1
+	}
+	if !moved {
+		t.Fatal("the local run did not move the mean: the comparison would prove nothing")
+	}
+	for _, n := range []int{1, 3} {
+		url := startServer(t)
+		startWorkers(t, url, n, sphere)
+		c := &Coordinator{Conn: connect(t, url), Seed: testSeed, Timeout: 10 * time.Second}
+		got := runOpenES(t, c, gens)
+		if !sameBits(got, local) {
+			t.Errorf("%d NATS workers: mean %v, local pool %v", n, got, local)
+		}
+	}
+	// A different seed must change the result, or the check above proves nothing
+	// about the streams.
+	other := runOpenES(t, evolution.Pool{Workers: 2, Seed: testSeed + 1}, gens)
+	if sameBits(other, local) {
+		t.Error("the member streams' seed does not affect the result")
+	}
+}
+
+func TestDeadWorkerItemsRepublished(t *testing.T) {
+	const gens = 3
+	local := runOpenES(t, evolution.Pool{Workers: 2, Seed: testSeed}, gens)
+	url := startServer(t)
+
+	var mu sync.Mutex
+	var taken []string // the item the dying worker took without answering
+	survivorSaw := map[string]bool{}
+	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, OnItem: func(g, m int) {
+		mu.Lock()
+		survivorSaw[fmt.Sprint(g, "/", m)] = true
+		mu.Unlock()
+	}}
+	dying := &Worker{Conn: connect(t, url), Fitness: sphere}
+	dying.OnItem = func(g, m int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(taken) == 0 {
+			taken = append(taken, fmt.Sprint(g, "/", m))
+			dying.Conn.Close() // dies holding the item: its reply is never sent
+		}
+	}
+	for _, w := range []*Worker{survivor, dying} {
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	c := &Coordinator{Conn: connect(t, url), Seed: testSeed, ItemTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second}
+	got := runOpenES(t, c, gens)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(taken) != 1 {
+		t.Fatalf("the dying worker took %d items, want 1", len(taken))
+	}
+	if !survivorSaw[taken[0]] {
+		t.Errorf("item %s, taken by the dead worker, was never re-published to the survivor", taken[0])
+	}
+	if !sameBits(got, local) {
+		t.Errorf("with a dead worker: mean %v, local pool %v", got, local)
+	}
+}
+
+func TestNoWorkersTimesOut(t *testing.T) {
+	url := startServer(t)
+	c := &Coordinator{Conn: connect(t, url), Subject: "gorl.test.none", ItemTimeout: 50 * time.Millisecond, Timeout: 300 * time.Millisecond}
+	pop := [][]float64{{1, 2}, {3, 4}}
+	fit := make([]float64, 2)
+	start := time.Now()
+	err := c.Evaluate(0, pop, fit, sphere)
+	if err == nil || !strings.Contains(err.Error(), "no worker answered") || !strings.Contains(err.Error(), "gorl.test.none") ||
+		!strings.Contains(err.Error(), "no worker subscribed") {
+		t.Fatalf("error %v, want a timeout naming the subject", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("timed out after %v for a 300ms timeout", el)
+	}
+}
+
+func TestWorkerErrorReported(t *testing.T) {
+	url := startServer(t)
+	startWorkers(t, url, 2, func(m int, x []float64, rng *rand.Rand) (float64, error) {
+		if m == 3 || m == 5 {
+			return 0, errors.New("diverged")
+		}
+		return sphere(m, x, rng)
+	})
+	c := &Coordinator{Conn: connect(t, url), Seed: 1, Timeout: 10 * time.Second}
+	pop := make([][]float64, 8)
+	for i := range pop {
+		pop[i] = []float64{float64(i)}
+	}
+	err := c.Evaluate(0, pop, make([]float64, 8), nil)
+	if err == nil || err.Error() != "member 3: diverged" {
+		t.Fatalf("error %v, want member 3's", err)
+	}
+}
+
+func TestCodecExact(t *testing.T) {
+	x := []float64{math.Inf(-1), -0.0, math.SmallestNonzeroFloat64, math.MaxFloat64, 1.0 / 3}
+	w, err := decodeWork(encodeWork(nil, 1<<63, 7, 9, x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.seed != 1<<63 || w.gen != 7 || w.member != 9 || !sameBits(w.x, x) {
+		t.Errorf("work item round trip: %+v", w)
+	}
+	nan := math.Float64frombits(0x7ff8000000000123)
+	r, err := decodeResult(encodeResult(2, 3, nan, "boom"))
+	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.errText != "boom" {
+		t.Errorf("result round trip: %+v, %v", r, err)
+	}
+	if _, err := decodeWork(encodeWork(nil, 1, 2, 3, x)[:40]); err == nil {
+		t.Error("a truncated work item decoded")
+	}
+	if _, err := decodeResult([]byte("W\x01")); err == nil {
+		t.Error("a short result decoded")
+	}
+}
+
+// BenchmarkEvaluate compares one generation (64 members, 100-D sphere) on the local
+// Pool and on 2 NATS workers over an embedded loopback server.
+func BenchmarkEvaluate(b *testing.B) {
+	pop := make([][]float64, 64)
+	for i := range pop {
+		pop[i] = make([]float64, 100)
+		for j := range pop[i] {
+			pop[i][j] = float64(i+j) / 100
+		}
+	}
+	fit := make([]float64, len(pop))
+	run := func(b *testing.B, ev evolution.Evaluator) {
+		for i := 0; b.Loop(); i++ {
+			if err := ev.Evaluate(i, pop, fit, sphere); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pop)), "ns/eval")
+	}
+	b.Run("pool", func(b *testing.B) { run(b, evolution.Pool{Workers: 2, Seed: 1}) })
+	b.Run("nats", func(b *testing.B) {
+		url := startServer(b)
+		startWorkers(b, url, 2, sphere)
+		run(b, &Coordinator{Conn: connect(b, url), Seed: 1})
+	})
+}
