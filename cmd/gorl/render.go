@@ -93,9 +93,12 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 		}
 	}
 	anim := render.GIF{FPS: f.fps}
-	prog := newProgress(int64(len(ep.Pos)), "render", f.quiet)
+	var prog *progress // started with the first frame, so a failure to open the display prints one line
 	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height},
 		func(i int, img *image.RGBA) error {
+			if prog == nil {
+				prog = newProgress(int64(len(ep.Pos)), "render", f.quiet)
+			}
 			anim.Add(img)
 			if f.pngDir != "" {
 				if err := render.WritePNG(filepath.Join(f.pngDir, fmt.Sprintf("frame-%05d.png", i)), img); err != nil {
@@ -105,7 +108,9 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 			prog.Add(1)
 			return nil
 		})
-	prog.Finish()
+	if prog != nil {
+		prog.Finish()
+	}
 	if err != nil {
 		return err
 	}
