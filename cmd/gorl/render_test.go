@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"image"
+	"image/gif"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startXvfb starts a private X server on a display number it picks itself (-displayfd)
+// and points DISPLAY at it for the test; it skips the test when Xvfb is not installed
+// or does not come up within 10 s. The server is stopped when the test ends.
+func startXvfb(t *testing.T) {
+	t.Helper()
+	bin, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Skip("no display: Xvfb not installed")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Skipf("no display: start Xvfb: %v", err)
+	}
+	w.Close()
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+		r.Close()
+	})
+	num := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		num <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-num:
+		if n == "" {
+			t.Skip("no display: Xvfb exited without a display number")
+		}
+		t.Setenv("DISPLAY", ":"+n)
+	case <-time.After(10 * time.Second):
+		t.Skip("no display: Xvfb did not start within 10 s")
+	}
+}
+
+func TestRenderHopperGIF(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, stderr, code := gorl(t, "rollout", "--env", "sgrl/hopper-3", "--episodes", "1", "--seed", "2", "--run-dir", dir, "-q"); code != 0 {
+		t.Fatalf("rollout: exit %d: %s", code, stderr)
+	}
+	startXvfb(t)
+	out := filepath.Join(t.TempDir(), "hop.gif")
+	pngs := filepath.Join(t.TempDir(), "frames")
+	stdout, stderr, code := gorl(t, "render", dir, "--episode", "0", "--out", out, "--png-dir", pngs,
+		"--width", "160", "--height", "120", "--every", "4", "-q")
+	if code != 0 {
+		t.Fatalf("render: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "frames of episode 0") {
+		t.Fatalf("output %q", stdout)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	anim, err := gif.DecodeAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(anim.Image) < 3 {
+		t.Fatalf("%d frames, want at least 3", len(anim.Image))
+	}
+	if files, _ := filepath.Glob(filepath.Join(pngs, "frame-*.png")); len(files) != len(anim.Image) {
+		t.Fatalf("%d PNG frames for %d GIF frames", len(files), len(anim.Image))
+	}
+	for i, img := range anim.Image {
+		if img.Rect.Dx() != 160 || img.Rect.Dy() != 120 {
+			t.Fatalf("frame %d is %v, want 160x120", i, img.Rect)
+		}
+		// Not blank: the frame has many distinct colours (sky, floor, grid, shaded body).
+		if n := distinctColours(img); n < 8 {
+			t.Fatalf("frame %d has %d distinct colours: blank", i, n)
+		}
+	}
+	// The hopper moves: the first and last frames differ in a noticeable share of pixels.
+	first, last := anim.Image[0], anim.Image[len(anim.Image)-1]
+	if d := differing(first, last); d < 50 {
+		t.Fatalf("first and last frames differ in %d pixels: the rollout does not move", d)
+	}
+}
+
+func distinctColours(img *image.Paletted) int {
+	seen := map[uint8]bool{}
+	for _, p := range img.Pix {
+		seen[p] = true
+	}
+	return len(seen)
+}
+
+func differing(a, b *image.Paletted) int {
+	n := 0
+	for i := range a.Pix {
+		if a.Pix[i] != b.Pix[i] {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRenderBadInput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, stderr, code := gorl(t, "rollout", "--env", "sgrl/hopper-3", "--episodes", "1", "--run-dir", dir, "-q"); code != 0 {
+		t.Fatalf("rollout: exit %d: %s", code, stderr)
+	}
+	cart := filepath.Join(t.TempDir(), "cart")
+	if _, stderr, code := gorl(t, "rollout", "--env", "CartPole-v1", "--episodes", "1", "--run-dir", cart, "-q"); code != 0 {
+		t.Fatalf("rollout: exit %d: %s", code, stderr)
+	}
+	thin := filepath.Join(t.TempDir(), "thin")
+	if _, stderr, code := gorl(t, "rollout", "--env", "sgrl/hopper-3", "--episodes", "1", "--step-every", "0", "--run-dir", thin, "-q"); code != 0 {
+		t.Fatalf("rollout: exit %d: %s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "x.gif")
+	t.Setenv("DISPLAY", "")
+	wantOneLineError(t, "no X display: run under xvfb-run or set DISPLAY", "render", dir, "--out", out)
+	wantOneLineError(t, "no body poses", "render", cart, "--out", out)
+	wantOneLineError(t, "no body poses", "render", thin, "--out", out)
+	wantOneLineError(t, "episode 5: episode not found", "render", dir, "--episode", "5", "--out", out)
+	wantOneLineError(t, "config.json", "render", filepath.Join(t.TempDir(), "absent"), "--out", out)
+	wantOneLineError(t, "--out", "render", dir, "--out", "x.png")
+	wantOneLineError(t, "--every", "render", dir, "--every", "0", "--out", out)
+	wantOneLineError(t, "--width", "render", dir, "--width", "0", "--out", out)
+	wantOneLineError(t, "--fps", "render", dir, "--fps", "-1", "--out", out)
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a failed render wrote its GIF")
+	}
+}
