@@ -32,7 +32,7 @@ var ErrNoDisplay = errors.New("no X display: run under xvfb-run or set DISPLAY")
 type Options struct {
 	Width, Height int     // frame size in pixels (default 480 x 360)
 	Distance      float64 // camera distance from the torso in metres (default 3)
-	Height0       float64 // camera height above the torso in metres (default 0.8)
+	Height0       float64 // camera height above its aim point (half the torso's height) in metres (default 0.8)
 }
 
 // Renderer draws frames of one morphology into a hidden window and reads them back.
@@ -83,6 +83,10 @@ func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("renderer: open OpenGL window: %v", p)
+			if e, ok := p.(*glfw.Error); ok && e.Code.String() == "NotInitialized" {
+				// GLFW logs its failure to open the display and carries on uninitialised.
+				err = fmt.Errorf("%w (GLFW could not open DISPLAY=%q)", ErrNoDisplay, os.Getenv("DISPLAY"))
+			}
 		}
 		if err != nil {
 			if r != nil && r.win != nil {
@@ -224,7 +228,8 @@ func (r *Renderer) Frame(pos, quat []float64, dst *image.RGBA) (*image.RGBA, err
 		n.SetPosition(float32(pos[3*b]), float32(pos[3*b+1]), float32(pos[3*b+2]))
 		n.SetQuaternion(float32(quat[4*b+1]), float32(quat[4*b+2]), float32(quat[4*b+3]), float32(quat[4*b]))
 	}
-	tx, ty, tz := float32(pos[0]), float32(pos[1]), float32(pos[2])
+	// Aim halfway down the torso's height, so the limbs below it stay in view.
+	tx, ty, tz := float32(pos[0]), float32(pos[1]), float32(pos[2]/2)
 	// The grid follows the torso in whole cells, so lines stay put on the floor.
 	r.grid.SetPosition(float32(math.Round(pos[0]*2)/2), float32(math.Round(pos[1]*2)/2), 0.002)
 	r.cam.SetPosition(tx, ty-float32(r.opt.Distance), tz+float32(r.opt.Height0))
