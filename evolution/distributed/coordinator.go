@@ -15,9 +15,10 @@ type Coordinator struct {
 	Conn    *nats.Conn
 	Subject string // work subject (default DefaultSubject)
 	Seed    uint64 // root of the members' streams, as Pool.Seed
-	// ItemTimeout re-publishes an item still unanswered after it (default 10s).
+	// ItemTimeout re-publishes an item with neither a result nor a heartbeat for it
+	// (default 10s); keep it several of the workers' Heartbeat.
 	ItemTimeout time.Duration
-	// Timeout fails Evaluate when no result arrives for it (default 60s).
+	// Timeout fails Evaluate when no result or heartbeat arrives for it (default 60s).
 	Timeout time.Duration
 }
 
@@ -62,15 +63,16 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ ev
 	}
 
 	inbox := c.Conn.NewRespInbox()
-	replies := make(chan *nats.Msg, len(pop))
-	sub, err := c.Conn.ChanSubscribe(inbox, replies)
+	sub, err := c.Conn.SubscribeSync(inbox)
 	if err != nil {
 		return fmt.Errorf("evaluate generation %d: subscribe to results: %w", gen, err)
 	}
 	defer sub.Unsubscribe()
-	// A slow consumer would drop results; re-publishing recovers them, but allow a
-	// generous backlog so that it never has to.
-	_ = sub.SetPendingLimits(-1, -1)
+	// A slow consumer would drop results (re-publishing would recover them): let the
+	// backlog of results and heartbeats grow instead.
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		return fmt.Errorf("evaluate generation %d: %w", gen, err)
+	}
 
 	sentAt := make([]time.Time, len(pop))
 	done := make([]bool, len(pop))
@@ -91,36 +93,48 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ ev
 		return fmt.Errorf("evaluate generation %d: flush work items: %w", gen, err)
 	}
 
-	tick := time.NewTicker(max(itemTimeout/4, time.Millisecond))
-	defer tick.Stop()
+	check := max(itemTimeout/4, time.Millisecond)
+	lastCheck := time.Now()
 	remaining := len(pop)
 	lastResult := time.Now()
 	noResponders := false
-	for remaining > 0 {
-		select {
-		case m := <-replies:
-			if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
-				// The server's "no responders": no worker subscribed at publish
-				// time. Workers may still come; Timeout decides.
-				noResponders = true
-				continue
-			}
-			r, err := decodeResult(m.Data)
-			if err != nil {
-				return fmt.Errorf("evaluate generation %d: %w", gen, err)
-			}
-			if r.gen != uint64(gen) || r.member >= uint64(len(pop)) {
-				continue // not an item of this call
-			}
-			lastResult = time.Now()
-			if done[r.member] {
-				continue // a duplicate of a re-published item
-			}
+	// take records one message from the inbox: a result or a heartbeat.
+	take := func(m *nats.Msg) error {
+		r, err := decodeResult(m.Data)
+		if err != nil {
+			return fmt.Errorf("evaluate generation %d: %w", gen, err)
+		}
+		if r.gen != uint64(gen) || r.member >= uint64(len(pop)) {
+			return nil // not an item of this call
+		}
+		lastResult = time.Now()
+		switch {
+		case done[r.member]: // a duplicate of a re-published item
+		case r.ack:
+			sentAt[r.member] = lastResult // alive: not lost
+		default:
 			done[r.member] = true
 			fitness[r.member] = r.fitness
 			errs[r.member] = r.errText
 			remaining--
-		case now := <-tick.C:
+		}
+		return nil
+	}
+	for remaining > 0 {
+		m, err := sub.NextMsg(check)
+		switch {
+		case err == nats.ErrTimeout:
+		case err == nats.ErrNoResponders:
+			noResponders = true // no worker subscribed at publish time; Timeout decides
+		case err != nil:
+			return fmt.Errorf("evaluate generation %d: receive results: %w", gen, err)
+		default:
+			if err := take(m); err != nil {
+				return err
+			}
+		}
+		if now := time.Now(); remaining > 0 && now.Sub(lastCheck) >= check {
+			lastCheck = now
 			if now.Sub(lastResult) >= timeout {
 				var missing []int
 				for i, d := range done {

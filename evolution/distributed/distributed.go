@@ -16,19 +16,28 @@
 //
 //	work item:  'W' 1 | seed uint64 | generation uint64 | member uint64 | dim uint32 | dim × float64
 //	result:     'R' 1 | generation uint64 | member uint64 | fitness float64 | error text (UTF-8, rest of the message; empty = no error)
+//	heartbeat:  'A' 1 | generation uint64 | member uint64
 //
 // A worker answers a malformed item with a result whose error text says why (when the
 // item has a reply subject), and the coordinator fails the generation with it.
 //
+// Results and heartbeats go to the item's reply subject. A worker sends a heartbeat for
+// every item it holds, queued or being evaluated, on receipt and every Heartbeat after,
+// so a long evaluation is not mistaken for a lost one.
+//
 // Delivery is at-least-once on top of core NATS (which itself is at-most-once): an item
-// not answered within ItemTimeout is published again — its worker may have died, lost
-// its connection or be slow — and the first result for a (generation, member) wins;
-// later duplicates are dropped (evaluation is deterministic, so they carry the same
-// value). Results of other generations or of other coordinators never reach an
-// Evaluate call, whose inbox is its own. When no result at all arrives for Timeout,
-// Evaluate fails with an error naming the subject and the unanswered members: no
-// worker is listening, or all of them died. Timeout must exceed the slowest single
-// evaluation; ItemTimeout below it only costs duplicate work.
+// with neither a result nor a heartbeat for ItemTimeout is published again — its worker
+// died, lost its connection or never got it — and the first result for a (generation,
+// member) wins; later duplicates are dropped (evaluation is deterministic, so they carry
+// the same value). Results of other generations or of other coordinators never reach an
+// Evaluate call, whose inbox is its own. When no message at all (result or heartbeat)
+// arrives for Timeout, Evaluate fails with an error naming the subject and the
+// unanswered members: no worker is listening, or all of them died. A worker that
+// keeps sending heartbeats but never finishes (a fitness function that hangs) hangs
+// Evaluate, as it would hang Pool.Evaluate.
+//
+// Items are pushed to the queue group's members at random as they are published, not
+// pulled by idle workers, so with few members per worker the load may be uneven.
 //
 // StartServer runs an embedded NATS server on a random loopback port, the default for
 // a single machine; workers elsewhere connect to any server's URL with nats.Connect.
@@ -50,6 +59,7 @@ const DefaultSubject = "gorl.evolution.work"
 const (
 	kindWork   = 'W'
 	kindResult = 'R'
+	kindAck    = 'A'
 	version    = 1
 	workHeader = 2 + 8 + 8 + 8 + 4
 	resHeader  = 2 + 8 + 8 + 8
@@ -119,11 +129,19 @@ func decodeWork(b []byte) (work, error) {
 	return w, nil
 }
 
-// result is one decoded result.
+func encodeAck(gen, member uint64) []byte {
+	b := make([]byte, 0, 18)
+	b = append(b, kindAck, version)
+	b = binary.LittleEndian.AppendUint64(b, gen)
+	return binary.LittleEndian.AppendUint64(b, member)
+}
+
+// result is one decoded result, or a heartbeat when ack is set.
 type result struct {
 	gen, member uint64
 	fitness     float64
 	errText     string
+	ack         bool
 }
 
 func encodeResult(gen, member uint64, fitness float64, errText string) []byte {
@@ -136,6 +154,13 @@ func encodeResult(gen, member uint64, fitness float64, errText string) []byte {
 }
 
 func decodeResult(b []byte) (result, error) {
+	if len(b) == 18 && b[0] == kindAck && b[1] == version {
+		return result{
+			gen:    binary.LittleEndian.Uint64(b[2:]),
+			member: binary.LittleEndian.Uint64(b[10:]),
+			ack:    true,
+		}, nil
+	}
 	if len(b) < resHeader {
 		return result{}, fmt.Errorf("result of %d bytes, shorter than its %d-byte header", len(b), resHeader)
 	}

@@ -136,12 +136,12 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 	var mu sync.Mutex
 	var taken []string // the item the dying worker took without answering
 	survivorSaw := map[string]bool{}
-	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, OnItem: func(g, m int) {
+	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond, OnItem: func(g, m int) {
 		mu.Lock()
 		survivorSaw[fmt.Sprint(g, "/", m)] = true
 		mu.Unlock()
 	}}
-	dying := &Worker{Conn: connect(t, url), Fitness: sphere}
+	dying := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond}
 	dying.OnItem = func(g, m int) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -168,6 +168,43 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 	}
 	if !sameBits(got, local) {
 		t.Errorf("with a dead worker: mean %v, local pool %v", got, local)
+	}
+}
+
+// Evaluations longer than both timeouts succeed without duplicates: the worker's
+// heartbeats show that it holds the items.
+func TestHeartbeatsKeepSlowItems(t *testing.T) {
+	url := startServer(t)
+	var mu sync.Mutex
+	calls := 0
+	w := &Worker{Conn: connect(t, url), Heartbeat: 10 * time.Millisecond, Fitness: func(m int, x []float64, rng *rand.Rand) (float64, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		time.Sleep(1500 * time.Millisecond)
+		return sphere(m, x, rng)
+	}}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	c := &Coordinator{Conn: connect(t, url), Seed: 5, ItemTimeout: time.Second, Timeout: 1200 * time.Millisecond}
+	pop := [][]float64{{1, 2}, {3, 4}}
+	got := make([]float64, 2)
+	if err := c.Evaluate(0, pop, got, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, 2)
+	if err := (evolution.Pool{Seed: 5}).Evaluate(0, pop, want, sphere); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(got, want) {
+		t.Errorf("fitness %v, pool %v", got, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d evaluations of 2 members: items were re-published although their worker was alive", calls)
 	}
 }
 
@@ -216,8 +253,12 @@ func TestCodecExact(t *testing.T) {
 		t.Errorf("work item round trip: %+v", w)
 	}
 	nan := math.Float64frombits(0x7ff8000000000123)
+	a, err := decodeResult(encodeAck(4, 5))
+	if err != nil || !a.ack || a.gen != 4 || a.member != 5 {
+		t.Errorf("heartbeat round trip: %+v, %v", a, err)
+	}
 	r, err := decodeResult(encodeResult(2, 3, nan, "boom"))
-	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.errText != "boom" {
+	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.errText != "boom" || r.ack {
 		t.Errorf("result round trip: %+v, %v", r, err)
 	}
 	if _, err := decodeWork(encodeWork(nil, 1, 2, 3, x)[:40]); err == nil {
