@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -136,12 +138,33 @@ func runEnv(runDir string) (string, env.Options, error) {
 		return "", nil, fmt.Errorf("render %s: config.json names no env", runDir)
 	}
 	opts := env.Options{}
-	if m, ok := cfg["env_options"].(map[string]any); ok {
+	if m := findEnvOptions(cfg); m != nil {
 		for k, v := range m {
 			opts[k] = fmt.Sprint(v)
 		}
 	}
 	return id, opts, nil
+}
+
+// findEnvOptions returns the first "env_options" object of a config, at the top level
+// (rollout) or nested (train's "train" section), breadth first like logs.ConfigString.
+func findEnvOptions(cfg map[string]any) map[string]any {
+	level := []map[string]any{cfg}
+	for len(level) > 0 {
+		var next []map[string]any
+		for _, m := range level {
+			if o, ok := m["env_options"].(map[string]any); ok {
+				return o
+			}
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				if sub, ok := m[k].(map[string]any); ok {
+					next = append(next, sub)
+				}
+			}
+		}
+		level = next
+	}
+	return nil
 }
 
 // envShapes builds the environment once to read its morphology's geoms.
