@@ -22,8 +22,7 @@
 // item has a reply subject), and the coordinator fails the generation with it.
 //
 // Results and heartbeats go to the item's reply subject. A worker sends a heartbeat for
-// every item it holds, queued or being evaluated, on receipt and every Heartbeat after,
-// so a long evaluation is not mistaken for a lost one.
+// every item it holds, queued or being evaluated, every Heartbeat, so a long evaluation is not mistaken for a lost one.
 //
 // Delivery is at-least-once on top of core NATS (which itself is at-most-once): an item
 // with neither a result nor a heartbeat for ItemTimeout is published again — its worker

@@ -18,8 +18,7 @@ const DefaultHeartbeat = time.Second
 // Worker evaluates work items from Subject's queue group, one at a time, with
 // Fitness. Run several Workers (in one process or many) for parallelism.
 //
-// Every item it holds, queued or being evaluated, is acknowledged on receipt and
-// every Heartbeat after, so the coordinator re-publishes an item only when its
+// Every item it holds, queued or being evaluated, is acknowledged every Heartbeat, so the coordinator re-publishes an item only when its
 // worker has gone silent.
 type Worker struct {
 	Conn      *nats.Conn
@@ -75,15 +74,13 @@ func (w *Worker) Start() error {
 	return nil
 }
 
-// receive queues an item and acknowledges it at once.
+// receive queues an item; the next heartbeat acknowledges it (none is sent for
+// items answered before then, which keeps fast evaluations at one reply each).
 func (w *Worker) receive(m *nats.Msg) {
 	it, err := decodeWork(m.Data)
 	w.mu.Lock()
 	w.held = append(w.held, heldItem{msg: m, work: it, err: err})
 	w.mu.Unlock()
-	if err == nil && m.Reply != "" {
-		_ = w.Conn.Publish(m.Reply, encodeAck(it.gen, it.member))
-	}
 	select {
 	case w.wake <- struct{}{}:
 	default:
