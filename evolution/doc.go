@@ -1,7 +1,8 @@
 // Package evolution holds evolution strategies in the ask/tell manner of evosax
 // (OpenES, SNES; CMA-ES through gonum's optimize.CmaEsChol), fitness shaping, a
-// deterministic parallel evaluation pool, and the meta-training of learned PPO
-// objectives (LPO, TA-LPO; Lu et al. 2022, Jackson et al. 2024) by OpenES.
+// deterministic parallel evaluation pool (an Evaluator; the sub-package
+// evolution/distributed is another, with workers over NATS), and the meta-training of
+// learned PPO objectives (LPO, TA-LPO; Lu et al. 2022, Jackson et al. 2024) by OpenES.
 //
 // OpenES and SNES maximise fitness; their random draws come from env.NewRand streams
 // keyed by the strategy's seed and the generation, so a strategy restored from its

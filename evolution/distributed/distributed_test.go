@@ -295,3 +295,56 @@ func BenchmarkEvaluate(b *testing.B) {
 		run(b, &Coordinator{Conn: connect(b, url), Seed: 1})
 	})
 }
+
+// Workers on an embedded loopback server evaluate an OpenES population exactly as
+// the local Pool does.
+func Example() {
+	srv, url, err := StartServer()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Shutdown()
+	for range 2 { // workers; in practice other processes, each with its own connection
+		nc, err := nats.Connect(url)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer nc.Close()
+		w := &Worker{Conn: nc, Fitness: sphere}
+		if err := w.Start(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer w.Stop()
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer nc.Close()
+
+	es := &evolution.OpenES{Population: 8}
+	if err := es.Init(make([]float64, 4), 1); err != nil {
+		fmt.Println(err)
+		return
+	}
+	pop, err := es.Ask(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	remote, local := make([]float64, 8), make([]float64, 8)
+	if err := (&Coordinator{Conn: nc, Seed: 9}).Evaluate(0, pop, remote, sphere); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := (evolution.Pool{Seed: 9}).Evaluate(0, pop, local, sphere); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("identical to the local pool:", sameBits(remote, local))
+	// Output: identical to the local pool: true
+}
