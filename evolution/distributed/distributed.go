@@ -38,8 +38,10 @@
 // Items are pushed to the queue group's members at random as they are published, not
 // pulled by idle workers, so with few members per worker the load may be uneven.
 //
-// StartServer runs an embedded NATS server on a random loopback port, the default for
-// a single machine; workers elsewhere connect to any server's URL with nats.Connect.
+// StartServer runs an embedded NATS server on a random 127.0.0.1 port, the default for
+// a single machine: only processes on that machine can reach it. For many machines,
+// run a NATS server they can all reach and connect the coordinator and every worker to
+// it with nats.Connect.
 package distributed
 
 import (
