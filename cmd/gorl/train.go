@@ -218,23 +218,8 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 					return fmt.Errorf("--%s applies to --algo td3 only", name)
 				}
 			}
-			opts, err := ef.options()
-			if err != nil {
-				return err
-			}
 			t, p := &merged.Train, &merged.PPO
-			if t.Env == "" || fl.Changed("env") {
-				t.Env = ef.ID
-			}
-			if len(opts) > 0 {
-				if t.EnvOptions == nil {
-					t.EnvOptions = env.Options{}
-				}
-				for k, v := range opts {
-					t.EnvOptions[k] = v
-				}
-			}
-			if err := checkEnvID(t.Env); err != nil {
+			if err := mergeEnvFlags(&ef, fl, &t.Env, &t.EnvOptions); err != nil {
 				return err
 			}
 			set := func(name string, apply func()) {
@@ -439,22 +424,7 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	case fl.Changed("hidden") && (len(f.hidden) == 0 || slices.Min(f.hidden) < 1):
 		return fmt.Errorf("--hidden must list positive layer sizes, got %v", f.hidden)
 	}
-	opts, err := ef.options()
-	if err != nil {
-		return err
-	}
-	if tc.Env == "" || fl.Changed("env") {
-		tc.Env = ef.ID
-	}
-	if len(opts) > 0 {
-		if tc.EnvOptions == nil {
-			tc.EnvOptions = env.Options{}
-		}
-		for k, v := range opts {
-			tc.EnvOptions[k] = v
-		}
-	}
-	if err := checkEnvID(tc.Env); err != nil {
+	if err := mergeEnvFlags(&ef, fl, &tc.Env, &tc.EnvOptions); err != nil {
 		return err
 	}
 	set := func(name string, apply func()) {
@@ -706,4 +676,25 @@ func printTrainJSON(w io.Writer, s agents.Summary, cfg trainConfig, runDir strin
 	}
 	_, err = fmt.Fprintln(w, string(data))
 	return err
+}
+
+// mergeEnvFlags lays the environment flags over a config's env id and options: --env
+// replaces the id (or fills an empty one), --env-opt/--model/--family add options.
+func mergeEnvFlags(ef *envFlags, fl *pflag.FlagSet, id *string, opts *env.Options) error {
+	extra, err := ef.options()
+	if err != nil {
+		return err
+	}
+	if *id == "" || fl.Changed("env") {
+		*id = ef.ID
+	}
+	if len(extra) > 0 {
+		if *opts == nil {
+			*opts = env.Options{}
+		}
+		for k, v := range extra {
+			(*opts)[k] = v
+		}
+	}
+	return checkEnvID(*id)
 }
