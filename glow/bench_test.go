@@ -29,7 +29,7 @@ func benchLockData(b *testing.B, H, n int) (*Problem, *Data) {
 // One GLOW iteration (confidence set and optimism) over the lock family, H = 50.
 func BenchmarkGLOWSelectFiniteLock50(b *testing.B) {
 	p, d := benchLockData(b, 50, 500)
-	f, _ := LockFamily(p.Lock.Model(), 0.05)
+	f, _ := LockFamily(p.Lock.Model())
 	g := &GLOW{Finite: f, T: 1000, BetaScale: 1e-6}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -42,7 +42,7 @@ func BenchmarkGLOWSelectFiniteLock50(b *testing.B) {
 // One MABO.CR fit (exact Viterbi) over the lock family, H = 50.
 func BenchmarkMABOFiniteLock50(b *testing.B) {
 	p, d := benchLockData(b, 50, 500)
-	f, _ := LockFamily(p.Lock.Model(), 0.05)
+	f, _ := LockFamily(p.Lock.Model())
 	m := &MABO{Finite: f}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -131,20 +131,27 @@ func ModelClass(m *MDP, k int, rng *rand.Rand) (f *Finite, trueIdx []int) {
 // LockFamily is the finite class of Q* of every lock with the structure of m and an
 // unknown combination: at layer h one candidate per pair (correct action in state A,
 // correct action in state B), A^2 candidates per layer. The class knows the
-// structure (values 1 for the correct action, the expected anti-reward for a wrong
-// one, 0 in the dead state) but not the combination. TrueIdx[h] is m's candidate.
-func LockFamily(m lock.Model, antiExpected float64) (f *Finite, trueIdx []int) {
+// structure (the value of staying on the combination from layer h, the expected
+// anti-reward of a wrong action, 0 in the dead state), read from m's rewards, but not
+// the combination. TrueIdx[h] is m's candidate.
+func LockFamily(m lock.Model) (f *Finite, trueIdx []int) {
 	S, A := m.S, m.A
 	f = &Finite{S: S, A: A, Cands: make([][][]float64, m.H)}
 	trueIdx = make([]int, m.H)
+	// onPath[h] = sum of the correct actions' rewards from layer h on: Q*_h(good, correct).
+	onPath := make([]float64, m.H+1)
+	for h := m.H - 1; h >= 0; h-- {
+		onPath[h] = onPath[h+1] + m.R[h][lock.GoodA][m.Correct[h][0]]
+	}
 	for h := 0; h < m.H; h++ {
+		wrong := m.R[h][lock.GoodA][(m.Correct[h][0]+1)%A]
 		for ca := 0; ca < A; ca++ {
 			for cb := 0; cb < A; cb++ {
 				q := make([]float64, S*A)
 				for a := 0; a < A; a++ {
-					q[lock.GoodA*A+a], q[lock.GoodB*A+a] = antiExpected, antiExpected
+					q[lock.GoodA*A+a], q[lock.GoodB*A+a] = wrong, wrong
 				}
-				q[lock.GoodA*A+ca], q[lock.GoodB*A+cb] = 1, 1
+				q[lock.GoodA*A+ca], q[lock.GoodB*A+cb] = onPath[h], onPath[h]
 				if ca == m.Correct[h][0] && cb == m.Correct[h][1] {
 					trueIdx[h] = len(f.Cands[h])
 				}

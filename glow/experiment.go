@@ -285,23 +285,38 @@ func Run(p *Problem, cfg Config, seed uint64) (Result, error) {
 func finiteClass(p *Problem, cfg Config, seed uint64) (*Finite, []int) {
 	if p.Lock != nil {
 		l := p.Lock
-		return LockFamily(l.Model(), l.AntiReward*l.AntiProb)
+		return LockFamily(l.Model())
 	}
 	return ModelClass(p.Model, cfg.ModelClassSize, env.NewRand(seed, 5))
 }
 
-func runGLOW(st *runState, e env.Env) error {
-	p, cfg := st.p, st.cfg
+// newGLOW returns the GLOW (or GOLF) learner of cfg on p and Q* in its class.
+func newGLOW(p *Problem, cfg Config, seed uint64) (*GLOW, Table) {
 	g := &GLOW{T: cfg.Episodes, K: 1, Gamma: cfg.Gamma, Ccov: cfg.Ccov, Delta: cfg.Delta, BetaScale: cfg.BetaScale,
 		NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty, GOLF: cfg.Algo == AlgoGOLF}
-	var qstar Table
 	if cfg.Class == "finite" {
-		f, idx := finiteClass(p, cfg, st.res.Seed)
-		g.Finite, qstar = f, f.Table(idx)
-	} else {
-		g.Tabular = &Tabular{S: p.S, A: p.A}
-		qstar = p.Model.OptimalQ()
+		f, idx := finiteClass(p, cfg, seed)
+		g.Finite = f
+		return g, f.Table(idx)
 	}
+	g.Tabular = &Tabular{S: p.S, A: p.A}
+	return g, p.Model.OptimalQ()
+}
+
+// VacuousUntil is GLOW.VacuousUntil for a GLOW or GOLF run of cfg on p (cfg with its
+// defaults): the last iteration whose confidence set is all of F whatever the data.
+// It is 0 for the other algorithms.
+func (c Config) VacuousUntil(p *Problem) int {
+	if (c.Algo != AlgoGLOW && c.Algo != AlgoGOLF) || !p.Tabular() {
+		return 0
+	}
+	g, _ := newGLOW(p, c, 0)
+	return g.VacuousUntil(p.H, p.S, p.A)
+}
+
+func runGLOW(st *runState, e env.Env) error {
+	p, cfg := st.p, st.cfg
+	g, qstar := newGLOW(p, cfg, st.res.Seed)
 	d := NewData(p.H, p.S, p.A)
 	for t := 1; t <= cfg.Episodes; t++ {
 		f, empty, err := g.Select(d, t)

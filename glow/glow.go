@@ -110,6 +110,40 @@ func (g *GLOW) Schedule(t, H, S, A int) Schedule {
 	return s
 }
 
+// VacuousUntil returns the last iteration t at which F^(t) = F whatever the data: a
+// confidence set can only shrink once beta_t falls below the largest value its
+// objective can take. Pointwise D w - alpha w^2 <= D^2 / (4 alpha), and |D_f| <= 2
+// (f in [0, 1], per-step rewards in [-1, 1], episode totals <= 1), so GLOW's objective
+// (alpha_t = 8/gamma_t) is at most gamma_t/8 and beta_t >= gamma_t/8 while
+// t - 1 <= 288 * BetaScale * log(6|F||W|TH/delta) / K; GOLF's objective (sum_c p_c D_c^2)
+// is at most 4. Without the penalty (alpha = 0) the bound is the clip, gamma_t * 2;
+// without clip and penalty nothing bounds the objective and VacuousUntil returns 1.
+func (g *GLOW) VacuousUntil(H, S, A int) int {
+	const dMax = 2.0
+	s2 := g.Schedule(2, H, S, A) // beta_2 * (2-1) = c * (the part of beta_t free of t)
+	var perIter float64          // the objective's bound at iteration t is perIter * t
+	switch {
+	case g.GOLF:
+		// beta_t = beta_2 / (t-1) >= dMax^2  <=>  t-1 <= beta_2 / dMax^2
+		return vacuousIter(s2.Beta / (dMax * dMax))
+	case g.NoPenalty && g.NoClip:
+		return 1
+	case g.NoPenalty:
+		perIter = dMax * s2.Gamma / 2 // clip * |D| = gamma_t * dMax
+	default:
+		perIter = dMax * dMax * s2.Gamma / 2 / 32 // D^2 gamma_t / 32
+	}
+	// beta_t = (beta_2 / gamma_2) * gamma_1 * t / (t-1) >= perIter * t  <=>  t-1 <= beta_2 / (2 perIter)
+	return vacuousIter(s2.Beta / (2 * perIter))
+}
+
+func vacuousIter(x float64) int {
+	if !(x < 1<<60) {
+		return 1 << 60
+	}
+	return 1 + int(math.Floor(x))
+}
+
 // layerSup is sup_{w in W_h} E_hat[D_f w~ - alpha w~^2] for f_h = q and next values vNext.
 func (g *GLOW) layerSup(d *Data, s Schedule) layerLoss {
 	w := g.weights()

@@ -458,3 +458,72 @@ func TestH2OFromParquetDataset(t *testing.T) {
 		t.Error("more episodes than offline tuples: want an error")
 	}
 }
+
+// The lock family's true candidate is Q* of the lock, with and without the diabolical
+// step penalty (the family reads the path values from the model's rewards).
+func TestLockFamilyContainsQStar(t *testing.T) {
+	for _, penalty := range []float64{0, 0.1, 1} {
+		l, err := lock.New(lock.Config{H: 6, Actions: 4, LockSeed: 11, StepPenalty: penalty})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, idx := LockFamily(l.Model())
+		got, want := f.Table(idx), FromLock(l.Model()).OptimalQ()
+		for h := range want.Q {
+			for c, v := range want.Q[h] {
+				if math.Abs(got.Q[h][c]-v) > 1e-12 {
+					t.Fatalf("penalty %g: candidate Q[%d][%d] = %g, Q* = %g", penalty, h, c, got.Q[h][c], v)
+				}
+				if v < 0 || v > 1 {
+					t.Fatalf("penalty %g: Q*[%d][%d] = %g is outside [0, 1]", penalty, h, c, v)
+				}
+			}
+		}
+	}
+}
+
+// Epsilon-greedy Q-learning with 10^5 episodes at H = 10: Hy-Q's lock (no step penalty)
+// is opened, because bootstrapping from a max over noisy anti-reward estimates makes
+// the correct action look better than falling; the diabolical lock's step penalty
+// (0.1 over the combination) removes that bias's advantage and the lock stays shut.
+// HyGLOW with mixed offline data opens the diabolical lock within 400 episodes.
+func TestQLearningAndHyGLOWOnDiabolicalLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10^5-episode Q-learning runs")
+	}
+	seeds := []uint64{1, 2, 3}
+	q := Config{Algo: AlgoQLearning, Episodes: 100000}
+	for _, c := range []struct {
+		penalty float64
+		opened  bool
+	}{{0, true}, {0.1, false}} {
+		p, err := LockProblem(lock.Config{H: 10, StepPenalty: c.penalty}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := RunSeeds(p, q, seeds, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if c.opened && !r.Solved {
+				t.Errorf("Hy-Q lock: Q-learning seed %d did not open it (final success %g)", r.Seed, r.FinalSuccess)
+			}
+			if !c.opened && (r.FinalSuccess > 0.05 || r.MixtureSuccess > 0.05) {
+				t.Errorf("diabolical lock: Q-learning seed %d final success %g, mixture %g; want ~0", r.Seed, r.FinalSuccess, r.MixtureSuccess)
+			}
+		}
+		if c.opened {
+			continue
+		}
+		hy, err := RunSeeds(p, Config{Algo: AlgoHyGLOW, Offline: "mixed", Episodes: 400}, seeds, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range hy {
+			if !r.Solved || r.FinalSuccess < 0.95 {
+				t.Errorf("diabolical lock: HyGLOW seed %d solved=%v final success %g", r.Seed, r.Solved, r.FinalSuccess)
+			}
+		}
+	}
+}

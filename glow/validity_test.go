@@ -85,3 +85,51 @@ func TestGLOWMixtureRisk(t *testing.T) {
 		t.Fatalf("mean risk of GLOW's mixture %.4f > 0.05", risk)
 	}
 }
+
+// With the paper's beta_t the confidence set is all of F until VacuousUntil, whatever
+// the data: the closed form agrees with Schedule, a maximally inconsistent f (residual
+// 1 on every tuple) is kept up to that iteration, and is eliminated once t is large
+// enough (so the bound is not vacuous itself).
+func TestPaperBetaIsVacuousUntil(t *testing.T) {
+	for _, g := range []*GLOW{
+		{Tabular: &Tabular{S: 3, A: 10}, T: 5000},
+		{Tabular: &Tabular{S: 3, A: 10}, T: 5000, GOLF: true},
+		{Tabular: &Tabular{S: 3, A: 10}, T: 5000, NoPenalty: true},
+		{Tabular: &Tabular{S: 3, A: 10}, T: 5000, BetaScale: 1e-6},
+	} {
+		t0 := g.VacuousUntil(10, 3, 10)
+		bound := func(tt int) float64 {
+			s := g.Schedule(tt, 10, 3, 10)
+			switch {
+			case g.GOLF:
+				return 4
+			case g.NoPenalty:
+				return 2 * s.Gamma
+			}
+			return s.Gamma / 8
+		}
+		if s := g.Schedule(t0, 10, 3, 10); t0 > 1 && s.Beta < bound(t0) {
+			t.Errorf("%+v: beta_%d = %g < bound %g", *g, t0, s.Beta, bound(t0))
+		}
+		if s := g.Schedule(t0+1, 10, 3, 10); s.Beta >= bound(t0+1) {
+			t.Errorf("%+v: beta_%d = %g >= bound %g: VacuousUntil too small", *g, t0+1, s.Beta, bound(t0+1))
+		}
+		t.Logf("GOLF=%v NoPenalty=%v BetaScale=%g: F^(t) = F for t <= %d", g.GOLF, g.NoPenalty, g.BetaScale, t0)
+	}
+
+	// One layer, one cell: f = 1, r = 0, so D = 1 on every tuple.
+	g := &GLOW{Tabular: &Tabular{S: 1, A: 1}, T: 1 << 20}
+	t0 := g.VacuousUntil(1, 1, 1)
+	f := NewTable(1, 1, 1)
+	f.Q[0][0] = 1
+	d := NewData(1, 1, 1)
+	for i := 0; i < 64*t0; i++ {
+		d.Add(0, Tuple{Last: true})
+	}
+	if !g.InSet(d, t0, f) {
+		t.Fatalf("f with residual 1 eliminated at t = %d <= VacuousUntil", t0)
+	}
+	if g.InSet(d, 64*t0, f) {
+		t.Fatalf("f with residual 1 kept at t = %d = 64 VacuousUntil", 64*t0)
+	}
+}

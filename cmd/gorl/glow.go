@@ -23,6 +23,7 @@ type glowFlags struct {
 	lockSeed uint64
 	noise    float64
 	anti     float64
+	penalty  float64
 	cfg      glow.Config
 	seed     uint64
 	seeds    int
@@ -37,6 +38,7 @@ func (f *glowFlags) registerProblem(cmd *cobra.Command) {
 	fl.Uint64Var(&f.lockSeed, "lock-seed", 0, "seed of the lock's combination")
 	fl.Float64Var(&f.noise, "noise", 0.1, "noise standard deviation of rich observations")
 	fl.Float64Var(&f.anti, "anti-reward", 0.1, "anti-reward paid with probability 1/2 on falling into the dead state (0 turns it off)")
+	fl.Float64Var(&f.penalty, "step-penalty", 0, "diabolical lock (HOMER): each correct step before the last pays -step-penalty/(H-1) (0: Hy-Q's lock)")
 }
 
 func (f *glowFlags) register(cmd *cobra.Command) {
@@ -70,6 +72,9 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	if !(f.anti >= 0 && f.anti <= 1) {
 		return nil, fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
 	}
+	if !(f.penalty >= 0 && f.penalty <= 1) {
+		return nil, fmt.Errorf("--step-penalty must be in [0, 1], got %g", f.penalty)
+	}
 	if !(f.noise >= 0) || !finite(f.noise) {
 		return nil, fmt.Errorf("--noise must be finite and >= 0, got %g", f.noise)
 	}
@@ -80,7 +85,7 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	if f.actions < 2 || f.actions > maxActions {
 		return nil, fmt.Errorf("--actions must be in [2, %d], got %d", maxActions, f.actions)
 	}
-	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0}, rich)
+	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0, StepPenalty: f.penalty}, rich)
 }
 
 // validate checks the algorithm flags of run and sweep, naming them (glow.Config's
@@ -174,7 +179,11 @@ func newGlowRunCmd() *cobra.Command {
 			}
 			config := map[string]any{
 				"command": "glow run", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed, "noise": f.noise,
-				"anti_reward": f.anti, "seeds": seeds, "config": cfg, "departures": cfg.Departures(),
+				"anti_reward": f.anti, "step_penalty": f.penalty, "seeds": seeds, "config": cfg, "departures": cfg.Departures(),
+			}
+			vacuous := cfg.VacuousUntil(p)
+			if vacuous > 0 {
+				config["beta_vacuous_until"] = vacuous
 			}
 			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID, StepEvery: -1})
 			if err != nil {
@@ -204,6 +213,9 @@ func newGlowRunCmd() *cobra.Command {
 			fmt.Fprintf(out, "%s on %s H=%d A=%d class=%s offline=%s episodes=%d seeds=%d\n", cfg.Algo, p.EnvID, H, f.actions, cfg.Class, cfg.Offline, cfg.Episodes, len(seeds))
 			for _, d := range cfg.Departures() {
 				fmt.Fprintf(out, "  note: %s\n", d)
+			}
+			if vacuous > 1 {
+				fmt.Fprintf(out, "  note: with these constants beta_t exceeds any possible objective for t <= %d: nothing can be eliminated before iteration %d\n", vacuous, vacuous+1)
 			}
 			fmt.Fprintf(out, "  solved (success >= %.2f): %d/%d seeds; online samples to solve: median %s, mean %s\n",
 				cfg.SolveAt, s.Solved, s.Seeds, fmtSamples(s.MedianSolveSamples), fmtSamples(s.MeanSolveSamples))
@@ -295,8 +307,8 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 			}
 			out := cmd.OutOrStdout()
 			type cell struct {
-				s   glow.Summary
-				err error
+				s       glow.Summary
+				vacuous int
 			}
 			table := make([][]cell, len(names))
 			bar := newProgress(int64(len(names)*len(H)*len(seeds)), "glow sweep", f.quiet)
@@ -315,19 +327,24 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 					} else {
 						cfg.Offline = offline
 					}
-					if _, err := cfg.Defaults(p); err != nil {
+					full, err := cfg.Defaults(p)
+					if err != nil {
 						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
 					}
 					rs, err := glow.RunSeeds(p, cfg, seeds, f.workers, func(glow.Result) { bar.Add(1) })
 					if err != nil {
 						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
 					}
-					table[i][j] = cell{s: glow.Summarise(rs)}
+					table[i][j] = cell{s: glow.Summarise(rs), vacuous: full.VacuousUntil(p)}
 				}
 			}
 			bar.Finish()
-			fmt.Fprintf(out, "online samples (transitions) to reach success >= 0.95: median over %d seeds [solved/seeds]; budget %d episodes; env %s A=%d; offline %s for hyglow/hyq\n",
-				len(seeds), f.cfg.Episodes, f.env, f.actions, offline)
+			lockName := fmt.Sprintf("%s A=%d", f.env, f.actions)
+			if f.penalty > 0 {
+				lockName += fmt.Sprintf(" step-penalty %g (diabolical)", f.penalty)
+			}
+			fmt.Fprintf(out, "online samples (transitions) to reach success >= 0.95: median over %d seeds [solved/seeds]; budget %d episodes; env %s; offline %s for hyglow/hyq\n",
+				len(seeds), f.cfg.Episodes, lockName, offline)
 			fmt.Fprintf(out, "%-10s", "algo")
 			for _, h := range H {
 				fmt.Fprintf(out, " %16s", "H="+strconv.Itoa(h))
@@ -347,6 +364,17 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 					fmt.Fprintf(out, " %10.2f\n", b)
 				} else {
 					fmt.Fprintf(out, " %10s\n", "-")
+				}
+			}
+			for i, name := range names {
+				var parts []string
+				for j, h := range H {
+					if v := table[i][j].vacuous; v > 1 {
+						parts = append(parts, fmt.Sprintf("H=%d: %d", h, v))
+					}
+				}
+				if len(parts) > 0 {
+					fmt.Fprintf(out, "note: %s's beta_t (x %s) eliminates nothing up to iteration %s\n", name, betaScaleText(f.cfg.BetaScale), strings.Join(parts, ", "))
 				}
 			}
 			return nil
@@ -447,4 +475,11 @@ func checkOfflineDir(p *glow.Problem, cfg glow.Config) error {
 		return fmt.Errorf("--offline-dir %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)
 	}
 	return nil
+}
+
+func betaScaleText(scale float64) string {
+	if scale == 0 {
+		return "1"
+	}
+	return strconv.FormatFloat(scale, 'g', -1, 64)
 }

@@ -10,6 +10,14 @@
 // last step pays 1. The episode total is at most 1, and a uniform policy succeeds with
 // probability A^-H.
 //
+// The diabolical lock of HOMER (Misra et al. 2020) adds anti-shaping along the
+// combination: with Config.StepPenalty = P every correct step before the last pays
+// -P/(H-1), so the opened lock pays 1 - P in all and, until the agent has seen the
+// final reward, falling now looks better than falling later. Without it (Hy-Q's lock)
+// falling at any depth pays the same in expectation, and the maximisation bias of
+// Q-learning's bootstrapped targets is enough to walk an epsilon-greedy learner down
+// the lock. Q* stays in [0, 1] for P <= 1.
+//
 // Two observation models:
 //   - lock/latent: the observation is [latent state, step]; the state is Markov and
 //     tabular (Model gives P, R and the initial distribution).
@@ -57,6 +65,10 @@ type Config struct {
 	NoAntiReward bool
 	// Noise is the standard deviation of the rich observation's Gaussian noise (default 0.1).
 	Noise float64
+	// StepPenalty is the diabolical lock's anti-shaping along the combination (HOMER,
+	// Misra et al. 2020): every correct non-final step pays -StepPenalty/(H-1), so the
+	// opened lock pays 1 - StepPenalty in all. Zero (the default) is Hy-Q's lock.
+	StepPenalty float64
 }
 
 func (c Config) withDefaults() Config {
@@ -101,6 +113,8 @@ func New(cfg Config) (*Lock, error) {
 		return nil, fmt.Errorf("lock: anti-reward must be in [0, 1], got %g", cfg.AntiReward)
 	case !(cfg.AntiProb >= 0 && cfg.AntiProb <= 1):
 		return nil, fmt.Errorf("lock: anti-reward probability must be in [0, 1], got %g", cfg.AntiProb)
+	case !(cfg.StepPenalty >= 0 && cfg.StepPenalty <= 1):
+		return nil, fmt.Errorf("lock: step penalty must be in [0, 1], got %g", cfg.StepPenalty)
 	case !(cfg.Noise >= 0) || math.IsInf(cfg.Noise, 0):
 		return nil, fmt.Errorf("lock: noise must be finite and >= 0, got %g", cfg.Noise)
 	}
@@ -119,15 +133,22 @@ func (l *Lock) Step(rng *rand.Rand, h, s, a int) (next int, reward float64) {
 		return Dead, 0
 	}
 	if a == l.Correct[h][s] {
-		if h == l.H-1 {
-			reward = 1
-		}
+		reward = l.pathReward(h)
 		return rng.IntN(2), reward
 	}
 	if rng.Float64() < l.AntiProb {
 		reward = l.AntiReward
 	}
 	return Dead, reward
+}
+
+// pathReward is the reward of the correct action at step h: 1 at the last step, the
+// diabolical lock's per-step penalty before it.
+func (l *Lock) pathReward(h int) float64 {
+	if h == l.H-1 {
+		return 1
+	}
+	return -l.StepPenalty / float64(l.H-1)
 }
 
 // Model is the exact layered tabular model of the latent lock.
@@ -161,8 +182,8 @@ func (l *Lock) Model() Model {
 					p[Dead] = 1
 				case a == l.Correct[h][s]:
 					p[GoodA], p[GoodB] = 0.5, 0.5
+					m.R[h][s][a] = l.pathReward(h)
 					if h == l.H-1 {
-						m.R[h][s][a] = 1
 						m.Success[h][s][a] = 1
 					}
 				default:
@@ -334,7 +355,7 @@ func (e *Env) Restore(state []byte) error {
 }
 
 // ConfigFromOptions reads a lock's settings from env options: H, actions, lock_seed,
-// anti_reward, anti_prob, noise.
+// anti_reward, anti_prob, step_penalty, noise.
 func ConfigFromOptions(opts env.Options) (Config, error) {
 	var c Config
 	var err error
@@ -362,6 +383,9 @@ func ConfigFromOptions(opts env.Options) (Config, error) {
 	if c.AntiProb, err = opts.Float("anti_prob", 0.5); err != nil {
 		return c, err
 	}
+	if c.StepPenalty, err = opts.Float("step_penalty", 0); err != nil {
+		return c, err
+	}
 	if c.Noise, err = opts.Float("noise", 0.1); err != nil {
 		return c, err
 	}
@@ -369,7 +393,7 @@ func ConfigFromOptions(opts env.Options) (Config, error) {
 }
 
 func init() {
-	env.Register(env.Spec{ID: "lock/latent", Description: "combination lock, latent [state, step] observations (options H, actions, lock_seed, anti_reward, anti_prob)",
+	env.Register(env.Spec{ID: "lock/latent", Description: "combination lock, latent [state, step] observations (options H, actions, lock_seed, anti_reward, anti_prob, step_penalty)",
 		New: func(opts env.Options) (env.Env, error) {
 			c, err := ConfigFromOptions(opts)
 			if err != nil {
@@ -381,7 +405,7 @@ func init() {
 			}
 			return NewLatent(l), nil
 		}})
-	env.Register(env.Spec{ID: "lock/rich", Description: "combination lock, rich observations: Hadamard-rotated noisy one-hot latent and step (options H, actions, lock_seed, noise)",
+	env.Register(env.Spec{ID: "lock/rich", Description: "combination lock, rich observations: Hadamard-rotated noisy one-hot latent and step (options H, actions, lock_seed, anti_reward, anti_prob, step_penalty, noise)",
 		New: func(opts env.Options) (env.Env, error) {
 			c, err := ConfigFromOptions(opts)
 			if err != nil {

@@ -33,9 +33,16 @@ func TestRichDimAndHadamard(t *testing.T) {
 	}
 }
 
-// The latent environment's empirical transitions and rewards match Model.
+// The latent environment's empirical transitions and rewards match Model, for Hy-Q's
+// lock and the diabolical one.
 func TestLatentMatchesModel(t *testing.T) {
-	l, err := New(Config{H: 4, Actions: 3, LockSeed: 7})
+	for _, penalty := range []float64{0, 0.3} {
+		latentMatchesModel(t, penalty)
+	}
+}
+
+func latentMatchesModel(t *testing.T, penalty float64) {
+	l, err := New(Config{H: 4, Actions: 3, LockSeed: 7, StepPenalty: penalty})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,35 +80,41 @@ func TestLatentMatchesModel(t *testing.T) {
 		}
 		h, s, a := k[0], k[1], k[2]
 		if d := math.Abs(rew[k]/c - m.R[h][s][a]); d > 5/math.Sqrt(c)*0.1+1e-9 {
-			t.Errorf("R[%d][%d][%d]: empirical %g, model %g", h, s, a, rew[k]/c, m.R[h][s][a])
+			t.Errorf("penalty %g: R[%d][%d][%d]: empirical %g, model %g", penalty, h, s, a, rew[k]/c, m.R[h][s][a])
 		}
 		for s2 := 0; s2 < NumStates; s2++ {
 			p := next[[4]int{h, s, a, s2}] / c
 			if d := math.Abs(p - m.P[h][s][a][s2]); d > 5*math.Sqrt(0.25/c) {
-				t.Errorf("P[%d][%d][%d][%d]: empirical %g, model %g", h, s, a, s2, p, m.P[h][s][a][s2])
+				t.Errorf("penalty %g: P[%d][%d][%d][%d]: empirical %g, model %g", penalty, h, s, a, s2, p, m.P[h][s][a][s2])
 			}
 		}
 	}
 }
 
-// The optimal policy opens the lock every time; its return is exactly 1.
+// The optimal policy opens the lock every time; its return is exactly 1, or 1 - P on
+// the diabolical lock, whose correct non-final steps each pay -P/(H-1).
 func TestOptimalOpens(t *testing.T) {
-	for _, rich := range []bool{false, true} {
-		l, _ := New(Config{H: 12, Actions: 5, LockSeed: 3})
-		e := NewLatent(l)
-		if rich {
-			e = NewRich(l)
-		}
-		e.Seed(9)
-		for ep := 0; ep < 20; ep++ {
-			e.Reset()
-			ret := 0.0
-			for h := 0; h < l.H; h++ {
-				tr := e.Step([]float64{float64(l.Correct[h][e.Context()])})
-				ret += tr.Reward
+	for _, penalty := range []float64{0, 0.1} {
+		for _, rich := range []bool{false, true} {
+			l, _ := New(Config{H: 12, Actions: 5, LockSeed: 3, StepPenalty: penalty})
+			e := NewLatent(l)
+			if rich {
+				e = NewRich(l)
 			}
-			if ret != 1 {
-				t.Fatalf("rich=%v: optimal return %g, want 1", rich, ret)
+			e.Seed(9)
+			for ep := 0; ep < 20; ep++ {
+				e.Reset()
+				ret := 0.0
+				for h := 0; h < l.H; h++ {
+					tr := e.Step([]float64{float64(l.Correct[h][e.Context()])})
+					if want := -penalty / 11; h < l.H-1 && tr.Reward != want {
+						t.Fatalf("penalty %g step %d: reward %g, want %g", penalty, h, tr.Reward, want)
+					}
+					ret += tr.Reward
+				}
+				if math.Abs(ret-(1-penalty)) > 1e-12 {
+					t.Fatalf("rich=%v penalty %g: optimal return %g, want %g", rich, penalty, ret, 1-penalty)
+				}
 			}
 		}
 	}
@@ -175,7 +188,14 @@ func TestRegistryAndOptions(t *testing.T) {
 	if _, ok := env.As[env.ContextRevealer](e); !ok {
 		t.Error("lock/rich does not reveal its context")
 	}
-	for _, bad := range []env.Options{{"H": "0"}, {"actions": "1"}, {"H": "x"}, {"noise": "-1"}, {"lock_seed": "-2"}} {
+	d, err := env.Make("lock/latent", env.Options{"H": "3", "step_penalty": "0.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := d.(*Env).Lock; l.StepPenalty != 0.2 || l.Model().R[0][GoodA][l.Correct[0][0]] != -0.1 {
+		t.Errorf("step_penalty=0.2, H=3: penalty %g, correct first-step reward %g; want 0.2, -0.1", l.StepPenalty, l.Model().R[0][GoodA][l.Correct[0][0]])
+	}
+	for _, bad := range []env.Options{{"H": "0"}, {"actions": "1"}, {"H": "x"}, {"noise": "-1"}, {"lock_seed": "-2"}, {"step_penalty": "-0.1"}, {"step_penalty": "1.5"}, {"step_penalty": "NaN"}} {
 		if _, err := env.Make("lock/latent", bad); err == nil {
 			t.Errorf("options %v: want an error", bad)
 		}
