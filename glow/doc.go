@@ -34,6 +34,15 @@
 //   - log |W| for the infinite Box class is a nominal H*S*A*log 2.
 //
 // Constants: beta_t carries the paper's worst-case constants (36, 8, log(6|F||W|TH/delta)).
-// With them nothing is eliminated within thousands of episodes on small problems;
-// Config.BetaScale multiplies beta_t, and every run records the scale it used.
+// With them the confidence set is provably all of F for the first GLOW.VacuousUntil
+// iterations whatever the data (the penalised objective cannot exceed gamma_t/8 while
+// beta_t is about 36 gamma log(...)): about 4.6 * 10^5 iterations for the tabular class
+// on a lock with H = 10 and 10 actions, 176 to 350 for GOLF. Config.BetaScale
+// multiplies beta_t; every run records the scale it used and where its beta_t stops
+// being vacuous.
+//
+// Baselines on the lock: the latent lock of gorl/env/lock is Hy-Q's by default; its
+// StepPenalty option makes it HOMER's diabolical lock. On Hy-Q's lock epsilon-greedy
+// Q-learning opens the combination (see gorl/env/lock for why); on the diabolical lock
+// it does not.
 package glow

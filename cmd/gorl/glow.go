@@ -138,7 +138,8 @@ func newGlowCmd() *cobra.Command {
 		Short: "GLOW, HyGLOW and baselines on combination locks",
 		Long: `Online and hybrid RL with density ratios (Amortila et al. 2024): GLOW, HyGLOW
 (H2O + MABO.CR), Hy-Q (H2O + FQI), GOLF and epsilon-greedy Q-learning on the
-combination lock of Hy-Q, with latent or rich observations.`,
+combination lock of Hy-Q, with latent or rich observations; --step-penalty makes it
+HOMER's diabolical lock (anti-shaping along the combination).`,
 	}
 	cmd.AddCommand(newGlowRunCmd(), newGlowSweepCmd(), newGlowDataCmd())
 	noSubcommand(cmd)
@@ -426,7 +427,7 @@ func newGlowDataCmd() *cobra.Command {
 				runDir = filepath.Join("runs", fmt.Sprintf("lock-data-%s-H%d-%s", design, H, time.Now().UTC().Format("20060102-150405")))
 			}
 			config := map[string]any{"command": "glow data", "env": p.EnvID, "H": H, "actions": f.actions, "lock_seed": f.lockSeed,
-				"noise": f.noise, "anti_reward": f.anti, "design": design, "episodes": episodes, "seed": dataSeed}
+				"noise": f.noise, "anti_reward": f.anti, "step_penalty": f.penalty, "design": design, "episodes": episodes, "seed": dataSeed}
 			run, err := logs.Create(runDir, config, logs.Options{EnvID: p.EnvID})
 			if err != nil {
 				return err

@@ -70,6 +70,34 @@ func TestGlowRunWritesSuccessMetrics(t *testing.T) {
 	}
 }
 
+// On the diabolical lock the run records the step penalty, and GLOW's run records
+// where the paper's beta_t stops being vacuous and says so.
+func TestGlowRunDiabolicalRecordsPenaltyAndVacuousBeta(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "glow")
+	out, stderr, code := gorl(t, "glow", "run", "--algo", "glow", "--H", "4", "--actions", "3", "--step-penalty", "0.1",
+		"--episodes", "20", "--seeds", "1", "--run-dir", dir, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "nothing can be eliminated before iteration") {
+		t.Errorf("output has no vacuous-beta note: %q", out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		StepPenalty float64 `json:"step_penalty"`
+		Vacuous     int     `json:"beta_vacuous_until"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StepPenalty != 0.1 || cfg.Vacuous < 2 {
+		t.Errorf("config.json: step_penalty %g, beta_vacuous_until %d; want 0.1 and >= 2", cfg.StepPenalty, cfg.Vacuous)
+	}
+}
+
 func TestResearchCommandsBadInput(t *testing.T) {
 	dir := t.TempDir()
 	wantOneLineError(t, "family", "lmdp", "run", "--family", "nope", "--run-dir", filepath.Join(dir, "a"), "--quiet")
