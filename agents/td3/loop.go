@@ -1,16 +1,12 @@
 package td3
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
+	"math/rand/v2"
 	"time"
 
-	"gorl/agents/nn"
 	"gorl/env"
 	"gorl/logs"
 )
@@ -36,7 +32,14 @@ type TrainConfig struct {
 	ReturnWindow int         `json:"return_window"` // episodes in the recent mean return (default 20)
 	MetricsEvery int64       `json:"metrics_every"` // env steps between metrics rows (default 1000)
 	StepEvery    int         `json:"step_every"`    // log steps of every Nth episode; negative: none (default 1)
-	TD3          Config      `json:"td3"`
+	// CheckpointEvery writes a resumable checkpoint every this many env steps (default
+	// 50000) and CheckpointSeconds after this much wall time since the last one (default
+	// 600), whichever comes first; a negative value turns either off. The replay buffer
+	// makes these checkpoints large (about 4·(2·obs + act + 2) bytes per stored
+	// transition), so they are rarer than PPO's.
+	CheckpointEvery   int64   `json:"checkpoint_every"`
+	CheckpointSeconds float64 `json:"checkpoint_seconds"`
+	TD3               Config  `json:"td3"`
 }
 
 // WithDefaults fills zero fields.
@@ -59,6 +62,12 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	if c.StepEvery == 0 {
 		c.StepEvery = 1
 	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 50000
+	}
+	if c.CheckpointSeconds == 0 {
+		c.CheckpointSeconds = 600
+	}
 	c.TD3 = c.TD3.WithDefaults()
 	return c
 }
@@ -78,21 +87,24 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("return_window must be positive, got %d", c.ReturnWindow)
 	case c.MetricsEvery < 1:
 		return fmt.Errorf("metrics_every must be positive, got %d", c.MetricsEvery)
+	case math.IsNaN(c.CheckpointSeconds):
+		return errors.New("checkpoint_seconds must be a number")
 	case c.StopAtReturn != nil && (math.IsNaN(*c.StopAtReturn) || math.IsInf(*c.StopAtReturn, 0)):
 		return errors.New("stop_at_return must be finite")
 	}
 	return c.TD3.Validate()
 }
 
-// Summary is the outcome of Train.
+// Summary is the outcome of a run.
 type Summary struct {
 	EnvSteps     int64
 	Episodes     int64
 	Updates      int     // critic updates
 	RecentReturn float64 // mean of the last ReturnWindow episodes (NaN: none finished)
 	Solved       bool    // StopAtReturn was reached
-	WallSeconds  float64
-	Checkpoint   string // path of the final checkpoint ("" without a run)
+	WallSeconds  float64 // over all sessions of a resumed run
+	Resumed      int64   // env steps of the checkpoint the run was resumed from (0: a fresh run)
+	Checkpoint   string  // path of the final checkpoint ("" without a run)
 	FinalCritic  float64
 	FinalActor   float64
 	FinalQMean   float64
@@ -102,199 +114,184 @@ type Summary struct {
 // Hooks observe a run. Nil functions are skipped.
 type Hooks struct {
 	OnMetrics func(envSteps int64, recentReturn float64)
+	// OnCheckpoint is called after a resumable checkpoint is written.
+	OnCheckpoint func(envSteps int64, path string)
+	// Notice reports something the user should know that does not stop training.
+	Notice func(msg string)
 }
 
 // Train runs TD3 on cfg.Env with arch (nil: MLP), logging to run when non-nil
-// (episodes, metrics every MetricsEvery env steps, steps per StepEvery) and writing a
-// final checkpoint into run's checkpoints/ directory.
+// (episodes, metrics every MetricsEvery env steps, steps per StepEvery) and writing
+// resumable checkpoints and a final checkpoint into run's checkpoints/ directory. It
+// does not close run.
 func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, error) {
+	t, err := NewTrainer(cfg, arch)
+	if err != nil {
+		return Summary{RecentReturn: math.NaN()}, err
+	}
+	t.Log, t.Hooks = run, hooks
+	return t.Train()
+}
+
+// Trainer is one TD3 run: the environments, the agent, the replay buffer, the random
+// streams and the loop's counters, all of which a checkpoint saves. Build it with
+// NewTrainer (a fresh run) or Resume (a run directory's latest checkpoint), then call
+// Train once.
+type Trainer struct {
+	Config TrainConfig
+	// Log receives steps, episodes and metrics, and its directory the checkpoints. Nil:
+	// nothing is logged or saved. Train does not close it.
+	Log   *logs.Run
+	Hooks Hooks
+
+	vec   *env.Vector
+	space env.Space // the action space
+	agent *Agent
+	buf   *Replay
+	batch *Batch
+	// random streams with their sources, whose state the checkpoints save
+	exploreSrc, replaySrc, targetSrc *rand.PCG
+	explore, sampler                 *rand.Rand
+
+	obs  [][]float64 // the observation each slot's next action is taken in
+	norm [][]float64 // normalised actions
+	acts [][]float64 // actions in the environment's bounds
+	step logs.StepRow
+
+	episode     []int64 // episode id of each slot
+	epRet       []float64
+	epLen       []int64
+	nextEpisode int64
+	recent      []float64 // returns of the last ReturnWindow episodes, oldest first
+
+	envSteps, episodes int64
+	solved             bool
+	last               Stats // of the last update
+	// the metrics row being accumulated
+	lastMetricsSteps      int64
+	lastMetricsTime       float64
+	critSum, actSum, qSum float64
+	critN, actN           int
+
+	wallOffset  float64 // wall seconds of earlier sessions
+	start       time.Time
+	resumed     int64
+	lastCkSteps int64 // env steps of the last resumable checkpoint (-1: none yet)
+	lastCkAt    time.Time
+	canSnapshot bool
+}
+
+// NewTrainer makes cfg's environments, seeds and resets them, and builds the agent (arch
+// nil: MLP), the replay buffer and the random streams.
+func NewTrainer(cfg TrainConfig, arch Arch) (*Trainer, error) {
 	cfg = cfg.WithDefaults()
-	sum := Summary{RecentReturn: math.NaN()}
 	if err := cfg.Validate(); err != nil {
-		return sum, err
+		return nil, err
 	}
 	vec, err := env.MakeVector(cfg.Env, cfg.EnvOptions, cfg.Envs, cfg.Workers)
 	if err != nil {
-		return sum, err
+		return nil, err
 	}
-	defer vec.Close()
+	t, err := newTrainer(cfg, arch, vec)
+	if err != nil {
+		vec.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func newTrainer(cfg TrainConfig, arch Arch, vec *env.Vector) (*Trainer, error) {
 	ospace, as := vec.ObservationSpace(), vec.ActionSpace()
 	if as.Kind != env.Box {
-		return sum, fmt.Errorf("td3 needs a continuous (Box) action space; %s has %s", cfg.Env, as)
+		return nil, fmt.Errorf("td3 needs a continuous (Box) action space; %s has %s", cfg.Env, as)
 	}
 	for j := range as.Low {
 		if math.IsInf(as.Low[j], 0) || math.IsInf(as.High[j], 0) {
-			return sum, fmt.Errorf("td3 needs bounded actions; %s has %s", cfg.Env, as)
+			return nil, fmt.Errorf("td3 needs bounded actions; %s has %s", cfg.Env, as)
 		}
 	}
 	obsDim, actDim := ospace.Dim(), as.Dim()
 	agent, err := New(arch, obsDim, actDim, cfg.TD3, env.NewRand(cfg.Seed, StreamInit))
 	if err != nil {
-		return sum, err
+		return nil, err
 	}
-	agent.rng = env.NewRand(cfg.Seed, StreamTarget)
-	tc := agent.Cfg
-	buf, err := NewReplay(int(min(int64(tc.BufferSize), cfg.Steps)), obsDim, actDim)
-	if err != nil {
-		return sum, err
+	t := &Trainer{Config: cfg, vec: vec, space: as, agent: agent,
+		exploreSrc: env.NewPCG(cfg.Seed, StreamExplore), replaySrc: env.NewPCG(cfg.Seed, StreamReplay),
+		targetSrc: env.NewPCG(cfg.Seed, StreamTarget), lastCkSteps: -1,
+		last: Stats{CriticLoss: math.NaN(), QMean: math.NaN(), ActorLoss: math.NaN()},
+		step: logs.StepRow{Context: logs.NoContext, LogProb: math.NaN(), Value: math.NaN()},
 	}
-	batch := buf.NewBatch(tc.Batch)
-	explore := env.NewRand(cfg.Seed, StreamExplore)
-	sampler := env.NewRand(cfg.Seed, StreamReplay)
+	t.explore, t.sampler = rand.New(t.exploreSrc), rand.New(t.replaySrc)
+	agent.rng = rand.New(t.targetSrc)
+	if t.buf, err = NewReplay(int(min(int64(agent.Cfg.BufferSize), cfg.Steps)), obsDim, actDim); err != nil {
+		return nil, err
+	}
+	t.batch = t.buf.NewBatch(agent.Cfg.Batch)
+	_, err = env.SnapshotOf(vec.Envs[0])
+	t.canSnapshot = err == nil
 
 	vec.Seed(env.DeriveSeed(cfg.Seed, StreamEnvs))
 	vec.Reset()
 	n := vec.Num()
-	obs := make([][]float64, n) // the observation each action is taken in
-	norm := make([][]float64, n)
-	acts := make([][]float64, n)
-	for i := range obs {
-		obs[i] = append([]float64(nil), vec.Obs[i]...)
-		norm[i], acts[i] = make([]float64, actDim), make([]float64, actDim)
+	t.obs, t.norm, t.acts = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	for i := range n {
+		t.obs[i] = append([]float64(nil), vec.Obs[i]...)
+		t.norm[i], t.acts[i] = make([]float64, actDim), make([]float64, actDim)
 	}
-	episode := make([]int64, n) // episode id of each slot
-	epRet := make([]float64, n)
-	epLen := make([]int64, n)
-	for i := range episode {
-		episode[i] = int64(i)
+	t.episode, t.epRet, t.epLen = make([]int64, n), make([]float64, n), make([]int64, n)
+	for i := range t.episode {
+		t.episode[i] = int64(i)
 	}
-	nextEpisode := int64(n)
-	recent := make([]float64, 0, cfg.ReturnWindow)
-	start := time.Now()
-	elapsed := func() float64 {
-		if run != nil {
-			return run.Elapsed()
-		}
-		return time.Since(start).Seconds()
-	}
-	last := Stats{CriticLoss: math.NaN(), QMean: math.NaN(), ActorLoss: math.NaN()}
-	lastMetricsSteps, lastMetricsTime := int64(0), 0.0
-	var critSum, actSum, qSum float64
-	var critN, actN int
-	step := &logs.StepRow{Context: logs.NoContext, LogProb: math.NaN(), Value: math.NaN()}
+	t.nextEpisode = int64(n)
+	t.recent = make([]float64, 0, cfg.ReturnWindow)
+	return t, nil
+}
 
-	for sum.EnvSteps < cfg.Steps && !sum.Solved {
-		learning := sum.EnvSteps >= max(tc.WarmUp, 0) // the paper's t >= start_timesteps
-		// Select actions: uniform during warm-up, then μ(s) + N(0, σ²) clipped to [-1, 1].
-		for i := range n {
-			if !learning {
-				for j := range norm[i] {
-					norm[i][j] = explore.Float64()*2 - 1
-				}
-			} else {
-				if err := agent.Act(obs[i], norm[i]); err != nil {
-					return sum, err
-				}
-				for j := range norm[i] {
-					norm[i][j] = math.Max(-1, math.Min(1, norm[i][j]+explore.NormFloat64()*tc.ExploreNoise))
-				}
-			}
-			scaleAction(as, norm[i], acts[i])
-		}
-		vec.Step(acts)
-		for i := range n {
-			done := vec.Terminated[i] || vec.Truncated[i]
-			next := vec.Obs[i]
-			if done {
-				next = vec.FinalObs[i]
-			}
-			buf.Add(obs[i], norm[i], vec.Rewards[i], next, vec.Terminated[i])
-			if run != nil && cfg.StepEvery > 0 && run.WantSteps(episode[i]) {
-				step.Episode, step.Step, step.Obs, step.Action = episode[i], epLen[i], obs[i], acts[i]
-				step.Reward, step.Terminated, step.Truncated = vec.Rewards[i], vec.Terminated[i], vec.Truncated[i]
-				if err := run.LogStep(step); err != nil {
-					return sum, err
-				}
-			}
-			epRet[i] += vec.Rewards[i]
-			epLen[i]++
-			sum.EnvSteps++
-			if done {
-				sum.Episodes++
-				if run != nil {
-					if err := run.LogEpisode(logs.EpisodeRow{Episode: episode[i], Seed: int64(cfg.Seed), Return: epRet[i],
-						Length: epLen[i], Terminated: vec.Terminated[i], Truncated: vec.Truncated[i],
-						EnvSteps: sum.EnvSteps, WallSeconds: elapsed(), Context: logs.NoContext}); err != nil {
-						return sum, err
-					}
-				}
-				if len(recent) == cfg.ReturnWindow {
-					recent = append(recent[:0], recent[1:]...)
-				}
-				recent = append(recent, epRet[i])
-				episode[i], epRet[i], epLen[i] = nextEpisode, 0, 0
-				nextEpisode++
-			}
-			copy(obs[i], vec.Obs[i])
-		}
-		if len(recent) > 0 {
-			sum.RecentReturn = logs.Mean(recent)
-			if cfg.StopAtReturn != nil && len(recent) == cfg.ReturnWindow && sum.RecentReturn >= *cfg.StopAtReturn {
-				sum.Solved = true
-			}
-		}
+// Agent is the trainer's agent.
+func (t *Trainer) Agent() *Agent { return t.agent }
 
-		// One gradient update per environment step once the warm-up is over.
-		if learning {
-			for range n {
-				if err := buf.Sample(sampler, batch); err != nil {
-					return sum, err
-				}
-				st, err := agent.Update(batch)
-				if err != nil {
-					return sum, err
-				}
-				if math.IsNaN(st.CriticLoss) || math.IsInf(st.CriticLoss, 0) {
-					return sum, fmt.Errorf("td3: non-finite critic loss after %d updates", agent.critUpdates)
-				}
-				last.CriticLoss, last.QMean = st.CriticLoss, st.QMean
-				critSum += st.CriticLoss
-				qSum += st.QMean
-				critN++
-				if st.ActorStep {
-					last.ActorLoss = st.ActorLoss
-					actSum += st.ActorLoss
-					actN++
-				}
-			}
-		}
+// Replay is the trainer's replay buffer.
+func (t *Trainer) Replay() *Replay { return t.buf }
 
-		if sum.EnvSteps-lastMetricsSteps >= cfg.MetricsEvery || sum.EnvSteps >= cfg.Steps || sum.Solved {
-			now := elapsed()
-			vals := map[string]float64{
-				"steps_per_second": float64(sum.EnvSteps-lastMetricsSteps) / math.Max(now-lastMetricsTime, 1e-9),
-				"buffer_size":      float64(buf.Len()),
-				"critic_updates":   float64(agent.critUpdates),
-			}
-			if critN > 0 {
-				vals["critic_loss"], vals["q_mean"] = critSum/float64(critN), qSum/float64(critN)
-			}
-			if actN > 0 {
-				vals["actor_loss"] = actSum / float64(actN)
-			}
-			if len(recent) > 0 {
-				vals["recent_return"] = sum.RecentReturn
-			}
-			if run != nil {
-				if err := run.LogMetrics(logs.MetricRow{Seed: int64(cfg.Seed), Iteration: int64(agent.critUpdates),
-					EnvSteps: sum.EnvSteps, WallSeconds: now, Values: vals}); err != nil {
-					return sum, err
-				}
-			}
-			if hooks.OnMetrics != nil {
-				hooks.OnMetrics(sum.EnvSteps, sum.RecentReturn)
-			}
-			critSum, actSum, qSum, critN, actN = 0, 0, 0, 0, 0
-			lastMetricsSteps, lastMetricsTime = sum.EnvSteps, now
+// EnvSteps is the number of environment steps taken so far (over all sessions).
+func (t *Trainer) EnvSteps() int64 { return t.envSteps }
+
+// Close stops the environments' worker goroutines (Train does it too).
+func (t *Trainer) Close() { t.vec.Close() }
+
+func (t *Trainer) elapsed() float64 { return t.wallOffset + time.Since(t.start).Seconds() }
+
+func (t *Trainer) notice(format string, args ...any) {
+	if t.Hooks.Notice != nil {
+		t.Hooks.Notice(fmt.Sprintf(format, args...))
+	}
+}
+
+// Train runs until the step budget is spent or StopAtReturn is reached, writing a
+// resumable checkpoint at the start of a fresh run, every CheckpointEvery env steps or
+// CheckpointSeconds, and the final checkpoint at the end. After a failure the run
+// directory keeps its last good checkpoint.
+func (t *Trainer) Train() (Summary, error) {
+	defer t.vec.Close()
+	t.start = time.Now()
+	t.lastCkAt = t.start
+	if t.Log != nil && !t.canSnapshot {
+		t.notice("env %s cannot save its state: this td3 run writes only its final checkpoint and cannot be resumed", t.Config.Env)
+	}
+	if t.Log != nil && t.envSteps == 0 {
+		// A checkpoint of the initial state makes a run killed before its first
+		// periodic checkpoint resumable too (it is small: the buffer is empty).
+		if err := t.checkpoint(); err != nil {
+			return t.summary(), err
 		}
 	}
-	sum.Updates = agent.critUpdates
-	sum.WallSeconds = elapsed()
-	sum.FinalCritic, sum.FinalActor, sum.FinalQMean = last.CriticLoss, last.ActorLoss, last.QMean
-	sum.LastEpisodes = recent
-	if run != nil {
-		path := filepath.Join(run.Dir(), "checkpoints", "td3-final.ckpt")
-		if err := agent.SaveCheckpoint(path); err != nil {
+	if err := t.loop(); err != nil {
+		return t.summary(), err
+	}
+	sum := t.summary()
+	if t.Log != nil {
+		path := FinalCheckpointPath(t.Log.Dir())
+		if err := t.agent.SaveCheckpoint(path); err != nil {
 			return sum, err
 		}
 		sum.Checkpoint = path
@@ -302,76 +299,165 @@ func Train(cfg TrainConfig, arch Arch, run *logs.Run, hooks Hooks) (Summary, err
 	return sum, nil
 }
 
-// SaveCheckpoint writes the online and target parameters and both Adam states to path
-// atomically. Sections, in order: actor, actor target, critic, critic target (each in
-// nn's Params format), actor Adam, critic Adam; each is preceded by its length as a
-// little-endian uint64. The replay buffer and random streams are not saved.
-func (a *Agent) SaveCheckpoint(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("td3 checkpoint: %w", err)
+func (t *Trainer) summary() Summary {
+	sum := Summary{EnvSteps: t.envSteps, Episodes: t.episodes, Updates: t.agent.critUpdates,
+		RecentReturn: math.NaN(), Solved: t.solved, Resumed: t.resumed,
+		FinalCritic: t.last.CriticLoss, FinalActor: t.last.ActorLoss, FinalQMean: t.last.QMean,
+		LastEpisodes: t.recent}
+	if len(t.recent) > 0 {
+		sum.RecentReturn = logs.Mean(t.recent)
 	}
-	var sections [][]byte
-	for _, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
-		var w bytes.Buffer
-		if _, err := ps.WriteTo(&w); err != nil {
-			return fmt.Errorf("td3 checkpoint: %w", err)
-		}
-		sections = append(sections, w.Bytes())
+	if !t.start.IsZero() {
+		sum.WallSeconds = t.elapsed()
 	}
-	for _, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
-		b, err := o.MarshalBinary()
-		if err != nil {
-			return fmt.Errorf("td3 checkpoint: %w", err)
-		}
-		sections = append(sections, b)
-	}
-	return logs.WriteFileAtomic(path, func(f *os.File) error {
-		for _, s := range sections {
-			if err := binary.Write(f, binary.LittleEndian, uint64(len(s))); err != nil {
-				return err
-			}
-			if _, err := f.Write(s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return sum
 }
 
-// LoadCheckpoint reads a checkpoint written by SaveCheckpoint into a (same
-// architecture and sizes).
-func (a *Agent) LoadCheckpoint(path string) error {
-	data, err := os.ReadFile(path)
+func (t *Trainer) loop() error {
+	cfg, tc := t.Config, t.agent.Cfg
+	vec, agent, buf, run := t.vec, t.agent, t.buf, t.Log
+	n := vec.Num()
+	for t.envSteps < cfg.Steps && !t.solved {
+		learning := t.envSteps >= max(tc.WarmUp, 0) // the paper's t >= start_timesteps
+		// Select actions: uniform during warm-up, then μ(s) + N(0, σ²) clipped to [-1, 1].
+		for i := range n {
+			norm := t.norm[i]
+			if !learning {
+				for j := range norm {
+					norm[j] = t.explore.Float64()*2 - 1
+				}
+			} else {
+				if err := agent.Act(t.obs[i], norm); err != nil {
+					return err
+				}
+				for j := range norm {
+					norm[j] = math.Max(-1, math.Min(1, norm[j]+t.explore.NormFloat64()*tc.ExploreNoise))
+				}
+			}
+			scaleAction(t.space, norm, t.acts[i])
+		}
+		vec.Step(t.acts)
+		for i := range n {
+			done := vec.Terminated[i] || vec.Truncated[i]
+			next := vec.Obs[i]
+			if done {
+				next = vec.FinalObs[i]
+			}
+			buf.Add(t.obs[i], t.norm[i], vec.Rewards[i], next, vec.Terminated[i])
+			if run != nil && cfg.StepEvery > 0 && run.WantSteps(t.episode[i]) {
+				s := &t.step
+				s.Episode, s.Step, s.Obs, s.Action = t.episode[i], t.epLen[i], t.obs[i], t.acts[i]
+				s.Reward, s.Terminated, s.Truncated = vec.Rewards[i], vec.Terminated[i], vec.Truncated[i]
+				if err := run.LogStep(s); err != nil {
+					return err
+				}
+			}
+			t.epRet[i] += vec.Rewards[i]
+			t.epLen[i]++
+			t.envSteps++
+			if done {
+				t.episodes++
+				if run != nil {
+					if err := run.LogEpisode(logs.EpisodeRow{Episode: t.episode[i], Seed: int64(cfg.Seed), Return: t.epRet[i],
+						Length: t.epLen[i], Terminated: vec.Terminated[i], Truncated: vec.Truncated[i],
+						EnvSteps: t.envSteps, WallSeconds: t.elapsed(), Context: logs.NoContext}); err != nil {
+						return err
+					}
+				}
+				if len(t.recent) == cfg.ReturnWindow {
+					t.recent = append(t.recent[:0], t.recent[1:]...)
+				}
+				t.recent = append(t.recent, t.epRet[i])
+				t.episode[i], t.epRet[i], t.epLen[i] = t.nextEpisode, 0, 0
+				t.nextEpisode++
+			}
+			copy(t.obs[i], vec.Obs[i])
+		}
+		if len(t.recent) == cfg.ReturnWindow && cfg.StopAtReturn != nil && logs.Mean(t.recent) >= *cfg.StopAtReturn {
+			t.solved = true
+		}
+
+		// One gradient update per environment step once the warm-up is over.
+		if learning {
+			for range n {
+				if err := t.update(); err != nil {
+					return err
+				}
+			}
+		}
+
+		if t.envSteps-t.lastMetricsSteps >= cfg.MetricsEvery || t.envSteps >= cfg.Steps || t.solved {
+			if err := t.logMetrics(); err != nil {
+				return err
+			}
+		}
+		if run != nil && t.envSteps < cfg.Steps && !t.solved {
+			byCount := cfg.CheckpointEvery > 0 && t.envSteps-t.lastCkSteps >= cfg.CheckpointEvery
+			byTime := cfg.CheckpointSeconds > 0 && time.Since(t.lastCkAt).Seconds() >= cfg.CheckpointSeconds
+			if byCount || byTime {
+				if err := t.checkpoint(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// update samples a minibatch and takes one TD3 step.
+func (t *Trainer) update() error {
+	if err := t.buf.Sample(t.sampler, t.batch); err != nil {
+		return err
+	}
+	st, err := t.agent.Update(t.batch)
 	if err != nil {
-		return fmt.Errorf("td3 checkpoint: %w", err)
+		return err
 	}
-	var sections [][]byte
-	for len(data) > 0 {
-		if len(data) < 8 {
-			return fmt.Errorf("td3 checkpoint %s: truncated", path)
+	if math.IsNaN(st.CriticLoss) || math.IsInf(st.CriticLoss, 0) {
+		return fmt.Errorf("td3: non-finite critic loss after %d updates", t.agent.critUpdates)
+	}
+	t.last.CriticLoss, t.last.QMean = st.CriticLoss, st.QMean
+	t.critSum += st.CriticLoss
+	t.qSum += st.QMean
+	t.critN++
+	if st.ActorStep {
+		t.last.ActorLoss = st.ActorLoss
+		t.actSum += st.ActorLoss
+		t.actN++
+	}
+	return nil
+}
+
+// logMetrics writes the metrics row of the env steps since the last one.
+func (t *Trainer) logMetrics() error {
+	now := t.elapsed()
+	vals := map[string]float64{
+		"steps_per_second": float64(t.envSteps-t.lastMetricsSteps) / math.Max(now-t.lastMetricsTime, 1e-9),
+		"buffer_size":      float64(t.buf.Len()),
+		"critic_updates":   float64(t.agent.critUpdates),
+	}
+	if t.critN > 0 {
+		vals["critic_loss"], vals["q_mean"] = t.critSum/float64(t.critN), t.qSum/float64(t.critN)
+	}
+	if t.actN > 0 {
+		vals["actor_loss"] = t.actSum / float64(t.actN)
+	}
+	recent := math.NaN()
+	if len(t.recent) > 0 {
+		recent = logs.Mean(t.recent)
+		vals["recent_return"] = recent
+	}
+	if t.Log != nil {
+		if err := t.Log.LogMetrics(logs.MetricRow{Seed: int64(t.Config.Seed), Iteration: int64(t.agent.critUpdates),
+			EnvSteps: t.envSteps, WallSeconds: now, Values: vals}); err != nil {
+			return err
 		}
-		n := binary.LittleEndian.Uint64(data)
-		data = data[8:]
-		if n > uint64(len(data)) {
-			return fmt.Errorf("td3 checkpoint %s: truncated", path)
-		}
-		sections = append(sections, data[:n])
-		data = data[n:]
 	}
-	if len(sections) != 6 {
-		return fmt.Errorf("td3 checkpoint %s: %d sections, want 6", path, len(sections))
+	if t.Hooks.OnMetrics != nil {
+		t.Hooks.OnMetrics(t.envSteps, recent)
 	}
-	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
-		if _, err := ps.ReadFrom(bytes.NewReader(sections[k])); err != nil {
-			return fmt.Errorf("td3 checkpoint %s: %w", path, err)
-		}
-	}
-	if err := a.ActorOpt.UnmarshalBinary(sections[4]); err != nil {
-		return fmt.Errorf("td3 checkpoint %s: %w", path, err)
-	}
-	if err := a.CriticOpt.UnmarshalBinary(sections[5]); err != nil {
-		return fmt.Errorf("td3 checkpoint %s: %w", path, err)
-	}
+	t.critSum, t.actSum, t.qSum, t.critN, t.actN = 0, 0, 0, 0, 0
+	t.lastMetricsSteps, t.lastMetricsTime = t.envSteps, now
 	return nil
 }
 

@@ -1,0 +1,692 @@
+package td3
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"gorl/agents/nn"
+	"gorl/logs"
+)
+
+// A resumable checkpoint (checkpoints/td3-steps-NNNNNNNNNNNN.ckpt, NNN… the env steps
+// taken) holds everything a run needs to go on bit for bit: the loop's state, the four
+// networks, both Adam states and the replay buffer. The file is binary:
+//
+//	magic "gorl-td3" (8 bytes), format version (uint32)
+//	sections, each: tag (4 bytes), payload length (uint64), payload, CRC-32C of the payload (uint32)
+//	  STAT  the loop's state (gob of checkpointState): counters, episode bookkeeping,
+//	        current observations, environment snapshots, random streams, metrics
+//	        accumulators and the logs.Marks of the durable rows
+//	  ACTR, ACTT, CRIT, CRTT  actor, actor target, critic, critic target (nn.Params format)
+//	  AOPT, COPT  actor and critic Adam states (nn.Adam.MarshalBinary)
+//	  RPLY  capacity, obs dim, action dim, insertion index, size (uint64 each), then the
+//	        first size rows of obs, act, reward, done and next obs as little-endian float32
+//	  END.  empty
+//
+// All integers are little-endian. The checkpoint is written through a temporary file,
+// fsynced and renamed; only the newest one is kept besides the final checkpoint.
+const (
+	ckMagic   = "gorl-td3"
+	ckVersion = 1
+)
+
+var ckSections = []string{"STAT", "ACTR", "ACTT", "CRIT", "CRTT", "AOPT", "COPT", "RPLY", "END."}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrNoCheckpoint is returned by LatestCheckpoint for a run without resumable checkpoints.
+var ErrNoCheckpoint = errors.New("no resumable td3 checkpoint")
+
+// FinalCheckpointPath is where a finished run's final checkpoint (networks and
+// optimisers only; see Agent.SaveCheckpoint) is written.
+func FinalCheckpointPath(runDir string) string {
+	return filepath.Join(runDir, "checkpoints", "td3-final.ckpt")
+}
+
+func checkpointPath(runDir string, envSteps int64) string {
+	return filepath.Join(runDir, "checkpoints", fmt.Sprintf("td3-steps-%012d.ckpt", envSteps))
+}
+
+// LatestCheckpoint returns the path of the newest resumable checkpoint of a run directory.
+func LatestCheckpoint(runDir string) (string, error) {
+	paths, err := filepath.Glob(filepath.Join(runDir, "checkpoints", "td3-steps-*.ckpt"))
+	if err != nil {
+		return "", err
+	}
+	if len(paths) == 0 {
+		return "", fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
+	}
+	sort.Strings(paths) // zero-padded step counts sort in order
+	return paths[len(paths)-1], nil
+}
+
+// checkpointState is the STAT section.
+type checkpointState struct {
+	Config         string // the effective TrainConfig as JSON; a resume must use the same
+	ObsDim, ActDim int
+	EnvSteps       int64
+	Episodes       int64
+	NextEpisode    int64
+	Solved         bool
+	WallSeconds    float64
+
+	// Per sub-environment: the running episode's id, length and return, the observation
+	// its next action is taken in, and its snapshot.
+	EpisodeIDs     []int64
+	EpisodeSteps   []int64
+	EpisodeReturns []float64
+	Obs            [][]float64
+	EnvStates      [][]byte
+	Recent         []float64 // returns of the last episodes, oldest first
+
+	Explore, Sampler, Target []byte // PCG states
+	CriticUpdates            int
+	ActorUpdates             int
+	Last                     Stats
+
+	LastMetricsSteps      int64
+	LastMetricsTime       float64
+	CritSum, ActSum, QSum float64
+	CritN, ActN           int
+
+	Marks logs.Marks
+}
+
+func configJSON(c TrainConfig) string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// checkpoint makes the logged rows durable and writes a resumable checkpoint with their
+// marks, then removes older ones.
+func (t *Trainer) checkpoint() error {
+	if t.Log == nil || !t.canSnapshot || t.lastCkSteps == t.envSteps {
+		return nil
+	}
+	marks, err := t.Log.Checkpoint()
+	if err != nil {
+		return err
+	}
+	st, err := t.state(marks)
+	if err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	dir := filepath.Join(t.Log.Dir(), "checkpoints")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	path := checkpointPath(t.Log.Dir(), t.envSteps)
+	if err := logs.WriteFileAtomic(path, func(f *os.File) error { return t.writeCheckpoint(f, st) }); err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	if err := pruneCheckpoints(dir, path); err != nil {
+		return err
+	}
+	t.lastCkSteps, t.lastCkAt = t.envSteps, time.Now()
+	if t.Hooks.OnCheckpoint != nil {
+		t.Hooks.OnCheckpoint(t.envSteps, path)
+	}
+	return nil
+}
+
+// pruneCheckpoints removes every resumable checkpoint but keep, and temporary files left
+// by a writer that was killed.
+func pruneCheckpoints(dir, keep string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		old := strings.HasPrefix(name, "td3-steps-") && strings.HasSuffix(name, ".ckpt") && name != filepath.Base(keep)
+		stale := strings.HasPrefix(name, ".td3-steps-") && strings.Contains(name, ".tmp-")
+		if old || stale {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove old checkpoint: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Trainer) state(marks logs.Marks) (*checkpointState, error) {
+	n := t.vec.Num()
+	st := &checkpointState{Config: configJSON(t.Config), ObsDim: t.agent.ObsDim, ActDim: t.agent.ActDim,
+		EnvSteps: t.envSteps, Episodes: t.episodes, NextEpisode: t.nextEpisode, Solved: t.solved,
+		WallSeconds: t.elapsed(), EpisodeIDs: t.episode, EpisodeSteps: t.epLen, EpisodeReturns: t.epRet,
+		Obs: t.obs, Recent: t.recent, CriticUpdates: t.agent.critUpdates, ActorUpdates: t.agent.actUpdates,
+		Last: t.last, LastMetricsSteps: t.lastMetricsSteps, LastMetricsTime: t.lastMetricsTime,
+		CritSum: t.critSum, ActSum: t.actSum, QSum: t.qSum, CritN: t.critN, ActN: t.actN, Marks: marks}
+	if len(t.obs) != n {
+		return nil, fmt.Errorf("%d observations for %d environments", len(t.obs), n)
+	}
+	var err error
+	if st.EnvStates, err = t.vec.Snapshot(); err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		dst *[]byte
+		src interface{ MarshalBinary() ([]byte, error) }
+	}{{&st.Explore, t.exploreSrc}, {&st.Sampler, t.replaySrc}, {&st.Target, t.targetSrc}} {
+		if *s.dst, err = s.src.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// ckWriter writes sections, checksumming each payload.
+type ckWriter struct {
+	w       *bufio.Writer
+	crc     uint32
+	scratch []byte
+	err     error
+}
+
+func (c *ckWriter) raw(p []byte) {
+	if c.err == nil {
+		_, c.err = c.w.Write(p)
+	}
+}
+
+func (c *ckWriter) begin(tag string, n uint64) {
+	c.raw([]byte(tag))
+	c.raw(binary.LittleEndian.AppendUint64(nil, n))
+	c.crc = 0
+}
+
+func (c *ckWriter) write(p []byte) {
+	c.crc = crc32.Update(c.crc, crcTable, p)
+	c.raw(p)
+}
+
+func (c *ckWriter) end() { c.raw(binary.LittleEndian.AppendUint32(nil, c.crc)) }
+
+func (c *ckWriter) section(tag string, payload []byte) {
+	c.begin(tag, uint64(len(payload)))
+	c.write(payload)
+	c.end()
+}
+
+// floats writes v as little-endian float32 through the scratch buffer.
+func (c *ckWriter) floats(v []float32) {
+	for len(v) > 0 && c.err == nil {
+		k := min(len(v), len(c.scratch)/4)
+		for i, x := range v[:k] {
+			binary.LittleEndian.PutUint32(c.scratch[4*i:], math.Float32bits(x))
+		}
+		c.write(c.scratch[:4*k])
+		v = v[k:]
+	}
+}
+
+func (t *Trainer) writeCheckpoint(f io.Writer, st *checkpointState) error {
+	var state bytes.Buffer
+	if err := gob.NewEncoder(&state).Encode(st); err != nil {
+		return err
+	}
+	c := &ckWriter{w: bufio.NewWriterSize(f, 1<<20), scratch: make([]byte, 1<<16)}
+	c.raw([]byte(ckMagic))
+	c.raw(binary.LittleEndian.AppendUint32(nil, ckVersion))
+	c.section("STAT", state.Bytes())
+	if err := writeAgentSections(c, t.agent); err != nil {
+		return err
+	}
+	writeReplay(c, t.buf)
+	c.section("END.", nil)
+	if c.err != nil {
+		return c.err
+	}
+	return c.w.Flush()
+}
+
+func writeAgentSections(c *ckWriter, a *Agent) error {
+	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
+		var w bytes.Buffer
+		if _, err := ps.WriteTo(&w); err != nil {
+			return err
+		}
+		c.section(ckSections[1+k], w.Bytes())
+	}
+	for k, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
+		b, err := o.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		c.section(ckSections[5+k], b)
+	}
+	return nil
+}
+
+func writeReplay(c *ckWriter, b *Replay) {
+	o, a, n := b.ObsDim, b.ActDim, b.size
+	c.begin("RPLY", replayBytes(b))
+	var head []byte
+	for _, v := range []int{b.Cap(), o, a, b.pos, n} {
+		head = binary.LittleEndian.AppendUint64(head, uint64(v))
+	}
+	c.write(head)
+	c.floats(b.obs[:n*o])
+	c.floats(b.act[:n*a])
+	c.floats(b.rew[:n])
+	c.floats(b.done[:n])
+	c.floats(b.next[:n*o])
+	c.end()
+}
+
+// replayBytes is the RPLY payload's length.
+func replayBytes(b *Replay) uint64 {
+	return 40 + 4*uint64(b.size)*uint64(2*b.ObsDim+b.ActDim+2)
+}
+
+// ckReader reads sections in order, checking lengths against the file and checksums.
+type ckReader struct {
+	r       *bufio.Reader
+	path    string
+	left    int64 // bytes not yet read
+	crc     uint32
+	scratch []byte
+}
+
+func (c *ckReader) errf(format string, args ...any) error {
+	return fmt.Errorf("td3 checkpoint %s: %s", c.path, fmt.Sprintf(format, args...))
+}
+
+func (c *ckReader) truncated() error {
+	return c.errf("truncated (the file ends early; was it copied or written incompletely?)")
+}
+
+func (c *ckReader) raw(p []byte) error {
+	if int64(len(p)) > c.left {
+		return c.truncated()
+	}
+	if _, err := io.ReadFull(c.r, p); err != nil {
+		return c.truncated()
+	}
+	c.left -= int64(len(p))
+	return nil
+}
+
+// begin reads a section header, which must carry tag, and returns the payload length.
+func (c *ckReader) begin(tag string) (int64, error) {
+	var h [12]byte
+	if err := c.raw(h[:]); err != nil {
+		return 0, err
+	}
+	if string(h[:4]) != tag {
+		return 0, c.errf("corrupted: section %q where %q belongs", h[:4], tag)
+	}
+	n := binary.LittleEndian.Uint64(h[4:])
+	if n > uint64(c.left) {
+		return 0, c.truncated()
+	}
+	c.crc = 0
+	return int64(n), nil
+}
+
+func (c *ckReader) read(p []byte) error {
+	if err := c.raw(p); err != nil {
+		return err
+	}
+	c.crc = crc32.Update(c.crc, crcTable, p)
+	return nil
+}
+
+func (c *ckReader) end(tag string) error {
+	var s [4]byte
+	if err := c.raw(s[:]); err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint32(s[:]) != c.crc {
+		return c.errf("corrupted: the checksum of section %s does not match", tag)
+	}
+	return nil
+}
+
+// section reads a whole section that must carry tag.
+func (c *ckReader) section(tag string) ([]byte, error) {
+	n, err := c.begin(tag)
+	if err != nil {
+		return nil, err
+	}
+	p := make([]byte, n)
+	if err := c.read(p); err != nil {
+		return nil, err
+	}
+	return p, c.end(tag)
+}
+
+// floats fills v from little-endian float32.
+func (c *ckReader) floats(v []float32) error {
+	for len(v) > 0 {
+		k := min(len(v), len(c.scratch)/4)
+		if err := c.read(c.scratch[:4*k]); err != nil {
+			return err
+		}
+		for i := range v[:k] {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(c.scratch[4*i:]))
+		}
+		v = v[k:]
+	}
+	return nil
+}
+
+func openCheckpoint(path string) (*ckReader, *os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	c := &ckReader{r: bufio.NewReaderSize(f, 1<<20), path: path, left: info.Size(), scratch: make([]byte, 1<<16)}
+	head := make([]byte, len(ckMagic)+4)
+	if err := c.raw(head); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if string(head[:len(ckMagic)]) != ckMagic {
+		f.Close()
+		return nil, nil, c.errf("not a resumable td3 checkpoint")
+	}
+	if v := binary.LittleEndian.Uint32(head[len(ckMagic):]); v != ckVersion {
+		f.Close()
+		return nil, nil, c.errf("format version %d, this gorl reads version %d", v, ckVersion)
+	}
+	return c, f, nil
+}
+
+func readAgentSections(c *ckReader, a *Agent) error {
+	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
+		p, err := c.section(ckSections[1+k])
+		if err != nil {
+			return err
+		}
+		if _, err := ps.ReadFrom(bytes.NewReader(p)); err != nil {
+			return c.errf("%v", err)
+		}
+	}
+	for k, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
+		p, err := c.section(ckSections[5+k])
+		if err != nil {
+			return err
+		}
+		if err := o.UnmarshalBinary(p); err != nil {
+			return c.errf("%v", err)
+		}
+	}
+	return nil
+}
+
+func readReplay(c *ckReader, b *Replay) error {
+	n, err := c.begin("RPLY")
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 40)
+	if n < 40 {
+		return c.errf("corrupted: replay section of %d bytes", n)
+	}
+	if err := c.read(head); err != nil {
+		return err
+	}
+	var v [5]int
+	for k := range v {
+		v[k] = int(binary.LittleEndian.Uint64(head[8*k:]))
+	}
+	capacity, o, a, pos, size := v[0], v[1], v[2], v[3], v[4]
+	switch {
+	case capacity != b.Cap() || o != b.ObsDim || a != b.ActDim:
+		return c.errf("replay buffer of capacity %d with %d-value observations and %d-value actions; the run's config makes %d, %d, %d",
+			capacity, o, a, b.Cap(), b.ObsDim, b.ActDim)
+	case size < 0 || size > capacity || pos < 0 || pos >= capacity || (size < capacity && pos != size):
+		return c.errf("corrupted: replay buffer size %d, insertion index %d, capacity %d", size, pos, capacity)
+	}
+	b.size, b.pos = size, pos
+	if uint64(n) != replayBytes(b) {
+		return c.errf("corrupted: replay section of %d bytes, want %d", n, replayBytes(b))
+	}
+	for _, part := range [][]float32{b.obs[:size*o], b.act[:size*a], b.rew[:size], b.done[:size], b.next[:size*o]} {
+		if err := c.floats(part); err != nil {
+			return err
+		}
+	}
+	return c.end("RPLY")
+}
+
+// load reads a resumable checkpoint into a freshly built trainer of the same config and
+// returns the marks of the rows that were durable when it was written.
+func (t *Trainer) load(path string) (logs.Marks, error) {
+	c, f, err := openCheckpoint(path)
+	if err != nil {
+		return logs.Marks{}, err
+	}
+	defer f.Close()
+	p, err := c.section("STAT")
+	if err != nil {
+		return logs.Marks{}, err
+	}
+	var st checkpointState
+	if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&st); err != nil {
+		return logs.Marks{}, c.errf("corrupted state: %v", err)
+	}
+	if err := t.checkState(&st); err != nil {
+		return logs.Marks{}, c.errf("%v", err)
+	}
+	if err := readAgentSections(c, t.agent); err != nil {
+		return logs.Marks{}, err
+	}
+	if err := readReplay(c, t.buf); err != nil {
+		return logs.Marks{}, err
+	}
+	if _, err := c.section("END."); err != nil {
+		return logs.Marks{}, err
+	}
+	if c.left != 0 {
+		return logs.Marks{}, c.errf("corrupted: %d bytes after the last section", c.left)
+	}
+	if err := t.restore(&st); err != nil {
+		return logs.Marks{}, c.errf("%v", err)
+	}
+	return st.Marks, nil
+}
+
+// checkState rejects a state that cannot belong to this trainer's run.
+func (t *Trainer) checkState(st *checkpointState) error {
+	n := t.vec.Num()
+	switch {
+	case st.Config != configJSON(t.Config):
+		return errors.New("it was written with other settings than the run's config.json (was config.json edited?)")
+	case st.ObsDim != t.agent.ObsDim || st.ActDim != t.agent.ActDim:
+		return fmt.Errorf("observation and action widths %d, %d; the environment has %d, %d", st.ObsDim, st.ActDim, t.agent.ObsDim, t.agent.ActDim)
+	case len(st.EpisodeIDs) != n || len(st.EpisodeSteps) != n || len(st.EpisodeReturns) != n || len(st.Obs) != n || len(st.EnvStates) != n:
+		return fmt.Errorf("state of %d environments, the config has %d", len(st.EpisodeIDs), n)
+	case st.EnvSteps < 0 || st.EnvSteps > t.Config.Steps || st.Episodes < 0 || st.NextEpisode < st.Episodes+int64(n) ||
+		st.CriticUpdates < 0 || st.ActorUpdates < 0 || len(st.Recent) > t.Config.ReturnWindow:
+		return fmt.Errorf("corrupted: counts out of range (env steps %d, episodes %d, next episode %d)", st.EnvSteps, st.Episodes, st.NextEpisode)
+	case st.Marks.Steps < 0 || st.Marks.Episodes < 0 || st.Marks.Metrics < 0:
+		return fmt.Errorf("corrupted: negative log marks %+v", st.Marks)
+	}
+	for i := range n {
+		if len(st.Obs[i]) != t.agent.ObsDim || st.EpisodeIDs[i] < 0 || st.EpisodeSteps[i] < 0 {
+			return fmt.Errorf("corrupted: environment %d's episode %d at step %d with %d observation values", i, st.EpisodeIDs[i], st.EpisodeSteps[i], len(st.Obs[i]))
+		}
+	}
+	return nil
+}
+
+// restore sets the environments, streams and counters from a checked state.
+func (t *Trainer) restore(st *checkpointState) error {
+	if err := t.vec.Restore(st.EnvStates); err != nil {
+		return err
+	}
+	for i, o := range st.Obs {
+		copy(t.obs[i], o)
+		copy(t.vec.Obs[i], o)
+	}
+	for _, s := range []struct {
+		src  interface{ UnmarshalBinary([]byte) error }
+		data []byte
+		name string
+	}{{t.exploreSrc, st.Explore, "exploration"}, {t.replaySrc, st.Sampler, "minibatch"}, {t.targetSrc, st.Target, "target smoothing"}} {
+		if err := s.src.UnmarshalBinary(s.data); err != nil {
+			return fmt.Errorf("%s stream: %w", s.name, err)
+		}
+	}
+	copy(t.episode, st.EpisodeIDs)
+	copy(t.epLen, st.EpisodeSteps)
+	copy(t.epRet, st.EpisodeReturns)
+	t.recent = append(t.recent[:0], st.Recent...)
+	t.envSteps, t.episodes, t.nextEpisode, t.solved = st.EnvSteps, st.Episodes, st.NextEpisode, st.Solved
+	t.agent.critUpdates, t.agent.actUpdates = st.CriticUpdates, st.ActorUpdates
+	t.last = st.Last
+	t.lastMetricsSteps, t.lastMetricsTime = st.LastMetricsSteps, st.LastMetricsTime
+	t.critSum, t.actSum, t.qSum, t.critN, t.actN = st.CritSum, st.ActSum, st.QSum, st.CritN, st.ActN
+	t.wallOffset, t.resumed, t.lastCkSteps = st.WallSeconds, st.EnvSteps, st.EnvSteps
+	return nil
+}
+
+// Resume continues the run in runDir from its latest resumable checkpoint: the logs are
+// cut back to the checkpoint's marks (rows written after it are dropped) and the agent,
+// replay buffer, random streams, environments and counters are restored, so that the run
+// goes on exactly as an uninterrupted run with the same seed would. cfg and arch must be
+// the run's recorded ones. The returned trainer logs to the reopened run (Log), which the
+// caller closes after Train.
+func Resume(runDir string, cfg TrainConfig, arch Arch, opts logs.Options) (*Trainer, error) {
+	path, err := LatestCheckpoint(runDir)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	t, err := NewTrainer(cfg, arch)
+	if err != nil {
+		return nil, err
+	}
+	marks, err := t.load(path)
+	if err != nil {
+		t.Close()
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	run, err := logs.Resume(runDir, opts, &marks)
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	t.Log = run
+	return t, nil
+}
+
+// SaveCheckpoint writes the online and target parameters and both Adam states to path
+// atomically (the final checkpoint of a run). Sections, in order: actor, actor target,
+// critic, critic target (each in nn's Params format), actor Adam, critic Adam; each is
+// preceded by its length as a little-endian uint64. The replay buffer and random streams
+// are not saved: a run resumes from its resumable checkpoints (Resume).
+func (a *Agent) SaveCheckpoint(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	var sections [][]byte
+	for _, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
+		var w bytes.Buffer
+		if _, err := ps.WriteTo(&w); err != nil {
+			return fmt.Errorf("td3 checkpoint: %w", err)
+		}
+		sections = append(sections, w.Bytes())
+	}
+	for _, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
+		b, err := o.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("td3 checkpoint: %w", err)
+		}
+		sections = append(sections, b)
+	}
+	return logs.WriteFileAtomic(path, func(f *os.File) error {
+		for _, s := range sections {
+			if err := binary.Write(f, binary.LittleEndian, uint64(len(s))); err != nil {
+				return err
+			}
+			if _, err := f.Write(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// LoadCheckpoint reads the networks and optimiser states of a checkpoint into a (same
+// architecture and sizes): a final checkpoint written by SaveCheckpoint, or a resumable
+// one (whose replay buffer and loop state are skipped).
+func (a *Agent) LoadCheckpoint(path string) error {
+	if isResumable(path) {
+		c, f, err := openCheckpoint(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := c.section("STAT"); err != nil {
+			return err
+		}
+		return readAgentSections(c, a)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	var sections [][]byte
+	for len(data) > 0 {
+		if len(data) < 8 {
+			return fmt.Errorf("td3 checkpoint %s: truncated", path)
+		}
+		n := binary.LittleEndian.Uint64(data)
+		data = data[8:]
+		if n > uint64(len(data)) {
+			return fmt.Errorf("td3 checkpoint %s: truncated", path)
+		}
+		sections = append(sections, data[:n])
+		data = data[n:]
+	}
+	if len(sections) != 6 {
+		return fmt.Errorf("td3 checkpoint %s: %d sections, want 6", path, len(sections))
+	}
+	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
+		if _, err := ps.ReadFrom(bytes.NewReader(sections[k])); err != nil {
+			return fmt.Errorf("td3 checkpoint %s: %w", path, err)
+		}
+	}
+	if err := a.ActorOpt.UnmarshalBinary(sections[4]); err != nil {
+		return fmt.Errorf("td3 checkpoint %s: %w", path, err)
+	}
+	if err := a.CriticOpt.UnmarshalBinary(sections[5]); err != nil {
+		return fmt.Errorf("td3 checkpoint %s: %w", path, err)
+	}
+	return nil
+}
+
+// isResumable reports whether the file at path starts like a resumable checkpoint.
+func isResumable(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(ckMagic))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == ckMagic
+}
