@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"gorl/env"
 	"gorl/logs"
 )
 
@@ -40,6 +41,12 @@ type Checkpoint struct {
 	// EnvStates are the environments' snapshots; nil when the environment cannot save
 	// its state (the checkpoint then serves evaluation, not Resume).
 	EnvStates [][]byte `json:"env_states"`
+	// With normalisation on (TrainConfig.Normalize): RawObs are the current observations
+	// before normalisation (Obs holds what the agent sees), and ObsStats the observation
+	// statistics of all environments pooled, which evaluation uses frozen. The
+	// environments' own statistics are part of EnvStates. Both are absent otherwise.
+	RawObs   [][]float64         `json:"raw_obs,omitempty"`
+	ObsStats *env.RunningMeanStd `json:"obs_stats,omitempty"`
 
 	// RecentReturns are the returns of the last finished episodes, oldest first.
 	RecentReturns []float64  `json:"recent_returns"`

@@ -36,7 +36,21 @@ type TrainConfig struct {
 	EvalEpisodes int `json:"eval_episodes"` // default 10
 	// StepEvery logs the steps of every Nth episode (0 or 1: all, negative: none).
 	StepEvery int `json:"step_every"`
+	// Normalize wraps every training environment as CleanRL's ppo_continuous_action.py
+	// does: running observation normalisation, observations clipped to [-10, 10],
+	// rewards scaled by the running standard deviation of their discounted return (with
+	// the agent's discount) and clipped to [-10, 10]. "auto" (or empty) turns it on for
+	// Box action spaces and off for discrete ones, as CleanRL's continuous and discrete
+	// PPO scripts do; "on" and "off" force it. See Loop for what is logged.
+	Normalize string `json:"normalize"`
 }
+
+// Normalize settings.
+const (
+	NormalizeAuto = "auto"
+	NormalizeOn   = "on"
+	NormalizeOff  = "off"
+)
 
 // WithDefaults returns c with zero values replaced by defaults.
 func (c TrainConfig) WithDefaults() TrainConfig {
@@ -59,7 +73,36 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	def(&c.KeepCheckpoints, 2)
 	def(&c.EvalEpisodes, 10)
 	def(&c.StepEvery, 1)
+	if c.Normalize == "" {
+		c.Normalize = NormalizeAuto
+	}
 	return c
+}
+
+// WithDefaultsFor returns c with zero values replaced by the defaults for an action
+// space: for a Box, those of CleanRL's ppo_continuous_action.py (1 environment, 2048
+// steps per rollout, 1000000 steps, normalisation on); otherwise those of WithDefaults
+// (CleanRL's ppo.py, normalisation off). "auto" normalisation is resolved to on or off.
+func (c TrainConfig) WithDefaultsFor(act env.Space) TrainConfig {
+	continuous := act.Kind == env.Box
+	if continuous {
+		if c.Steps == 0 {
+			c.Steps = 1000000
+		}
+		if c.Envs == 0 {
+			c.Envs = 1
+		}
+		if c.RolloutSteps == 0 {
+			c.RolloutSteps = 2048
+		}
+	}
+	if c.Normalize == "" || c.Normalize == NormalizeAuto {
+		c.Normalize = NormalizeOff
+		if continuous {
+			c.Normalize = NormalizeOn
+		}
+	}
+	return c.WithDefaults()
 }
 
 // Validate reports the first bad setting.
@@ -87,6 +130,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("eval_episodes must be positive, got %d", c.EvalEpisodes)
 	case c.StopAtReturn != nil && (math.IsNaN(*c.StopAtReturn) || math.IsInf(*c.StopAtReturn, 0)):
 		return fmt.Errorf("stop_at_return must be finite")
+	case c.Normalize != "" && c.Normalize != NormalizeAuto && c.Normalize != NormalizeOn && c.Normalize != NormalizeOff:
+		return fmt.Errorf("normalize must be auto, on or off, got %q", c.Normalize)
 	case int64(c.Envs) > c.Steps/int64(c.RolloutSteps): // envs x rollout_steps > steps, without overflow
 		return fmt.Errorf("steps (%d) must cover at least one rollout of envs x rollout_steps = %d x %d", c.Steps, c.Envs, c.RolloutSteps)
 	}

@@ -19,6 +19,13 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 	obs := [][]float64{make([]float64, od)}
 	act := [][]float64{make([]float64, ad)}
 	poser, hasPoses := env.As[env.BodyPoser](e)
+	// Steps are logged with the raw observation and reward when e normalises them.
+	obsNorm, _ := env.As[*env.NormalizeObservation](e)
+	rewNorm, _ := env.As[*env.NormalizeReward](e)
+	logObs := obs[0]
+	if obsNorm != nil {
+		logObs = make([]float64, od)
+	}
 	var pos, quat []float64
 	if hasPoses {
 		pos, quat = make([]float64, 3*poser.NumBodies()), make([]float64, 4*poser.NumBodies())
@@ -30,6 +37,9 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 	for ep := 0; ep < episodes; ep++ {
 		id := firstEpisode + int64(ep)
 		copy(obs[0], e.Reset())
+		if obsNorm != nil {
+			copy(logObs, obsNorm.Raw())
+		}
 		ret, length := 0.0, int64(0)
 		for {
 			p.Act(obs, act, true)
@@ -37,9 +47,12 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 				poser.BodyPoses(pos, quat)
 			}
 			tr := e.Step(act[0])
+			if rewNorm != nil {
+				tr.Reward = rewNorm.Raw()
+			}
 			ret += tr.Reward
 			if run != nil && run.WantSteps(id) {
-				row = logs.StepRow{Episode: id, Step: length, Obs: obs[0], Action: act[0], Reward: tr.Reward,
+				row = logs.StepRow{Episode: id, Step: length, Obs: logObs, Action: act[0], Reward: tr.Reward,
 					Terminated: tr.Terminated, Truncated: tr.Truncated, Context: logs.NoContext,
 					LogProb: nanValue, Value: nanValue, BodyPos: pos, BodyQuat: quat}
 				if err := run.LogStep(&row); err != nil {
@@ -61,6 +74,9 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 				break
 			}
 			copy(obs[0], tr.Obs)
+			if obsNorm != nil {
+				copy(logObs, obsNorm.Raw())
+			}
 		}
 	}
 	return out, nil
@@ -81,5 +97,25 @@ func MeanReturn(rows []logs.EpisodeRow) float64 {
 }
 
 // MakeEvalEnv builds one environment of the training config for evaluation, wrapped as
-// the training environments are.
+// the training environments are (actions clipped), without normalisation: for a run
+// that normalised observations use CheckpointEvalEnv or Loop.Evaluate.
 func MakeEvalEnv(id string, opts env.Options) (env.Env, error) { return makeEnv(id, opts) }
+
+// CheckpointEvalEnv builds the evaluation environment for the agent saved in ck: as
+// MakeEvalEnv, and when the run normalised observations (ck.ObsStats set), normalised
+// with the checkpoint's statistics, frozen, and clipped as in training. Rewards are not
+// scaled, so returns are the environment's.
+func CheckpointEvalEnv(id string, opts env.Options, ck *Checkpoint) (env.Env, error) {
+	e, err := makeEnv(id, opts)
+	if err != nil || ck == nil || ck.ObsStats == nil {
+		return e, err
+	}
+	d := e.ObservationSpace().Dim()
+	if s := ck.ObsStats; len(s.Mean) != d || len(s.Var) != d {
+		return nil, fmt.Errorf("checkpoint observation statistics have %d/%d values, env %s observes %d", len(s.Mean), len(s.Var), id, d)
+	}
+	n := env.NewNormalizeObservation(e)
+	n.Stats.CopyFrom(ck.ObsStats)
+	n.Frozen = true
+	return env.NewClipObservation(n, -normClip, normClip), nil
+}

@@ -73,6 +73,14 @@ type Loop struct {
 	bodyQuat [][]float64
 	stepRow  logs.StepRow
 
+	// Normalisation (nil slices when off): each training environment's wrappers, the
+	// raw observation each one is in (the step table logs raw values) and the evaluation
+	// environment's frozen observation normaliser.
+	obsNorm  []*env.NormalizeObservation
+	rewNorm  []*env.NormalizeReward
+	rawObs   [][]float64
+	evalNorm *env.NormalizeObservation
+
 	epID     []int64
 	epStep   []int64
 	epReturn []float64
@@ -95,19 +103,30 @@ type Loop struct {
 type NewAgentFunc func(obs, act env.Space) (Agent, error)
 
 // NewLoop makes the environments of cfg, seeds and resets them, and builds the agent.
+// Zero settings take the defaults for the environment's action space (WithDefaultsFor);
+// Config holds the effective ones.
 func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, error) {
-	cfg = cfg.WithDefaults()
+	if cfg.Env == "" {
+		return nil, fmt.Errorf("no env id")
+	}
+	evalEnv, err := makeEnv(cfg.Env, cfg.EnvOptions)
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaultsFor(evalEnv.ActionSpace())
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	mk := func(int) (env.Env, error) { return makeEnv(cfg.Env, cfg.EnvOptions) }
+	normalize := cfg.Normalize == NormalizeOn
+	mk := func(int) (env.Env, error) {
+		e, err := makeEnv(cfg.Env, cfg.EnvOptions)
+		if err != nil || !normalize {
+			return e, err
+		}
+		return wrapNormalize(e), nil
+	}
 	vec, err := env.NewVector(cfg.Envs, cfg.Workers, mk)
 	if err != nil {
-		return nil, err
-	}
-	evalEnv, err := mk(0)
-	if err != nil {
-		vec.Close()
 		return nil, err
 	}
 	obsSpace, actSpace := vec.ObservationSpace(), vec.ActionSpace()
@@ -128,6 +147,21 @@ func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, erro
 	for i := range l.epID {
 		l.epID[i] = int64(i)
 	}
+	if normalize {
+		gamma := defaultDiscount
+		if d, ok := agent.(Discounter); ok {
+			gamma = d.Discount()
+		}
+		l.obsNorm, l.rewNorm, l.rawObs = make([]*env.NormalizeObservation, n), make([]*env.NormalizeReward, n), rows(n, od)
+		for i, e := range vec.Envs {
+			l.obsNorm[i], _ = env.As[*env.NormalizeObservation](e)
+			l.rewNorm[i], _ = env.As[*env.NormalizeReward](e)
+			l.rewNorm[i].Gamma = gamma
+		}
+		l.evalNorm = env.NewNormalizeObservation(evalEnv)
+		l.evalNorm.Frozen = true
+		l.evalEnv = env.NewClipObservation(l.evalNorm, -normClip, normClip)
+	}
 	for i, e := range vec.Envs {
 		if p, ok := env.As[env.BodyPoser](e); ok {
 			if l.posers == nil {
@@ -142,7 +176,60 @@ func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, erro
 	l.canSnapshot = err == nil
 	vec.Seed(env.DeriveSeed(cfg.Seed, StreamEnvs))
 	vec.Reset()
+	l.keepRawObs()
 	return l, nil
+}
+
+// normClip bounds normalised observations and rewards, as CleanRL does.
+const normClip = 10
+
+// defaultDiscount is the reward normaliser's discount for agents that are not Discounters.
+const defaultDiscount = 0.99
+
+// Discounter is implemented by agents that discount rewards; with Normalize on, the
+// training environments' reward normalisers use the agent's discount.
+type Discounter interface {
+	Discount() float64
+}
+
+// wrapNormalize stacks CleanRL's normalisation wrappers on e (ClipAction already applied
+// by makeEnv): observation normalisation, observation clip, reward scaling, reward clip.
+// The reward scaler's discount is set once the agent exists.
+func wrapNormalize(e env.Env) env.Env {
+	e = env.NewClipObservation(env.NewNormalizeObservation(e), -normClip, normClip)
+	return env.NewClipReward(env.NewNormalizeReward(e, defaultDiscount), -normClip, normClip)
+}
+
+// keepRawObs copies the raw observation each training environment is now in.
+func (l *Loop) keepRawObs() {
+	for i, n := range l.obsNorm {
+		copy(l.rawObs[i], n.Raw())
+	}
+}
+
+// ObsStats are the observation statistics of all training environments pooled (a copy;
+// nil when the loop does not normalise). Evaluation normalises with them, frozen.
+func (l *Loop) ObsStats() *env.RunningMeanStd {
+	if l.obsNorm == nil {
+		return nil
+	}
+	s := env.NewRunningMeanStd(len(l.obsNorm[0].Stats.Mean))
+	s.CopyFrom(l.obsNorm[0].Stats)
+	for _, n := range l.obsNorm[1:] {
+		s.Merge(n.Stats)
+	}
+	return s
+}
+
+// Evaluate runs episodes of the deterministic policy on the loop's evaluation
+// environment (see the package function Evaluate), which normalises observations with
+// the training environments' current statistics, frozen, when the loop normalises.
+// Returns are raw environment rewards.
+func (l *Loop) Evaluate(episodes int, seed uint64, run *logs.Run, firstEpisode int64) ([]logs.EpisodeRow, error) {
+	if l.evalNorm != nil {
+		l.evalNorm.Stats = l.ObsStats()
+	}
+	return Evaluate(l.Agent, l.evalEnv, episodes, seed, run, firstEpisode)
 }
 
 // makeEnv builds one environment; continuous actions are clipped to their bounds, so the
@@ -203,8 +290,23 @@ func (l *Loop) restore(ck *Checkpoint) error {
 	if ck.EnvStates == nil {
 		return fmt.Errorf("the checkpoint holds no environment state (env %s cannot save it), so the run cannot continue exactly", l.Config.Env)
 	}
+	if (ck.RawObs != nil) != (l.obsNorm != nil) {
+		return fmt.Errorf("the checkpoint was written with normalisation %s, the config has it %s (normalize %q)",
+			onOff(ck.RawObs != nil), onOff(l.obsNorm != nil), l.Config.Normalize)
+	}
 	if err := l.vec.Restore(ck.EnvStates); err != nil {
 		return err
+	}
+	if l.obsNorm != nil {
+		if len(ck.RawObs) != n {
+			return fmt.Errorf("checkpoint has %d raw observations, config has %d environments", len(ck.RawObs), n)
+		}
+		for i, o := range ck.RawObs {
+			if len(o) != len(l.rawObs[i]) {
+				return fmt.Errorf("checkpoint raw observation %d has %d values, want %d", i, len(o), len(l.rawObs[i]))
+			}
+			copy(l.rawObs[i], o)
+		}
 	}
 	for i, o := range ck.Obs {
 		if len(o) != len(l.vec.Obs[i]) {
@@ -229,6 +331,13 @@ func (l *Loop) restore(ck *Checkpoint) error {
 
 // Close stops the environments' worker goroutines.
 func (l *Loop) Close() { l.vec.Close() }
+
+func onOff(b bool) string {
+	if b {
+		return NormalizeOn
+	}
+	return NormalizeOff
+}
 
 func (l *Loop) wall() float64 { return l.wallOffset + time.Since(l.start).Seconds() }
 
@@ -306,7 +415,7 @@ func (l *Loop) train() (Status, error) {
 			metrics["return_recent"] = l.recent.mean()
 		}
 		if l.Config.EvalEvery > 0 && l.update%l.Config.EvalEvery == 0 {
-			rows, err := Evaluate(l.Agent, l.evalEnv, l.Config.EvalEpisodes, env.DeriveSeed(l.Config.Seed, StreamEval, uint64(l.update)), nil, 0)
+			rows, err := l.Evaluate(l.Config.EvalEpisodes, env.DeriveSeed(l.Config.Seed, StreamEval, uint64(l.update)), nil, 0)
 			if err != nil {
 				return st, err
 			}
@@ -384,13 +493,18 @@ func (l *Loop) collect() error {
 			}
 			r.LogProbs[k], r.Values[k] = float32(l.logProb[i]), float32(l.value[i])
 			if logSteps {
-				copy(l.prevObs[i], v.Obs[i])
+				if l.rawObs != nil {
+					copy(l.prevObs[i], l.rawObs[i])
+				} else {
+					copy(l.prevObs[i], v.Obs[i])
+				}
 				if l.posers != nil && l.posers[i] != nil {
 					l.posers[i].BodyPoses(l.bodyPos[i], l.bodyQuat[i])
 				}
 			}
 		}
 		v.Step(l.actions)
+		l.keepRawObs()
 		l.envSteps += int64(n)
 		anyTrunc := false
 		for i := 0; i < n; i++ {
@@ -419,13 +533,18 @@ func (l *Loop) collect() error {
 }
 
 // record logs sub-environment i's last step and, when its episode ended, the episode.
+// Logged rewards and returns are the environment's own, before any normalisation.
 func (l *Loop) record(i int) error {
 	v := l.vec
-	l.epReturn[i] += v.Rewards[i]
+	reward := v.Rewards[i]
+	if l.rewNorm != nil {
+		reward = l.rewNorm[i].Raw()
+	}
+	l.epReturn[i] += reward
 	if l.Log != nil && l.Log.WantSteps(l.epID[i]) {
 		s := &l.stepRow
 		*s = logs.StepRow{Episode: l.epID[i], Step: l.epStep[i], Obs: l.prevObs[i], Action: l.actions[i],
-			Reward: v.Rewards[i], Terminated: v.Terminated[i], Truncated: v.Truncated[i], Context: logs.NoContext,
+			Reward: reward, Terminated: v.Terminated[i], Truncated: v.Truncated[i], Context: logs.NoContext,
 			LogProb: l.logProb[i], Value: l.value[i]}
 		if l.posers != nil && l.posers[i] != nil {
 			s.BodyPos, s.BodyQuat = l.bodyPos[i], l.bodyQuat[i]
@@ -481,7 +600,14 @@ func (l *Loop) checkpoint() error {
 	for i, o := range l.vec.Obs {
 		obs[i] = append([]float64(nil), o...)
 	}
-	ck := &Checkpoint{Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
+	var rawObs [][]float64
+	if l.rawObs != nil {
+		rawObs = make([][]float64, len(l.rawObs))
+		for i, o := range l.rawObs {
+			rawObs[i] = append([]float64(nil), o...)
+		}
+	}
+	ck := &Checkpoint{RawObs: rawObs, ObsStats: l.ObsStats(), Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
 		NextEpisode: l.nextEpisode, WallSeconds: l.wall(), Solved: l.solved,
 		EpisodeIDs: append([]int64(nil), l.epID...), EpisodeSteps: append([]int64(nil), l.epStep...),
 		EpisodeReturns: append([]float64(nil), l.epReturn...), Obs: obs, EnvStates: states,

@@ -74,7 +74,7 @@ func TestCategoricalLogProb(t *testing.T) {
 // entropy is the Gaussian's.
 func TestContinuousAndValueClipRun(t *testing.T) {
 	for _, obj := range []string{"clip", "dpo"} {
-		tc := agents.TrainConfig{Env: "Pendulum-v1", Seed: 2, Steps: 3 * 512}
+		tc := agents.TrainConfig{Env: "Pendulum-v1", Seed: 2, Steps: 3 * 512, Envs: 4, RolloutSteps: 128}
 		l, err := agents.NewLoop(tc, nil, newAgentFunc(Config{ValueClip: true, Objective: obj}, 2))
 		if err != nil {
 			t.Fatal(err)

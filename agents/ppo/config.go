@@ -2,26 +2,32 @@ package ppo
 
 import (
 	"fmt"
+	"io"
 	"math"
+
+	"gorl/agents"
+	"gorl/env"
 )
 
 // Config holds PPO's settings. Zero values mean CleanRL's ppo.py defaults (WithDefaults
-// fills them); where 0 is a meaningful setting, a negative value selects it.
+// fills them), or for Box action spaces those of ppo_continuous_action.py
+// (WithDefaultsFor); where 0 is a meaningful setting, a negative value selects it.
 type Config struct {
-	LR         float64 `json:"lr"`          // Adam step size (default 2.5e-4)
+	LR         float64 `json:"lr"`          // Adam step size (default 2.5e-4; Box actions 3e-4)
 	ConstantLR bool    `json:"constant_lr"` // false: anneal linearly to 0 over training
 	AdamEps    float64 `json:"adam_eps"`    // default 1e-5
 	Gamma      float64 `json:"gamma"`       // discount (default 0.99)
 	Lambda     float64 `json:"gae_lambda"`  // GAE lambda (default 0.95)
-	Epochs     int     `json:"epochs"`      // passes over each rollout (default 4)
-	// Minibatches splits each rollout (default 4); it must divide envs x rollout_steps.
+	Epochs     int     `json:"epochs"`      // passes over each rollout (default 4; Box actions 10)
+	// Minibatches splits each rollout (default 4; Box actions 32); it must divide
+	// envs x rollout_steps.
 	Minibatches int     `json:"minibatches"`
 	ClipEps     float64 `json:"clip_eps"` // PPO clip range, also the value clip (default 0.2)
 	// ValueClip clips the value update as CleanRL's clip_vloss does. It is off by
 	// default, like the PyTorch peer in shared/peers.
 	ValueClip   bool    `json:"value_clip"`
 	NoAdvNorm   bool    `json:"no_adv_norm"`   // false: normalise advantages per minibatch
-	EntCoef     float64 `json:"ent_coef"`      // entropy bonus (default 0.01; negative: none)
+	EntCoef     float64 `json:"ent_coef"`      // entropy bonus (default 0.01, Box actions none; negative: none)
 	VfCoef      float64 `json:"vf_coef"`       // value-loss weight (default 0.5)
 	MaxGradNorm float64 `json:"max_grad_norm"` // global gradient clip (default 0.5; negative: none)
 	Hidden      []int   `json:"hidden"`        // tanh hidden layers of actor and critic (default 64, 64)
@@ -31,7 +37,49 @@ type Config struct {
 	ObjectiveParams string `json:"objective_params,omitempty"`
 }
 
-// WithDefaults returns c with zero values replaced by defaults.
+// WithDefaultsFor returns c with zero values replaced by the defaults for an action
+// space. For a Box these are CleanRL's ppo_continuous_action.py settings where they
+// differ from ppo.py: lr 3e-4, 10 epochs, 32 minibatches and no entropy bonus (recorded
+// as ent_coef -1, which WithDefaults keeps); the rest as WithDefaults. One difference
+// remains: CleanRL clips the value loss in both scripts, PPO here only with ValueClip.
+func (c Config) WithDefaultsFor(act env.Space) Config {
+	if act.Kind == env.Box {
+		if c.LR == 0 {
+			c.LR = 3e-4
+		}
+		if c.Epochs == 0 {
+			c.Epochs = 10
+		}
+		if c.Minibatches == 0 {
+			c.Minibatches = 32
+		}
+		if c.EntCoef == 0 {
+			c.EntCoef = -1
+		}
+	}
+	return c.WithDefaults()
+}
+
+// Defaults fills the zero settings of a training loop config and a PPO config with the
+// defaults for the action space of env tc.Env (TrainConfig.WithDefaultsFor,
+// Config.WithDefaultsFor), probing one instance of the environment.
+func Defaults(tc agents.TrainConfig, pc Config) (agents.TrainConfig, Config, error) {
+	if tc.Env == "" {
+		return tc, pc, fmt.Errorf("no env id")
+	}
+	e, err := env.Make(tc.Env, tc.EnvOptions)
+	if err != nil {
+		return tc, pc, err
+	}
+	act := e.ActionSpace()
+	if c, ok := e.(io.Closer); ok {
+		c.Close()
+	}
+	return tc.WithDefaultsFor(act), pc.WithDefaultsFor(act), nil
+}
+
+// WithDefaults returns c with zero values replaced by defaults (those of CleanRL's
+// ppo.py).
 func (c Config) WithDefaults() Config {
 	f := func(p *float64, v float64) {
 		if *p == 0 {

@@ -64,9 +64,10 @@ type Agent struct {
 }
 
 // New builds a PPO agent for the given spaces with its own streams under seed; its
-// objective is the one cfg names (NewObjective).
+// objective is the one cfg names (NewObjective). Zero settings take the defaults for
+// the action space (Config.WithDefaultsFor).
 func New(obs, act env.Space, cfg Config, seed uint64) (*Agent, error) {
-	cfg = cfg.WithDefaults()
+	cfg = cfg.WithDefaultsFor(act)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func New(obs, act env.Space, cfg Config, seed uint64) (*Agent, error) {
 // held in memory by an evolution strategy; cfg.Objective and cfg.ObjectiveParams are
 // then only recorded, not read.
 func NewWithObjective(obs, act env.Space, cfg Config, seed uint64, obj Objective) (*Agent, error) {
-	cfg = cfg.WithDefaults()
+	cfg = cfg.WithDefaultsFor(act)
 	check := cfg
 	check.Objective, check.ObjectiveParams = "clip", "" // obj replaces them
 	if err := check.Validate(); err != nil {
@@ -138,6 +139,10 @@ func NewWithObjective(obs, act env.Space, cfg Config, seed uint64, obj Objective
 	a.opt = &nn.Adam{LR: float32(cfg.LR), Eps: float32(cfg.AdamEps)}
 	return a, nil
 }
+
+// Discount is the agent's gamma; the training loop's reward normalisation uses it
+// (agents.Discounter).
+func (a *Agent) Discount() float64 { return a.Config.Gamma }
 
 // Params are the actor's and critic's parameters.
 func (a *Agent) Params() *nn.Params { return a.params }
