@@ -94,8 +94,8 @@ func runES(t *testing.T, ask func([][]float64) ([][]float64, error), tell func([
 		if len(fit) != len(pop) {
 			fit = make([]float64, len(pop))
 		}
-		err = Pool{Workers: workers, Seed: 3}.Evaluate(g, pop, fit, func(_ int, x []float64, _ *rand.Rand) (float64, error) {
-			return -sphere(x), nil
+		err = Pool{Workers: workers, Seed: 3}.Evaluate(g, pop, fit, nil, func(_, _ int, x []float64, _ *rand.Rand) (float64, int64, error) {
+			return -sphere(x), 0, nil
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -150,8 +150,8 @@ func TestWorkersDeterministic(t *testing.T) {
 		var out []float64
 		for g := range 20 {
 			pop, _ = o.Ask(pop)
-			err := Pool{Workers: workers, Seed: 5}.Evaluate(g, pop, fit, func(_ int, x []float64, rng *rand.Rand) (float64, error) {
-				return -sphere(x) + 0.01*rng.NormFloat64(), nil // noisy: uses the member stream
+			err := Pool{Workers: workers, Seed: 5}.Evaluate(g, pop, fit, nil, func(_, _ int, x []float64, rng *rand.Rand) (float64, int64, error) {
+				return -sphere(x) + 0.01*rng.NormFloat64(), 0, nil // noisy: uses the member stream
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package evolution
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -203,6 +204,80 @@ const (
 	metaStreamInner = 2 // the inner runs' seeds, then the generation
 )
 
+// EvaluatorSeed is the seed of the member streams (Pool.Seed, and the distributed
+// Coordinator's) of meta-training with this config. MemberFitness draws nothing from
+// the member streams, but an evaluator with this seed hands out the same streams
+// everywhere.
+func (c MetaConfig) EvaluatorSeed() uint64 { return env.DeriveSeed(c.Seed, metaStreamInner) }
+
+// InnerSeed is the seed of every inner run of generation gen: all members of a
+// generation share it (common random numbers), so fitness differences come from the
+// objectives.
+func (c MetaConfig) InnerSeed(gen int) uint64 {
+	return env.DeriveSeed(c.Seed, metaStreamInner, uint64(gen))
+}
+
+// MemberFitness is the fitness of member x of generation gen, a FitnessFunc: a fresh
+// PPO agent trained with drift x on the generation's inner seed, scored by InnerRun;
+// the cost is the inner run's environment steps. An empty x is the PPO-clip reference
+// member (its wire form: no parameters). It depends only on the config, gen and x
+// (rng is not used), so any worker with the same config computes the same value.
+// c must be effective (WithDefaults) and valid.
+func (c MetaConfig) MemberFitness(gen, _ int, x []float64, _ *rand.Rand) (float64, int64, error) {
+	var obj ppo.Objective = ppo.Clip{Eps: float32(c.PPO.ClipEps)}
+	if len(x) > 0 {
+		l, err := c.DriftFromVector(x)
+		if err != nil {
+			return 0, 0, err
+		}
+		obj = l
+	}
+	return c.InnerRun(obj, c.InnerSeed(gen))
+}
+
+// MetaJob is the wire form of a meta-training's fitness function: everything a
+// remote worker needs to evaluate its members (MemberFitness of Meta). Version is
+// the program version of the coordinator; a worker of another version refuses the
+// job, since its inner runs could differ.
+type MetaJob struct {
+	Kind    string     `json:"kind"` // MetaJobKind
+	Version string     `json:"version"`
+	Meta    MetaConfig `json:"meta"`
+}
+
+// MetaJobKind names MetaJob specs.
+const MetaJobKind = "gorl/evolution.meta-train"
+
+// JobSpec encodes the config (effective) as a MetaJob of the given program version.
+func (c MetaConfig) JobSpec(version string) ([]byte, error) {
+	b, err := json.Marshal(MetaJob{Kind: MetaJobKind, Version: version, Meta: c})
+	if err != nil {
+		return nil, fmt.Errorf("encode meta-training job: %w", err)
+	}
+	return b, nil
+}
+
+// MetaFitnessFromSpec decodes a JobSpec and returns its MemberFitness. It fails for a
+// spec of another kind or program version, or with an invalid config.
+func MetaFitnessFromSpec(spec []byte, version string) (FitnessFunc, error) {
+	var job MetaJob
+	dec := json.NewDecoder(bytes.NewReader(spec))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&job); err != nil {
+		return nil, fmt.Errorf("decode meta-training job: %w", err)
+	}
+	if job.Kind != MetaJobKind {
+		return nil, fmt.Errorf("job kind %q, want %q", job.Kind, MetaJobKind)
+	}
+	if job.Version != version {
+		return nil, fmt.Errorf("job from gorl version %q, this worker is %q: results could differ", job.Version, version)
+	}
+	if err := job.Meta.Validate(); err != nil {
+		return nil, fmt.Errorf("meta-training job: %w", err)
+	}
+	return job.Meta.MemberFitness, nil
+}
+
 // MetaTrain evolves a drift network with OpenES (Lu et al. 2022, sec. 4): the mean
 // starts at zero, which with PPO init is PPO-clip; each generation every member's
 // drift trains a fresh PPO agent for the inner budget, and its fitness is the mean
@@ -221,7 +296,8 @@ const (
 // With run non-nil, every generation logs a metrics row (fitness_mean/max/min,
 // sigma, lr, wall time, env steps) and atomically rewrites mean.drift, best.drift
 // (ppo drift files) and es_state.json in the run directory; run is not closed here.
-// onGen, when non-nil, is called after each generation.
+// onGen, when non-nil, is called after each generation. Members are evaluated by a
+// Pool of cfg.Workers goroutines; MetaTrainOn takes another Evaluator.
 func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResult, error) {
 	return MetaTrainFrom(cfg, run, nil, onGen)
 }
@@ -255,6 +331,15 @@ func ReadMetaState(dir string) (*MetaState, error) {
 // The resumed run ends exactly as an uninterrupted one; the result lists only the
 // generations run now.
 func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Generation)) (*MetaResult, error) {
+	return MetaTrainOn(Pool{Workers: cfg.Workers, Seed: cfg.EvaluatorSeed()}, cfg, run, from, onGen)
+}
+
+// MetaTrainOn is MetaTrainFrom with the members evaluated by ev, e.g. a
+// distributed.Coordinator whose workers evaluate MemberFitness of this config (its
+// JobSpec), with seed EvaluatorSeed. The result does not depend on the evaluator.
+// Each generation evaluates the population's members 0..N-1, then the search mean
+// (member N) and PPO-clip (member N+1, no parameters).
+func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Generation)) (*MetaResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -262,7 +347,6 @@ func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Ge
 	if err := es.Init(make([]float64, cfg.Dim()), env.DeriveSeed(cfg.Seed, metaStreamES)); err != nil {
 		return nil, err
 	}
-	pool := Pool{Workers: cfg.Workers, Seed: env.DeriveSeed(cfg.Seed, metaStreamInner)}
 	res := &MetaResult{BestFitness: math.Inf(-1)}
 	var best []float64
 	var wall0 float64
@@ -291,23 +375,10 @@ func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Ge
 		if pop, err = es.Ask(pop); err != nil {
 			return nil, err
 		}
-		innerSeed := env.DeriveSeed(cfg.Seed, metaStreamInner, uint64(g))
 		// Members 0..N-1 are the population; two more runs on the same inner seed make
 		// generations comparable: the current mean's drift and PPO-clip itself.
-		evalPop := append(pop[:len(pop):len(pop)], es.Mean(), nil)
-		err = pool.Evaluate(g, evalPop, fit, func(i int, x []float64, _ *rand.Rand) (float64, error) {
-			var obj ppo.Objective = ppo.Clip{Eps: float32(cfg.PPO.ClipEps)}
-			if x != nil {
-				l, err := cfg.DriftFromVector(x)
-				if err != nil {
-					return 0, err
-				}
-				obj = l
-			}
-			f, n, err := cfg.InnerRun(obj, innerSeed)
-			steps[i] = n
-			return f, err
-		})
+		evalPop := append(pop[:len(pop):len(pop)], es.Mean(), []float64{})
+		err = ev.Evaluate(g, evalPop, fit, steps, cfg.MemberFitness)
 		if err != nil {
 			return nil, fmt.Errorf("generation %d: %w", g, err)
 		}

@@ -1,9 +1,11 @@
 package evolution
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gorl/agents"
@@ -192,6 +194,59 @@ func TestMetaTrainResume(t *testing.T) {
 		cb, _ := mb.Column(col)
 		if !reflect.DeepEqual(ca, cb) {
 			t.Fatalf("%s: uninterrupted %v, resumed %v", col, ca, cb)
+		}
+	}
+}
+
+// The job spec carries the whole effective config: decoded, it is the config again,
+// and its fitness is MemberFitness's; another program version is refused.
+func TestMetaJobSpecRoundTrip(t *testing.T) {
+	cfg := tinyMeta("ta-lpo", 3)
+	cfg.Inner.EnvOptions = map[string]string{"note": "kept"}
+	spec, err := cfg.JobSpec("v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job MetaJob
+	if err := json.Unmarshal(spec, &job); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(job.Meta, cfg) || job.Kind != MetaJobKind || job.Version != "v1" {
+		t.Fatalf("decoded job %+v, want the config %+v", job, cfg)
+	}
+	if _, err := MetaFitnessFromSpec(spec, "v2"); err == nil || !strings.Contains(err.Error(), `"v1"`) {
+		t.Fatalf("a job of another version: error %v", err)
+	}
+	if _, err := MetaFitnessFromSpec([]byte(`{"kind":"other"}`), "v1"); err == nil {
+		t.Fatal("a job of another kind accepted")
+	}
+	bad := cfg
+	bad.Population = 3
+	badSpec, _ := bad.JobSpec("v1")
+	if _, err := MetaFitnessFromSpec(badSpec, "v1"); err == nil {
+		t.Fatal("an invalid config accepted")
+	}
+	cfg.Inner.EnvOptions = nil
+	spec, _ = cfg.JobSpec("v1")
+	f, err := MetaFitnessFromSpec(spec, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, cfg.Dim())
+	for i := range x {
+		x[i] = 0.3 * float64(i%7-3)
+	}
+	for _, member := range [][]float64{x, {}} { // a drift, and PPO-clip
+		a, na, err := f(1, 0, member, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, nb, err := cfg.MemberFitness(1, 5, member, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b || na != nb || na == 0 {
+			t.Fatalf("fitness from the spec %v (%d steps), from the config %v (%d steps)", a, na, b, nb)
 		}
 	}
 }

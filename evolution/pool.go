@@ -9,18 +9,21 @@ import (
 	"gorl/env"
 )
 
-// FitnessFunc evaluates one member x of a population. rng is the member's own stream,
-// env.NewRand(seed, generation, member), so results do not depend on which worker
-// runs the member or in what order.
-type FitnessFunc func(member int, x []float64, rng *rand.Rand) (float64, error)
+// FitnessFunc evaluates member x of generation gen. rng is the member's own stream,
+// env.NewRand(seed, gen, member), so results do not depend on which worker runs the
+// member or in what order; gen lets a fitness change its task from generation to
+// generation (meta-training draws each generation's inner seed from it). cost is the
+// work the evaluation did (e.g. environment steps), summed into logs, never optimised.
+type FitnessFunc func(gen, member int, x []float64, rng *rand.Rand) (fitness float64, cost int64, err error)
 
 // Evaluator evaluates every member of one generation's population: it writes
-// f(member, pop[member], rng) into fitness, with rng = env.NewRand(seed, gen, member)
-// for the evaluator's seed, so the fitness does not depend on where or in what
-// order members run. Pool does it with goroutines; evolution/distributed does it
-// with worker processes over NATS (whose workers hold their own copy of f).
+// f(gen, member, pop[member], rng) into fitness (and its cost into cost, when cost is
+// not nil), with rng = env.NewRand(seed, gen, member) for the evaluator's seed, so the
+// fitness does not depend on where or in what order members run. Pool does it with
+// goroutines; evolution/distributed does it with worker processes over NATS (whose
+// workers hold their own copy of f).
 type Evaluator interface {
-	Evaluate(gen int, pop [][]float64, fitness []float64, f FitnessFunc) error
+	Evaluate(gen int, pop [][]float64, fitness []float64, cost []int64, f FitnessFunc) error
 }
 
 var _ Evaluator = Pool{}
@@ -31,11 +34,15 @@ type Pool struct {
 	Seed    uint64 // root of the members' streams
 }
 
-// Evaluate writes f(member, pop[member], rng) into fitness for every member of
-// generation gen. The first error (by member index) is returned.
-func (p Pool) Evaluate(gen int, pop [][]float64, fitness []float64, f FitnessFunc) error {
+// Evaluate writes f(gen, member, pop[member], rng) into fitness and cost (which may
+// be nil) for every member of generation gen. The first error (by member index) is
+// returned.
+func (p Pool) Evaluate(gen int, pop [][]float64, fitness []float64, cost []int64, f FitnessFunc) error {
 	if len(fitness) != len(pop) {
 		return fmt.Errorf("evaluate: %d fitness slots for %d members", len(fitness), len(pop))
+	}
+	if cost != nil && len(cost) != len(pop) {
+		return fmt.Errorf("evaluate: %d cost slots for %d members", len(cost), len(pop))
 	}
 	w := p.Workers
 	if w <= 0 {
@@ -51,7 +58,11 @@ func (p Pool) Evaluate(gen int, pop [][]float64, fitness []float64, f FitnessFun
 			defer wg.Done()
 			for i := range next {
 				rng := env.NewRand(p.Seed, uint64(gen), uint64(i))
-				fitness[i], errs[i] = f(i, pop[i], rng)
+				var c int64
+				fitness[i], c, errs[i] = f(gen, i, pop[i], rng)
+				if cost != nil {
+					cost[i] = c
+				}
 			}
 		}()
 	}

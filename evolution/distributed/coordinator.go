@@ -2,6 +2,7 @@ package distributed
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -9,31 +10,178 @@ import (
 	"gorl/evolution"
 )
 
-// Coordinator evaluates populations on the Workers subscribed to Subject. Its zero
-// settings mean defaults; Conn is required.
+// pullHold is how long a coordinator keeps an idle worker's pull waiting for an item
+// before it answers "no work"; workers wait pullWait (well over pullHold) for the
+// answer, so an item is never handed to a worker that has stopped listening.
+const (
+	pullHold = 500 * time.Millisecond
+	pullWait = 5 * time.Second
+)
+
+// Coordinator evaluates populations on the Workers that pull work from Subject. Its
+// zero settings mean defaults; Conn is required. Close it when done.
 type Coordinator struct {
 	Conn    *nats.Conn
 	Subject string // work subject (default DefaultSubject)
 	Seed    uint64 // root of the members' streams, as Pool.Seed
-	// ItemTimeout re-publishes an item with neither a result nor a heartbeat for it
-	// (default 10s); keep it several of the workers' Heartbeat.
+	// Spec, when not empty, travels in every item: workers build their fitness
+	// function from it (Worker.Build), so it must describe f completely.
+	Spec []byte
+	// ItemTimeout hands an item out again when neither a result nor a heartbeat has
+	// come for it this long (default 10s); keep it several of the workers' Heartbeat.
 	ItemTimeout time.Duration
-	// Timeout fails Evaluate when no result or heartbeat arrives for it (default 60s).
+	// Timeout fails Evaluate when nothing (a pull, a result or a heartbeat) arrives
+	// for it (default 60s).
 	Timeout time.Duration
+	// OnRequeue, when set, is called when an item is handed out again after
+	// ItemTimeout (its worker went silent).
+	OnRequeue func(gen, member int)
+
+	mu      sync.Mutex
+	pullSub *nats.Subscription
+	subject string
+	round   *round // the generation being evaluated; nil between Evaluate calls
+	waiters []waiter
+	nextID  uint64
 }
 
 var _ evolution.Evaluator = (*Coordinator)(nil)
 
-// Evaluate publishes one work item per member of generation gen and writes the
-// workers' results into fitness. f is not called here: every worker runs its own
-// copy of the fitness function, which must be the same as f for the result to match
-// a Pool's. The first error (by member index) reported by a worker is returned.
-func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ evolution.FitnessFunc) error {
+// waiter is an idle worker's pull, answered with an item or, after pullHold, with
+// "no work".
+type waiter struct {
+	id    uint64
+	reply string
+}
+
+// round is the state of one Evaluate call.
+type round struct {
+	gen      int
+	inbox    string
+	items    [][]byte
+	queue    []int       // members to hand out, in order
+	out      []time.Time // when a member was handed out or last heartbeated; zero: not out
+	done     []bool
+	pulls    int       // pulls received and items handed out
+	lastSeen time.Time // the last pull, result or heartbeat
+}
+
+func (c *Coordinator) subjectOrDefault() string {
+	if c.Subject == "" {
+		return DefaultSubject
+	}
+	return c.Subject
+}
+
+// start subscribes to the workers' pulls (once per coordinator).
+func (c *Coordinator) start(subject string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pullSub != nil {
+		if c.subject != subject {
+			return fmt.Errorf("coordinator serves subject %q, not %q", c.subject, subject)
+		}
+		return nil
+	}
+	sub, err := c.Conn.QueueSubscribe(subject, coordinatorGroup(subject), c.onPull)
+	if err != nil {
+		return fmt.Errorf("subscribe to pulls on %q: %w", subject, err)
+	}
+	if err := c.Conn.Flush(); err != nil {
+		sub.Unsubscribe()
+		return fmt.Errorf("subscribe to pulls on %q: %w", subject, err)
+	}
+	c.pullSub, c.subject = sub, subject
+	return nil
+}
+
+// Close stops serving pulls; idle workers get "no work". Evaluate may be called
+// again afterwards (it subscribes anew).
+func (c *Coordinator) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pullSub == nil {
+		return nil
+	}
+	err := c.pullSub.Unsubscribe()
+	c.pullSub = nil
+	for _, w := range c.waiters {
+		_ = c.Conn.Publish(w.reply, noWorkMsg)
+	}
+	c.waiters = nil
+	return err
+}
+
+// onPull queues an idle worker's pull and serves it if an item is waiting.
+func (c *Coordinator) onPull(m *nats.Msg) {
+	if m.Reply == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextID++
+	id := c.nextID
+	c.waiters = append(c.waiters, waiter{id: id, reply: m.Reply})
+	if r := c.round; r != nil {
+		r.pulls++
+		r.lastSeen = time.Now()
+	}
+	c.serveLocked()
+	for _, w := range c.waiters {
+		if w.id == id { // still waiting: answer "no work" after pullHold
+			time.AfterFunc(pullHold, func() { c.expire(id) })
+			break
+		}
+	}
+}
+
+func (c *Coordinator) expire(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, w := range c.waiters {
+		if w.id == id {
+			c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+			_ = c.Conn.Publish(w.reply, noWorkMsg)
+			return
+		}
+	}
+}
+
+// serveLocked hands queued items to waiting workers, oldest first.
+func (c *Coordinator) serveLocked() {
+	r := c.round
+	if r == nil {
+		return
+	}
+	now := time.Now()
+	for len(c.waiters) > 0 {
+		for len(r.queue) > 0 && r.done[r.queue[0]] {
+			r.queue = r.queue[1:]
+		}
+		if len(r.queue) == 0 {
+			return
+		}
+		w, i := c.waiters[0], r.queue[0]
+		c.waiters, r.queue = c.waiters[1:], r.queue[1:]
+		// A failed publish means the connection is gone: Evaluate's receive fails next.
+		_ = c.Conn.PublishMsg(&nats.Msg{Subject: w.reply, Reply: r.inbox, Data: r.items[i]})
+		r.out[i] = now
+		r.pulls++
+	}
+}
+
+// Evaluate makes one work item per member of generation gen, hands them to the
+// workers that pull, and writes their results into fitness and cost (which may be
+// nil). f is not called here: every worker runs its own fitness function (its
+// Fitness, or its Build of Spec), which must be the same as f for the result to
+// match a Pool's. The first error (by member index) reported by a worker is
+// returned. Evaluate calls of one Coordinator must not overlap.
+func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost []int64, _ evolution.FitnessFunc) error {
 	if c.Conn == nil {
 		return fmt.Errorf("evaluate generation %d: coordinator has no NATS connection", gen)
 	}
-	if len(fitness) != len(pop) {
-		return fmt.Errorf("evaluate: %d fitness slots for %d members", len(fitness), len(pop))
+	if len(fitness) != len(pop) || (cost != nil && len(cost) != len(pop)) {
+		return fmt.Errorf("evaluate: %d fitness and %d cost slots for %d members", len(fitness), len(cost), len(pop))
 	}
 	if gen < 0 {
 		return fmt.Errorf("evaluate: negative generation %d", gen)
@@ -41,10 +189,7 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ ev
 	if len(pop) == 0 {
 		return nil
 	}
-	subject := c.Subject
-	if subject == "" {
-		subject = DefaultSubject
-	}
+	subject := c.subjectOrDefault()
 	itemTimeout, timeout := c.ItemTimeout, c.Timeout
 	if itemTimeout <= 0 {
 		itemTimeout = 10 * time.Second
@@ -52,80 +197,83 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ ev
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-
-	// Encode every item once: re-publishing sends the same bytes.
-	items := make([][]byte, len(pop))
-	for i, x := range pop {
-		items[i] = encodeWork(nil, c.Seed, gen, i, x)
-		if max := c.Conn.MaxPayload(); int64(len(items[i])) > max {
-			return fmt.Errorf("evaluate generation %d: member %d's item is %d bytes, over the server's max payload %d", gen, i, len(items[i]), max)
-		}
+	if err := c.start(subject); err != nil {
+		return fmt.Errorf("evaluate generation %d: %w", gen, err)
 	}
 
-	inbox := c.Conn.NewRespInbox()
-	sub, err := c.Conn.SubscribeSync(inbox)
+	r := &round{gen: gen, inbox: c.Conn.NewRespInbox(), items: make([][]byte, len(pop)), queue: make([]int, len(pop)),
+		out: make([]time.Time, len(pop)), done: make([]bool, len(pop)), lastSeen: time.Now()}
+	for i, x := range pop {
+		// Encode every item once: handing it out again sends the same bytes.
+		r.items[i] = encodeWork(nil, c.Seed, gen, i, c.Spec, x)
+		if max := c.Conn.MaxPayload(); int64(len(r.items[i])) > max {
+			return fmt.Errorf("evaluate generation %d: member %d's item is %d bytes, over the server's max payload %d", gen, i, len(r.items[i]), max)
+		}
+		r.queue[i] = i
+	}
+	sub, err := c.Conn.SubscribeSync(r.inbox)
 	if err != nil {
 		return fmt.Errorf("evaluate generation %d: subscribe to results: %w", gen, err)
 	}
 	defer sub.Unsubscribe()
-	// A slow consumer would drop results (re-publishing would recover them): let the
-	// backlog of results and heartbeats grow instead.
+	// A slow consumer would drop results (handing items out again would recover
+	// them): let the backlog of results and heartbeats grow instead.
 	if err := sub.SetPendingLimits(-1, -1); err != nil {
 		return fmt.Errorf("evaluate generation %d: %w", gen, err)
 	}
-
-	sentAt := make([]time.Time, len(pop))
-	done := make([]bool, len(pop))
-	errs := make([]string, len(pop))
-	publish := func(i int) error {
-		sentAt[i] = time.Now()
-		if err := c.Conn.PublishMsg(&nats.Msg{Subject: subject, Reply: inbox, Data: items[i]}); err != nil {
-			return fmt.Errorf("evaluate generation %d: publish member %d: %w", gen, i, err)
-		}
-		return nil
-	}
-	for i := range pop {
-		if err := publish(i); err != nil {
-			return err
-		}
-	}
 	if err := c.Conn.Flush(); err != nil {
-		return fmt.Errorf("evaluate generation %d: flush work items: %w", gen, err)
+		return fmt.Errorf("evaluate generation %d: %w", gen, err)
 	}
 
-	check := max(itemTimeout/4, time.Millisecond)
-	lastCheck := time.Now()
+	c.mu.Lock()
+	c.round = r
+	c.serveLocked()
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.round = nil
+		c.mu.Unlock()
+	}()
+
+	errs := make([]string, len(pop))
 	remaining := len(pop)
-	lastResult := time.Now()
-	noResponders := false
 	// take records one message from the inbox: a result or a heartbeat.
 	take := func(m *nats.Msg) error {
-		r, err := decodeResult(m.Data)
+		res, err := decodeResult(m.Data)
 		if err != nil {
 			return fmt.Errorf("evaluate generation %d: %w", gen, err)
 		}
-		if r.gen != uint64(gen) || r.member >= uint64(len(pop)) {
+		if res.gen != uint64(gen) || res.member >= uint64(len(pop)) {
 			return nil // not an item of this call
 		}
-		lastResult = time.Now()
+		i := int(res.member)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		now := time.Now()
+		r.lastSeen = now
 		switch {
-		case done[r.member]: // a duplicate of a re-published item
-		case r.ack:
-			sentAt[r.member] = lastResult // alive: not lost
+		case r.done[i]: // a duplicate of an item handed out again
+		case res.ack:
+			if !r.out[i].IsZero() {
+				r.out[i] = now // alive: not lost
+			}
 		default:
-			done[r.member] = true
-			fitness[r.member] = r.fitness
-			errs[r.member] = r.errText
+			r.done[i], r.out[i] = true, time.Time{}
+			fitness[i] = res.fitness
+			if cost != nil {
+				cost[i] = res.cost
+			}
+			errs[i] = res.errText
 			remaining--
 		}
 		return nil
 	}
+	check := max(min(itemTimeout, timeout)/4, time.Millisecond)
+	lastCheck := time.Now()
 	for remaining > 0 {
 		m, err := sub.NextMsg(check)
 		switch {
 		case err == nats.ErrTimeout:
-		case err == nats.ErrNoResponders:
-			noResponders = true // no worker subscribed at publish time; Timeout decides
 		case err != nil:
 			return fmt.Errorf("evaluate generation %d: receive results: %w", gen, err)
 		default:
@@ -133,29 +281,41 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, _ ev
 				return err
 			}
 		}
-		if now := time.Now(); remaining > 0 && now.Sub(lastCheck) >= check {
-			lastCheck = now
-			if now.Sub(lastResult) >= timeout {
-				var missing []int
-				for i, d := range done {
-					if !d {
-						missing = append(missing, i)
-					}
-				}
-				hint := "are workers running?"
-				if noResponders {
-					hint = "the server reported no worker subscribed"
-				}
-				return fmt.Errorf("evaluate generation %d: no worker answered on subject %q for %v; %d of %d members unanswered (first %v): %s",
-					gen, subject, timeout, len(missing), len(pop), missing[:min(len(missing), 8)], hint)
+		now := time.Now()
+		if remaining == 0 || now.Sub(lastCheck) < check {
+			continue
+		}
+		lastCheck = now
+		c.mu.Lock()
+		var requeued []int
+		for i, t := range r.out {
+			if !t.IsZero() && now.Sub(t) >= itemTimeout {
+				r.out[i] = time.Time{}
+				r.queue = append(r.queue, i)
+				requeued = append(requeued, i)
 			}
-			for i, d := range done {
-				if !d && now.Sub(sentAt[i]) >= itemTimeout {
-					if err := publish(i); err != nil {
-						return err
-					}
+		}
+		c.serveLocked()
+		silent, pulls := now.Sub(r.lastSeen), r.pulls
+		c.mu.Unlock()
+		if c.OnRequeue != nil {
+			for _, i := range requeued {
+				c.OnRequeue(gen, i)
+			}
+		}
+		if silent >= timeout {
+			var missing []int
+			for i, d := range r.done {
+				if !d {
+					missing = append(missing, i)
 				}
 			}
+			hint := "the workers that took them went silent"
+			if pulls == 0 {
+				hint = "no worker asked for work: are workers running and connected to this server?"
+			}
+			return fmt.Errorf("evaluate generation %d: no worker answered on subject %q for %v; %d of %d members unanswered (first %v): %s",
+				gen, subject, timeout, len(missing), len(pop), missing[:min(len(missing), 8)], hint)
 		}
 	}
 	for i, e := range errs {

@@ -2,46 +2,62 @@
 // so that a strategy scales from goroutines on a laptop to many machines while its
 // results stay identical to evolution.Pool's for the same seed.
 //
-// A Coordinator (an evolution.Evaluator) publishes one work item per member of a
-// generation on Subject; Workers subscribe to Subject in the queue group
-// Subject+".workers", so each item goes to one of them. A worker evaluates the item
-// with its own copy of the fitness function, drawing from the member's stream
-// env.NewRand(seed, generation, member), and publishes the result to the item's
-// reply subject (an inbox of the coordinator's). The coordinator stores results by
-// (generation, member), so neither the number of workers nor the order of the
-// replies changes the fitness vector.
+// A Coordinator (an evolution.Evaluator) holds the work items of the generation it is
+// evaluating, one per member. Workers pull them: an idle Worker sends a request on
+// Subject, which the coordinators answer in the queue group Subject+".coordinators"
+// with one work item (or, after a short hold, with "no work"), so items go to idle
+// workers only and the load balances itself. A worker evaluates the item with its
+// fitness function, drawing from the member's stream env.NewRand(seed, generation,
+// member), and publishes the result to the item's reply subject (an inbox of the
+// coordinator's). The coordinator stores results by (generation, member), so neither
+// the number of workers nor the order of the replies changes the fitness vector.
+//
+// Coordinators may share a subject (and so its workers), but an idle coordinator
+// holds a pull for up to half a second before it answers "no work"; give concurrent
+// runs subjects of their own.
+//
+// The fitness function comes with the item or with the worker. A Coordinator's Spec
+// (opaque bytes, e.g. a meta-training config) travels in every item; a Worker turns
+// it into a fitness function with its Build (cached per spec), so one worker serves
+// any job. Items without a spec use the Worker's Fitness.
 //
 // Message format (all integers and floats little-endian; float64 as IEEE-754 bits,
 // so parameters and fitness travel exactly):
 //
-//	work item:  'W' 1 | seed uint64 | generation uint64 | member uint64 | dim uint32 | dim × float64
-//	result:     'R' 1 | generation uint64 | member uint64 | fitness float64 | error text (UTF-8, rest of the message; empty = no error)
-//	heartbeat:  'A' 1 | generation uint64 | member uint64
+//	pull:       'P' 2                                    (request on Subject)
+//	no work:    'N' 2                                    (reply to a pull)
+//	work item:  'W' 2 | seed uint64 | generation uint64 | member uint64 |
+//	            spec length uint32 | spec | dim uint32 | dim × float64   (reply to a pull)
+//	result:     'R' 2 | generation uint64 | member uint64 | fitness float64 | cost int64 |
+//	            error text (UTF-8, rest of the message; empty = no error)
+//	heartbeat:  'A' 2 | generation uint64 | member uint64
 //
-// A worker answers a malformed item with a result whose error text says why (when the
-// item has a reply subject), and the coordinator fails the generation with it.
+// A worker answers an item it cannot evaluate (malformed, or a spec its Build
+// refuses) with a result whose error text says why, and the coordinator fails the
+// generation with it.
 //
-// Results and heartbeats go to the item's reply subject. A worker sends a heartbeat for
-// every item it holds, queued or being evaluated, every Heartbeat, so a long evaluation is not mistaken for a lost one.
+// Delivery is at-least-once on top of core NATS (which itself is at-most-once): while
+// it evaluates an item, a worker sends a heartbeat for it every Heartbeat; an item
+// handed out with neither a result nor a heartbeat for ItemTimeout goes back to the
+// queue and to the next idle worker — its worker died, lost its connection or never
+// got it. The first result for a (generation, member) wins; later duplicates are
+// dropped (evaluation is deterministic, so they carry the same value). Results of
+// other generations or of other coordinators never reach an Evaluate call, whose
+// inbox is its own. When nothing at all (a pull, a result or a heartbeat) arrives
+// for Timeout, Evaluate fails with an error naming the subject and the unanswered
+// members: no worker is listening, or all of them died. A worker that keeps sending
+// heartbeats but never finishes (a fitness function that hangs) hangs Evaluate, as it
+// would hang Pool.Evaluate.
 //
-// Delivery is at-least-once on top of core NATS (which itself is at-most-once): an item
-// with neither a result nor a heartbeat for ItemTimeout is published again — its worker
-// died, lost its connection or never got it — and the first result for a (generation,
-// member) wins; later duplicates are dropped (evaluation is deterministic, so they carry
-// the same value). Results of other generations or of other coordinators never reach an
-// Evaluate call, whose inbox is its own. When no message at all (result or heartbeat)
-// arrives for Timeout, Evaluate fails with an error naming the subject and the
-// unanswered members: no worker is listening, or all of them died. A worker that
-// keeps sending heartbeats but never finishes (a fitness function that hangs) hangs
-// Evaluate, as it would hang Pool.Evaluate.
+// StartServer runs an embedded NATS server, by default on a random 127.0.0.1 port,
+// the default for a single machine: only processes on that machine can reach it. For
+// many machines, listen on an address they can reach (StartServerOn), or run a NATS
+// server they can all reach and connect the coordinator and every worker to it with
+// nats.Connect.
 //
-// Items are pushed to the queue group's members at random as they are published, not
-// pulled by idle workers, so with few members per worker the load may be uneven.
-//
-// StartServer runs an embedded NATS server on a random 127.0.0.1 port, the default for
-// a single machine: only processes on that machine can reach it. For many machines,
-// run a NATS server they can all reach and connect the coordinator and every worker to
-// it with nats.Connect.
+// Results are bit-identical across workers that run the same program on the same
+// architecture; a fitness function compiled for another architecture may round
+// floating point differently.
 package distributed
 
 import (
@@ -49,6 +65,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -58,48 +76,76 @@ import (
 const DefaultSubject = "gorl.evolution.work"
 
 const (
+	kindPull   = 'P'
+	kindNoWork = 'N'
 	kindWork   = 'W'
 	kindResult = 'R'
 	kindAck    = 'A'
-	version    = 1
-	workHeader = 2 + 8 + 8 + 8 + 4
-	resHeader  = 2 + 8 + 8 + 8
+	version    = 2
+	workHeader = 2 + 8 + 8 + 8 + 4 // then the spec, then dim uint32 and the parameters
+	resHeader  = 2 + 8 + 8 + 8 + 8
+	ackLen     = 2 + 8 + 8
+)
+
+var (
+	pullMsg   = []byte{kindPull, version}
+	noWorkMsg = []byte{kindNoWork, version}
 )
 
 // StartServer starts an in-process NATS server listening on 127.0.0.1 at a random
 // free port and returns it with its client URL. Shut it down with srv.Shutdown().
 func StartServer() (*server.Server, string, error) {
-	opts := &server.Options{
-		Host:   "127.0.0.1",
-		Port:   server.RANDOM_PORT,
-		NoLog:  true,
-		NoSigs: true,
+	return StartServerOn("127.0.0.1:0")
+}
+
+// StartServerOn starts an in-process NATS server listening on addr ("host:port";
+// port 0: a random free one) and returns it with its client URL. Listening on an
+// address other machines reach (e.g. "0.0.0.0:4222") lets their workers connect;
+// the server has no authentication, so do that on trusted networks only.
+func StartServerOn(addr string) (*server.Server, string, error) {
+	host, portText, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("start nats server on %q: want host:port: %w", addr, err)
 	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65535 {
+		return nil, "", fmt.Errorf("start nats server on %q: port %q is not in [0, 65535]", addr, portText)
+	}
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	opts := &server.Options{Host: host, Port: port, NoLog: true, NoSigs: true}
 	srv, err := server.NewServer(opts)
 	if err != nil {
-		return nil, "", fmt.Errorf("start nats server: %w", err)
+		return nil, "", fmt.Errorf("start nats server on %s: %w", addr, err)
 	}
 	go srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
-		return nil, "", errors.New("start nats server: not ready for connections after 10s")
+		return nil, "", fmt.Errorf("start nats server on %s: not ready for connections after 10s (is the address in use?)", addr)
 	}
 	return srv, srv.ClientURL(), nil
 }
 
-func queueGroup(subject string) string { return subject + ".workers" }
+func coordinatorGroup(subject string) string { return subject + ".coordinators" }
 
 // work is one decoded work item.
 type work struct {
 	seed, gen, member uint64
+	spec              []byte
 	x                 []float64
 }
 
-func encodeWork(dst []byte, seed uint64, gen, member int, x []float64) []byte {
+func encodeWork(dst []byte, seed uint64, gen, member int, spec []byte, x []float64) []byte {
 	dst = append(dst[:0], kindWork, version)
 	dst = binary.LittleEndian.AppendUint64(dst, seed)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(gen))
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(member))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(spec)))
+	dst = append(dst, spec...)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(x)))
 	for _, v := range x {
 		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
@@ -108,8 +154,8 @@ func encodeWork(dst []byte, seed uint64, gen, member int, x []float64) []byte {
 }
 
 func decodeWork(b []byte) (work, error) {
-	if len(b) < workHeader {
-		return work{}, fmt.Errorf("work item of %d bytes, shorter than its %d-byte header", len(b), workHeader)
+	if len(b) < workHeader+4 {
+		return work{}, fmt.Errorf("work item of %d bytes, shorter than its %d-byte header", len(b), workHeader+4)
 	}
 	if b[0] != kindWork || b[1] != version {
 		return work{}, fmt.Errorf("work item kind %q version %d, want %q version %d", b[0], b[1], kindWork, version)
@@ -119,19 +165,25 @@ func decodeWork(b []byte) (work, error) {
 		gen:    binary.LittleEndian.Uint64(b[10:]),
 		member: binary.LittleEndian.Uint64(b[18:]),
 	}
-	dim := int(binary.LittleEndian.Uint32(b[26:]))
-	if len(b) != workHeader+8*dim {
-		return w, fmt.Errorf("work item for %d parameters has %d bytes, want %d", dim, len(b), workHeader+8*dim)
+	specLen := uint64(binary.LittleEndian.Uint32(b[26:]))
+	if uint64(len(b)) < workHeader+specLen+4 {
+		return w, fmt.Errorf("work item with a %d-byte spec has only %d bytes", specLen, len(b))
+	}
+	w.spec = b[workHeader : workHeader+specLen]
+	rest := b[workHeader+specLen:]
+	dim := uint64(binary.LittleEndian.Uint32(rest))
+	if uint64(len(rest)) != 4+8*dim {
+		return w, fmt.Errorf("work item for %d parameters has %d bytes after its spec, want %d", dim, len(rest), 4+8*dim)
 	}
 	w.x = make([]float64, dim)
 	for i := range w.x {
-		w.x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[workHeader+8*i:]))
+		w.x[i] = math.Float64frombits(binary.LittleEndian.Uint64(rest[4+8*i:]))
 	}
 	return w, nil
 }
 
 func encodeAck(gen, member uint64) []byte {
-	b := make([]byte, 0, 18)
+	b := make([]byte, 0, ackLen)
 	b = append(b, kindAck, version)
 	b = binary.LittleEndian.AppendUint64(b, gen)
 	return binary.LittleEndian.AppendUint64(b, member)
@@ -141,21 +193,23 @@ func encodeAck(gen, member uint64) []byte {
 type result struct {
 	gen, member uint64
 	fitness     float64
+	cost        int64
 	errText     string
 	ack         bool
 }
 
-func encodeResult(gen, member uint64, fitness float64, errText string) []byte {
+func encodeResult(gen, member uint64, fitness float64, cost int64, errText string) []byte {
 	b := make([]byte, 0, resHeader+len(errText))
 	b = append(b, kindResult, version)
 	b = binary.LittleEndian.AppendUint64(b, gen)
 	b = binary.LittleEndian.AppendUint64(b, member)
 	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(fitness))
+	b = binary.LittleEndian.AppendUint64(b, uint64(cost))
 	return append(b, errText...)
 }
 
 func decodeResult(b []byte) (result, error) {
-	if len(b) == 18 && b[0] == kindAck && b[1] == version {
+	if len(b) == ackLen && b[0] == kindAck && b[1] == version {
 		return result{
 			gen:    binary.LittleEndian.Uint64(b[2:]),
 			member: binary.LittleEndian.Uint64(b[10:]),
@@ -172,6 +226,17 @@ func decodeResult(b []byte) (result, error) {
 		gen:     binary.LittleEndian.Uint64(b[2:]),
 		member:  binary.LittleEndian.Uint64(b[10:]),
 		fitness: math.Float64frombits(binary.LittleEndian.Uint64(b[18:])),
+		cost:    int64(binary.LittleEndian.Uint64(b[26:])),
 		errText: string(b[resHeader:]),
 	}, nil
+}
+
+var errNoWork = errors.New("no work")
+
+// decodeReply decodes a coordinator's reply to a pull: a work item, or errNoWork.
+func decodeReply(b []byte) (work, error) {
+	if len(b) == 2 && b[0] == kindNoWork && b[1] == version {
+		return work{}, errNoWork
+	}
+	return decodeWork(b)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -12,17 +13,19 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"gorl/agents"
+	_ "gorl/env/classic"
 	"gorl/evolution"
 )
 
 // sphere is a noisy 10-D sphere: the noise comes from the member's stream, so a
 // result matches the Pool's only if every member got its own stream.
-func sphere(_ int, x []float64, rng *rand.Rand) (float64, error) {
+func sphere(_, _ int, x []float64, rng *rand.Rand) (float64, int64, error) {
 	s := 0.0
 	for _, v := range x {
 		s += v * v
 	}
-	return -s + 0.3*rng.NormFloat64(), nil
+	return -s + 0.3*rng.NormFloat64(), int64(len(x)), nil
 }
 
 const testSeed = 11
@@ -45,7 +48,7 @@ func runOpenES(t *testing.T, ev evolution.Evaluator, gens int) []float64 {
 		if pop, err = es.Ask(pop); err != nil {
 			t.Fatal(err)
 		}
-		if err := ev.Evaluate(g, pop, fit, sphere); err != nil {
+		if err := ev.Evaluate(g, pop, fit, nil, sphere); err != nil {
 			t.Fatalf("generation %d: %v", g, err)
 		}
 		if err := es.Tell(fit); err != nil {
@@ -89,6 +92,12 @@ func startWorkers(t testing.TB, url string, n int, f evolution.FitnessFunc) []*W
 	return ws
 }
 
+func newCoordinator(t testing.TB, c *Coordinator) *Coordinator {
+	t.Helper()
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func sameBits(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false
@@ -114,7 +123,7 @@ func TestMatchesPool(t *testing.T) {
 	for _, n := range []int{1, 3} {
 		url := startServer(t)
 		startWorkers(t, url, n, sphere)
-		c := &Coordinator{Conn: connect(t, url), Seed: testSeed, Timeout: 10 * time.Second}
+		c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: testSeed, Timeout: 10 * time.Second})
 		got := runOpenES(t, c, gens)
 		if !sameBits(got, local) {
 			t.Errorf("%d NATS workers: mean %v, local pool %v", n, got, local)
@@ -156,12 +165,21 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 		}
 		t.Cleanup(w.Stop)
 	}
-	c := &Coordinator{Conn: connect(t, url), Seed: testSeed, ItemTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second}
+	requeued := map[string]bool{}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: testSeed, ItemTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second,
+		OnRequeue: func(g, m int) {
+			mu.Lock()
+			requeued[fmt.Sprint(g, "/", m)] = true
+			mu.Unlock()
+		}})
 	got := runOpenES(t, c, gens)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(taken) != 1 {
 		t.Fatalf("the dying worker took %d items, want 1", len(taken))
+	}
+	if len(requeued) != 1 || !requeued[taken[0]] {
+		t.Errorf("items handed out again: %v, want only %s", requeued, taken[0])
 	}
 	if !survivorSaw[taken[0]] {
 		t.Errorf("item %s, taken by the dead worker, was never re-published to the survivor", taken[0])
@@ -177,25 +195,25 @@ func TestHeartbeatsKeepSlowItems(t *testing.T) {
 	url := startServer(t)
 	var mu sync.Mutex
 	calls := 0
-	w := &Worker{Conn: connect(t, url), Heartbeat: 10 * time.Millisecond, Fitness: func(m int, x []float64, rng *rand.Rand) (float64, error) {
+	w := &Worker{Conn: connect(t, url), Heartbeat: 10 * time.Millisecond, Fitness: func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
 		mu.Lock()
 		calls++
 		mu.Unlock()
 		time.Sleep(1500 * time.Millisecond)
-		return sphere(m, x, rng)
+		return sphere(g, m, x, rng)
 	}}
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	c := &Coordinator{Conn: connect(t, url), Seed: 5, ItemTimeout: time.Second, Timeout: 1200 * time.Millisecond}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: 5, ItemTimeout: time.Second, Timeout: 1200 * time.Millisecond})
 	pop := [][]float64{{1, 2}, {3, 4}}
 	got := make([]float64, 2)
-	if err := c.Evaluate(0, pop, got, nil); err != nil {
+	if err := c.Evaluate(0, pop, got, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]float64, 2)
-	if err := (evolution.Pool{Seed: 5}).Evaluate(0, pop, want, sphere); err != nil {
+	if err := (evolution.Pool{Seed: 5}).Evaluate(0, pop, want, nil, sphere); err != nil {
 		t.Fatal(err)
 	}
 	if !sameBits(got, want) {
@@ -210,13 +228,15 @@ func TestHeartbeatsKeepSlowItems(t *testing.T) {
 
 func TestNoWorkersTimesOut(t *testing.T) {
 	url := startServer(t)
-	c := &Coordinator{Conn: connect(t, url), Subject: "gorl.test.none", ItemTimeout: 50 * time.Millisecond, Timeout: 300 * time.Millisecond}
+	// A worker on another subject does not count.
+	startWorkers(t, url, 1, sphere)
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Subject: "gorl.test.none", ItemTimeout: 50 * time.Millisecond, Timeout: 300 * time.Millisecond})
 	pop := [][]float64{{1, 2}, {3, 4}}
 	fit := make([]float64, 2)
 	start := time.Now()
-	err := c.Evaluate(0, pop, fit, sphere)
+	err := c.Evaluate(0, pop, fit, nil, sphere)
 	if err == nil || !strings.Contains(err.Error(), "no worker answered") || !strings.Contains(err.Error(), "gorl.test.none") ||
-		!strings.Contains(err.Error(), "no worker subscribed") {
+		!strings.Contains(err.Error(), "no worker asked for work") {
 		t.Fatalf("error %v, want a timeout naming the subject", err)
 	}
 	if el := time.Since(start); el > 5*time.Second {
@@ -226,18 +246,18 @@ func TestNoWorkersTimesOut(t *testing.T) {
 
 func TestWorkerErrorReported(t *testing.T) {
 	url := startServer(t)
-	startWorkers(t, url, 2, func(m int, x []float64, rng *rand.Rand) (float64, error) {
+	startWorkers(t, url, 2, func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
 		if m == 3 || m == 5 {
-			return 0, errors.New("diverged")
+			return 0, 0, errors.New("diverged")
 		}
-		return sphere(m, x, rng)
+		return sphere(g, m, x, rng)
 	})
-	c := &Coordinator{Conn: connect(t, url), Seed: 1, Timeout: 10 * time.Second}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: 1, Timeout: 10 * time.Second})
 	pop := make([][]float64, 8)
 	for i := range pop {
 		pop[i] = []float64{float64(i)}
 	}
-	err := c.Evaluate(0, pop, make([]float64, 8), nil)
+	err := c.Evaluate(0, pop, make([]float64, 8), nil, nil)
 	if err == nil || err.Error() != "member 3: diverged" {
 		t.Fatalf("error %v, want member 3's", err)
 	}
@@ -245,27 +265,177 @@ func TestWorkerErrorReported(t *testing.T) {
 
 func TestCodecExact(t *testing.T) {
 	x := []float64{math.Inf(-1), -0.0, math.SmallestNonzeroFloat64, math.MaxFloat64, 1.0 / 3}
-	w, err := decodeWork(encodeWork(nil, 1<<63, 7, 9, x))
+	spec := []byte(`{"job":1}`)
+	w, err := decodeWork(encodeWork(nil, 1<<63, 7, 9, spec, x))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.seed != 1<<63 || w.gen != 7 || w.member != 9 || !sameBits(w.x, x) {
+	if w.seed != 1<<63 || w.gen != 7 || w.member != 9 || string(w.spec) != string(spec) || !sameBits(w.x, x) {
 		t.Errorf("work item round trip: %+v", w)
+	}
+	// The PPO-clip member of meta-training has no parameters and no spec here.
+	w, err = decodeWork(encodeWork(nil, 1, 2, 3, nil, nil))
+	if err != nil || len(w.x) != 0 || len(w.spec) != 0 {
+		t.Errorf("empty work item round trip: %+v, %v", w, err)
 	}
 	nan := math.Float64frombits(0x7ff8000000000123)
 	a, err := decodeResult(encodeAck(4, 5))
 	if err != nil || !a.ack || a.gen != 4 || a.member != 5 {
 		t.Errorf("heartbeat round trip: %+v, %v", a, err)
 	}
-	r, err := decodeResult(encodeResult(2, 3, nan, "boom"))
-	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.errText != "boom" || r.ack {
+	r, err := decodeResult(encodeResult(2, 3, nan, -7, "boom"))
+	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.cost != -7 || r.errText != "boom" || r.ack {
 		t.Errorf("result round trip: %+v, %v", r, err)
 	}
-	if _, err := decodeWork(encodeWork(nil, 1, 2, 3, x)[:40]); err == nil {
-		t.Error("a truncated work item decoded")
+	if _, err := decodeReply(noWorkMsg); err != errNoWork {
+		t.Errorf("no-work reply decoded as %v", err)
 	}
-	if _, err := decodeResult([]byte("W\x01")); err == nil {
+	full := encodeWork(nil, 1, 2, 3, spec, x)
+	for _, n := range []int{40, 2 + 8 + 8 + 8 + 4 + 3, len(full) - 1} {
+		if _, err := decodeWork(full[:n]); err == nil {
+			t.Errorf("a work item truncated to %d of %d bytes decoded", n, len(full))
+		}
+	}
+	if _, err := decodeResult([]byte("W\x02")); err == nil {
 		t.Error("a short result decoded")
+	}
+}
+
+// Items go to idle workers only: a worker stuck on its first item holds no others,
+// so the other worker evaluates the rest of the generation meanwhile.
+func TestIdleWorkersPull(t *testing.T) {
+	url := startServer(t)
+	const n = 10
+	var mu sync.Mutex
+	fastDone := 0
+	rest := make(chan struct{})
+	slowCalls := 0
+	slow := func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
+		mu.Lock()
+		slowCalls++
+		mu.Unlock()
+		select {
+		case <-rest:
+		case <-time.After(10 * time.Second):
+			return 0, 0, errors.New("the other worker did not get the remaining items")
+		}
+		return sphere(g, m, x, rng)
+	}
+	fast := func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
+		mu.Lock()
+		fastDone++
+		if fastDone == n-1 {
+			close(rest)
+		}
+		mu.Unlock()
+		return sphere(g, m, x, rng)
+	}
+	startWorkers(t, url, 1, slow)
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: 2, Timeout: 20 * time.Second})
+	// The slow worker alone pulls the first item; then the fast one joins.
+	pop := make([][]float64, n)
+	for i := range pop {
+		pop[i] = []float64{float64(i)}
+	}
+	got := make([]float64, n)
+	errc := make(chan error, 1)
+	go func() { errc <- c.Evaluate(0, pop, got, nil, nil) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		started := slowCalls
+		mu.Unlock()
+		if started > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	startWorkers(t, url, 1, fast)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, n)
+	if err := (evolution.Pool{Seed: 2}).Evaluate(0, pop, want, nil, sphere); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(got, want) {
+		t.Errorf("fitness %v, pool %v", got, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if slowCalls != 1 || fastDone != n-1 {
+		t.Errorf("slow worker took %d items, fast %d; want 1 and %d", slowCalls, fastDone, n-1)
+	}
+}
+
+// A coordinator's spec reaches the workers, which build their fitness from it once
+// per spec; a spec a worker refuses fails the generation with the worker's reason.
+func TestSpecBuildsFitness(t *testing.T) {
+	url := startServer(t)
+	var mu sync.Mutex
+	builds := map[string]int{}
+	build := func(spec []byte) (evolution.FitnessFunc, error) {
+		mu.Lock()
+		builds[string(spec)]++
+		mu.Unlock()
+		var scale float64
+		if _, err := fmt.Sscanf(string(spec), "scale=%g", &scale); err != nil {
+			return nil, fmt.Errorf("spec %q: %v", spec, err)
+		}
+		return func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
+			f, c, err := sphere(g, m, x, rng)
+			return scale * f, c, err
+		}, nil
+	}
+	for range 2 {
+		w := &Worker{Conn: connect(t, url), Build: build}
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	pop := [][]float64{{1}, {2}, {3}, {4}, {5}, {6}}
+	eval := func(spec string, gen int) ([]float64, []int64, error) {
+		// Closed at once: an idle coordinator on the subject would hold pulls.
+		c := &Coordinator{Conn: connect(t, url), Seed: 4, Spec: []byte(spec), Timeout: 10 * time.Second}
+		defer c.Close()
+		fit, cost := make([]float64, len(pop)), make([]int64, len(pop))
+		return fit, cost, c.Evaluate(gen, pop, fit, cost, nil)
+	}
+	a, cost, err := eval("scale=1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := eval("scale=1", 1); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := eval("scale=2", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, len(pop))
+	wantCost := make([]int64, len(pop))
+	if err := (evolution.Pool{Seed: 4}).Evaluate(0, pop, want, wantCost, sphere); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(a, want) || fmt.Sprint(cost) != fmt.Sprint(wantCost) {
+		t.Errorf("spec scale=1: fitness %v cost %v, pool %v %v", a, cost, want, wantCost)
+	}
+	for i := range b {
+		if b[i] != 2*a[i] {
+			t.Fatalf("spec scale=2: fitness %v, want twice %v", b, a)
+		}
+	}
+	_, _, err = eval("bogus", 0)
+	if err == nil || !strings.Contains(err.Error(), "worker refuses the job") || !strings.Contains(err.Error(), `spec "bogus"`) {
+		t.Errorf("bad spec: error %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for spec, n := range builds {
+		if n > 2 {
+			t.Errorf("spec %q built %d times by 2 workers", spec, n)
+		}
 	}
 }
 
@@ -282,7 +452,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	fit := make([]float64, len(pop))
 	run := func(b *testing.B, ev evolution.Evaluator) {
 		for i := 0; b.Loop(); i++ {
-			if err := ev.Evaluate(i, pop, fit, sphere); err != nil {
+			if err := ev.Evaluate(i, pop, fit, nil, sphere); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -292,7 +462,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.Run("nats", func(b *testing.B) {
 		url := startServer(b)
 		startWorkers(b, url, 2, sphere)
-		run(b, &Coordinator{Conn: connect(b, url), Seed: 1})
+		run(b, newCoordinator(b, &Coordinator{Conn: connect(b, url), Seed: 1}))
 	})
 }
 
@@ -337,14 +507,62 @@ func Example() {
 		return
 	}
 	remote, local := make([]float64, 8), make([]float64, 8)
-	if err := (&Coordinator{Conn: nc, Seed: 9}).Evaluate(0, pop, remote, sphere); err != nil {
+	c := &Coordinator{Conn: nc, Seed: 9}
+	defer c.Close()
+	if err := c.Evaluate(0, pop, remote, nil, sphere); err != nil {
 		fmt.Println(err)
 		return
 	}
-	if err := (evolution.Pool{Seed: 9}).Evaluate(0, pop, local, sphere); err != nil {
+	if err := (evolution.Pool{Seed: 9}).Evaluate(0, pop, local, nil, sphere); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("identical to the local pool:", sameBits(remote, local))
 	// Output: identical to the local pool: true
+}
+
+// Meta-training through NATS workers that build MemberFitness from the job spec ends
+// exactly as on the local pool: same generations (fitness, env steps), same mean.
+func TestMetaTrainMatchesLocal(t *testing.T) {
+	cfg := evolution.MetaConfig{
+		Objective: "ta-lpo", Hidden: 8, Generations: 2, Population: 4, Seed: 5, Sigma: 0.5, FitnessEpisodes: 2,
+		Inner: agents.TrainConfig{Steps: 1024, Envs: 2, RolloutSteps: 128},
+	}.WithDefaults()
+	local, err := evolution.MetaTrain(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := startServer(t)
+	for range 3 {
+		w := &Worker{Conn: connect(t, url), Build: func(spec []byte) (evolution.FitnessFunc, error) {
+			return evolution.MetaFitnessFromSpec(spec, "test")
+		}}
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	spec, err := cfg.JobSpec("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: cfg.EvaluatorSeed(), Spec: spec, Timeout: 30 * time.Second})
+	remote, err := evolution.MetaTrainOn(c, cfg, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range local.Generations {
+		a, b := local.Generations[i], remote.Generations[i]
+		a.WallSeconds, b.WallSeconds = 0, 0
+		if a != b {
+			t.Errorf("generation %d: local %+v, NATS %+v", i, a, b)
+		}
+	}
+	if !reflect.DeepEqual(local.Mean.W1.Data, remote.Mean.W1.Data) || !reflect.DeepEqual(local.Mean.W2.Data, remote.Mean.W2.Data) ||
+		local.BestFitness != remote.BestFitness {
+		t.Errorf("final mean or best differ: best %v local, %v NATS", local.BestFitness, remote.BestFitness)
+	}
+	if local.Generations[0].EnvSteps == 0 {
+		t.Error("no env steps counted: the cost column proves nothing")
+	}
 }

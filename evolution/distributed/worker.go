@@ -1,6 +1,8 @@
 package distributed
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,139 +13,187 @@ import (
 	"gorl/evolution"
 )
 
-// DefaultHeartbeat is how often a Worker acknowledges the items it holds when its
+// DefaultHeartbeat is how often a Worker acknowledges the item it evaluates when its
 // Heartbeat is zero.
 const DefaultHeartbeat = time.Second
 
-// Worker evaluates work items from Subject's queue group, one at a time, with
-// Fitness. Run several Workers (in one process or many) for parallelism.
+// idleWait is how long a Worker waits before pulling again when no coordinator
+// serves its subject (or the pull failed).
+const idleWait = 200 * time.Millisecond
+
+// maxCachedSpecs bounds the fitness functions a Worker keeps built.
+const maxCachedSpecs = 8
+
+// Worker pulls work items from Subject's coordinators and evaluates them one at a
+// time. Run several Workers (in one process or many) for parallelism; they may share
+// a connection.
 //
-// Every item it holds, queued or being evaluated, is acknowledged every Heartbeat, so the coordinator re-publishes an item only when its
-// worker has gone silent.
+// While it evaluates an item it acknowledges it every Heartbeat, so the coordinator
+// hands an item out again only when its worker has gone silent.
 type Worker struct {
-	Conn      *nats.Conn
-	Subject   string // work subject (default DefaultSubject)
-	Fitness   evolution.FitnessFunc
+	Conn    *nats.Conn
+	Subject string // work subject (default DefaultSubject)
+	// Fitness evaluates items without a spec.
+	Fitness evolution.FitnessFunc
+	// Build turns a coordinator's Spec into the fitness function of its items (called
+	// once per distinct spec; an error is the result of every item of that spec).
+	Build     func(spec []byte) (evolution.FitnessFunc, error)
 	Heartbeat time.Duration // default DefaultHeartbeat; keep it well under the coordinator's ItemTimeout
 
 	// OnItem, when set, is called with each item's generation and member before it is
 	// evaluated (progress reports; tests use it to stop a worker mid-generation).
 	OnItem func(gen, member int)
+	// OnResult, when set, is called after each evaluation with its outcome.
+	OnResult func(gen, member int, fitness float64, err error)
 
 	mu      sync.Mutex
-	sub     *nats.Subscription
-	held    []heldItem // queued items, then the one being evaluated
-	wake    chan struct{}
-	stop    chan struct{}
+	running bool
+	held    *heldItem // the item being evaluated
+	cancel  context.CancelFunc
 	stopped sync.WaitGroup
+	built   map[string]built // by spec; used by the serving goroutine only
 }
 
 type heldItem struct {
-	msg  *nats.Msg
-	work work
-	err  error // a malformed item
+	reply       string
+	gen, member uint64
 }
 
-// Start subscribes the worker and serves items on its own goroutines until Stop.
+type built struct {
+	f   evolution.FitnessFunc
+	err error
+}
+
+// Start serves items on the worker's own goroutines until Stop.
 func (w *Worker) Start() error {
-	if w.Conn == nil || w.Fitness == nil {
-		return fmt.Errorf("start worker: needs a NATS connection and a fitness function")
-	}
-	subject := w.Subject
-	if subject == "" {
-		subject = DefaultSubject
+	if w.Conn == nil || (w.Fitness == nil && w.Build == nil) {
+		return errors.New("start worker: needs a NATS connection and a fitness function (Fitness or Build)")
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.sub != nil {
-		return fmt.Errorf("start worker on %q: already started", subject)
+	if w.running {
+		return fmt.Errorf("start worker on %q: already started", w.subject())
 	}
-	w.wake, w.stop, w.held = make(chan struct{}, 1), make(chan struct{}), nil
-	sub, err := w.Conn.QueueSubscribe(subject, queueGroup(subject), w.receive)
-	if err != nil {
-		return fmt.Errorf("start worker on %q: %w", subject, err)
+	if w.Conn.IsClosed() {
+		return fmt.Errorf("start worker on %q: connection closed", w.subject())
 	}
-	if err := w.Conn.Flush(); err != nil {
-		sub.Unsubscribe()
-		return fmt.Errorf("start worker on %q: %w", subject, err)
-	}
-	w.sub = sub
+	ctx, cancel := context.WithCancel(context.Background())
+	w.running, w.cancel, w.held = true, cancel, nil
+	served := make(chan struct{})
 	w.stopped.Add(2)
-	go w.serve()
-	go w.heartbeat()
+	go func() {
+		defer close(served)
+		w.serve(ctx)
+	}()
+	go w.heartbeat(served) // until the item in hand is answered
 	return nil
 }
 
-// receive queues an item; the next heartbeat acknowledges it (none is sent for
-// items answered before then, which keeps fast evaluations at one reply each).
-func (w *Worker) receive(m *nats.Msg) {
-	it, err := decodeWork(m.Data)
-	w.mu.Lock()
-	w.held = append(w.held, heldItem{msg: m, work: it, err: err})
-	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+func (w *Worker) subject() string {
+	if w.Subject == "" {
+		return DefaultSubject
 	}
+	return w.Subject
 }
 
-func (w *Worker) serve() {
+// serve pulls an item, evaluates it and publishes the result, until ctx ends or the
+// connection closes.
+func (w *Worker) serve(ctx context.Context) {
 	defer w.stopped.Done()
-	for {
-		w.mu.Lock()
-		var h heldItem
-		ok := len(w.held) > 0
-		if ok {
-			h = w.held[0] // stays held (and heartbeated) until answered
-		}
-		w.mu.Unlock()
-		if !ok {
-			select {
-			case <-w.wake:
-				continue
-			case <-w.stop:
-				return
-			}
-		}
-		select {
-		case <-w.stop:
-			return // queued items are re-published by the coordinator
-		default:
-		}
-		w.handle(h)
-		w.mu.Lock()
-		w.held = w.held[1:]
-		w.mu.Unlock()
-		if w.Conn.IsClosed() {
+	subject := w.subject()
+	for ctx.Err() == nil && !w.Conn.IsClosed() {
+		pctx, cancel := context.WithTimeout(ctx, pullWait)
+		m, err := w.Conn.RequestWithContext(pctx, subject, pullMsg)
+		cancel()
+		switch {
+		case err == nil:
+		case ctx.Err() != nil || w.Conn.IsClosed():
 			return
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
+			continue // no answer in time: ask again
+		default: // no coordinator serves the subject yet (nats.ErrNoResponders), or a hiccup
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(idleWait):
+			}
+			continue
 		}
+		it, err := decodeReply(m.Data)
+		if err == errNoWork {
+			continue
+		}
+		w.handle(m.Reply, it, err)
 	}
 }
 
-func (w *Worker) handle(h heldItem) {
-	m, it := h.msg, h.work
-	if h.err != nil {
-		if m.Reply != "" {
-			_ = w.Conn.Publish(m.Reply, encodeResult(it.gen, it.member, 0, h.err.Error()))
-		}
+func (w *Worker) handle(reply string, it work, decodeErr error) {
+	if reply == "" {
+		return // nowhere to answer
+	}
+	if decodeErr != nil {
+		_ = w.Conn.Publish(reply, encodeResult(it.gen, it.member, 0, 0, decodeErr.Error()))
 		return
 	}
+	w.mu.Lock()
+	w.held = &heldItem{reply: reply, gen: it.gen, member: it.member}
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.held = nil
+		w.mu.Unlock()
+	}()
 	if w.OnItem != nil {
 		w.OnItem(int(it.gen), int(it.member))
 	}
-	rng := env.NewRand(it.seed, it.gen, it.member)
-	f, ferr := w.Fitness(int(it.member), it.x, rng)
+	var f float64
+	var cost int64
+	fit, err := w.fitnessFor(it.spec)
+	if err == nil {
+		rng := env.NewRand(it.seed, it.gen, it.member)
+		f, cost, err = fit(int(it.gen), int(it.member), it.x, rng)
+	}
+	if w.OnResult != nil {
+		w.OnResult(int(it.gen), int(it.member), f, err)
+	}
 	text := ""
-	if ferr != nil {
-		text = ferr.Error()
+	if err != nil {
+		text = err.Error()
 	}
-	if m.Reply != "" {
-		// A failed publish means the connection is gone; the coordinator re-publishes.
-		_ = w.Conn.Publish(m.Reply, encodeResult(it.gen, it.member, f, text))
-	}
+	// A failed publish means the connection is gone; the coordinator hands the item
+	// out again.
+	_ = w.Conn.Publish(reply, encodeResult(it.gen, it.member, f, cost, text))
 }
 
-func (w *Worker) heartbeat() {
+// fitnessFor returns the fitness function of items with this spec.
+func (w *Worker) fitnessFor(spec []byte) (evolution.FitnessFunc, error) {
+	if len(spec) == 0 {
+		if w.Fitness == nil {
+			return nil, errors.New("worker has no fitness function for items without a spec")
+		}
+		return w.Fitness, nil
+	}
+	if w.Build == nil {
+		return nil, errors.New("worker cannot build a fitness function from a job spec (no Build)")
+	}
+	if b, ok := w.built[string(spec)]; ok {
+		return b.f, b.err
+	}
+	if w.built == nil || len(w.built) >= maxCachedSpecs {
+		w.built = map[string]built{}
+	}
+	f, err := w.Build(spec)
+	if err == nil && f == nil {
+		err = errors.New("job spec built no fitness function")
+	}
+	if err != nil {
+		err = fmt.Errorf("worker refuses the job: %w", err)
+	}
+	w.built[string(spec)] = built{f, err}
+	return f, err
+}
+
+func (w *Worker) heartbeat(served <-chan struct{}) {
 	defer w.stopped.Done()
 	every := w.Heartbeat
 	if every <= 0 {
@@ -151,38 +201,30 @@ func (w *Worker) heartbeat() {
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	var acks []*nats.Msg
 	for {
 		select {
-		case <-w.stop:
+		case <-served:
 			return
 		case <-tick.C:
 		}
-		acks = acks[:0]
 		w.mu.Lock()
-		for _, h := range w.held {
-			if h.err == nil && h.msg.Reply != "" {
-				acks = append(acks, &nats.Msg{Subject: h.msg.Reply, Data: encodeAck(h.work.gen, h.work.member)})
-			}
-		}
+		h := w.held
 		w.mu.Unlock()
-		for _, a := range acks {
-			_ = w.Conn.PublishMsg(a)
+		if h != nil {
+			_ = w.Conn.Publish(h.reply, encodeAck(h.gen, h.member))
 		}
 	}
 }
 
-// Stop unsubscribes the worker, drops its queued items (the coordinator re-publishes
-// them once their heartbeats stop) and waits for the item in hand, if any, to finish.
+// Stop stops pulling and waits for the item in hand, if any, to finish.
 func (w *Worker) Stop() {
 	w.mu.Lock()
-	sub := w.sub
-	w.sub = nil
+	running, cancel := w.running, w.cancel
+	w.running = false
 	w.mu.Unlock()
-	if sub == nil {
+	if !running {
 		return
 	}
-	_ = sub.Unsubscribe()
-	close(w.stop)
+	cancel()
 	w.stopped.Wait()
 }
