@@ -356,3 +356,219 @@ func FuzzWrapperRestore(f *testing.F) {
 		}
 	})
 }
+
+// pooledMeanVar is the two-pass mean and variance of xs pooled with the initial
+// pseudo-sample of the running statistics (count 1e-4, mean 0, variance 1).
+func pooledMeanVar(xs []float64) (mean, variance, count float64) {
+	const c0 = 1e-4
+	count = c0 + float64(len(xs))
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= count
+	m2 := c0 * (1 + mean*mean)
+	for _, x := range xs {
+		m2 += (x - mean) * (x - mean)
+	}
+	return mean, m2 / count, count
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestNormalizeRewardDiscountedReturn checks NormalizeReward against a direct
+// computation: the discounted return G_t = gamma G_{t-1} (1 - terminated_t) + r_t (a
+// truncation does not restart it, nor does Reset), its pooled two-pass variance over
+// every G so far, and the scaled reward r_t / sqrt(Var + 1e-8).
+func TestNormalizeRewardDiscountedReturn(t *testing.T) {
+	const gamma = 0.9
+	w := newWalk()
+	tl := env.NewTimeLimit(w, 6)
+	n := env.NewNormalizeReward(tl, gamma)
+	n.Seed(3)
+	n.Reset()
+	var gs []float64
+	g := 0.0
+	terms, truncs := 0, 0
+	for i := 0; i < 400; i++ {
+		a := 0.4 * float64(i%5-2)
+		if i%60 < 30 {
+			a = 0.9 // drives the walk to its terminal bound within the time limit
+		}
+		tr := n.Step([]float64{a})
+		r := -math.Abs(w.pos) // the walk's reward
+		if n.Raw() != r {
+			t.Fatalf("step %d: Raw %v, the walk's reward %v", i, n.Raw(), r)
+		}
+		if tr.Terminated {
+			g = 0
+		}
+		g = gamma*g + r
+		gs = append(gs, g)
+		_, variance, count := pooledMeanVar(gs)
+		if !near(n.Return, g) || !near(n.Stats.Var[0], variance) || !near(n.Stats.Count, count) {
+			t.Fatalf("step %d: G %v var %v count %v, by hand %v %v %v", i, n.Return, n.Stats.Var[0], n.Stats.Count, g, variance, count)
+		}
+		if want := r / math.Sqrt(variance+1e-8); !near(tr.Reward, want) {
+			t.Fatalf("step %d: scaled reward %v, by hand %v", i, tr.Reward, want)
+		}
+		if tr.Terminated {
+			terms++
+		} else if tr.Truncated {
+			truncs++
+		}
+		if tr.Done() {
+			n.Reset()
+		}
+	}
+	if terms < 3 || truncs < 3 {
+		t.Fatalf("%d terminations and %d truncations: both kinds of episode end must occur", terms, truncs)
+	}
+
+	// A hand-computed start: rewards 1 then 2 with gamma 0.5 give G = 1 then 2.5.
+	c := &constant{rewards: []float64{1, 2}}
+	h := env.NewNormalizeReward(c, 0.5)
+	h.Reset()
+	r1, r2 := h.Step(nil).Reward, h.Step(nil).Reward
+	n1 := 1 + 1e-4
+	m1 := 1 / n1
+	v1 := (1e-4 + 1e-4*1/n1) / n1
+	n2 := n1 + 1
+	v2 := (v1*n1 + (2.5-m1)*(2.5-m1)*n1/n2) / n2
+	if !near(r1, 1/math.Sqrt(v1+1e-8)) || !near(r2, 2/math.Sqrt(v2+1e-8)) || h.Return != 2.5 {
+		t.Fatalf("scaled rewards %v %v (G %v), by hand %v %v", r1, r2, h.Return, 1/math.Sqrt(v1+1e-8), 2/math.Sqrt(v2+1e-8))
+	}
+
+	// Frozen statistics stay put but still scale; G keeps running.
+	h.Frozen = true
+	before := *h.Stats
+	beforeVar := h.Stats.Var[0]
+	r3 := h.Step(nil).Reward
+	if h.Stats.Count != before.Count || h.Stats.Var[0] != beforeVar || !near(r3, 1/math.Sqrt(beforeVar+1e-8)) || h.Return != 0.5*2.5+1 {
+		t.Fatalf("frozen: stats %+v, reward %v, G %v", *h.Stats, r3, h.Return)
+	}
+}
+
+// constant returns a fixed cycle of rewards and never ends an episode.
+type constant struct {
+	rewards []float64
+	k       int
+	obs     [1]float64
+}
+
+func (c *constant) ObservationSpace() env.Space { return env.UniformBox(1, -1, 1) }
+func (c *constant) ActionSpace() env.Space      { return env.UniformBox(1, -1, 1) }
+func (c *constant) Seed(uint64)                 {}
+func (c *constant) Reset() []float64            { return c.obs[:] }
+func (c *constant) Step([]float64) env.Transition {
+	r := c.rewards[c.k%len(c.rewards)]
+	c.k++
+	return env.Transition{Obs: c.obs[:], Reward: r}
+}
+
+func TestClipObservationAndReward(t *testing.T) {
+	c := &constant{rewards: []float64{-30, 4, 12}}
+	c.obs[0] = 25
+	e := env.NewClipReward(env.NewClipObservation(c, -10, 10), -10, 10)
+	if o := e.Reset(); o[0] != 10 {
+		t.Fatalf("reset observation %v, want 10", o[0])
+	}
+	for _, want := range []float64{-10, 4, 10} {
+		tr := e.Step(nil)
+		if tr.Reward != want || tr.Obs[0] != 10 {
+			t.Fatalf("reward %v obs %v, want %v and 10", tr.Reward, tr.Obs[0], want)
+		}
+	}
+	c.obs[0] = -3
+	if tr := e.Step(nil); tr.Obs[0] != -3 {
+		t.Fatalf("observation inside the bounds changed to %v", tr.Obs[0])
+	}
+	if c.obs[0] != -3 {
+		t.Fatal("clipping wrote into the wrapped environment's observation")
+	}
+}
+
+// TestRunningMeanStdMerge: merging two running statistics equals the statistics of all
+// samples pooled with both initial pseudo-samples (count 2e-4).
+func TestRunningMeanStdMerge(t *testing.T) {
+	a, b := env.NewRunningMeanStd(1), env.NewRunningMeanStd(1)
+	xs := []float64{3, -1, 4, 1, -5, 9, 2, 6}
+	for i, x := range xs {
+		if i < 3 {
+			a.Update([]float64{x})
+		} else {
+			b.Update([]float64{x})
+		}
+	}
+	a.Merge(b)
+	// Two pseudo-samples of count 1e-4, mean 0 and variance 1 pool to one of count 2e-4.
+	const c0 = 2e-4
+	count := c0 + float64(len(xs))
+	mean := 0.0
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= count
+	m2 := c0 * (1 + mean*mean)
+	for _, x := range xs {
+		m2 += (x - mean) * (x - mean)
+	}
+	if !near(a.Count, count) || !near(a.Mean[0], mean) || !near(a.Var[0], m2/count) {
+		t.Fatalf("merged %+v, want count %v mean %v var %v", *a, count, mean, m2/count)
+	}
+	c := env.NewRunningMeanStd(1)
+	c.CopyFrom(a)
+	if c.Count != a.Count || c.Mean[0] != a.Mean[0] || c.Var[0] != a.Var[0] {
+		t.Fatalf("copy %+v of %+v", *c, *a)
+	}
+}
+
+// cleanRLStack wraps a walk as CleanRL's continuous PPO does.
+func cleanRLStack() (env.Env, *env.NormalizeObservation, *env.NormalizeReward) {
+	no := env.NewNormalizeObservation(env.NewClipAction(env.NewEpisodeStats(env.NewTimeLimit(newWalk(), 25))))
+	nr := env.NewNormalizeReward(env.NewClipObservation(no, -10, 10), 0.95)
+	return env.NewClipReward(nr, -10, 10), no, nr
+}
+
+func TestNormalizationStackSnapshotRoundTrip(t *testing.T) {
+	e, no, nr := cleanRLStack()
+	e.Seed(9)
+	e.Reset()
+	stepAll(e, 137)
+	snap, err := env.SnapshotOf(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantG, wantCount, wantVar := nr.Return, nr.Stats.Count, nr.Stats.Var[0]
+	wantObsVar := append([]float64(nil), no.Stats.Var...)
+	want := stepAll(e, 400)
+
+	f, fno, fnr := cleanRLStack()
+	f.Seed(100)
+	f.Reset()
+	stepAll(f, 10)
+	if err := env.RestoreOf(f, snap); err != nil {
+		t.Fatal(err)
+	}
+	if fnr.Return != wantG || fnr.Stats.Count != wantCount || fnr.Stats.Var[0] != wantVar || fno.Stats.Var[1] != wantObsVar[1] {
+		t.Fatalf("restored G %v count %v var %v obs var %v", fnr.Return, fnr.Stats.Count, fnr.Stats.Var[0], fno.Stats.Var)
+	}
+	if got := stepAll(f, 400); !sameRows(got, want) {
+		t.Fatal("restored normalisation stack continues differently")
+	}
+	// A NormalizeReward snapshot cut short or of another wrapper is refused, and leaves
+	// the wrapper as it was.
+	g, _, gnr := cleanRLStack()
+	g.Reset()
+	stepAll(g, 30)
+	before := *gnr.Stats
+	if err := env.RestoreOf(g, snap[:20]); err == nil {
+		t.Fatal("a cut snapshot restored")
+	}
+	tl, _ := env.SnapshotOf(env.NewTimeLimit(newWalk(), 3))
+	if err := env.RestoreOf(g, tl); err == nil {
+		t.Fatal("a TimeLimit snapshot restored into the normalisation stack")
+	}
+	if gnr.Stats.Count != before.Count {
+		t.Fatal("a failed restore changed the reward statistics")
+	}
+}
