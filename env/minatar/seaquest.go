@@ -4,15 +4,15 @@ import "math/rand/v2"
 
 // Seaquest constants (MinAtar's).
 const (
-	sqMaxOxygen        = 200
-	sqInitSpawnSpeed   = 20 // frames between enemy spawns at first
-	sqDiverSpawnSpeed  = 30
-	sqInitMoveEvery    = 5 // enemies move every move interval + 1 frames
-	sqMinMoveEvery     = 2
-	sqShotCoolDown     = 5
-	sqEnemyShotEvery   = 10
-	sqDiverMoveEvery   = 5
-	sqMaxDivers        = 6
+	sqMaxOxygen       = 200
+	sqInitSpawnSpeed  = 20 // frames between enemy spawns at first
+	sqDiverSpawnSpeed = 30
+	sqInitMoveEvery   = 5 // enemies move every move interval + 1 frames
+	sqMinMoveEvery    = 2
+	sqShotCoolDown    = 5
+	sqEnemyShotEvery  = 10
+	sqDiverMoveEvery  = 5
+	sqMaxDivers       = 6
 	sqMaxRestoredList = 1 << 12 // a bound on list lengths read from snapshots
 )
 
