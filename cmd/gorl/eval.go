@@ -39,7 +39,8 @@ func newEvalCmd() *cobra.Command {
 		Use:   "eval RUN_DIR",
 		Short: "Evaluate a training run's latest checkpoint with its deterministic policy",
 		Long: `Evaluate the latest checkpoint of a training run: the policy acts deterministically
-(its most likely action; for a td3 run, its actor from checkpoints/td3-final.ckpt) for --episodes episodes, which are logged to a new run directory
+(its most likely action; for a td3 run, its actor from checkpoints/td3-final.ckpt, or
+from the latest resumable checkpoint of a run that did not finish) for --episodes episodes, which are logged to a new run directory
 (default RUN_DIR/eval-N) with their steps. --env evaluates on another environment with
 the same observation and action spaces; --model/--family select a 3D morphology.`,
 		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20`,
@@ -83,11 +84,10 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			}
 			var policy agents.Policy
 			if tc.Algo == "td3" {
-				policy, err = loadTD3Policy(runDir, tc, e)
+				policy, cfg.Checkpoint, err = loadTD3Policy(runDir, tc, e)
 				if err != nil {
 					return err
 				}
-				cfg.Checkpoint = "final"
 			} else {
 				ck, err := agents.LatestCheckpoint(runDir)
 				if err != nil {
@@ -151,28 +151,38 @@ func nextEvalDir(runDir string) string {
 	}
 }
 
-// loadTD3Policy builds the actor of a td3 run from its final checkpoint for e.
-func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, error) {
-	path := filepath.Join(runDir, "checkpoints", "td3-final.ckpt")
+// loadTD3Policy builds the actor of a td3 run for e from its final checkpoint, or from
+// its latest resumable checkpoint when the run did not finish, and names the checkpoint.
+func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, string, error) {
+	path, name := td3.FinalCheckpointPath(runDir), "final"
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s has no final td3 checkpoint (%s); did the run finish?", runDir, path)
+		latest, lerr := td3.LatestCheckpoint(runDir)
+		if lerr != nil {
+			return nil, "", fmt.Errorf("%s has no td3 checkpoint (%s); did the run start?", runDir, path)
+		}
+		var steps int64
+		if _, err := fmt.Sscanf(filepath.Base(latest), "td3-steps-%d.ckpt", &steps); err != nil {
+			return nil, "", fmt.Errorf("checkpoint %s: unexpected name", latest)
+		}
+		path, name = latest, fmt.Sprintf("env step %d", steps)
 	}
 	obs, act := e.ObservationSpace(), e.ActionSpace()
 	if obs.Kind != env.Box || act.Kind != env.Box {
-		return nil, fmt.Errorf("env %s: td3 needs Box observations and actions", tc.TD3.Env)
+		return nil, "", fmt.Errorf("env %s: td3 needs Box observations and actions", tc.TD3.Env)
 	}
 	arch, err := td3Arch(tc.Arch, tc.SET, *tc.TD3)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", runDir, err)
+		return nil, "", fmt.Errorf("%s: %w", runDir, err)
 	}
 	agent, err := td3.New(arch, obs.Dim(), act.Dim(), tc.TD3.TD3, env.NewRand(tc.TD3.Seed, td3.StreamInit))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := agent.LoadCheckpoint(path); err != nil {
-		return nil, fmt.Errorf("checkpoint of %s does not fit the env: %w", runDir, err)
+		return nil, "", fmt.Errorf("checkpoint of %s does not fit the env: %w", runDir, err)
 	}
-	return td3.NewPolicy(agent, act)
+	p, err := td3.NewPolicy(agent, act)
+	return p, name, err
 }
 
 // checkpointPhrase names the evaluated checkpoint in the summary line.

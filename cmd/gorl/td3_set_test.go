@@ -80,3 +80,26 @@ func TestTrainTD3SET(t *testing.T) {
 		t.Fatalf("rerun config arch %q sizes %+v, summary:\n%s", cfg2.Arch, cfg2.SET, out2)
 	}
 }
+
+// TestTrainTD3SETResumeAfterSIGKILL kills a SET run on sgrl/hopper-3 (whose episodes end
+// by termination and whose MuJoCo state the checkpoints carry) after a checkpoint,
+// resumes it and compares it with an uninterrupted run.
+func TestTrainTD3SETResumeAfterSIGKILL(t *testing.T) {
+	tmp := t.TempDir()
+	args := func(dir string) []string {
+		return []string{"train", "--algo", "td3", "--arch", "set", "--env", "sgrl/hopper-3", "--steps", "1500", "--warm-up", "200",
+			"--batch", "8", "--set-embed", "8", "--set-ff", "16", "--set-layers", "1", "--set-channels", "4", "--metrics-every", "100",
+			"--checkpoint-every", "300", "--seed", "5", "--run-dir", dir, "--quiet"}
+	}
+	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
+	if _, stderr, code := gorl(t, args(ref)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	at := killAfterCheckpoint(t, killed, 600, args(killed)...)
+	t.Logf("killed after the checkpoint of env step %d", at)
+	out, stderr, code := gorl(t, "train", "--resume", "--run-dir", killed, "--quiet")
+	if code != 0 || !strings.Contains(out, "td3 (set)") || !strings.Contains(out, "resumed    from env step") {
+		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
+	}
+	sameTD3Runs(t, ref, killed)
+}

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"gorl/agents/td3"
 	"gorl/logs"
 )
 
@@ -22,12 +29,13 @@ func TestTrainTD3BadInput(t *testing.T) {
 	wantOneLineError(t, `unknown algo "sac" (known: ppo, td3)`, "train", "--algo", "sac", "--run-dir", run("h"))
 }
 
-// TestTrainTD3EvalNoResume trains a tiny td3 run, checks config.json and the logs,
-// evaluates it and checks that --resume refuses it.
-func TestTrainTD3EvalNoResume(t *testing.T) {
+// TestTrainTD3EvalResumeFinished trains a tiny td3 run, checks config.json, the logs
+// and the checkpoints, evaluates it and checks that --resume of the finished run says so
+// in one line and changes nothing.
+func TestTrainTD3EvalResumeFinished(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	out, stderr, code := gorl(t, "train", "--algo", "td3", "--env", "Pendulum-v1", "--steps", "600", "--warm-up", "400",
-		"--hidden", "16,16", "--batch", "32", "--metrics-every", "200", "--seed", "3", "--run-dir", dir, "--quiet")
+		"--hidden", "16,16", "--batch", "32", "--metrics-every", "200", "--checkpoint-every", "250", "--seed", "3", "--run-dir", dir, "--quiet")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
@@ -39,7 +47,7 @@ func TestTrainTD3EvalNoResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c := cfg.TD3; cfg.Algo != "td3" || c == nil || c.Seed != 3 || c.Steps != 600 || c.TD3.WarmUp != 400 || c.TD3.Batch != 32 ||
-		c.TD3.LR != 3e-4 || c.TD3.Tau != 0.005 || c.TD3.PolicyDelay != 2 || c.Envs != 1 {
+		c.TD3.LR != 3e-4 || c.TD3.Tau != 0.005 || c.TD3.PolicyDelay != 2 || c.Envs != 1 || c.CheckpointEvery != 250 || c.CheckpointSeconds != 600 {
 		t.Fatalf("config.json does not hold the effective td3 settings: %+v %+v", cfg, cfg.TD3)
 	}
 	eps, err := logs.ReadEpisodes(dir)
@@ -59,9 +67,185 @@ func TestTrainTD3EvalNoResume(t *testing.T) {
 			t.Fatalf("metrics lack %s in the last row (%v)", name, col)
 		}
 	}
+	// Checkpoints at env steps 0, 250 and 500; only the newest is kept, with the final one.
+	names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*"))
+	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000000500.ckpt" {
+		t.Fatalf("checkpoints: %v", names)
+	}
 	out, stderr, code = gorl(t, "eval", dir, "--episodes", "2")
-	if code != 0 || !strings.Contains(out, "2 episodes of Pendulum-v1") {
+	if code != 0 || !strings.Contains(out, "2 episodes of Pendulum-v1") || !strings.Contains(out, "final checkpoint") {
 		t.Fatalf("eval: exit %d: %s %s", code, out, stderr)
 	}
-	wantOneLineError(t, "cannot be resumed", "train", "--resume", "--run-dir", dir)
+	out, stderr, code = gorl(t, "train", "--resume", "--run-dir", dir)
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "has finished") || stderr != "" {
+		t.Fatalf("resume of a finished run: exit %d, stdout %q, stderr %q; want one line saying it has finished", code, out, stderr)
+	}
+	eps2, err := logs.ReadEpisodes(dir)
+	if err != nil || len(eps2) != len(eps) {
+		t.Fatalf("resume of a finished run changed the episodes: %d -> %d (%v)", len(eps), len(eps2), err)
+	}
+	wantOneLineError(t, "--checkpoint-seconds must be a number other than 0", "train", "--algo", "td3", "--env", "Pendulum-v1", "--checkpoint-seconds", "0", "--run-dir", filepath.Join(t.TempDir(), "x"))
+}
+
+// killAfterCheckpoint starts gorl with args and kills it with SIGKILL once the run in dir
+// has a resumable td3 checkpoint past env step minSteps, then a little later. It returns
+// the env steps of the latest checkpoint left.
+func killAfterCheckpoint(t *testing.T, dir string, minSteps int64, args ...string) int64 {
+	t.Helper()
+	cmd := exec.Command(gorlBin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	steps := func() int64 {
+		path, err := td3.LatestCheckpoint(dir)
+		if err != nil {
+			return -1
+		}
+		var n int64
+		fmt.Sscanf(filepath.Base(path), "td3-steps-%d.ckpt", &n)
+		return n
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for steps() < minSteps {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no checkpoint past env step %d within 60 s", minSteps)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // die between checkpoints, with rows logged after the last
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(td3.FinalCheckpointPath(dir)); err == nil {
+		t.Fatal("the run finished before it was killed")
+	}
+	return steps()
+}
+
+// sameTD3Runs compares the metrics, episodes and step keys of two run directories.
+func sameTD3Runs(t *testing.T, ref, resumed string) {
+	t.Helper()
+	m1, err1 := logs.ReadMetrics(ref)
+	m2, err2 := logs.ReadMetrics(resumed)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	r1, r2 := m1.Rows(), m2.Rows()
+	if len(r1) == 0 || len(r1) != len(r2) {
+		t.Fatalf("metrics rows: %d uninterrupted, %d resumed", len(r1), len(r2))
+	}
+	for i := range r1 {
+		if r1[i].EnvSteps != r2[i].EnvSteps {
+			t.Fatalf("metrics row %d at env step %d uninterrupted, %d resumed", i, r1[i].EnvSteps, r2[i].EnvSteps)
+		}
+		for k, v := range r1[i].Values {
+			if w := r2[i].Values[k]; k != "steps_per_second" && v != w && !(math.IsNaN(v) && math.IsNaN(w)) {
+				t.Fatalf("metrics row %d (env step %d): %s = %v uninterrupted, %v resumed", i, r1[i].EnvSteps, k, v, w)
+			}
+		}
+	}
+	e1, _ := logs.ReadEpisodes(ref)
+	e2, _ := logs.ReadEpisodes(resumed)
+	if len(e1) == 0 || len(e1) != len(e2) {
+		t.Fatalf("episodes: %d uninterrupted, %d resumed", len(e1), len(e2))
+	}
+	for i := range e1 {
+		if e1[i].Episode != e2[i].Episode || e1[i].Return != e2[i].Return || e1[i].EnvSteps != e2[i].EnvSteps || e1[i].Length != e2[i].Length {
+			t.Fatalf("episode row %d: %+v uninterrupted, %+v resumed", i, e1[i], e2[i])
+		}
+	}
+	type key struct{ episode, step int64 }
+	rewards := map[key]float64{}
+	if err := logs.ScanSteps(resumed, func(s *logs.StepRow) error {
+		k := key{s.Episode, s.Step}
+		if _, dup := rewards[k]; dup {
+			return fmt.Errorf("step (episode %d, step %d) logged twice", s.Episode, s.Step)
+		}
+		rewards[k] = s.Reward
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := logs.ScanSteps(ref, func(s *logs.StepRow) error {
+		r, ok := rewards[key{s.Episode, s.Step}]
+		if !ok || r != s.Reward {
+			return fmt.Errorf("resumed run misses step (episode %d, step %d) or its reward differs", s.Episode, s.Step)
+		}
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n != len(rewards) {
+		t.Fatalf("step rows: %d uninterrupted, %d resumed", n, len(rewards))
+	}
+	f1, err1 := os.ReadFile(td3.FinalCheckpointPath(ref))
+	f2, err2 := os.ReadFile(td3.FinalCheckpointPath(resumed))
+	if err1 != nil || err2 != nil || !bytes.Equal(f1, f2) {
+		t.Fatalf("final networks differ (%v, %v)", err1, err2)
+	}
+}
+
+// TestTrainTD3ResumeAfterSIGKILL kills gorl train --algo td3 after a checkpoint, checks
+// that damaged or missing checkpoints are refused in one line, resumes the run and
+// compares it with an uninterrupted one.
+func TestTrainTD3ResumeAfterSIGKILL(t *testing.T) {
+	tmp := t.TempDir()
+	args := func(dir string) []string {
+		return []string{"train", "--algo", "td3", "--env", "Pendulum-v1", "--steps", "20000", "--warm-up", "500", "--hidden", "16,16",
+			"--batch", "32", "--buffer-size", "5000", "--metrics-every", "250", "--checkpoint-every", "1500", "--step-every", "3",
+			"--seed", "8", "--run-dir", dir, "--quiet"}
+	}
+	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
+	if _, stderr, code := gorl(t, args(ref)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	at := killAfterCheckpoint(t, killed, 3000, args(killed)...)
+	t.Logf("killed after the checkpoint of env step %d", at)
+
+	// A killed run can be evaluated from its latest checkpoint.
+	out, stderr, code := gorl(t, "eval", killed, "--episodes", "1", "--step-every", "-1", "--out", filepath.Join(tmp, "eval"))
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("checkpoint at env step %d", at)) {
+		t.Fatalf("eval of the killed run: exit %d: %s %s", code, out, stderr)
+	}
+
+	path, err := td3.LatestCheckpoint(killed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := func(data []byte, want string) {
+		t.Helper()
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wantOneLineError(t, want, "train", "--resume", "--run-dir", killed)
+	}
+	damaged(good[:len(good)*2/3], "truncated")
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)-100] ^= 0x40 // inside the replay buffer's next observations
+	damaged(flipped, "checksum of section RPLY")
+	if err := os.Rename(path, path+".away"); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "has no resumable td3 checkpoint", "train", "--resume", "--run-dir", killed)
+	os.Remove(path + ".away")
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, stderr, code = gorl(t, "train", "--resume", "--run-dir", killed, "--quiet")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("resumed    from env step %d", at)) || !strings.Contains(out, "env steps  20000") {
+		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
+	}
+	sameTD3Runs(t, ref, killed)
+	names, _ := filepath.Glob(filepath.Join(killed, "checkpoints", "*"))
+	if len(names) != 2 || filepath.Base(names[1]) != "td3-steps-000000019500.ckpt" {
+		t.Fatalf("checkpoints after the resumed run: %v, want the final one and the one of env step 19500", names)
+	}
 }

@@ -143,13 +143,21 @@ func newTrainCmd() *cobra.Command {
 effective settings), steps/, episodes.parquet, metrics.parquet and checkpoints/.
 Settings come from defaults, then --config FILE (JSON with "train" and "ppo" objects, or
 a "td3" object for --algo td3, as in any run's config.json), then flags. --resume
-continues a PPO run in --run-dir from its latest checkpoint with its recorded settings;
-the resumed run ends as an uninterrupted one would.
+continues a run (ppo or td3) in --run-dir from its latest checkpoint with its recorded
+settings; the resumed run ends as an uninterrupted one would, rows logged after that
+checkpoint are replaced. PPO checkpoints every --checkpoint-every updates (default 100)
+or --checkpoint-seconds (default 60) and keeps the last two.
 
 --algo td3 trains TD3 (Fujimoto et al. 2018) with 256-256 MLPs on a continuous-action
 env: one gradient update per env step after --warm-up uniformly random steps, metrics
-every --metrics-every steps, and a final checkpoint (parameters and optimiser states)
-in checkpoints/td3-final.ckpt. TD3 runs cannot be resumed (no replay buffer is saved).
+every --metrics-every steps. Its checkpoints hold everything needed to continue bit for
+bit (networks, optimiser states, replay buffer, random streams, environment states):
+one at the start, then every --checkpoint-every env steps (default 50000) or
+--checkpoint-seconds (default 600), whichever comes first; only the newest is kept
+(checkpoints/td3-steps-N.ckpt, about 4 x (2 x obs + act + 2) bytes per stored
+transition: 1 GB for 1e6 transitions of sgrl/hopper-3). The final networks and
+optimiser states go to checkpoints/td3-final.ckpt. --resume of a finished td3 run says
+so and changes nothing.
 --arch set uses SubEquivariant Transformer actor and twin critics (agents/set) on the
 morphology of an sgrl/ environment with one morphology, at small sizes by default
 (--set-embed 32, --set-ff 64, --set-layers 2, --set-channels 8; the paper's are 128, 256,
@@ -180,12 +188,13 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 				if err := readTrainRun(runDir, &rc); err != nil {
 					return err
 				}
-				if rc.Algo == "td3" {
-					return fmt.Errorf("%s is a td3 run, which cannot be resumed (its checkpoint holds no replay buffer); start a new run", runDir)
-				}
 				// Two writers would interleave their rows.
-				if info, err := logs.ReadRunInfo(runDir); err == nil && info.Status == "running" {
+				info, infoErr := logs.ReadRunInfo(runDir)
+				if infoErr == nil && info.Status == "running" {
 					return fmt.Errorf("run %s is still running (process %d); stop it before --resume", runDir, info.PID)
+				}
+				if rc.Algo == "td3" {
+					return resumeTD3(cmd.OutOrStdout(), rc, runDir, infoErr == nil && info.Status == "finished", quiet, jsonOut)
 				}
 				loop, err := agents.Resume(runDir, rc.Train, logs.Options{EnvID: rc.Train.Env, StepEvery: stepEvery(rc.Train)}, rc.newAgent())
 				if err != nil {
@@ -234,6 +243,7 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 			set("workers", func() { t.Workers = cfg.Train.Workers })
 			set("stop-at-return", func() { t.StopAtReturn = &target })
 			set("checkpoint-every", func() { t.CheckpointEvery = cfg.Train.CheckpointEvery })
+			set("checkpoint-seconds", func() { t.CheckpointSeconds = cfg.Train.CheckpointSeconds })
 			set("eval-every", func() { t.EvalEvery = cfg.Train.EvalEvery })
 			set("step-every", func() { t.StepEvery = cfg.Train.StepEvery })
 			set("objective", func() { p.Objective = cfg.PPO.Objective })
@@ -308,7 +318,8 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 	fl.IntVar(&cfg.Train.RolloutSteps, "rollout-steps", 128, "steps per environment per update")
 	fl.IntVar(&cfg.Train.Workers, "workers", 1, "goroutines stepping the environments")
 	fl.Float64Var(&target, "stop-at-return", 0, "stop once the mean return of the last 20 episodes reaches this")
-	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 100, "write a checkpoint every N updates (also every 60 s; negative: only by time and at the end)")
+	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 0, "write a checkpoint every N updates (ppo, default 100) or N env steps (td3, default 50000); negative: only by time and at the end")
+	fl.Float64Var(&cfg.Train.CheckpointSeconds, "checkpoint-seconds", 0, "also write a checkpoint once this many seconds passed since the last (default: ppo 60, td3 600; negative: never by time)")
 	fl.IntVar(&cfg.Train.EvalEvery, "eval-every", 0, "evaluate the deterministic policy every N updates (0: never)")
 	fl.IntVar(&cfg.Train.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
 	fl.StringVar(&configFile, "config", "", "JSON config file (as a run's config.json); flags override it")
@@ -324,7 +335,7 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 var (
 	td3Flags = []string{"batch", "warm-up", "hidden", "explore-noise", "grad-clip", "buffer-size", "metrics-every",
 		"arch", "set-embed", "set-heads", "set-ff", "set-layers", "set-channels"}
-	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "checkpoint-every", "eval-every"}
+	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "eval-every"}
 )
 
 type td3Flagset struct {
@@ -446,6 +457,8 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	set("explore-noise", func() { c.ExploreNoise = f.exploreNoise })
 	set("grad-clip", func() { c.GradClip = f.gradClip })
 	set("buffer-size", func() { c.BufferSize = f.bufferSize })
+	set("checkpoint-every", func() { tc.CheckpointEvery = int64(cfg.Train.CheckpointEvery) })
+	set("checkpoint-seconds", func() { tc.CheckpointSeconds = cfg.Train.CheckpointSeconds })
 	if fl.Changed("warm-up") && f.warmUp == 0 {
 		c.WarmUp = -1 // the settings read 0 as the default and a negative value as none
 	}
@@ -493,31 +506,74 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	if runDir == "" {
 		runDir = defaultRunDir("train-td3", tc.Env, tc.Seed)
 	}
+	tr, err := td3.NewTrainer(tc, arch)
+	if err != nil {
+		return err
+	}
 	run, err := logs.Create(runDir, out, logs.Options{EnvID: tc.Env, StepEvery: tc.StepEvery})
 	if err != nil {
+		tr.Close()
 		return err
 	}
+	tr.Log = run
+	return runTD3(cmd.OutOrStdout(), tr, archName, runDir, false, quiet, jsonOut)
+}
+
+// resumeTD3 continues a td3 run from its latest resumable checkpoint.
+func resumeTD3(w io.Writer, rc trainConfig, runDir string, finished, quiet, jsonOut bool) error {
+	if finished {
+		_, err := fmt.Fprintf(w, "run %s has finished (final checkpoint %s); nothing to resume\n", runDir, td3.FinalCheckpointPath(runDir))
+		return err
+	}
+	tc := *rc.TD3
+	arch, err := td3Arch(rc.Arch, rc.SET, tc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", runDir, err)
+	}
+	tr, err := td3.Resume(runDir, tc, arch, logs.Options{EnvID: tc.Env, StepEvery: tc.WithDefaults().StepEvery})
+	if errors.Is(err, td3.ErrNoCheckpoint) {
+		return fmt.Errorf("%s has no resumable td3 checkpoint (older gorl versions and environments that cannot save their state write only checkpoints/td3-final.ckpt); start a new run", runDir)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", runDir, err)
+	}
+	archName := rc.Arch
+	if archName == "" {
+		archName = "mlp"
+	}
+	return runTD3(w, tr, archName, runDir, true, quiet, jsonOut)
+}
+
+// runTD3 trains with progress on stderr, closes the run and prints the summary on w.
+func runTD3(w io.Writer, tr *td3.Trainer, archName, runDir string, resumed, quiet, jsonOut bool) error {
+	tc := tr.Config
 	prog := newProgress(tc.Steps, "train", quiet)
-	var shown int64
-	sum, err := td3.Train(tc, arch, run, td3.Hooks{OnMetrics: func(steps int64, recent float64) {
-		prog.Add(steps - shown)
-		shown = steps
-		if !math.IsNaN(recent) {
-			prog.Describe(fmt.Sprintf("return %.1f", recent))
-		}
-	}})
+	var shown int64 // a resumed run's first metrics row jumps to its step count
+	tr.Hooks = td3.Hooks{
+		OnMetrics: func(steps int64, recent float64) {
+			prog.Add(steps - shown)
+			shown = steps
+			if !math.IsNaN(recent) {
+				prog.Describe(fmt.Sprintf("return %.1f", recent))
+			}
+		},
+		Notice: func(msg string) { fmt.Fprintln(os.Stderr, "gorl: note:", msg) },
+	}
+	sum, err := tr.Train()
 	prog.End(err)
 	if err != nil {
-		_ = run.Fail(err)
+		_ = tr.Log.Fail(err)
 		return fmt.Errorf("train %s: %w", runDir, err)
 	}
-	if err := run.Close(); err != nil {
+	if err := tr.Log.Close(); err != nil {
 		return err
 	}
-	w := cmd.OutOrStdout()
 	if jsonOut {
 		j := td3JSON{Run: runDir, Env: tc.Env, Algo: "td3", Seed: tc.Seed, Updates: sum.Updates, EnvSteps: sum.EnvSteps,
 			Episodes: sum.Episodes, Target: tc.StopAtReturn, Solved: sum.Solved, WallSeconds: math.Round(sum.WallSeconds*1000) / 1000}
+		if resumed {
+			j.ResumedFrom = &sum.Resumed
+		}
 		if !math.IsNaN(sum.RecentReturn) {
 			j.LastMean = &sum.RecentReturn
 		}
@@ -530,6 +586,9 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	}
 	fmt.Fprintf(w, "run        %s\n", runDir)
 	fmt.Fprintf(w, "env        %s, td3 (%s), seed %d\n", tc.Env, archName, tc.Seed)
+	if resumed {
+		fmt.Fprintf(w, "resumed    from env step %d\n", sum.Resumed)
+	}
 	fmt.Fprintf(w, "updates    %d (critic; actor every %d)\n", sum.Updates, tc.TD3.PolicyDelay)
 	fmt.Fprintf(w, "env steps  %d\n", sum.EnvSteps)
 	fmt.Fprintf(w, "episodes   %d\n", sum.Episodes)
@@ -563,6 +622,7 @@ type td3JSON struct {
 	Target      *float64 `json:"target,omitempty"`
 	Solved      bool     `json:"solved"`
 	WallSeconds float64  `json:"wall_s"`
+	ResumedFrom *int64   `json:"resumed_from_env_step,omitempty"`
 }
 
 // validateTrainFlags checks the flags given on the command line, naming them in the
@@ -574,6 +634,8 @@ func validateTrainFlags(cmd *cobra.Command, cfg *trainConfig, target float64) er
 	switch {
 	case fl.Changed("checkpoint-every") && t.CheckpointEvery == 0:
 		return fmt.Errorf("--checkpoint-every must not be 0 (N updates, or negative: only by time and at the end)")
+	case fl.Changed("checkpoint-seconds") && !(finite(t.CheckpointSeconds) && t.CheckpointSeconds != 0):
+		return fmt.Errorf("--checkpoint-seconds must be a number other than 0 (seconds, or negative: never by time), got %v", t.CheckpointSeconds)
 	case fl.Changed("step-every") && t.StepEvery == 0:
 		return fmt.Errorf("--step-every must not be 0 (N, or negative: no steps)")
 	case fl.Changed("lr") && !(finite(cfg.PPO.LR) && cfg.PPO.LR > 0):
