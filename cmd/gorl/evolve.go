@@ -8,11 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"gorl/evolution"
+	"gorl/evolution/distributed"
 	"gorl/logs"
 )
 
@@ -21,6 +24,154 @@ type evolveConfig struct {
 	Command string               `json:"command"`
 	Version string               `json:"gorl_version"`
 	Meta    evolution.MetaConfig `json:"meta"`
+	// Evaluation records where the members were evaluated when the run started; the
+	// result does not depend on it (nor on the number of workers, not recorded).
+	Evaluation *evolveEvaluation `json:"evaluation,omitempty"`
+}
+
+// evolveEvaluation is how a meta-training run evaluates its members over NATS.
+type evolveEvaluation struct {
+	Distributed bool   `json:"distributed"`
+	NATS        string `json:"nats,omitempty"` // server URL; empty: the coordinator's embedded server
+	Subject     string `json:"subject"`
+}
+
+// distFlags are gorl evolve's settings for distributed evaluation.
+type distFlags struct {
+	on            bool
+	natsURL       string
+	listen        string
+	subject       string
+	localWorkers  int
+	itemTimeout   time.Duration
+	workerTimeout time.Duration
+}
+
+func (d *distFlags) register(fl *pflag.FlagSet) {
+	fl.BoolVar(&d.on, "distributed", false, "evaluate members on NATS workers (gorl worker) through an embedded NATS server, or the one of --nats")
+	fl.StringVar(&d.natsURL, "nats", "", "connect to this NATS server instead of embedding one (implies --distributed)")
+	fl.StringVar(&d.listen, "listen", "127.0.0.1:0", "address of the embedded NATS server (port 0: random; 0.0.0.0:PORT lets other machines' workers connect; no authentication)")
+	fl.StringVar(&d.subject, "subject", distributed.DefaultSubject, "NATS subject the workers pull work from (one per concurrent run)")
+	fl.IntVar(&d.localWorkers, "local-workers", 0, "worker goroutines in this process besides the gorl worker processes (with --distributed)")
+	fl.DurationVar(&d.itemTimeout, "item-timeout", 10*time.Second, "hand a member to another worker when its worker is silent this long (workers heartbeat every second)")
+	fl.DurationVar(&d.workerTimeout, "worker-timeout", time.Minute, "fail when no worker asks for work, answers or heartbeats for this long")
+}
+
+// validate checks the flags; dist-only flags set without --distributed are errors.
+func (d *distFlags) validate(fl *pflag.FlagSet) error {
+	if d.natsURL != "" {
+		d.on = true
+	}
+	if !d.on {
+		for _, name := range []string{"listen", "subject", "local-workers", "item-timeout", "worker-timeout"} {
+			if fl.Changed(name) {
+				return fmt.Errorf("--%s needs --distributed (or --nats URL)", name)
+			}
+		}
+		return nil
+	}
+	switch {
+	case d.natsURL != "" && fl.Changed("listen"):
+		return errors.New("--listen sets the embedded server's address; drop it with --nats")
+	case d.localWorkers < 0 || d.localWorkers > 4096:
+		return fmt.Errorf("--local-workers must be in [0, 4096], got %d", d.localWorkers)
+	case d.itemTimeout < 100*time.Millisecond:
+		return fmt.Errorf("--item-timeout must be at least 100ms (several worker heartbeats), got %v", d.itemTimeout)
+	case d.workerTimeout < 100*time.Millisecond:
+		return fmt.Errorf("--worker-timeout must be at least 100ms, got %v", d.workerTimeout)
+	}
+	return checkSubject(d.subject)
+}
+
+// checkSubject accepts a plain NATS subject: dot-separated tokens, no wildcards.
+func checkSubject(s string) error {
+	for _, tok := range strings.Split(s, ".") {
+		if tok == "" || strings.ContainsAny(tok, "*> \t\r\n") {
+			return fmt.Errorf("--subject %q is not a NATS subject (dot-separated tokens without spaces or wildcards)", s)
+		}
+	}
+	return nil
+}
+
+// evaluator is where members are evaluated: nil ev means the local pool.
+type evaluator struct {
+	ev      evolution.Evaluator
+	record  *evolveEvaluation
+	url     string
+	closers []func()
+}
+
+func (e *evaluator) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// newEvaluator starts the embedded server or connects to --nats, and starts the
+// local workers. Nothing is started without --distributed.
+func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*evaluator, error) {
+	e := &evaluator{}
+	if !d.on {
+		return e, nil
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			e.close()
+		}
+	}()
+	e.url = d.natsURL
+	if e.url == "" {
+		srv, url, err := distributed.StartServerOn(d.listen)
+		if err != nil {
+			return nil, err
+		}
+		e.closers = append(e.closers, srv.Shutdown)
+		e.url = url
+	}
+	connect := func(name string) (*nats.Conn, error) {
+		nc, err := nats.Connect(e.url, nats.Name(name), nats.Timeout(5*time.Second))
+		if err != nil {
+			return nil, fmt.Errorf("connect to NATS server %q: %w", e.url, err)
+		}
+		e.closers = append(e.closers, nc.Close)
+		return nc, nil
+	}
+	nc, err := connect("gorl evolve")
+	if err != nil {
+		return nil, err
+	}
+	spec, err := mc.JobSpec(version)
+	if err != nil {
+		return nil, err
+	}
+	errOut := cmd.ErrOrStderr()
+	c := &distributed.Coordinator{Conn: nc, Subject: d.subject, Seed: mc.EvaluatorSeed(), Spec: spec,
+		ItemTimeout: d.itemTimeout, Timeout: d.workerTimeout,
+		OnRequeue: func(gen, member int) {
+			fmt.Fprintf(errOut, "evolve: generation %d member %d: its worker was silent for %v; handed to another worker\n", gen, member, d.itemTimeout)
+		}}
+	e.closers = append(e.closers, func() { c.Close() })
+	e.ev = c
+	for range d.localWorkers {
+		wc, err := connect("gorl evolve local worker")
+		if err != nil {
+			return nil, err
+		}
+		w := &distributed.Worker{Conn: wc, Subject: d.subject, Build: buildMetaJob}
+		if err := w.Start(); err != nil {
+			return nil, err
+		}
+		e.closers = append(e.closers, w.Stop)
+	}
+	e.record = &evolveEvaluation{Distributed: true, NATS: d.natsURL, Subject: d.subject}
+	ok = true
+	return e, nil
+}
+
+// buildMetaJob is a worker's fitness function for a meta-training job spec.
+func buildMetaJob(spec []byte) (evolution.FitnessFunc, error) {
+	return evolution.MetaFitnessFromSpec(spec, version)
 }
 
 func newEvolveCmd() *cobra.Command {
@@ -31,6 +182,7 @@ func newEvolveCmd() *cobra.Command {
 		runDir     string
 		quiet      bool
 		resume     bool
+		dist       distFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "evolve",
@@ -42,14 +194,32 @@ deterministic evaluation episodes afterwards. The run directory holds config.jso
 metrics.parquet (one row per generation: fitness_mean/max/min of the population,
 mean_fitness of the search mean and clip_fitness of PPO-clip on the same inner seed,
 sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl train --objective lpo|ta-lpo
---objective-params FILE) and es_state.json.`,
+--objective-params FILE) and es_state.json.
+
+With --distributed, members are evaluated by worker processes (gorl worker --nats URL,
+on this or other machines) instead of goroutines: this process starts an embedded NATS
+server (or connects to --nats URL), prints the URL, and hands each member to the next
+idle worker. A worker that dies mid-evaluation loses nothing: its member goes to
+another worker once it has been silent for --item-timeout. With no worker asking for
+work for --worker-timeout, evolve fails. Every member's fitness depends only on the
+config, the seed, the generation and the member, so the result is the same whether
+members run locally, on 1 worker or on 30 (same gorl build and CPU architecture);
+--resume may switch between local and distributed evaluation.`,
 		Example: `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
   gorl evolve --objective ta-lpo --env CartPole-v1 --run-dir runs/talpo
-  gorl train --objective lpo --objective-params runs/talpo/mean.drift`,
+  gorl train --objective lpo --objective-params runs/talpo/mean.drift
+
+  # distributed: this process embeds the NATS server; start workers with the URL it prints
+  gorl evolve --objective lpo --population 32 --distributed --listen 0.0.0.0:4222 --run-dir runs/lpo
+  gorl worker --nats nats://HOST:4222            # on each worker machine
+  gorl evolve --objective lpo --nats nats://broker:4222 --run-dir runs/lpo2   # an existing NATS server`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := dist.validate(cmd.Flags()); err != nil {
+				return err
+			}
 			if resume {
-				return resumeEvolve(cmd, runDir, mc.Workers, quiet)
+				return resumeEvolve(cmd, runDir, mc.Workers, &dist, quiet)
 			}
 			switch {
 			case mc.Objective != "lpo" && mc.Objective != "ta-lpo":
@@ -89,11 +259,18 @@ sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl 
 			if runDir == "" {
 				runDir = defaultRunDir("evolve-"+mc.Objective, ef.ID, mc.Seed)
 			}
+			// Connect before creating the run, so a bad --nats leaves no run directory.
+			ev, err := dist.newEvaluator(cmd, cfg.Meta)
+			if err != nil {
+				return err
+			}
+			defer ev.close()
+			cfg.Evaluation = ev.record
 			run, err := logs.Create(runDir, cfg, logs.Options{EnvID: ef.ID, StepEvery: -1})
 			if err != nil {
 				return err
 			}
-			return runEvolve(cmd, cfg, run, nil, quiet)
+			return runEvolve(cmd, cfg, run, nil, ev, quiet)
 		},
 	}
 	ef.register(cmd, "CartPole-v1")
@@ -112,18 +289,20 @@ sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl 
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")
 	fl.BoolVar(&quiet, "quiet", false, "no progress output")
+	dist.register(fl)
 	return cmd
 }
 
 // resumeEvolve continues the meta-training run in dir with its recorded settings.
-func resumeEvolve(cmd *cobra.Command, dir string, workers int, quiet bool) error {
+func resumeEvolve(cmd *cobra.Command, dir string, workers int, dist *distFlags, quiet bool) error {
 	if dir == "" {
 		return errors.New("--resume needs --run-dir DIR")
 	}
 	var changed []string
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "resume", "run-dir", "quiet", "workers":
+		case "resume", "run-dir", "quiet", "workers", // where members run does not change the result
+			"distributed", "nats", "listen", "subject", "local-workers", "item-timeout", "worker-timeout":
 		default:
 			changed = append(changed, "--"+f.Name)
 		}
@@ -167,15 +346,20 @@ func resumeEvolve(cmd *cobra.Command, dir string, workers int, quiet bool) error
 	if st.ES.Generation >= cfg.Meta.Generations {
 		return fmt.Errorf("run %s already completed its %d generations", dir, cfg.Meta.Generations)
 	}
+	ev, err := dist.newEvaluator(cmd, cfg.Meta)
+	if err != nil {
+		return err
+	}
+	defer ev.close()
 	run, err := logs.Resume(dir, logs.Options{EnvID: cfg.Meta.Inner.Env, StepEvery: -1}, &st.Marks)
 	if err != nil {
 		return err
 	}
-	return runEvolve(cmd, cfg, run, st, quiet)
+	return runEvolve(cmd, cfg, run, st, ev, quiet)
 }
 
 // runEvolve meta-trains with per-generation lines on stdout and closes the run.
-func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolution.MetaState, quiet bool) error {
+func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolution.MetaState, ev *evaluator, quiet bool) error {
 	mc, runDir := cfg.Meta, run.Dir()
 	out := cmd.OutOrStdout()
 	done := 0
@@ -188,7 +372,13 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	if done > 0 {
 		fmt.Fprintf(out, "resuming after generation %d\n", done-1)
 	}
-	res, err := evolution.MetaTrainFrom(mc, run, from, func(g evolution.Generation) {
+	var members evolution.Evaluator = evolution.Pool{Workers: mc.Workers, Seed: mc.EvaluatorSeed()}
+	if ev.ev != nil {
+		members = ev.ev
+		fmt.Fprintf(out, "evaluating members on NATS workers at %s (subject %s); start workers with: gorl worker --nats %s\n",
+			ev.url, ev.record.Subject, ev.url)
+	}
+	res, err := evolution.MetaTrainOn(members, mc, run, from, func(g evolution.Generation) {
 		prog.Add(1)
 		prog.Describe(fmt.Sprintf("fitness %.1f", g.FitnessMean))
 		fmt.Fprintf(out, "generation %d: fitness mean %.2f max %.2f min %.2f  search mean %.2f  ppo-clip %.2f  sigma %.4f lr %.4f  %.1f s\n",

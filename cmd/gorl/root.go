@@ -27,6 +27,7 @@ environments and analyses the Parquet logs of every run.`,
 		newEvalCmd(),
 		newLmdpCmd(),
 		newEvolveCmd(),
+		newWorkerCmd(),
 		newRenderCmd(),
 	)
 	strictHelpAndCompletion(root)

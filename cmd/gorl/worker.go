@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/spf13/cobra"
+
+	"gorl/evolution/distributed"
+)
+
+func newWorkerCmd() *cobra.Command {
+	var (
+		natsURL   string
+		subject   string
+		parallel  int
+		heartbeat time.Duration
+		reconnect time.Duration
+		quiet     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Evaluate the members of a distributed gorl evolve run (NATS worker)",
+		Long: `Connect to the NATS server of a distributed meta-training run (gorl evolve
+--distributed prints its URL) and evaluate members until stopped: each of --parallel
+evaluators pulls one member at a time, trains its inner PPO run with the job's config
+(which travels with every member, so one worker serves any run on its subject), and
+returns the fitness. While it evaluates, a worker heartbeats every --heartbeat; if it
+dies, the coordinator hands its member to another worker. The worker must be the same
+gorl build as the coordinator (a job from another version is refused), and for
+bit-identical results the same CPU architecture.
+
+The worker stops on SIGINT or SIGTERM (after the members in hand), or when the
+connection to the server is lost for longer than --reconnect (e.g. the coordinator
+that embedded the server has finished). One line per evaluated member goes to
+stdout unless --quiet.`,
+		Example: `  gorl worker --nats nats://127.0.0.1:4222
+  gorl worker --nats nats://coordinator:4222 --parallel 8`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case natsURL == "":
+				return errors.New("--nats URL is required (the URL gorl evolve --distributed prints)")
+			case parallel < 0 || parallel > 4096:
+				return fmt.Errorf("--parallel must be in [0, 4096] (0: all cores), got %d", parallel)
+			case heartbeat < 10*time.Millisecond || heartbeat > time.Hour:
+				return fmt.Errorf("--heartbeat must be in [10ms, 1h], got %v", heartbeat)
+			case reconnect < 0:
+				return fmt.Errorf("--reconnect must not be negative, got %v", reconnect)
+			}
+			if err := checkSubject(subject); err != nil {
+				return err
+			}
+			if parallel == 0 {
+				parallel = runtime.GOMAXPROCS(0)
+			}
+			closed := make(chan struct{})
+			wait := time.Second
+			nc, err := nats.Connect(natsURL, nats.Name("gorl worker"), nats.Timeout(5*time.Second),
+				nats.ReconnectWait(wait), nats.MaxReconnects(int(reconnect/wait)),
+				nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+			if err != nil {
+				return fmt.Errorf("connect to NATS server %q: %w", natsURL, err)
+			}
+			defer nc.Close()
+			out := cmd.OutOrStdout()
+			var mu sync.Mutex // one line at a time
+			started := make(map[[2]int]time.Time)
+			fmt.Fprintf(out, "worker: connected to %s; evaluating up to %d members at once from subject %s\n", nc.ConnectedUrlRedacted(), parallel, subject)
+			workers := make([]*distributed.Worker, parallel)
+			for i := range workers {
+				w := &distributed.Worker{Conn: nc, Subject: subject, Build: buildMetaJob, Heartbeat: heartbeat}
+				if !quiet {
+					w.OnItem = func(gen, member int) {
+						mu.Lock()
+						started[[2]int{gen, member}] = time.Now()
+						fmt.Fprintf(out, "generation %d member %d: started\n", gen, member)
+						mu.Unlock()
+					}
+					w.OnResult = func(gen, member int, fitness float64, err error) {
+						mu.Lock()
+						defer mu.Unlock()
+						k := [2]int{gen, member}
+						secs := time.Since(started[k]).Seconds()
+						delete(started, k)
+						if err != nil {
+							fmt.Fprintf(out, "generation %d member %d: error after %.1f s: %v\n", gen, member, secs, err)
+							return
+						}
+						fmt.Fprintf(out, "generation %d member %d: fitness %.2f in %.1f s\n", gen, member, fitness, secs)
+					}
+				}
+				if err := w.Start(); err != nil {
+					return err
+				}
+				workers[i] = w
+			}
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sig)
+			reason := ""
+			select {
+			case s := <-sig:
+				reason = "received " + s.String()
+			case <-closed:
+				reason = "connection to " + natsURL + " closed"
+			}
+			for _, w := range workers {
+				w.Stop()
+			}
+			fmt.Fprintf(out, "worker: %s; stopped\n", reason)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&natsURL, "nats", "", "URL of the run's NATS server, e.g. nats://127.0.0.1:4222 (required)")
+	fl.StringVar(&subject, "subject", distributed.DefaultSubject, "subject to pull work from (gorl evolve --subject)")
+	fl.IntVar(&parallel, "parallel", 1, "members evaluated at once (0: all cores)")
+	fl.DurationVar(&heartbeat, "heartbeat", distributed.DefaultHeartbeat, "how often to tell the coordinator a member is still being evaluated (keep it well under its --item-timeout)")
+	fl.DurationVar(&reconnect, "reconnect", 30*time.Second, "how long to try reconnecting after the connection to the server is lost")
+	fl.BoolVar(&quiet, "quiet", false, "no per-member lines")
+	return cmd
+}
