@@ -18,19 +18,28 @@ import (
 // The resume test runs training in a child process (this test binary re-executed with
 // resumeChildEnv set), kills it with SIGKILL after a few checkpoints, resumes the run
 // here and compares everything with an uninterrupted run of the same seed.
-const resumeChildEnv = "GORL_PPO_RESUME_CHILD"
+// resumeEnvChild names the child's environment: CartPole-v1 (no normalisation) or
+// Pendulum-v1 (normalisation on by default for its Box actions).
+const (
+	resumeChildEnv = "GORL_PPO_RESUME_CHILD"
+	resumeEnvChild = "GORL_PPO_RESUME_ENV"
+)
 
-func resumeConfig() (agents.TrainConfig, Config, logs.Options) {
-	tc := agents.TrainConfig{Env: "CartPole-v1", Seed: 5, Steps: 24 * 256, Envs: 2, RolloutSteps: 128,
+func resumeConfig(envID string) (agents.TrainConfig, Config, logs.Options) {
+	tc := agents.TrainConfig{Env: envID, Seed: 5, Steps: 24 * 256, Envs: 2, RolloutSteps: 128,
 		CheckpointEvery: 3, EvalEvery: 4, EvalEpisodes: 2}
+	pc := Config{Minibatches: 2}
+	if envID == "Pendulum-v1" {
+		pc.Epochs = 4 // the other settings: CleanRL's continuous defaults
+	}
 	// Flush often so that rows written after the last checkpoint reach the disk before
 	// the kill: Resume must cut them.
-	return tc, Config{Minibatches: 2}, logs.Options{EnvID: tc.Env, PartRows: 700, FlushEvery: time.Millisecond}
+	return tc, pc, logs.Options{EnvID: tc.Env, PartRows: 700, FlushEvery: time.Millisecond}
 }
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(resumeChildEnv); dir != "" {
-		if err := resumeChild(dir); err != nil {
+		if err := resumeChild(dir, os.Getenv(resumeEnvChild)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
@@ -40,8 +49,8 @@ func TestMain(m *testing.M) {
 }
 
 // resumeChild trains slowly (a pause after each update) until it is killed.
-func resumeChild(dir string) error {
-	tc, pc, opts := resumeConfig()
+func resumeChild(dir, envID string) error {
+	tc, pc, opts := resumeConfig(envID)
 	run, err := logs.Create(dir, tc, opts)
 	if err != nil {
 		return err
@@ -55,8 +64,8 @@ func resumeChild(dir string) error {
 	return err
 }
 
-func trainRun(t *testing.T, dir string) {
-	tc, pc, opts := resumeConfig()
+func trainRun(t *testing.T, dir, envID string) {
+	tc, pc, opts := resumeConfig(envID)
 	run, err := logs.Create(dir, tc, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +80,20 @@ func trainRun(t *testing.T, dir string) {
 }
 
 func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
+	resumeAfterKill(t, "CartPole-v1")
+}
+
+// TestResumeNormalizedAfterSIGKILL: with observation and reward normalisation (each
+// environment's running statistics and discounted return live in its snapshot, the raw
+// observations in the checkpoint) a killed run still resumes exactly.
+func TestResumeNormalizedAfterSIGKILL(t *testing.T) {
+	resumeAfterKill(t, "Pendulum-v1")
+}
+
+func resumeAfterKill(t *testing.T, envID string) {
 	tmp := t.TempDir()
 	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
-	trainRun(t, ref)
+	trainRun(t, ref, envID)
 
 	// Child: kill it once a checkpoint past update 6 exists (of 24 updates).
 	exe, err := os.Executable()
@@ -81,7 +101,7 @@ func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), resumeChildEnv+"="+killed)
+	cmd.Env = append(os.Environ(), resumeChildEnv+"="+killed, resumeEnvChild+"="+envID)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -128,7 +148,7 @@ func TestResumeAfterSIGKILLMatchesUninterruptedRun(t *testing.T) {
 		t.Logf("killed after the checkpoint of update %d: %d step rows on disk, %d at the checkpoint", ck.Update, n, ck.Marks.Steps)
 	}
 
-	tc, pc, opts := resumeConfig()
+	tc, pc, opts := resumeConfig(envID)
 	l, err := agents.Resume(killed, tc, opts, newAgentFunc(pc, tc.Seed))
 	if err != nil {
 		t.Fatal(err)
