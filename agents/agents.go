@@ -8,6 +8,17 @@
 // RolloutSteps steps from every sub-environment into a Rollout, hands it to the agent's
 // Update and logs one metrics row. Checkpoints are written at the start and between
 // updates, when no rollout is in flight, so a checkpoint needs no partial rollout.
+//
+// With TrainConfig.Normalize on (the default for Box action spaces) every
+// sub-environment is wrapped as in CleanRL's ppo_continuous_action.py, each with its own
+// running statistics as Gymnasium's per-environment wrappers keep them: observations
+// standardised and clipped to [-10, 10], rewards divided by the running standard
+// deviation of their discounted return (the agent's discount) and clipped to [-10, 10].
+// The agent sees and learns from the normalised values; the logs keep the environment's
+// own: the step table's obs and reward columns and the episodes' returns are raw.
+// Evaluation normalises observations with the statistics of all sub-environments
+// pooled, frozen (Loop.Evaluate, CheckpointEvalEnv), and reports raw returns. The
+// statistics are part of the environments' snapshots, so Resume stays exact.
 package agents
 
 import (

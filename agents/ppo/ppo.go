@@ -7,7 +7,11 @@
 //
 // Discrete action spaces use a categorical policy over logits; Box action spaces a
 // diagonal Gaussian with a state-independent log standard deviation (actions are
-// clipped to the bounds by the environment wrapper, not squashed).
+// clipped to the bounds by the environment wrapper, not squashed). Zero settings mean
+// ppo.py's defaults for discrete actions and ppo_continuous_action.py's for Box actions
+// (Config.WithDefaultsFor, Defaults); with agents.TrainConfig's default normalisation,
+// continuous-action training also normalises observations and rewards as that script
+// does.
 //
 // Learned objectives are stored in drift network files (SaveLPO, LoadLPO): a header
 // line, a JSON description and the weights in agents/nn's parameter format.
