@@ -30,14 +30,24 @@
 //
 // # Training and checkpoints
 //
-// Train steps an env.Vector (same-step autoreset), stores every transition, and after
-// WarmUp uniformly random environment steps does one gradient update per environment
-// step. Only terminated cuts the bootstrap; truncated episodes bootstrap from the final
-// observation. Episodes, steps (thinned by StepEvery) and a metrics row every
-// MetricsEvery env steps (critic_loss, actor_loss, q_mean, steps_per_second,
-// recent_return, buffer_size, critic_updates) go to the run directory. A final
-// checkpoint (online and target parameters and both Adam states) is written to
-// checkpoints/td3-final.ckpt; Policy acts with its actor (gorl eval uses it). Exact resume is not supported: the replay
-// buffer and random streams are not saved, so a TD3 run cannot be continued bit for
-// bit, and gorl train --resume refuses TD3 runs.
+// Train (or a Trainer from NewTrainer) steps an env.Vector (same-step autoreset), stores
+// every transition, and after WarmUp uniformly random environment steps does one
+// gradient update per environment step. Only terminated cuts the bootstrap; truncated
+// episodes bootstrap from the final observation. Episodes, steps (thinned by StepEvery)
+// and a metrics row every MetricsEvery env steps (critic_loss, actor_loss, q_mean,
+// steps_per_second, recent_return, buffer_size, critic_updates) go to the run directory.
+//
+// A run with a run directory writes resumable checkpoints: one at the start, then every
+// CheckpointEvery env steps or CheckpointSeconds of wall time, keeping only the newest
+// (checkpoints/td3-steps-N.ckpt). Each holds everything the run depends on: the online
+// and target networks, both Adam states, the replay buffer (its float32 rows, insertion
+// index and size), the exploration, minibatch and target-smoothing streams, the
+// environments' snapshots (env.Snapshotter) and current observations, episode and step
+// counters, the metrics accumulators and the logs.Marks of the rows made durable with
+// it. Sections are CRC-32C checked, so a truncated or damaged file is refused. Resume
+// reopens the run directory, cuts the logs back to the marks and continues bit for bit:
+// a run killed and resumed ends with the same tables and networks as an uninterrupted
+// one. An environment that cannot save its state gets no resumable checkpoints. At the
+// end the networks and optimiser states go to checkpoints/td3-final.ckpt
+// (Agent.SaveCheckpoint); Policy acts with the actor (gorl eval uses it).
 package td3
