@@ -96,8 +96,9 @@ func (c *ClipAction) Step(action []float64) Transition {
 // RunningMeanStd keeps a running mean and variance per dimension (Chan et al.'s parallel
 // update, as in Gymnasium's NormalizeObservation).
 type RunningMeanStd struct {
-	Mean, Var []float64
-	Count     float64
+	Mean  []float64 `json:"mean"`
+	Var   []float64 `json:"var"`
+	Count float64   `json:"count"`
 }
 
 // NewRunningMeanStd starts with mean 0, variance 1 and a tiny count, as Gymnasium does.
