@@ -2,6 +2,7 @@ package ppo
 
 import (
 	"math"
+	"reflect"
 	"testing"
 
 	"gorl/agents"
@@ -97,5 +98,31 @@ func TestContinuousAndValueClipRun(t *testing.T) {
 		if e := last["entropy"]; math.Abs(e-1.42) > 0.1 {
 			t.Errorf("%s: entropy %v, want about 1.42", obj, e)
 		}
+	}
+}
+
+// TestNormalizedDeterministicAcrossWorkers: each environment's normalisation statistics
+// are its own, so one or two goroutines stepping four Pendulums train identically.
+func TestNormalizedDeterministicAcrossWorkers(t *testing.T) {
+	run := func(workers int) []float64 {
+		var out []float64
+		tc := agents.TrainConfig{Env: "Pendulum-v1", Seed: 8, Steps: 4 * 512, Envs: 4, RolloutSteps: 128, Workers: workers}
+		l, err := agents.NewLoop(tc, nil, newAgentFunc(Config{Epochs: 2, Minibatches: 4}, tc.Seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Hooks.OnUpdate = func(s agents.Status) { out = append(out, s.Metrics["value_loss"], s.Metrics["policy_loss"]) }
+		if _, err := l.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if l.Config.Normalize != agents.NormalizeOn {
+			t.Fatalf("normalize %q", l.Config.Normalize)
+		}
+		st := l.ObsStats()
+		return append(out, st.Mean[2], st.Var[2], st.Count)
+	}
+	a, b := run(1), run(2)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("1 worker %v, 2 workers %v", a, b)
 	}
 }
