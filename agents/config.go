@@ -41,7 +41,7 @@ type TrainConfig struct {
 	// rewards scaled by the running standard deviation of their discounted return (with
 	// the agent's discount) and clipped to [-10, 10]. "auto" (or empty) turns it on for
 	// Box action spaces and off for discrete ones, as CleanRL's continuous and discrete
-	// PPO scripts do; "on" and "off" force it. See Loop for what is logged.
+	// PPO scripts do; "on" and "off" force it. The logs keep raw values (package doc).
 	Normalize string `json:"normalize"`
 }
 

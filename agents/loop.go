@@ -607,10 +607,11 @@ func (l *Loop) checkpoint() error {
 			rawObs[i] = append([]float64(nil), o...)
 		}
 	}
-	ck := &Checkpoint{RawObs: rawObs, ObsStats: l.ObsStats(), Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
+	ck := &Checkpoint{Update: l.update, Updates: l.updates, EnvSteps: l.envSteps, Episodes: l.episodes,
 		NextEpisode: l.nextEpisode, WallSeconds: l.wall(), Solved: l.solved,
 		EpisodeIDs: append([]int64(nil), l.epID...), EpisodeSteps: append([]int64(nil), l.epStep...),
 		EpisodeReturns: append([]float64(nil), l.epReturn...), Obs: obs, EnvStates: states,
+		RawObs: rawObs, ObsStats: l.ObsStats(),
 		RecentReturns: l.recent.values(), Agent: agent, Marks: marks}
 	if err := SaveCheckpoint(l.Log.Dir(), ck, l.Config.KeepCheckpoints); err != nil {
 		return err
