@@ -6,4 +6,5 @@ import (
 	_ "gorl/env/latent"
 	_ "gorl/env/lock"
 	_ "gorl/env/locomotion"
+	_ "gorl/env/minatar"
 )

@@ -35,8 +35,8 @@ func init() {
 		name := info.name
 		env.Register(env.Spec{
 			ID: ID(name),
-			Description: fmt.Sprintf("MinAtar %s: %s (10x10x%d grid, %d actions; options sticky_action_prob, ramping, action_set)",
-				info.id, info.brief, len(info.channels), len(info.minimal)),
+			Description: fmt.Sprintf("MinAtar %s: %s (options sticky_action_prob, ramping, action_set)",
+				info.id, info.brief),
 			MaxEpisodeSteps: limit,
 			New: func(opts env.Options) (env.Env, error) {
 				cfg, err := ConfigFromOptions(opts)
