@@ -120,11 +120,21 @@ func sameRuns(t *testing.T, a, b string) {
 
 // TestResumeMatchesUninterrupted resumes a copy of a finished run from its latest
 // checkpoint (env step 700): the logs are cut back to it and the rest is redone, which
-// must reproduce the uninterrupted run's tables and final networks bit for bit.
+// must reproduce the uninterrupted run's tables and final networks bit for bit; with one
+// environment, and with two stepped by two workers.
 func TestResumeMatchesUninterrupted(t *testing.T) {
+	for _, envs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("envs=%d", envs), func(t *testing.T) {
+			cfg := tinyPendulum()
+			cfg.Envs, cfg.Workers = envs, envs
+			testResume(t, cfg)
+		})
+	}
+}
+
+func testResume(t *testing.T, cfg TrainConfig) {
 	tmp := t.TempDir()
 	ref, cut := filepath.Join(tmp, "ref"), filepath.Join(tmp, "cut")
-	cfg := tinyPendulum()
 	var seen []int64
 	run, err := logs.Create(ref, cfg, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 	if err != nil {
@@ -339,5 +349,32 @@ func TestDamagedCheckpoint(t *testing.T) {
 	a, _ := New(nil, 3, 1, cfg.TD3, env.NewRand(1, 0))
 	if err := a.LoadCheckpoint(good); err != nil || !slices.Equal(a.ActorParams.Flatten(nil), tr.agent.ActorParams.Flatten(nil)) {
 		t.Fatalf("agent from a resumable checkpoint: %v", err)
+	}
+}
+
+// TestCheckpointCadence: by time (a tiny interval: after every env step), off (only the
+// initial one), and by count.
+func TestCheckpointCadence(t *testing.T) {
+	for _, c := range []struct {
+		every   int64
+		seconds float64
+		want    int
+	}{{-1, 1e-9, 40}, {-1, -1, 1}, {15, -1, 3}} {
+		cfg := tinyPendulum()
+		cfg.Steps, cfg.CheckpointEvery, cfg.CheckpointSeconds = 40, c.every, c.seconds
+		dir := filepath.Join(t.TempDir(), "run")
+		run, err := logs.Create(dir, cfg, logs.Options{EnvID: cfg.Env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		if _, err := Train(cfg, nil, run, Hooks{OnCheckpoint: func(int64, string) { n++ }}); err != nil {
+			t.Fatal(err)
+		}
+		run.Close()
+		names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "td3-steps-*.ckpt"))
+		if n != c.want || len(names) != 1 {
+			t.Errorf("checkpoint_every %d, checkpoint_seconds %v: %d checkpoints written, %d kept; want %d and 1", c.every, c.seconds, n, len(names), c.want)
+		}
 	}
 }
