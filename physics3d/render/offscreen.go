@@ -4,23 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"math"
 	"net"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
-	"github.com/g3n/engine/camera"
-	"github.com/g3n/engine/core"
-	"github.com/g3n/engine/geometry"
 	"github.com/g3n/engine/gls"
-	"github.com/g3n/engine/graphic"
-	"github.com/g3n/engine/light"
-	"github.com/g3n/engine/material"
-	"github.com/g3n/engine/math32"
 	"github.com/g3n/engine/renderer"
-	"github.com/g3n/engine/util/helper"
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
@@ -37,25 +28,18 @@ type Options struct {
 
 // Renderer draws frames of one morphology into a hidden window and reads them back.
 // It holds an OpenGL context bound to the OS thread of the goroutine that called
-// NewRenderer: that goroutine must make every call, and only one Renderer may be open
-// at a time in a process.
+// NewRenderer: that goroutine must make every call, and only one Renderer or viewer
+// may be open at a time in a process.
 type Renderer struct {
-	opt    Options
-	win    *glfw.Window
-	gs     *gls.GLS
-	rend   *renderer.Renderer
-	scene  *core.Node
-	cam    *camera.Camera
-	grid   *helper.Grid
-	bodies []*core.Node
-	fbW    int
-	fbH    int
+	opt   Options
+	w     *glWindow
+	scene *scene
 }
 
 // NewRenderer opens a hidden window on the X display, builds the scene of shapes and
 // locks the calling goroutine to its OS thread until Close. It returns an error
 // wrapping ErrNoDisplay when no display can be opened.
-func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
+func NewRenderer(shapes []Shape, opt Options) (*Renderer, error) {
 	if len(shapes) == 0 {
 		return nil, errors.New("renderer: no shapes")
 	}
@@ -68,16 +52,41 @@ func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
 	if opt.Width > 8192 || opt.Height > 8192 {
 		return nil, fmt.Errorf("renderer: frame size %dx%d above 8192", opt.Width, opt.Height)
 	}
-	if opt.Distance <= 0 {
-		opt.Distance = 3
+	opt.camera()
+	w, err := openWindow(opt.Width, opt.Height, "gorl render", false)
+	if err != nil {
+		return nil, err
 	}
-	if opt.Height0 == 0 {
-		opt.Height0 = 0.8
+	return &Renderer{opt: opt, w: w, scene: newScene(shapes, float32(opt.Width)/float32(opt.Height))}, nil
+}
+
+// camera fills in the camera defaults.
+func (o *Options) camera() {
+	if o.Distance <= 0 {
+		o.Distance = 3
 	}
+	if o.Height0 == 0 {
+		o.Height0 = 0.8
+	}
+}
+
+// glWindow is a GLFW window with a current OpenGL context and a g3n renderer.
+type glWindow struct {
+	win      *glfw.Window
+	gs       *gls.GLS
+	rend     *renderer.Renderer
+	fbW, fbH int // framebuffer size in pixels, kept current by a callback
+}
+
+// openWindow checks the X display, locks the calling goroutine to its OS thread,
+// initialises GLFW and opens a window (hidden or visible) with an OpenGL 3.3 core
+// context. It returns an error wrapping ErrNoDisplay when no display can be opened.
+func openWindow(width, height int, title string, visible bool) (w *glWindow, err error) {
 	if err := probeDisplay(); err != nil {
 		return nil, err
 	}
 	runtime.LockOSThread()
+	w = &glWindow{}
 	// GLFW reports some failures (no context of the requested version, a display
 	// that vanished) by panicking: turn those into errors.
 	defer func() {
@@ -89,12 +98,12 @@ func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
 			}
 		}
 		if err != nil {
-			if r != nil && r.win != nil {
-				r.win.Destroy()
+			if w.win != nil {
+				w.win.Destroy()
 			}
 			glfw.Terminate()
 			runtime.UnlockOSThread()
-			r = nil
+			w = nil
 		}
 	}()
 	if err := glfw.Init(); err != nil {
@@ -102,28 +111,64 @@ func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
 	}
 	glfw.WindowHint(glfw.Visible, glfw.False)
 	glfw.WindowHint(glfw.Resizable, glfw.False)
+	if visible {
+		glfw.WindowHint(glfw.Visible, glfw.True)
+		glfw.WindowHint(glfw.Resizable, glfw.True)
+	}
 	glfw.WindowHint(glfw.ContextVersionMajor, 3)
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
 	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
-	r = &Renderer{opt: opt}
-	r.win, err = glfw.CreateWindow(opt.Width, opt.Height, "gorl render", nil, nil)
-	if err != nil {
-		return r, fmt.Errorf("renderer: create window: %w", err)
+	if w.win, err = glfw.CreateWindow(width, height, title, nil, nil); err != nil {
+		return nil, fmt.Errorf("renderer: create window: %w", err)
 	}
-	r.win.MakeContextCurrent()
-	r.gs, err = gls.New()
-	if err != nil {
-		return r, fmt.Errorf("renderer: OpenGL state: %w", err)
+	w.win.MakeContextCurrent()
+	w.fbW, w.fbH = w.win.GetFramebufferSize()
+	w.win.SetFramebufferSizeCallback(func(_ *glfw.Window, fw, fh int) { w.fbW, w.fbH = fw, fh })
+	if w.gs, err = gls.New(); err != nil {
+		return nil, fmt.Errorf("renderer: OpenGL state: %w", err)
 	}
-	r.fbW, r.fbH = r.win.GetFramebufferSize()
-	r.gs.Viewport(0, 0, int32(r.fbW), int32(r.fbH))
-	r.gs.ClearColor(0.82, 0.88, 0.95, 1)
-	r.rend = renderer.NewRenderer(r.gs)
-	if err := r.rend.AddDefaultShaders(); err != nil {
-		return r, fmt.Errorf("renderer: shaders: %w", err)
+	w.gs.ClearColor(0.82, 0.88, 0.95, 1)
+	w.rend = renderer.NewRenderer(w.gs)
+	if err := w.rend.AddDefaultShaders(); err != nil {
+		return nil, fmt.Errorf("renderer: shaders: %w", err)
 	}
-	r.build(shapes)
-	return r, nil
+	return w, nil
+}
+
+// draw renders the scene with its camera into the window's back buffer.
+func (w *glWindow) draw(s *scene) error {
+	fbW, fbH := w.fbW, w.fbH
+	w.win.MakeContextCurrent()
+	w.gs.Viewport(0, 0, int32(fbW), int32(fbH))
+	w.gs.Clear(gls.COLOR_BUFFER_BIT | gls.DEPTH_BUFFER_BIT)
+	if err := w.rend.Render(s.root, s.cam); err != nil {
+		return fmt.Errorf("renderer: render: %w", err)
+	}
+	return nil
+}
+
+// readRGBA copies the back buffer into dst (reused when it has the buffer's size),
+// top row first.
+func (w *glWindow) readRGBA(dst *image.RGBA) *image.RGBA {
+	fbW, fbH := w.fbW, w.fbH
+	px := w.gs.ReadPixels(0, 0, fbW, fbH, gls.RGBA, gls.UNSIGNED_BYTE)
+	if dst == nil || dst.Rect.Dx() != fbW || dst.Rect.Dy() != fbH {
+		dst = image.NewRGBA(image.Rect(0, 0, fbW, fbH))
+	}
+	// OpenGL's rows run bottom to top.
+	row := 4 * fbW
+	for y := range fbH {
+		copy(dst.Pix[y*dst.Stride:y*dst.Stride+row], px[(fbH-1-y)*row:(fbH-y)*row])
+	}
+	return dst
+}
+
+// close destroys the window, shuts GLFW down and unlocks the OS thread.
+func (w *glWindow) close() {
+	w.win.Destroy()
+	w.win = nil
+	glfw.Terminate()
+	runtime.UnlockOSThread()
 }
 
 // probeDisplay checks that DISPLAY names an X server that accepts connections, since
@@ -131,7 +176,7 @@ func NewRenderer(shapes []Shape, opt Options) (r *Renderer, err error) {
 func probeDisplay() error {
 	disp := os.Getenv("DISPLAY")
 	if disp == "" {
-		return ErrNoDisplay
+		return fmt.Errorf("%w (DISPLAY is not set)", ErrNoDisplay)
 	}
 	host, rest, ok := strings.Cut(disp, ":")
 	if !ok {
@@ -155,112 +200,30 @@ func probeDisplay() error {
 	return conn.Close()
 }
 
-// build makes the scene: one node per body holding its geoms' meshes, a floor with
-// a grid, an ambient and a directional light, and the camera. The world is z-up, as
-// in MuJoCo.
-func (r *Renderer) build(shapes []Shape) {
-	r.scene = core.NewNode()
-	r.bodies = make([]*core.Node, NumBodies(shapes))
-	for i := range r.bodies {
-		r.bodies[i] = core.NewNode()
-		r.scene.Add(r.bodies[i])
-	}
-	for _, s := range shapes {
-		col := math32.NewColor4("white", 1)
-		col.R, col.G, col.B = s.RGBA[0], s.RGBA[1], s.RGBA[2]
-		if s.RGBA == [4]float32{0.5, 0.5, 0.5, 1} || s.RGBA[3] == 0 {
-			col.R, col.G, col.B = 0.8, 0.55, 0.3 // MuJoCo's default grey: give the body a warmer colour
-		}
-		mat := material.NewStandard(&math32.Color{R: col.R, G: col.G, B: col.B})
-		body := r.bodies[s.Body]
-		addSphere := func(p [3]float64) {
-			m := graphic.NewMesh(geometry.NewSphere(s.Radius, 16, 12), mat)
-			m.SetPosition(float32(p[0]), float32(p[1]), float32(p[2]))
-			body.Add(m)
-		}
-		addSphere(s.From)
-		if s.Kind != Capsule {
-			continue
-		}
-		addSphere(s.To)
-		d := [3]float64{s.To[0] - s.From[0], s.To[1] - s.From[1], s.To[2] - s.From[2]}
-		length := math.Sqrt(d[0]*d[0] + d[1]*d[1] + d[2]*d[2])
-		if length == 0 {
-			continue
-		}
-		// g3n's cylinder runs along its y axis: rotate y onto the segment.
-		cyl := graphic.NewMesh(geometry.NewCylinder(s.Radius, length, 16, 1, false, false), mat)
-		var q math32.Quaternion
-		q.SetFromUnitVectors(&math32.Vector3{X: 0, Y: 1, Z: 0},
-			&math32.Vector3{X: float32(d[0] / length), Y: float32(d[1] / length), Z: float32(d[2] / length)})
-		cyl.SetQuaternionQuat(&q)
-		cyl.SetPosition(float32((s.From[0]+s.To[0])/2), float32((s.From[1]+s.To[1])/2), float32((s.From[2]+s.To[2])/2))
-		body.Add(cyl)
-	}
-
-	floor := graphic.NewMesh(geometry.NewPlane(400, 400), material.NewStandard(&math32.Color{R: 0.55, G: 0.6, B: 0.55}))
-	r.scene.Add(floor)
-	r.grid = helper.NewGrid(40, 0.5, &math32.Color{R: 0.25, G: 0.3, B: 0.25})
-	r.grid.SetRotationX(math.Pi / 2) // the helper's grid lies in the xz plane; the floor is xy
-	r.scene.Add(r.grid)
-
-	r.scene.Add(light.NewAmbient(&math32.Color{R: 1, G: 1, B: 1}, 0.5))
-	sun := light.NewDirectional(&math32.Color{R: 1, G: 1, B: 1}, 0.9)
-	sun.SetPosition(1, -2, 3)
-	r.scene.Add(sun)
-
-	r.cam = camera.NewPerspective(float32(r.opt.Width)/float32(r.opt.Height), 0.05, 200, 45, camera.Vertical)
-	r.scene.Add(r.cam)
-}
-
 // Frame poses the bodies (pos: 3 values per body, quat: w, x, y, z per body, as
 // logged), points the camera at the torso from its side, renders, and returns the
 // image (dst is reused when it has the frame's size).
 func (r *Renderer) Frame(pos, quat []float64, dst *image.RGBA) (*image.RGBA, error) {
-	if r == nil || r.win == nil {
+	if r == nil || r.w == nil {
 		return nil, errors.New("renderer: closed")
 	}
-	nb := len(r.bodies)
-	if len(pos) < 3*nb || len(quat) < 4*nb {
-		return nil, fmt.Errorf("renderer: %d positions and %d quaternion values for %d bodies", len(pos), len(quat), nb)
+	target, err := r.scene.pose(pos, quat)
+	if err != nil {
+		return nil, fmt.Errorf("renderer: %w", err)
 	}
-	for b, n := range r.bodies {
-		n.SetPosition(float32(pos[3*b]), float32(pos[3*b+1]), float32(pos[3*b+2]))
-		n.SetQuaternion(float32(quat[4*b+1]), float32(quat[4*b+2]), float32(quat[4*b+3]), float32(quat[4*b]))
+	r.scene.look(target, [3]float64{target[0], target[1] - r.opt.Distance, target[2] + r.opt.Height0})
+	if err := r.w.draw(r.scene); err != nil {
+		return nil, err
 	}
-	// Aim halfway down the torso's height, so the limbs below it stay in view.
-	tx, ty, tz := float32(pos[0]), float32(pos[1]), float32(pos[2]/2)
-	// The grid follows the torso in whole cells, so lines stay put on the floor.
-	r.grid.SetPosition(float32(math.Round(pos[0]*2)/2), float32(math.Round(pos[1]*2)/2), 0.002)
-	r.cam.SetPosition(tx, ty-float32(r.opt.Distance), tz+float32(r.opt.Height0))
-	r.cam.LookAt(&math32.Vector3{X: tx, Y: ty, Z: tz}, &math32.Vector3{X: 0, Y: 0, Z: 1})
-
-	r.win.MakeContextCurrent()
-	r.gs.Viewport(0, 0, int32(r.fbW), int32(r.fbH))
-	r.gs.Clear(gls.COLOR_BUFFER_BIT | gls.DEPTH_BUFFER_BIT)
-	if err := r.rend.Render(r.scene, r.cam); err != nil {
-		return nil, fmt.Errorf("renderer: render: %w", err)
-	}
-	px := r.gs.ReadPixels(0, 0, r.fbW, r.fbH, gls.RGBA, gls.UNSIGNED_BYTE)
-	if dst == nil || dst.Rect.Dx() != r.fbW || dst.Rect.Dy() != r.fbH {
-		dst = image.NewRGBA(image.Rect(0, 0, r.fbW, r.fbH))
-	}
-	// OpenGL's rows run bottom to top.
-	row := 4 * r.fbW
-	for y := range r.fbH {
-		copy(dst.Pix[y*dst.Stride:y*dst.Stride+row], px[(r.fbH-1-y)*row:(r.fbH-y)*row])
-	}
-	return dst, nil
+	return r.w.readRGBA(dst), nil
 }
 
 // Close destroys the window, shuts GLFW down and unlocks the goroutine's OS thread.
 func (r *Renderer) Close() error {
-	if r == nil || r.win == nil {
+	if r == nil || r.w == nil {
 		return nil
 	}
-	r.win.Destroy()
-	r.win = nil
-	glfw.Terminate()
-	runtime.UnlockOSThread()
+	r.w.close()
+	r.w = nil
 	return nil
 }
