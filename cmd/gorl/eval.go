@@ -78,12 +78,12 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			for k, v := range opts {
 				cfg.EnvOptions[k] = v
 			}
-			e, err := agents.MakeEvalEnv(cfg.Env, cfg.EnvOptions)
-			if err != nil {
-				return err
-			}
 			var policy agents.Policy
+			var e env.Env
 			if tc.Algo == "td3" {
+				if e, err = agents.MakeEvalEnv(cfg.Env, cfg.EnvOptions); err != nil {
+					return err
+				}
 				policy, cfg.Checkpoint, err = loadTD3Policy(runDir, tc, e)
 				if err != nil {
 					return err
@@ -91,6 +91,10 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 			} else {
 				ck, err := agents.LatestCheckpoint(runDir)
 				if err != nil {
+					return err
+				}
+				// A run that normalised observations is evaluated with its statistics.
+				if e, err = agents.CheckpointEvalEnv(cfg.Env, cfg.EnvOptions, ck); err != nil {
 					return err
 				}
 				// The objective only shapes training; acting needs the networks alone.

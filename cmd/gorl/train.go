@@ -246,6 +246,7 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 			set("checkpoint-seconds", func() { t.CheckpointSeconds = cfg.Train.CheckpointSeconds })
 			set("eval-every", func() { t.EvalEvery = cfg.Train.EvalEvery })
 			set("step-every", func() { t.StepEvery = cfg.Train.StepEvery })
+			set("normalize", func() { t.Normalize = cfg.Train.Normalize })
 			set("objective", func() { p.Objective = cfg.PPO.Objective })
 			set("objective-params", func() { p.ObjectiveParams = cfg.PPO.ObjectiveParams })
 			set("lr", func() { p.LR = cfg.PPO.LR })
@@ -265,7 +266,6 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 				}
 				p.ObjectiveParams = abs // config.json must work from any directory
 			}
-			merged.Train, merged.PPO = t.WithDefaults(), p.WithDefaults()
 			// The flags were checked above, so a setting refused here was most likely
 			// read from the config file: name it.
 			inConfig := func(err error) error {
@@ -274,6 +274,13 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 				}
 				return err
 			}
+			// The defaults depend on the action space (CleanRL's ppo.py for discrete
+			// actions, ppo_continuous_action.py for Box actions).
+			tr, pc, err := ppo.Defaults(*t, *p)
+			if err != nil {
+				return inConfig(err)
+			}
+			merged.Train, merged.PPO = tr, pc
 			if err := merged.Train.Validate(); err != nil {
 				return inConfig(err)
 			}
@@ -322,6 +329,7 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 	fl.Float64Var(&cfg.Train.CheckpointSeconds, "checkpoint-seconds", 0, "also write a checkpoint once this many seconds passed since the last (default: ppo 60, td3 600; negative: never by time)")
 	fl.IntVar(&cfg.Train.EvalEvery, "eval-every", 0, "evaluate the deterministic policy every N updates (0: never)")
 	fl.IntVar(&cfg.Train.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
+	fl.StringVar(&cfg.Train.Normalize, "normalize", agents.NormalizeAuto, "ppo: observation and reward normalisation: auto (on for Box actions, off for discrete), on or off")
 	fl.StringVar(&configFile, "config", "", "JSON config file (as a run's config.json); flags override it")
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/train-<algo>-<env>-s<seed>-<time>)")
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its latest checkpoint")
@@ -335,7 +343,7 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 var (
 	td3Flags = []string{"batch", "warm-up", "hidden", "explore-noise", "grad-clip", "buffer-size", "metrics-every",
 		"arch", "set-embed", "set-heads", "set-ff", "set-layers", "set-channels"}
-	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "eval-every"}
+	ppoFlags = []string{"objective", "objective-params", "rollout-steps", "eval-every", "normalize"}
 )
 
 type td3Flagset struct {
@@ -636,6 +644,8 @@ func validateTrainFlags(cmd *cobra.Command, cfg *trainConfig, target float64) er
 		return fmt.Errorf("--checkpoint-every must not be 0 (N updates, or negative: only by time and at the end)")
 	case fl.Changed("checkpoint-seconds") && !(finite(t.CheckpointSeconds) && t.CheckpointSeconds != 0):
 		return fmt.Errorf("--checkpoint-seconds must be a number other than 0 (seconds, or negative: never by time), got %v", t.CheckpointSeconds)
+	case fl.Changed("normalize") && t.Normalize != agents.NormalizeAuto && t.Normalize != agents.NormalizeOn && t.Normalize != agents.NormalizeOff:
+		return fmt.Errorf("--normalize must be auto, on or off, got %q", t.Normalize)
 	case fl.Changed("step-every") && t.StepEvery == 0:
 		return fmt.Errorf("--step-every must not be 0 (N, or negative: no steps)")
 	case fl.Changed("lr") && !(finite(cfg.PPO.LR) && cfg.PPO.LR > 0):
