@@ -2,6 +2,7 @@ package minatar
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 
@@ -252,11 +253,8 @@ func (g grid) set(y, x, ch int) { g.obs[(y*Size+x)*g.c+ch] = 1 }
 
 // setRow marks the columns whose bits are set in row (bit x is column x).
 func (g grid) setRow(y int, row uint16, ch int) {
-	for x := 0; row != 0; x++ {
-		if row&1 != 0 {
-			g.set(y, x, ch)
-		}
-		row >>= 1
+	for ; row != 0; row &= row - 1 {
+		g.set(y, bits.TrailingZeros16(row), ch)
 	}
 }
 
