@@ -1,6 +1,7 @@
 package distributed
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -39,6 +40,9 @@ type Coordinator struct {
 
 	mu      sync.Mutex
 	pullSub *nats.Subscription
+	resSub  *nats.Subscription // results and heartbeats of every round: inboxBase.<round>
+	inbox   string             // inboxBase
+	rounds  int
 	subject string
 	round   *round // the generation being evaluated; nil between Evaluate calls
 	waiters []waiter
@@ -50,8 +54,9 @@ var _ evolution.Evaluator = (*Coordinator)(nil)
 // waiter is an idle worker's pull, answered with an item or, after pullHold, with
 // "no work".
 type waiter struct {
-	id    uint64
-	reply string
+	id     uint64
+	reply  string
+	credit int // items asked for
 }
 
 // round is the state of one Evaluate call.
@@ -83,15 +88,28 @@ func (c *Coordinator) start(subject string) error {
 		}
 		return nil
 	}
+	inbox := c.Conn.NewRespInbox()
+	res, err := c.Conn.SubscribeSync(inbox + ".*")
+	if err != nil {
+		return fmt.Errorf("subscribe to results: %w", err)
+	}
+	// A slow consumer would drop results (handing items out again would recover
+	// them): let the backlog of results and heartbeats grow instead.
+	if err := res.SetPendingLimits(-1, -1); err != nil {
+		res.Unsubscribe()
+		return fmt.Errorf("subscribe to results: %w", err)
+	}
 	sub, err := c.Conn.QueueSubscribe(subject, coordinatorGroup(subject), c.onPull)
 	if err != nil {
+		res.Unsubscribe()
 		return fmt.Errorf("subscribe to pulls on %q: %w", subject, err)
 	}
 	if err := c.Conn.Flush(); err != nil {
 		sub.Unsubscribe()
+		res.Unsubscribe()
 		return fmt.Errorf("subscribe to pulls on %q: %w", subject, err)
 	}
-	c.pullSub, c.subject = sub, subject
+	c.pullSub, c.resSub, c.inbox, c.subject = sub, res, inbox, subject
 	return nil
 }
 
@@ -103,8 +121,8 @@ func (c *Coordinator) Close() error {
 	if c.pullSub == nil {
 		return nil
 	}
-	err := c.pullSub.Unsubscribe()
-	c.pullSub = nil
+	err := errors.Join(c.pullSub.Unsubscribe(), c.resSub.Unsubscribe())
+	c.pullSub, c.resSub = nil, nil
 	for _, w := range c.waiters {
 		_ = c.Conn.Publish(w.reply, noWorkMsg)
 	}
@@ -121,7 +139,7 @@ func (c *Coordinator) onPull(m *nats.Msg) {
 	defer c.mu.Unlock()
 	c.nextID++
 	id := c.nextID
-	c.waiters = append(c.waiters, waiter{id: id, reply: m.Reply})
+	c.waiters = append(c.waiters, waiter{id: id, reply: m.Reply, credit: decodePull(m.Data)})
 	if r := c.round; r != nil {
 		r.pulls++
 		r.lastSeen = time.Now()
@@ -147,25 +165,43 @@ func (c *Coordinator) expire(id uint64) {
 	}
 }
 
-// serveLocked hands queued items to waiting workers, oldest first.
+// serveLocked hands queued items to waiting workers, oldest first, each a batch of up
+// to its credit within the server's max payload.
 func (c *Coordinator) serveLocked() {
 	r := c.round
 	if r == nil {
 		return
 	}
 	now := time.Now()
+	maxPayload := int(c.Conn.MaxPayload())
+	var batch [][]byte
+	var members []int
 	for len(c.waiters) > 0 {
-		for len(r.queue) > 0 && r.done[r.queue[0]] {
+		w := c.waiters[0]
+		batch, members = batch[:0], members[:0]
+		size := batchSize()
+		for len(r.queue) > 0 && len(batch) < w.credit {
+			i := r.queue[0]
+			if r.done[i] {
+				r.queue = r.queue[1:]
+				continue
+			}
+			if len(batch) > 0 && size+4+len(r.items[i]) > maxPayload {
+				break
+			}
 			r.queue = r.queue[1:]
+			batch, members = append(batch, r.items[i]), append(members, i)
+			size += 4 + len(r.items[i])
 		}
-		if len(r.queue) == 0 {
+		if len(batch) == 0 {
 			return
 		}
-		w, i := c.waiters[0], r.queue[0]
-		c.waiters, r.queue = c.waiters[1:], r.queue[1:]
+		c.waiters = c.waiters[1:]
 		// A failed publish means the connection is gone: Evaluate's receive fails next.
-		_ = c.Conn.PublishMsg(&nats.Msg{Subject: w.reply, Reply: r.inbox, Data: r.items[i]})
-		r.out[i] = now
+		_ = c.Conn.PublishMsg(&nats.Msg{Subject: w.reply, Reply: r.inbox, Data: encodeBatch(nil, batch)})
+		for _, i := range members {
+			r.out[i] = now
+		}
 		r.pulls++
 	}
 }
@@ -201,30 +237,20 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 		return fmt.Errorf("evaluate generation %d: %w", gen, err)
 	}
 
-	r := &round{gen: gen, inbox: c.Conn.NewRespInbox(), items: make([][]byte, len(pop)), queue: make([]int, len(pop)),
+	c.mu.Lock()
+	c.rounds++
+	inbox, sub := fmt.Sprintf("%s.%d", c.inbox, c.rounds), c.resSub
+	c.mu.Unlock()
+	r := &round{gen: gen, inbox: inbox, items: make([][]byte, len(pop)), queue: make([]int, len(pop)),
 		out: make([]time.Time, len(pop)), done: make([]bool, len(pop)), lastSeen: time.Now()}
 	for i, x := range pop {
 		// Encode every item once: handing it out again sends the same bytes.
 		r.items[i] = encodeWork(nil, c.Seed, gen, i, c.Spec, x)
-		if max := c.Conn.MaxPayload(); int64(len(r.items[i])) > max {
-			return fmt.Errorf("evaluate generation %d: member %d's item is %d bytes, over the server's max payload %d", gen, i, len(r.items[i]), max)
+		if size, max := batchSize(len(r.items[i])), c.Conn.MaxPayload(); int64(size) > max {
+			return fmt.Errorf("evaluate generation %d: member %d's item is %d bytes, over the server's max payload %d", gen, i, size, max)
 		}
 		r.queue[i] = i
 	}
-	sub, err := c.Conn.SubscribeSync(r.inbox)
-	if err != nil {
-		return fmt.Errorf("evaluate generation %d: subscribe to results: %w", gen, err)
-	}
-	defer sub.Unsubscribe()
-	// A slow consumer would drop results (handing items out again would recover
-	// them): let the backlog of results and heartbeats grow instead.
-	if err := sub.SetPendingLimits(-1, -1); err != nil {
-		return fmt.Errorf("evaluate generation %d: %w", gen, err)
-	}
-	if err := c.Conn.Flush(); err != nil {
-		return fmt.Errorf("evaluate generation %d: %w", gen, err)
-	}
-
 	c.mu.Lock()
 	c.round = r
 	c.serveLocked()
@@ -239,6 +265,9 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 	remaining := len(pop)
 	// take records one message from the inbox: a result or a heartbeat.
 	take := func(m *nats.Msg) error {
+		if m.Subject != r.inbox {
+			return nil // an answer to an earlier call
+		}
 		res, err := decodeResult(m.Data)
 		if err != nil {
 			return fmt.Errorf("evaluate generation %d: %w", gen, err)

@@ -5,8 +5,11 @@
 // A Coordinator (an evolution.Evaluator) holds the work items of the generation it is
 // evaluating, one per member. Workers pull them: an idle Worker sends a request on
 // Subject, which the coordinators answer in the queue group Subject+".coordinators"
-// with one work item (or, after a short hold, with "no work"), so items go to idle
-// workers only and the load balances itself. A worker evaluates the item with its
+// with a batch of work items (or, after a short hold, with "no work"), so items go to
+// idle workers only and the load balances itself. A pull asks for one item unless the
+// worker's recent evaluations were short: then it asks for about BatchTime of work
+// (up to 256 items, within the server's max payload), so that short evaluations are
+// not dominated by the round trip of a pull. A worker evaluates the item with its
 // fitness function, drawing from the member's stream env.NewRand(seed, generation,
 // member), and publishes the result to the item's reply subject (an inbox of the
 // coordinator's). The coordinator stores results by (generation, member), so neither
@@ -24,10 +27,11 @@
 // Message format (all integers and floats little-endian; float64 as IEEE-754 bits,
 // so parameters and fitness travel exactly):
 //
-//	pull:       'P' 2                                    (request on Subject)
+//	pull:       'P' 2 | credit uint32                    (request on Subject: up to credit items)
 //	no work:    'N' 2                                    (reply to a pull)
+//	batch:      'B' 2 | count uint32 | count × (length uint32 | work item)   (reply to a pull)
 //	work item:  'W' 2 | seed uint64 | generation uint64 | member uint64 |
-//	            spec length uint32 | spec | dim uint32 | dim × float64   (reply to a pull)
+//	            spec length uint32 | spec | dim uint32 | dim × float64
 //	result:     'R' 2 | generation uint64 | member uint64 | fitness float64 | cost int64 |
 //	            error text (UTF-8, rest of the message; empty = no error)
 //	heartbeat:  'A' 2 | generation uint64 | member uint64
@@ -78,6 +82,7 @@ const DefaultSubject = "gorl.evolution.work"
 const (
 	kindPull   = 'P'
 	kindNoWork = 'N'
+	kindBatch  = 'B'
 	kindWork   = 'W'
 	kindResult = 'R'
 	kindAck    = 'A'
@@ -87,10 +92,23 @@ const (
 	ackLen     = 2 + 8 + 8
 )
 
-var (
-	pullMsg   = []byte{kindPull, version}
-	noWorkMsg = []byte{kindNoWork, version}
-)
+var noWorkMsg = []byte{kindNoWork, version}
+
+// maxCredit bounds the items one pull asks for.
+const maxCredit = 256
+
+func encodePull(credit int) []byte {
+	return binary.LittleEndian.AppendUint32([]byte{kindPull, version}, uint32(credit))
+}
+
+// decodePull returns the number of items a pull asks for (at least 1; a malformed
+// pull asks for 1).
+func decodePull(b []byte) int {
+	if len(b) != 6 || b[0] != kindPull || b[1] != version {
+		return 1
+	}
+	return max(1, min(int(binary.LittleEndian.Uint32(b[2:])), maxCredit))
+}
 
 // StartServer starts an in-process NATS server listening on 127.0.0.1 at a random
 // free port and returns it with its client URL. Shut it down with srv.Shutdown().
@@ -140,6 +158,9 @@ type work struct {
 }
 
 func encodeWork(dst []byte, seed uint64, gen, member int, spec []byte, x []float64) []byte {
+	if n := workHeader + len(spec) + 4 + 8*len(x); cap(dst) < n {
+		dst = make([]byte, 0, n)
+	}
 	dst = append(dst[:0], kindWork, version)
 	dst = binary.LittleEndian.AppendUint64(dst, seed)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(gen))
@@ -233,10 +254,60 @@ func decodeResult(b []byte) (result, error) {
 
 var errNoWork = errors.New("no work")
 
-// decodeReply decodes a coordinator's reply to a pull: a work item, or errNoWork.
-func decodeReply(b []byte) (work, error) {
-	if len(b) == 2 && b[0] == kindNoWork && b[1] == version {
-		return work{}, errNoWork
+// batchSize is the size of a batch frame with items of these sizes.
+func batchSize(itemSizes ...int) int {
+	n := 2 + 4
+	for _, s := range itemSizes {
+		n += 4 + s
 	}
-	return decodeWork(b)
+	return n
+}
+
+func encodeBatch(dst []byte, items [][]byte) []byte {
+	n := 2 + 4
+	for _, it := range items {
+		n += 4 + len(it)
+	}
+	if cap(dst) < n {
+		dst = make([]byte, 0, n)
+	}
+	dst = append(dst[:0], kindBatch, version)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(items)))
+	for _, it := range items {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(it)))
+		dst = append(dst, it...)
+	}
+	return dst
+}
+
+// decodeReply decodes a coordinator's reply to a pull: a batch of work items (each
+// decoded, or with its decoding error), or errNoWork.
+func decodeReply(b []byte) ([]work, []error, error) {
+	if len(b) == 2 && b[0] == kindNoWork && b[1] == version {
+		return nil, nil, errNoWork
+	}
+	if len(b) < 6 || b[0] != kindBatch || b[1] != version {
+		return nil, nil, fmt.Errorf("reply to a pull of %d bytes is neither a batch nor no-work (version %d)", len(b), version)
+	}
+	n := int(binary.LittleEndian.Uint32(b[2:]))
+	if n < 1 || n > maxCredit {
+		return nil, nil, fmt.Errorf("batch of %d items, want 1..%d", n, maxCredit)
+	}
+	items, errs := make([]work, n), make([]error, n)
+	rest := b[6:]
+	for i := range n {
+		if len(rest) < 4 {
+			return nil, nil, fmt.Errorf("batch truncated at item %d of %d", i, n)
+		}
+		size := uint64(binary.LittleEndian.Uint32(rest))
+		if uint64(len(rest)) < 4+size {
+			return nil, nil, fmt.Errorf("batch truncated in item %d of %d", i, n)
+		}
+		items[i], errs[i] = decodeWork(rest[4 : 4+size])
+		rest = rest[4+size:]
+	}
+	if len(rest) != 0 {
+		return nil, nil, fmt.Errorf("batch has %d bytes after its %d items", len(rest), n)
+	}
+	return items, errs, nil
 }

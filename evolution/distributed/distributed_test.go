@@ -145,12 +145,13 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 	var mu sync.Mutex
 	var taken []string // the item the dying worker took without answering
 	survivorSaw := map[string]bool{}
-	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond, OnItem: func(g, m int) {
+	// Batch 1ns: one item per pull, so both workers get items.
+	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond, Batch: time.Nanosecond, OnItem: func(g, m int) {
 		mu.Lock()
 		survivorSaw[fmt.Sprint(g, "/", m)] = true
 		mu.Unlock()
 	}}
-	dying := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond}
+	dying := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond, Batch: time.Nanosecond}
 	dying.OnItem = func(g, m int) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -287,8 +288,26 @@ func TestCodecExact(t *testing.T) {
 	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.cost != -7 || r.errText != "boom" || r.ack {
 		t.Errorf("result round trip: %+v, %v", r, err)
 	}
-	if _, err := decodeReply(noWorkMsg); err != errNoWork {
+	if _, _, err := decodeReply(noWorkMsg); err != errNoWork {
 		t.Errorf("no-work reply decoded as %v", err)
+	}
+	one, two := encodeWork(nil, 1, 2, 3, spec, x), encodeWork(nil, 1, 2, 4, nil, nil)
+	batch := encodeBatch(nil, [][]byte{one, []byte("junk"), two})
+	if len(batch) != batchSize(len(one), 4, len(two)) {
+		t.Errorf("batch of %d bytes, batchSize says %d", len(batch), batchSize(len(one), 4, len(two)))
+	}
+	items, errs, err := decodeReply(batch)
+	if err != nil || len(items) != 3 || errs[0] != nil || errs[1] == nil || errs[2] != nil ||
+		items[0].member != 3 || !sameBits(items[0].x, x) || items[2].member != 4 {
+		t.Errorf("batch round trip: %+v, %v, %v", items, errs, err)
+	}
+	for _, n := range []int{5, 9, len(batch) - 1} {
+		if _, _, err := decodeReply(batch[:n]); err == nil {
+			t.Errorf("a batch truncated to %d of %d bytes decoded", n, len(batch))
+		}
+	}
+	if decodePull(encodePull(7)) != 7 || decodePull(encodePull(0)) != 1 || decodePull(encodePull(1<<20)) != maxCredit || decodePull(nil) != 1 {
+		t.Error("pull credit round trip")
 	}
 	full := encodeWork(nil, 1, 2, 3, spec, x)
 	for _, n := range []int{40, 2 + 8 + 8 + 8 + 4 + 3, len(full) - 1} {

@@ -17,6 +17,9 @@ import (
 // Heartbeat is zero.
 const DefaultHeartbeat = time.Second
 
+// DefaultBatch is a Worker's Batch when zero.
+const DefaultBatch = 5 * time.Millisecond
+
 // idleWait is how long a Worker waits before pulling again when no coordinator
 // serves its subject (or the pull failed).
 const idleWait = 200 * time.Millisecond
@@ -25,11 +28,11 @@ const idleWait = 200 * time.Millisecond
 const maxCachedSpecs = 8
 
 // Worker pulls work items from Subject's coordinators and evaluates them one at a
-// time. Run several Workers (in one process or many) for parallelism; they may share
+// time (in batches when they are short, see Batch). Run several Workers (in one process or many) for parallelism; they may share
 // a connection.
 //
-// While it evaluates an item it acknowledges it every Heartbeat, so the coordinator
-// hands an item out again only when its worker has gone silent.
+// It acknowledges the items it holds every Heartbeat, so the coordinator hands an
+// item out again only when its worker has gone silent.
 type Worker struct {
 	Conn    *nats.Conn
 	Subject string // work subject (default DefaultSubject)
@@ -39,6 +42,11 @@ type Worker struct {
 	// once per distinct spec; an error is the result of every item of that spec).
 	Build     func(spec []byte) (evolution.FitnessFunc, error)
 	Heartbeat time.Duration // default DefaultHeartbeat; keep it well under the coordinator's ItemTimeout
+	// Batch is about how much work one pull asks for, judged by the mean duration of
+	// the last batch's evaluations (default DefaultBatch): evaluations longer than it
+	// come one at a time, which keeps the load balanced; shorter ones come in batches,
+	// which saves round trips.
+	Batch time.Duration
 
 	// OnItem, when set, is called with each item's generation and member before it is
 	// evaluated (progress reports; tests use it to stop a worker mid-generation).
@@ -48,7 +56,7 @@ type Worker struct {
 
 	mu      sync.Mutex
 	running bool
-	held    *heldItem // the item being evaluated
+	held    []heldItem // the items of the batch in hand not answered yet
 	cancel  context.CancelFunc
 	stopped sync.WaitGroup
 	built   map[string]built // by spec; used by the serving goroutine only
@@ -96,14 +104,19 @@ func (w *Worker) subject() string {
 	return w.Subject
 }
 
-// serve pulls an item, evaluates it and publishes the result, until ctx ends or the
-// connection closes.
+// serve pulls a batch of items, evaluates them and publishes the results, until ctx
+// ends or the connection closes.
 func (w *Worker) serve(ctx context.Context) {
 	defer w.stopped.Done()
 	subject := w.subject()
+	batch := w.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	credit := 1 // until an evaluation has been timed
 	for ctx.Err() == nil && !w.Conn.IsClosed() {
 		pctx, cancel := context.WithTimeout(ctx, pullWait)
-		m, err := w.Conn.RequestWithContext(pctx, subject, pullMsg)
+		m, err := w.Conn.RequestWithContext(pctx, subject, encodePull(credit))
 		cancel()
 		switch {
 		case err == nil:
@@ -119,30 +132,37 @@ func (w *Worker) serve(ctx context.Context) {
 			}
 			continue
 		}
-		it, err := decodeReply(m.Data)
-		if err == errNoWork {
+		items, errs, err := decodeReply(m.Data)
+		if err != nil || m.Reply == "" {
+			// No work, or a reply that names no item: nothing to answer (a coordinator
+			// hands out again what it meant to send).
 			continue
 		}
-		w.handle(m.Reply, it, err)
+		w.mu.Lock()
+		for _, it := range items {
+			w.held = append(w.held, heldItem{reply: m.Reply, gen: it.gen, member: it.member})
+		}
+		w.mu.Unlock()
+		start := time.Now()
+		for i, it := range items {
+			w.handle(m.Reply, it, errs[i])
+			w.mu.Lock()
+			w.held = w.held[1:]
+			w.mu.Unlock()
+		}
+		per := time.Since(start) / time.Duration(len(items))
+		credit = maxCredit
+		if per > 0 {
+			credit = int(min(max(int64(batch/per), 1), maxCredit))
+		}
 	}
 }
 
 func (w *Worker) handle(reply string, it work, decodeErr error) {
-	if reply == "" {
-		return // nowhere to answer
-	}
 	if decodeErr != nil {
 		_ = w.Conn.Publish(reply, encodeResult(it.gen, it.member, 0, 0, decodeErr.Error()))
 		return
 	}
-	w.mu.Lock()
-	w.held = &heldItem{reply: reply, gen: it.gen, member: it.member}
-	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		w.held = nil
-		w.mu.Unlock()
-	}()
 	if w.OnItem != nil {
 		w.OnItem(int(it.gen), int(it.member))
 	}
@@ -201,6 +221,7 @@ func (w *Worker) heartbeat(served <-chan struct{}) {
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	var acks []*nats.Msg
 	for {
 		select {
 		case <-served:
@@ -208,10 +229,13 @@ func (w *Worker) heartbeat(served <-chan struct{}) {
 		case <-tick.C:
 		}
 		w.mu.Lock()
-		h := w.held
+		acks = acks[:0]
+		for _, h := range w.held {
+			acks = append(acks, &nats.Msg{Subject: h.reply, Data: encodeAck(h.gen, h.member)})
+		}
 		w.mu.Unlock()
-		if h != nil {
-			_ = w.Conn.Publish(h.reply, encodeAck(h.gen, h.member))
+		for _, a := range acks {
+			_ = w.Conn.PublishMsg(a)
 		}
 	}
 }
