@@ -44,7 +44,9 @@
 // index and size), the exploration, minibatch and target-smoothing streams, the
 // environments' snapshots (env.Snapshotter) and current observations, episode and step
 // counters, the metrics accumulators and the logs.Marks of the rows made durable with
-// it. Sections are CRC-32C checked, so a truncated or damaged file is refused. Resume
+// it. A new checkpoint replaces the previous one only once it is complete (temporary
+// file, fsync, rename), so a run briefly needs disk room for two. Sections are CRC-32C
+// checked, so a truncated or damaged file is refused. Resume
 // reopens the run directory, cuts the logs back to the marks and continues bit for bit:
 // a run killed and resumed ends with the same tables and networks as an uninterrupted
 // one. An environment that cannot save its state gets no resumable checkpoints. At the
