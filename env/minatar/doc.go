@@ -1,5 +1,6 @@
 // Package minatar provides the five MinAtar games of Young & Tian (2019, "MinAtar: An
-// Atari-inspired testbed", MinAtar v1.0.x): small Atari analogues on a 10×10 grid, used
+// Atari-Inspired Testbed for Thorough and Reproducible Reinforcement Learning
+// Experiments"; MinAtar v1.0.15): small Atari analogues on a 10×10 grid, used
 // here as the inner tasks of learned-objective meta-training (TA-LPO runs PPO on
 // SpaceInvaders). The rules, rewards, termination conditions, difficulty ramps, sticky
 // actions and action sets follow MinAtar's Python implementation frame by frame; only
@@ -35,11 +36,12 @@
 // Options (env.Options, e.g. gorl train --env-opt key=value):
 //
 //	sticky_action_prob  probability of repeating the previous action (default 0.1, MinAtar's)
-//	ramping             difficulty ramping, true (default) or false
+//	ramping             difficulty ramping, true (default) or false (Breakout and Freeway have none)
 //	action_set          minimal (default) or full
 //	max_episode_steps   time limit as truncation (defaults above; 0: none)
 //
-// Sticky actions work as in MinAtar's Environment.act: every Step draws u ~ U[0, 1);
+// Sticky actions work as in MinAtar's Environment.act: every Step draws u ~ U[0, 1)
+// (MinAtar draws it even when the probability is 0; this package then skips the draw);
 // if u < sticky_action_prob the previous action (of the full set) is taken instead of
 // the chosen one, and the action taken becomes the previous one. The previous action
 // starts as no-op when the environment is made and, as in MinAtar, is not reset between
@@ -64,9 +66,11 @@
 //     takes the usual one diver, leaving -1 (MinAtar's _surface does exactly this). The
 //     diver bar then shows none, the next diver picked up brings the count to 0, and
 //     surfacing with it ends the episode. Kept as MinAtar has it.
-//   - Seaquest: the oxygen rules are those of MinAtar v1.0.11 and later (the episode
-//     ends on the frame after oxygen reaches 0; the bar never flashes full), not the
-//     v1.0.10 bug the README describes.
+//   - Seaquest: the oxygen rules are those of the newest seaquest.py revision we could
+//     read (the episode ends on the frame after oxygen reaches 0, checked as oxygen <= 0;
+//     the bar never flashes full), which we take to be the v1.0.11 fix the README
+//     describes. An older revision checks oxygen < 0 (one frame later) and shows a full
+//     bar on that last frame.
 //   - Seaquest: a sub removed on a frame (shot, or off the edge) still fires if its
 //     shot timer is due that frame, as MinAtar's loop lets it; pgx's port drops such
 //     shots, this package keeps MinAtar's.
@@ -79,4 +83,12 @@
 //     termination, not truncation.
 //   - Actions outside the action space are rounded to the nearest index and clamped
 //     (MinAtar would raise an error); NaN counts as no-op.
+//
+// Quirks of MinAtar's rules kept as they are: in Breakout, after breaking a brick the
+// ball passes into bricks in its way without breaking them until a frame in which it
+// meets none (the strike flag), and new bricks appear only when the ball next comes
+// down to the paddle's row;
+// in Space Invaders the alien block moves by rolling the grid, so a row pushed off the
+// bottom reappears on top (the episode has ended by then), the move timer is not reset
+// when a new wave appears, and an alien shot starts in the shooting alien's cell.
 package minatar

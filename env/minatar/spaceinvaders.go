@@ -224,6 +224,9 @@ func (s *spaceInvaders) decode(d *decoder) {
 		s.eBullets[y] = d.row("alien bullets")
 		s.aliens[y] = d.row("aliens")
 	}
+	if s.alienCount() == 0 {
+		d.fail("no aliens (a cleared wave is replaced on the same frame)")
+	}
 	s.alienDir = d.int("alien direction", -1, 1)
 	if s.alienDir == 0 {
 		d.fail("alien direction 0")
