@@ -31,6 +31,7 @@ type ViewOptions struct {
 	Speed         float64 // initial playback speed: 1 plays in real time (default 1)
 	Frames        int     // close the window after drawing this many frames (default: when the user quits)
 	Title         string  // window title prefix (default "gorl view")
+	Opened        func()  // if set, called once the window is open, before the first frame
 
 	// probe, for tests, sees each drawn frame (the window's pixels) before it is shown.
 	probe func(frame int, p *player, w *glWindow)
@@ -118,6 +119,9 @@ func View(shapes []Shape, ep *Episode, opt ViewOptions) (ViewStats, error) {
 	})
 	w.win.SetScrollCallback(func(_ *glfw.Window, _, dy float64) { orb.zoom(dy) })
 	glfw.SwapInterval(1)
+	if opt.Opened != nil {
+		opt.Opened()
+	}
 
 	const minFrame = time.Second / 60 // draw at most 60 frames a second, with or without vsync
 	last := time.Now()

@@ -7,6 +7,8 @@ import (
 	"image"
 	"io"
 	"os"
+	"slices"
+	"strings"
 )
 
 // MP4 encodes frames to H.264 (High profile, 4:2:0, libx264) and stores them as an
@@ -40,6 +42,24 @@ func (m *MP4) settings() (fps, crf float64, preset string) {
 	return fps, crf, preset
 }
 
+// Validate checks the settings (Add checks them too, with the first frame).
+func (m *MP4) Validate() error {
+	fps, crf, preset := m.settings()
+	if num, _ := rationalFPS(fps); num <= 0 || fps > 1000 {
+		return fmt.Errorf("mp4: %g frames per second: must be in (0, 1000]", fps)
+	}
+	if crf < 0 || crf > 51 {
+		return fmt.Errorf("mp4: CRF %g: must be in (0, 51]", crf)
+	}
+	if !slices.Contains(x264Presets, preset) {
+		return fmt.Errorf("mp4: unknown x264 preset %q (one of %s)", preset, strings.Join(x264Presets, ", "))
+	}
+	if m.KeyInt < 0 {
+		return fmt.Errorf("mp4: KeyInt %d: must be >= 0", m.KeyInt)
+	}
+	return nil
+}
+
 // Add encodes a frame; the first fixes the video's size.
 func (m *MP4) Add(img image.Image) error {
 	if m.err != nil {
@@ -48,6 +68,9 @@ func (m *MP4) Add(img image.Image) error {
 	if m.enc == nil {
 		if m.added > 0 {
 			return errors.New("mp4: add after Write or Close")
+		}
+		if m.err = m.Validate(); m.err != nil {
+			return m.err
 		}
 		fps, crf, preset := m.settings()
 		b := img.Bounds()

@@ -142,20 +142,7 @@ func newH264Encoder(w, h int, fps, crf float64, preset string, keyint int) (*h26
 	if w <= 0 || h <= 0 || w%2 != 0 || h%2 != 0 {
 		return nil, fmt.Errorf("h264: frame size %dx%d: width and height must be even and positive", w, h)
 	}
-	num, den := rationalFPS(fps)
-	if num <= 0 || fps > 1000 {
-		return nil, fmt.Errorf("h264: %g frames per second: must be in (0, 1000]", fps)
-	}
-	if crf < 0 || crf > 51 {
-		return nil, fmt.Errorf("h264: CRF %g: must be in [0, 51]", crf)
-	}
-	known := false
-	for _, p := range x264Presets {
-		known = known || p == preset
-	}
-	if !known {
-		return nil, fmt.Errorf("h264: unknown x264 preset %q (one of %v)", preset, x264Presets)
-	}
+	num, den := rationalFPS(fps) // MP4.Validate has checked fps, crf and preset
 	cpreset := C.CString(preset)
 	defer C.free(unsafe.Pointer(cpreset))
 	e := (*C.gorl_x264)(C.calloc(1, C.size_t(unsafe.Sizeof(C.gorl_x264{}))))
