@@ -412,6 +412,25 @@ func TestMP4Write(t *testing.T) {
 	decodeWithFFmpeg(t, path, frames)
 }
 
+// Videos shorter than x264's look-ahead, at a size where it encodes with frame
+// threads, come out whole: every frame is drained at Write.
+func TestMP4FewFrames(t *testing.T) {
+	frames := testFrames(5, 320, 240)
+	for _, n := range []int{1, 2, 5} {
+		var m MP4
+		for _, f := range frames[:n] {
+			if err := m.Add(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path := filepath.Join(t.TempDir(), "few.mp4")
+		if err := m.Write(path); err != nil {
+			t.Fatalf("%d frames: %v", n, err)
+		}
+		checkMP4(t, path, n, 320, 240, 30)
+	}
+}
+
 // The same frames and settings give the same bytes, also after other encodings in
 // the same process (which leave x264's freed memory behind).
 func TestMP4Deterministic(t *testing.T) {

@@ -195,16 +195,17 @@ func (enc *h264Encoder) encode(img image.Image, dst []encodedFrame) ([]encodedFr
 	return enc.call(false, dst)
 }
 
-// flush drains the frames x264 still holds.
+// flush drains the frames x264 still holds. With frame threads a draining call can
+// return nothing while frames move through the pipeline, so it goes on while x264
+// reports delayed frames (bounded, against a library that never finishes).
 func (enc *h264Encoder) flush(dst []encodedFrame) ([]encodedFrame, error) {
 	var err error
-	for enc.e != nil && C.gorl_x264_delayed(enc.e) > 0 {
-		n := len(dst)
+	for calls := 0; enc.e != nil && C.gorl_x264_delayed(enc.e) > 0; calls++ {
+		if calls == 1<<20 {
+			return dst, errors.New("h264: libx264 still holds frames after 2^20 draining calls")
+		}
 		if dst, err = enc.call(true, dst); err != nil {
 			return dst, err
-		}
-		if len(dst) == n {
-			break // nothing came out: stop rather than spin
 		}
 	}
 	return dst, nil
