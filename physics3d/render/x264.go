@@ -247,27 +247,21 @@ func (enc *h264Encoder) close() {
 func rgbaToI420(img *image.RGBA, yp []byte, ys int, up []byte, us int, vp []byte, vs int) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	for y := 0; y < h; y += 2 {
-		r0 := img.Pix[y*img.Stride:]
-		r1 := img.Pix[(y+1)*img.Stride:]
-		y0, y1 := yp[y*ys:], yp[(y+1)*ys:]
-		uRow, vRow := up[(y/2)*us:], vp[(y/2)*vs:]
+		r0 := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		r1 := img.Pix[(y+1)*img.Stride : (y+1)*img.Stride+4*w]
+		y0, y1 := yp[y*ys:y*ys+w], yp[(y+1)*ys:(y+1)*ys+w]
+		uRow, vRow := up[(y/2)*us:(y/2)*us+w/2], vp[(y/2)*vs:(y/2)*vs+w/2]
 		for x := 0; x < w; x += 2 {
-			var rs, gs, bs int32
-			for k, row := range [2][]byte{r0, r1} {
-				out := y0
-				if k == 1 {
-					out = y1
-				}
-				for dx := range 2 {
-					p := row[4*(x+dx) : 4*(x+dx)+3 : 4*(x+dx)+3]
-					r, g, b := int32(p[0]), int32(p[1]), int32(p[2])
-					out[x+dx] = byte(16 + (66*r+129*g+25*b+128)>>8)
-					rs += r
-					gs += g
-					bs += b
-				}
-			}
-			r, g, b := (rs+2)>>2, (gs+2)>>2, (bs+2)>>2
+			i := 4 * x
+			ra, ga, ba := int32(r0[i]), int32(r0[i+1]), int32(r0[i+2])
+			rb, gb, bb := int32(r0[i+4]), int32(r0[i+5]), int32(r0[i+6])
+			rc, gc, bc := int32(r1[i]), int32(r1[i+1]), int32(r1[i+2])
+			rd, gd, bd := int32(r1[i+4]), int32(r1[i+5]), int32(r1[i+6])
+			y0[x] = byte(16 + (66*ra+129*ga+25*ba+128)>>8)
+			y0[x+1] = byte(16 + (66*rb+129*gb+25*bb+128)>>8)
+			y1[x] = byte(16 + (66*rc+129*gc+25*bc+128)>>8)
+			y1[x+1] = byte(16 + (66*rd+129*gd+25*bd+128)>>8)
+			r, g, b := (ra+rb+rc+rd+2)>>2, (ga+gb+gc+gd+2)>>2, (ba+bb+bc+bd+2)>>2
 			uRow[x/2] = byte(128 + (-38*r-74*g+112*b+128)>>8)
 			vRow[x/2] = byte(128 + (112*r-94*g-18*b+128)>>8)
 		}
