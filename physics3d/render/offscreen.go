@@ -15,8 +15,8 @@ import (
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
-// ErrNoDisplay means no X display could be opened for the hidden window frames are
-// rendered in.
+// ErrNoDisplay means no X display could be opened for a window: the hidden one frames
+// are rendered in, or the live viewer's.
 var ErrNoDisplay = errors.New("no X display: run under xvfb-run or set DISPLAY")
 
 // Options are the renderer's settings; zero values mean defaults.

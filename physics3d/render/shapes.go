@@ -1,7 +1,16 @@
 // Package render draws 3D locomotion rollouts with the g3n engine: a scene of a
-// morphology's geoms (capsules and spheres), a floor grid, lights and a camera that
-// follows the torso, rendered offscreen (a hidden window of an X display, for example
-// Xvfb) and read back as images, which WriteGIF and WritePNG store.
+// morphology's geoms (capsules and spheres), a floor grid, lights and a camera aimed
+// at the torso.
+//
+// Offscreen, a Renderer draws into a hidden window of an X display (for example
+// Xvfb) and reads each frame back as an image, which GIF, MP4 and WritePNG store. MP4
+// encodes H.264 (High profile, 4:2:0) with libx264 through cgo and writes the
+// container itself (ftyp, moov with an avcC record, mdat); on one machine the same
+// frames and settings give the same bytes.
+//
+// Live, View opens a window that plays an episode in a loop at real time, with an
+// orbit camera (drag to turn, scroll to zoom) and keys to pause, step, restart and
+// change speed (ViewKeys).
 //
 // A rollout is rendered from logged body poses (the body_pos and body_quat columns of
 // a run's step rows) without re-simulating: the scene needs only each geom's pose and
