@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +101,22 @@ type evaluator struct {
 	record  *evolveEvaluation
 	url     string
 	closers []func()
+}
+
+// workerURL is the server URL for workers: an embedded server listening on all
+// interfaces is named by this host's name.
+func (e *evaluator) workerURL() string {
+	u, err := url.Parse(e.url)
+	if err != nil {
+		return e.url
+	}
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
+		if host, err := os.Hostname(); err == nil {
+			u.Host = net.JoinHostPort(host, u.Port())
+			return u.String()
+		}
+	}
+	return e.url
 }
 
 func (e *evaluator) close() {
@@ -280,7 +298,7 @@ members run locally, on 1 worker or on 30 (same gorl build and CPU architecture)
 	fl.IntVar(&mc.Population, "population", 8, "ES population (even: antithetic pairs)")
 	fl.Int64Var(&innerSteps, "inner-steps", 20000, "environment steps of each member's inner PPO run")
 	fl.Uint64Var(&mc.Seed, "seed", 0, "random seed")
-	fl.IntVar(&mc.Workers, "workers", 0, "members evaluated at once (0: all cores); results do not depend on it")
+	fl.IntVar(&mc.Workers, "workers", 0, "members evaluated at once on this machine without --distributed (0: all cores); results do not depend on it")
 	fl.Float64Var(&mc.Sigma, "sigma", 0.04, "initial ES standard deviation (decays by 0.999 per generation to 0.01)")
 	fl.Float64Var(&mc.SigmaDecay, "sigma-decay", 0.999, "per-generation sigma decay (1: fixed)")
 	fl.Float64Var(&mc.LR, "lr", 0.01, "initial ES (Adam) step size (decays by 0.999 per generation to 0.001)")
@@ -376,7 +394,7 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	if ev.ev != nil {
 		members = ev.ev
 		fmt.Fprintf(out, "evaluating members on NATS workers at %s (subject %s); start workers with: gorl worker --nats %s\n",
-			ev.url, ev.record.Subject, ev.url)
+			ev.url, ev.record.Subject, ev.workerURL())
 	}
 	res, err := evolution.MetaTrainOn(members, mc, run, from, func(g evolution.Generation) {
 		prog.Add(1)
@@ -386,6 +404,9 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	})
 	prog.End(err)
 	if err != nil {
+		if errors.Is(err, distributed.ErrNoAnswer) {
+			err = fmt.Errorf("%w (start workers with: gorl worker --nats %s)", err, ev.workerURL())
+		}
 		return errors.Join(fmt.Errorf("evolve %s: %w", runDir, err), quietFail(run, err))
 	}
 	if err := run.Close(); err != nil {

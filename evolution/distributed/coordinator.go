@@ -51,6 +51,10 @@ type Coordinator struct {
 
 var _ evolution.Evaluator = (*Coordinator)(nil)
 
+// ErrNoAnswer is wrapped by the error of an Evaluate call that heard from no worker
+// for its Timeout.
+var ErrNoAnswer = errors.New("no worker answered")
+
 // waiter is an idle worker's pull, answered with an item or, after pullHold, with
 // "no work".
 type waiter struct {
@@ -343,8 +347,8 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 			if pulls == 0 {
 				hint = "no worker asked for work: are workers running and connected to this server?"
 			}
-			return fmt.Errorf("evaluate generation %d: no worker answered on subject %q for %v; %d of %d members unanswered (first %v): %s",
-				gen, subject, timeout, len(missing), len(pop), missing[:min(len(missing), 8)], hint)
+			return fmt.Errorf("evaluate generation %d: %w on subject %q for %v; %d of %d members unanswered (first %v): %s",
+				gen, ErrNoAnswer, subject, timeout, len(missing), len(pop), missing[:min(len(missing), 8)], hint)
 		}
 	}
 	for i, e := range errs {

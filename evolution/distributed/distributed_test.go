@@ -236,7 +236,7 @@ func TestNoWorkersTimesOut(t *testing.T) {
 	fit := make([]float64, 2)
 	start := time.Now()
 	err := c.Evaluate(0, pop, fit, nil, sphere)
-	if err == nil || !strings.Contains(err.Error(), "no worker answered") || !strings.Contains(err.Error(), "gorl.test.none") ||
+	if !errors.Is(err, ErrNoAnswer) || !strings.Contains(err.Error(), "gorl.test.none") ||
 		!strings.Contains(err.Error(), "no worker asked for work") {
 		t.Fatalf("error %v, want a timeout naming the subject", err)
 	}
