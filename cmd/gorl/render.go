@@ -46,8 +46,8 @@ rows, without re-simulating: the morphology comes from the run's environment (co
 the poses from steps/. Multi-task ids need member=... in the run's env options.
 
 Files: --out names an animated GIF (.gif) or an H.264 MP4 video (.mp4, libx264: --crf sets
-the quality, --preset the encoding speed: veryfast encodes about twice as fast as medium
-for files about 15% larger on a hopper); --png-dir also writes every frame as a PNG. Width and height
+the quality, --preset the encoding speed: faster presets give larger files at the same
+quality); --png-dir also writes every frame as a PNG. Width and height
 must be even for MP4. Frames are drawn with OpenGL in a hidden window, so an X display is needed: run under
 xvfb-run on a machine without one.
 
