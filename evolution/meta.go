@@ -236,9 +236,10 @@ func (c MetaConfig) MemberFitness(gen, _ int, x []float64, _ *rand.Rand) (float6
 }
 
 // MetaJob is the wire form of a meta-training's fitness function: everything a
-// remote worker needs to evaluate its members (MemberFitness of Meta). Version is
-// the program version of the coordinator; a worker of another version refuses the
-// job, since its inner runs could differ.
+// remote worker needs to evaluate its members (MemberFitness of Meta). Version names
+// the coordinator's build (program version, and whatever else its numbers depend
+// on, e.g. the CPU architecture); a worker of another build refuses the job, since
+// its inner runs could differ.
 type MetaJob struct {
 	Kind    string     `json:"kind"` // MetaJobKind
 	Version string     `json:"version"`
@@ -270,7 +271,7 @@ func MetaFitnessFromSpec(spec []byte, version string) (FitnessFunc, error) {
 		return nil, fmt.Errorf("job kind %q, want %q", job.Kind, MetaJobKind)
 	}
 	if job.Version != version {
-		return nil, fmt.Errorf("job from gorl version %q, this worker is %q: results could differ", job.Version, version)
+		return nil, fmt.Errorf("job from build %q, this worker is %q: results could differ", job.Version, version)
 	}
 	if err := job.Meta.Validate(); err != nil {
 		return nil, fmt.Errorf("meta-training job: %w", err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"gorl/agents/nn"
 	"gorl/evolution"
 	"gorl/evolution/distributed"
 	"gorl/logs"
@@ -159,7 +161,7 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 	if err != nil {
 		return nil, err
 	}
-	spec, err := mc.JobSpec(version)
+	spec, err := mc.JobSpec(jobBuild())
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +172,9 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 			fmt.Fprintf(errOut, "evolve: generation %d member %d: its worker was silent for %v; handed to another worker\n", gen, member, d.itemTimeout)
 		}}
 	e.closers = append(e.closers, func() { c.Close() })
+	if err := c.Listen(); err != nil {
+		return nil, err
+	}
 	e.ev = c
 	for range d.localWorkers {
 		wc, err := connect("gorl evolve local worker")
@@ -189,7 +194,13 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 
 // buildMetaJob is a worker's fitness function for a meta-training job spec.
 func buildMetaJob(spec []byte) (evolution.FitnessFunc, error) {
-	return evolution.MetaFitnessFromSpec(spec, version)
+	return evolution.MetaFitnessFromSpec(spec, jobBuild())
+}
+
+// jobBuild names what an inner run's numbers depend on besides its config: the gorl
+// version, the CPU architecture and the nn backend. Workers refuse jobs of another.
+func jobBuild() string {
+	return fmt.Sprintf("%s %s nn/%s", version, runtime.GOARCH, nn.Backend)
 }
 
 func newEvolveCmd() *cobra.Command {
@@ -221,8 +232,9 @@ idle worker. A worker that dies mid-evaluation loses nothing: its member goes to
 another worker once it has been silent for --item-timeout. With no worker asking for
 work for --worker-timeout, evolve fails. Every member's fitness depends only on the
 config, the seed, the generation and the member, so the result is the same whether
-members run locally, on 1 worker or on 30 (same gorl build and CPU architecture);
---resume may switch between local and distributed evaluation.`,
+members run locally, on 1 worker or on 30 (workers refuse jobs from another gorl
+version, CPU architecture or nn backend); --resume may switch between local and
+distributed evaluation.`,
 		Example: `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
   gorl evolve --objective ta-lpo --env CartPole-v1 --run-dir runs/talpo
   gorl train --objective lpo --objective-params runs/talpo/mean.drift

@@ -117,6 +117,16 @@ func (c *Coordinator) start(subject string) error {
 	return nil
 }
 
+// Listen starts serving the workers' pulls on the subject now (Evaluate does it
+// otherwise), so that workers started before the first generation wait for it
+// instead of polling.
+func (c *Coordinator) Listen() error {
+	if c.Conn == nil {
+		return errors.New("listen: coordinator has no NATS connection")
+	}
+	return c.start(c.subjectOrDefault())
+}
+
 // Close stops serving pulls; idle workers get "no work". Evaluate may be called
 // again afterwards (it subscribes anew).
 func (c *Coordinator) Close() error {

@@ -92,6 +92,22 @@ func startWorkers(t testing.TB, url string, n int, f evolution.FitnessFunc) []*W
 	return ws
 }
 
+// waitForPulls waits until n workers' pulls wait at the coordinator.
+func waitForPulls(t testing.TB, c *Coordinator, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		waiting := len(c.waiters)
+		c.mu.Unlock()
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d workers' pulls arrived in 10s", waiting, n)
+		}
+	}
+}
+
 func newCoordinator(t testing.TB, c *Coordinator) *Coordinator {
 	t.Helper()
 	t.Cleanup(func() { c.Close() })
@@ -145,7 +161,18 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 	var mu sync.Mutex
 	var taken []string // the item the dying worker took without answering
 	survivorSaw := map[string]bool{}
-	// Batch 1ns: one item per pull, so both workers get items.
+	requeued := map[string]bool{}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: testSeed, ItemTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second,
+		OnRequeue: func(g, m int) {
+			mu.Lock()
+			requeued[fmt.Sprint(g, "/", m)] = true
+			mu.Unlock()
+		}})
+	// Both workers' first pulls wait for the first generation, and with Batch 1ns
+	// every pull asks for one item, so both workers get items.
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
 	survivor := &Worker{Conn: connect(t, url), Fitness: sphere, Heartbeat: 20 * time.Millisecond, Batch: time.Nanosecond, OnItem: func(g, m int) {
 		mu.Lock()
 		survivorSaw[fmt.Sprint(g, "/", m)] = true
@@ -166,13 +193,7 @@ func TestDeadWorkerItemsRepublished(t *testing.T) {
 		}
 		t.Cleanup(w.Stop)
 	}
-	requeued := map[string]bool{}
-	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: testSeed, ItemTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second,
-		OnRequeue: func(g, m int) {
-			mu.Lock()
-			requeued[fmt.Sprint(g, "/", m)] = true
-			mu.Unlock()
-		}})
+	waitForPulls(t, c, 2)
 	got := runOpenES(t, c, gens)
 	mu.Lock()
 	defer mu.Unlock()
