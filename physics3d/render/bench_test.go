@@ -144,3 +144,27 @@ func BenchmarkRGBAToI420(b *testing.B) {
 		rgbaToI420(img, yp, 480, up, 240, vp, 240)
 	}
 }
+
+// BenchmarkGIFAdd reduces one rendered 480x360 frame of a moving hopper to the GIF
+// palette (the cost of GIF.Add). It needs an X display and is skipped without one.
+func BenchmarkGIFAdd(b *testing.B) {
+	if err := probeDisplay(); err != nil {
+		b.Skip(err)
+	}
+	const n = 30
+	shapes, ep := movingHopper(b, n)
+	frames := make([]*image.RGBA, n)
+	err := RenderEpisode(shapes, ep, Options{}, func(i int, img *image.RGBA) error {
+		frames[i] = image.NewRGBA(img.Rect)
+		copy(frames[i].Pix, img.Pix)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var g GIF
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g.Add(frames[i%n])
+	}
+}

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"image/color/palette"
+	"image/draw"
 	"image/gif"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,6 +205,27 @@ func TestGIFWrite(t *testing.T) {
 	}
 	if err := (&GIF{}).Write(path); err == nil {
 		t.Fatal("empty GIF written")
+	}
+}
+
+// GIF.Add's memoised palette reduction picks the same entries as draw.Draw, frame
+// after frame (the memo carries over).
+func TestGIFQuantiseMatchesDraw(t *testing.T) {
+	var g GIF
+	for f := range 3 {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for i := range img.Pix {
+			img.Pix[i] = uint8((i*i*7 + i*13 + f*101) % 251)
+		}
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = 255
+		}
+		g.Add(img)
+		want := image.NewPaletted(img.Rect, palette.Plan9)
+		draw.Draw(want, want.Rect, img, image.Point{}, draw.Src)
+		if !slices.Equal(g.Frame(f).Pix, want.Pix) {
+			t.Fatalf("frame %d: palette indices differ from draw.Draw's", f)
+		}
 	}
 }
 
