@@ -208,7 +208,7 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	total := time.Since(start)
 	n := sink.Len()
 	perFrame := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(n) }
-	fmt.Fprintf(cmd.OutOrStdout(), "%d frames of episode %d (%s) in %s (%.2f ms/frame: %.2f drawing, %.2f encoding)\n",
+	fmt.Fprintf(cmd.OutOrStdout(), "%d frames of episode %d (%s) in %s (%.2f ms/frame: %.2f drawing with window setup, %.2f encoding)\n",
 		n, f.episode, envID, f.out, perFrame(total), perFrame(total-encode), perFrame(encode))
 	return nil
 }
