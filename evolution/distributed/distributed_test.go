@@ -480,7 +480,8 @@ func TestSpecBuildsFitness(t *testing.T) {
 }
 
 // BenchmarkEvaluate compares one generation (64 members, 100-D sphere) on the local
-// Pool and on 2 NATS workers over an embedded loopback server.
+// Pool and on 2 NATS workers over an embedded loopback server, with batched pulls
+// (the default for such short evaluations) and with one item per pull.
 func BenchmarkEvaluate(b *testing.B) {
 	pop := make([][]float64, 64)
 	for i := range pop {
@@ -502,6 +503,19 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.Run("nats", func(b *testing.B) {
 		url := startServer(b)
 		startWorkers(b, url, 2, sphere)
+		run(b, newCoordinator(b, &Coordinator{Conn: connect(b, url), Seed: 1}))
+	})
+	// One item per pull, as for evaluations longer than Worker.Batch (meta-training's
+	// inner runs): the round trip of every pull counts.
+	b.Run("nats-unbatched", func(b *testing.B) {
+		url := startServer(b)
+		for _, w := range startWorkers(b, url, 2, sphere) {
+			w.Stop()
+			w.Batch = time.Nanosecond
+			if err := w.Start(); err != nil {
+				b.Fatal(err)
+			}
+		}
 		run(b, newCoordinator(b, &Coordinator{Conn: connect(b, url), Seed: 1}))
 	})
 }
