@@ -7,12 +7,12 @@
 // Subject, which the coordinators answer in the queue group Subject+".coordinators"
 // with a batch of work items (or, after a short hold, with "no work"), so items go to
 // idle workers only and the load balances itself. A pull asks for one item unless the
-// worker's recent evaluations were short: then it asks for about BatchTime of work
+// worker's recent evaluations were short: then it asks for about Worker.Batch of work
 // (up to 256 items, within the server's max payload), so that short evaluations are
-// not dominated by the round trip of a pull. A worker evaluates the item with its
-// fitness function, drawing from the member's stream env.NewRand(seed, generation,
-// member), and publishes the result to the item's reply subject (an inbox of the
-// coordinator's). The coordinator stores results by (generation, member), so neither
+// not dominated by the round trip of a pull. A worker evaluates each item with its
+// fitness function f(generation, member, x, rng), rng being the member's stream
+// env.NewRand(seed, generation, member), and publishes the result (fitness and cost)
+// to the item's reply subject (an inbox of the coordinator's, one per Evaluate call). The coordinator stores results by (generation, member), so neither
 // the number of workers nor the order of the replies changes the fitness vector.
 //
 // Coordinators may share a subject (and so its workers), but an idle coordinator
@@ -40,8 +40,8 @@
 // refuses) with a result whose error text says why, and the coordinator fails the
 // generation with it.
 //
-// Delivery is at-least-once on top of core NATS (which itself is at-most-once): while
-// it evaluates an item, a worker sends a heartbeat for it every Heartbeat; an item
+// Delivery is at-least-once on top of core NATS (which itself is at-most-once): for
+// every item it holds, a worker sends a heartbeat every Heartbeat; an item
 // handed out with neither a result nor a heartbeat for ItemTimeout goes back to the
 // queue and to the next idle worker — its worker died, lost its connection or never
 // got it. The first result for a (generation, member) wins; later duplicates are
@@ -61,7 +61,8 @@
 //
 // Results are bit-identical across workers that run the same program on the same
 // architecture; a fitness function compiled for another architecture may round
-// floating point differently.
+// floating point differently, so a Spec should name the build it expects (gorl's
+// meta-training jobs name the version, GOARCH and nn backend).
 package distributed
 
 import (
