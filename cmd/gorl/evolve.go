@@ -57,7 +57,7 @@ func (d *distFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&d.listen, "listen", "127.0.0.1:0", "address of the embedded NATS server (port 0: random; 0.0.0.0:PORT lets other machines' workers connect; no authentication)")
 	fl.StringVar(&d.subject, "subject", distributed.DefaultSubject, "NATS subject the workers pull work from (one per concurrent run)")
 	fl.IntVar(&d.localWorkers, "local-workers", 0, "worker goroutines in this process besides the gorl worker processes (with --distributed)")
-	fl.DurationVar(&d.itemTimeout, "item-timeout", 10*time.Second, "hand a member to another worker when its worker is silent this long (workers heartbeat every second)")
+	fl.DurationVar(&d.itemTimeout, "item-timeout", 10*time.Second, "hand a member to another worker when its worker is silent this long (keep it several of the workers' --heartbeat, default 1s)")
 	fl.DurationVar(&d.workerTimeout, "worker-timeout", time.Minute, "fail when no worker asks for work, answers or heartbeats for this long")
 }
 
@@ -80,7 +80,7 @@ func (d *distFlags) validate(fl *pflag.FlagSet) error {
 	case d.localWorkers < 0 || d.localWorkers > 4096:
 		return fmt.Errorf("--local-workers must be in [0, 4096], got %d", d.localWorkers)
 	case d.itemTimeout < 100*time.Millisecond:
-		return fmt.Errorf("--item-timeout must be at least 100ms (several worker heartbeats), got %v", d.itemTimeout)
+		return fmt.Errorf("--item-timeout must be at least 100ms, got %v", d.itemTimeout)
 	case d.workerTimeout < 100*time.Millisecond:
 		return fmt.Errorf("--worker-timeout must be at least 100ms, got %v", d.workerTimeout)
 	}
@@ -142,12 +142,12 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 	}()
 	e.url = d.natsURL
 	if e.url == "" {
-		srv, url, err := distributed.StartServerOn(d.listen)
+		srv, clientURL, err := distributed.StartServerOn(d.listen)
 		if err != nil {
 			return nil, err
 		}
 		e.closers = append(e.closers, srv.Shutdown)
-		e.url = url
+		e.url = clientURL
 	}
 	connect := func(name string) (*nats.Conn, error) {
 		nc, err := nats.Connect(e.url, nats.Name(name), nats.Timeout(5*time.Second))
@@ -229,8 +229,8 @@ With --distributed, members are evaluated by worker processes (gorl worker --nat
 on this or other machines) instead of goroutines: this process starts an embedded NATS
 server (or connects to --nats URL), prints the URL, and hands each member to the next
 idle worker. A worker that dies mid-evaluation loses nothing: its member goes to
-another worker once it has been silent for --item-timeout. With no worker asking for
-work for --worker-timeout, evolve fails. Every member's fitness depends only on the
+another worker once it has been silent for --item-timeout. When no worker is heard
+from for --worker-timeout, evolve fails. Every member's fitness depends only on the
 config, the seed, the generation and the member, so the result is the same whether
 members run locally, on 1 worker or on 30 (workers refuse jobs from another gorl
 version, CPU architecture or nn backend); --resume may switch between local and
