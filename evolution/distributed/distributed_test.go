@@ -620,3 +620,44 @@ func TestMetaTrainMatchesLocal(t *testing.T) {
 		t.Error("no env steps counted: the cost column proves nothing")
 	}
 }
+
+// Results that arrive in reverse member order give the Pool's fitness vector.
+func TestArrivalOrderIrrelevant(t *testing.T) {
+	url := startServer(t)
+	const n = 8
+	var mu sync.Mutex
+	var arrival []int
+	slowFirst := func(g, m int, x []float64, rng *rand.Rand) (float64, int64, error) {
+		time.Sleep(time.Duration(n-m) * 15 * time.Millisecond) // member 0 takes longest
+		mu.Lock()
+		arrival = append(arrival, m)
+		mu.Unlock()
+		return sphere(g, m, x, rng)
+	}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: 8, Timeout: 10 * time.Second})
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	startWorkers(t, url, n, slowFirst) // each takes one member of the generation
+	waitForPulls(t, c, n)
+	pop := make([][]float64, n)
+	for i := range pop {
+		pop[i] = []float64{float64(i), 1}
+	}
+	got, want := make([]float64, n), make([]float64, n)
+	gotCost, wantCost := make([]int64, n), make([]int64, n)
+	if err := c.Evaluate(3, pop, got, gotCost, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := (evolution.Pool{Seed: 8}).Evaluate(3, pop, want, wantCost, sphere); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(got, want) || !reflect.DeepEqual(gotCost, wantCost) {
+		t.Errorf("fitness %v cost %v, pool %v %v", got, gotCost, want, wantCost)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrival) != n || arrival[0] < arrival[n-1] {
+		t.Errorf("finishing order %v: not reversed, the test proves nothing", arrival)
+	}
+}
