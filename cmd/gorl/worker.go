@@ -30,17 +30,18 @@ func newWorkerCmd() *cobra.Command {
 		Short: "Evaluate the members of a distributed gorl evolve run (NATS worker)",
 		Long: `Connect to the NATS server of a distributed meta-training run (gorl evolve
 --distributed prints its URL) and evaluate members until stopped: each of --parallel
-evaluators pulls one member at a time, trains its inner PPO run with the job's config
+evaluators pulls a member when idle (several at once only if evaluations take under
+5 ms), trains its inner PPO run with the job's config
 (which travels with every member, so one worker serves any run on its subject), and
 returns the fitness. While it evaluates, a worker heartbeats every --heartbeat; if it
-dies, the coordinator hands its member to another worker. The worker must be the same
-gorl build as the coordinator (a job from another version is refused), and for
-bit-identical results the same CPU architecture.
+dies, the coordinator hands its member to another worker. A worker refuses jobs from
+another gorl version, CPU architecture or nn backend (its inner runs could differ), so
+results are bit-identical to a run on one machine.
 
 The worker stops on SIGINT or SIGTERM (after the members in hand), or when the
 connection to the server is lost for longer than --reconnect (e.g. the coordinator
-that embedded the server has finished). One line per evaluated member goes to
-stdout unless --quiet.`,
+that embedded the server has finished). A line for every member started and
+finished goes to stdout unless --quiet.`,
 		Example: `  gorl worker --nats nats://127.0.0.1:4222
   gorl worker --nats nats://coordinator:4222 --parallel 8`,
 		Args: cobra.NoArgs,
