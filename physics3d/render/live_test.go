@@ -1,67 +1,20 @@
 package render
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"image"
 	"math"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
+
+	"gorl/internal/xvfbtest"
 
 	"gorl/physics3d"
 	"gorl/physics3d/morph"
 )
 
-// startXvfb starts a private X server (it picks its display number: -displayfd) and
-// points DISPLAY at it for the test; it skips the test when Xvfb is not installed or
-// does not come up within 10 s.
-func startXvfb(t testing.TB) {
-	t.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Skip("no display: Xvfb not installed")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Skipf("no display: start Xvfb: %v", err)
-	}
-	w.Close()
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
-		r.Close()
-	})
-	num := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		num <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-num:
-		if n == "" {
-			t.Skip("no display: Xvfb exited without a display number")
-		}
-		t.Setenv("DISPLAY", ":"+n)
-	case <-time.After(10 * time.Second):
-		t.Skip("no display: Xvfb did not start within 10 s")
-	}
-}
+// startXvfb gives the test a private X server (see internal/xvfbtest).
+func startXvfb(t testing.TB) { xvfbtest.Start(t) }
 
 // hopperEpisode returns a built-in hopper's shapes and an episode of n poses in which
 // the whole body slides 5 cm along x per pose.
