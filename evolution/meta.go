@@ -187,11 +187,9 @@ func (c MetaConfig) InnerRun(obj ppo.Objective, seed uint64) (float64, int64, er
 		}
 		return 0, sum.EnvSteps, err
 	}
-	e, err := agents.MakeEvalEnv(tc.Env, tc.EnvOptions)
-	if err != nil {
-		return 0, sum.EnvSteps, err
-	}
-	rows, err := agents.Evaluate(loop.Agent, e, c.FitnessEpisodes, env.DeriveSeed(seed, agents.StreamEval), nil, 0)
+	// The loop's evaluation env sees observations as training did (frozen statistics
+	// when the inner runs normalise, i.e. Box action spaces).
+	rows, err := loop.Evaluate(c.FitnessEpisodes, env.DeriveSeed(seed, agents.StreamEval), nil, 0)
 	if err != nil {
 		return 0, sum.EnvSteps, err
 	}
