@@ -1,6 +1,8 @@
 // Package set implements the SubEquivariant Transformer (SET) actor and critic of 3D-SGRL
 // (Chen et al., "Subequivariant Graph Reinforcement Learning in 3D Environments", ICML 2023)
-// on agents/nn, and an MLP baseline with the same per-node inputs and outputs.
+// on agents/nn, a SWAT-style Transformer baseline (swat.go: limb tokens with traversal
+// positional embeddings and a graph attention bias, no equivariance) and an MLP baseline
+// with the same per-node inputs and outputs.
 //
 // Inputs are the per-node observations of env/locomotion, [B, N, 41] with the layout of
 // physics3d/morph: eight world-frame 3D vectors (position relative to the torso, gravity g,
@@ -16,10 +18,11 @@
 // nodes are masked out of every attention and do not change the outputs of real nodes.
 //
 // FlatActor and FlatCritic (a twin of critics, each Q the mean of the per-node values) run
-// the same networks on flat rows, observations [B, N·41] and actions [B, N·3] as the
-// locomotion environments give them, for one morphology at a time (the paper samples one
-// morphology per update); wider rows are padding, masked, with zero actions. Their methods
-// Register and Forward have the shapes of agents/td3's Actor and Critic.
+// a NodeActor or NodeCritic (SET or SWAT) on flat rows, observations [B, N·41] and actions
+// [B, N·3] as the locomotion environments give them, for one morphology at a time (the
+// paper samples one morphology per update; UseMorphology picks one of a multi-task set's
+// graphs); wider rows are padding, cut off, with zero actions. Their methods Register and
+// Forward have the shapes of agents/td3's Actor and Critic.
 //
 // # Architecture (the equations are named in set.go)
 //
@@ -53,5 +56,6 @@
 // 4.5M per network; its exact head and feed-forward shapes are not given, see above).
 // TestDefaultParameterCount checks these counts against an independent formula.
 //
-// The networks are not yet trained end to end.
+// agents/td3 trains them end to end (SETArch, SWATArch), on one morphology or a multi-task
+// set with one replay buffer per morphology.
 package set

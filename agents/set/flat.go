@@ -11,10 +11,11 @@ import (
 
 // Flat rows: the locomotion environments give each sample one observation row of
 // N·41 values and take one action row of N·3 values (N = the environment's node count,
-// padded to the largest morphology in a multi-task set). FlatActor and FlatCritic run SET
-// on such rows, so that an algorithm working on flat rows (such as TD3) can use SET through
-// a thin adapter. The morphology is set per update (the paper samples one morphology per
-// update); rows wider than the graph are padding, masked out, with zero actions.
+// padded to the largest morphology in a multi-task set). FlatActor and FlatCritic run a
+// per-node network (SET or SWAT) on such rows, so that an algorithm working on flat rows
+// (such as TD3) can use it through a thin adapter. The morphology is set per update (the
+// paper samples one morphology per update); rows wider than the graph are padding, cut off
+// before the network runs, with zero actions.
 
 // structures caches one Structure per (graph, batch size, row width).
 type structures struct {
@@ -64,12 +65,60 @@ func rowNodes(x *nn.Tensor, per int) (b, n int, err error) {
 	return x.Shape[0], x.Shape[1] / per, nil
 }
 
-// FlatActor is a SET actor on flat rows: obs [B, N·41] → actions [B, N·3] in (−1, 1).
+// NodeActor is a per-node policy network: observations [B, N, 41] of the morphologies in
+// st → torques [B, N, 3]. Net (SET) and SWAT are NodeActors.
+type NodeActor interface {
+	Register(ps *nn.Params, prefix string)
+	Act(t *nn.Tape, obs *nn.Tensor, st *Structure) (*nn.Tensor, error)
+}
+
+// NodeCritic is a per-node Q network: observations [B, N, 41] and actions [B, N, 3] →
+// per-node values [B, N] and their mean over the real nodes [B].
+type NodeCritic interface {
+	Register(ps *nn.Params, prefix string)
+	Q(t *nn.Tape, obs, act *nn.Tensor, st *Structure) (q, mean *nn.Tensor, err error)
+}
+
+// morphologies is the set of graphs a flat adapter serves and the current one.
+type morphologies struct {
+	Graph  *morph.Graph   // the morphology of the current batch
+	Graphs []*morph.Graph // the morphologies UseMorphology chooses from (nil: Graph only)
+}
+
+// UseMorphology makes morphology k of Graphs the one of the next forward passes (a
+// multi-task set's member index; the paper samples one morphology per update).
+func (m *morphologies) UseMorphology(k int) error {
+	if len(m.Graphs) == 0 {
+		if k != 0 {
+			return fmt.Errorf("set: morphology %d of a single-morphology network", k)
+		}
+		return nil
+	}
+	if k < 0 || k >= len(m.Graphs) {
+		return fmt.Errorf("set: morphology %d of %d", k, len(m.Graphs))
+	}
+	m.Graph = m.Graphs[k]
+	return nil
+}
+
+// trim views flat rows [B, n·per] as [B, n, per] and keeps the graph's first g.N() nodes:
+// padding beyond the graph is masked out anyway, and dropping it saves its compute.
+func trim(t *nn.Tape, x *nn.Tensor, b, n, per int, g *morph.Graph) *nn.Tensor {
+	x = t.Reshape(x, b, n, per)
+	if gn := g.N(); gn < n {
+		x = t.Slice(x, 1, 0, gn)
+	}
+	return x
+}
+
+// FlatActor is a per-node actor (SET or SWAT) on flat rows: obs [B, N·41] → actions
+// [B, N·3] in (−1, 1).
 type FlatActor struct {
-	Net   *Net
-	Graph *morph.Graph // the morphology of the current batch; set between updates
-	Err   error        // the last input error (also recorded on the tape)
+	Net NodeActor
+	morphologies
+	Err   error // the last input error (also recorded on the tape)
 	st    structures
+	zeros map[[2]int]*nn.Tensor // padded action slots, by batch and padded node count
 }
 
 // NewFlatActor returns a flat-row SET actor for morphology g.
@@ -78,7 +127,20 @@ func NewFlatActor(rng *rand.Rand, cfg Config, g *morph.Graph) (*FlatActor, error
 	if err != nil {
 		return nil, err
 	}
-	return &FlatActor{Net: n, Graph: g}, nil
+	return FlatActorOf(n, g), nil
+}
+
+// FlatActorOf wraps a per-node actor for the morphologies graphs (the first is current;
+// UseMorphology switches).
+func FlatActorOf(net NodeActor, graphs ...*morph.Graph) *FlatActor {
+	a := &FlatActor{Net: net}
+	if len(graphs) > 0 {
+		a.Graph = graphs[0]
+	}
+	if len(graphs) > 1 {
+		a.Graphs = graphs
+	}
+	return a
 }
 
 // Register adds the parameters to ps under prefix.
@@ -100,28 +162,45 @@ func (a *FlatActor) forward(t *nn.Tape, obs *nn.Tensor) (*nn.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.st.get(a.Graph, b, n)
+	if a.Graph == nil {
+		return nil, fmt.Errorf("set: no morphology graph set")
+	}
+	gn := a.Graph.N()
+	if n < gn {
+		return nil, fmt.Errorf("set: rows of %d nodes for a morphology of %d", n, gn)
+	}
+	st, err := a.st.get(a.Graph, b, gn)
 	if err != nil {
 		return nil, err
 	}
-	act, err := a.Net.Act(t, t.Reshape(obs, b, n, morph.NodeFeatures), st)
+	act, err := a.Net.Act(t, trim(t, obs, b, n, morph.NodeFeatures, a.Graph), st)
 	if err != nil {
 		return nil, err
 	}
-	if n > a.Graph.N() { // zero the padded slots
-		act = t.Mul(act, t.Reshape(st.mask, b, n, 1))
+	if n > gn { // zero the padded slots
+		k := [2]int{b, n - gn}
+		z, ok := a.zeros[k]
+		if !ok {
+			if a.zeros == nil {
+				a.zeros = map[[2]int]*nn.Tensor{}
+			}
+			z = nn.New(b, n-gn, morph.NodeActions)
+			a.zeros[k] = z
+		}
+		act = t.Concat(1, act, z)
 	}
 	return t.Reshape(act, b, n*morph.NodeActions), nil
 }
 
-// FlatCritic is TD3's twin of SET critics on flat rows: (obs [B, N·41], act [B, N·3]) →
-// Q1, Q2 [B, 1], each the mean of the per-node values over the real nodes (padded action
-// slots are ignored). Per-node values, for a per-node TD target, are Net.Q's first result.
+// FlatCritic is TD3's twin of per-node critics (SET or SWAT) on flat rows: (obs [B, N·41],
+// act [B, N·3]) → Q1, Q2 [B, 1], each the mean of the per-node values over the real nodes
+// (padded action slots are ignored). Per-node values, for a per-node TD target, are
+// NodeCritic.Q's first result.
 type FlatCritic struct {
-	Q1, Q2 *Net
-	Graph  *morph.Graph
-	Err    error
-	st     structures
+	Q1, Q2 NodeCritic
+	morphologies
+	Err error
+	st  structures
 }
 
 // NewFlatCritic returns a twin flat-row SET critic for morphology g.
@@ -134,7 +213,20 @@ func NewFlatCritic(rng *rand.Rand, cfg Config, g *morph.Graph) (*FlatCritic, err
 	if err != nil {
 		return nil, err
 	}
-	return &FlatCritic{Q1: q1, Q2: q2, Graph: g}, nil
+	return FlatCriticOf(q1, q2, g), nil
+}
+
+// FlatCriticOf wraps two per-node critics for the morphologies graphs (the first is
+// current; UseMorphology switches).
+func FlatCriticOf(q1, q2 NodeCritic, graphs ...*morph.Graph) *FlatCritic {
+	c := &FlatCritic{Q1: q1, Q2: q2}
+	if len(graphs) > 0 {
+		c.Graph = graphs[0]
+	}
+	if len(graphs) > 1 {
+		c.Graphs = graphs
+	}
+	return c
 }
 
 // Register adds both critics' parameters to ps as prefix.q1... and prefix.q2....
@@ -167,12 +259,19 @@ func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor
 	if ba != b || na != n {
 		return nil, nil, fmt.Errorf("set: action rows %v for observation rows %v", act.Shape, obs.Shape)
 	}
-	st, err := c.st.get(c.Graph, b, n)
+	if c.Graph == nil {
+		return nil, nil, fmt.Errorf("set: no morphology graph set")
+	}
+	gn := c.Graph.N()
+	if n < gn {
+		return nil, nil, fmt.Errorf("set: rows of %d nodes for a morphology of %d", n, gn)
+	}
+	st, err := c.st.get(c.Graph, b, gn)
 	if err != nil {
 		return nil, nil, err
 	}
-	o := t.Reshape(obs, b, n, morph.NodeFeatures)
-	a := t.Reshape(act, b, n, morph.NodeActions)
+	o := trim(t, obs, b, n, morph.NodeFeatures, c.Graph)
+	a := trim(t, act, b, n, morph.NodeActions, c.Graph)
 	_, m1, err := c.Q1.Q(t, o, a, st)
 	if err != nil {
 		return nil, nil, err

@@ -25,11 +25,11 @@ func TestFlatAdapters(t *testing.T) {
 	const B, pad = 3, 7
 	obs := randomObs(rng, B, 5, []int{5, 5, 5})
 	st, _ := Uniform(g, B)
-	want := act(t, fa.Net, obs, st)
+	want := act(t, fa.Net.(*Net), obs, st)
 	acts := nn.New(B, 5, 3)
 	acts.FillUniform(rng, -1, 1)
-	_, w1 := qvals(t, fc.Q1, obs, acts, st)
-	_, w2 := qvals(t, fc.Q2, obs, acts, st)
+	_, w1 := qvals(t, fc.Q1.(*Net), obs, acts, st)
+	_, w2 := qvals(t, fc.Q2.(*Net), obs, acts, st)
 
 	// Rows padded to 7 nodes (as a multi-task environment pads them), junk in the padding.
 	rows, arows := nn.New(B, pad*morph.NodeFeatures), nn.New(B, pad*morph.NodeActions)
