@@ -47,7 +47,7 @@ func hopperTrainer(b *testing.B, n int) *Trainer {
 		for j := range a {
 			a[j] = rng.Float64()*2 - 1
 		}
-		t.buf.Add(o, a, rng.NormFloat64(), next, rng.IntN(100) == 0)
+		t.bufs[0].Add(o, a, rng.NormFloat64(), next, rng.IntN(100) == 0)
 	}
 	t.start = time.Now()
 	return t

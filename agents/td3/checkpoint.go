@@ -33,14 +33,15 @@ import (
 //	  ACTR, ACTT, CRIT, CRTT  actor, actor target, critic, critic target (nn.Params format)
 //	  AOPT, COPT  actor and critic Adam states (nn.Adam.MarshalBinary)
 //	  RPLY  capacity, obs dim, action dim, insertion index, size (uint64 each), then the
-//	        first size rows of obs, act, reward, done and next obs as little-endian float32
+//	        first size rows of obs, act, reward, done and next obs as little-endian float32;
+//	        one RPLY section per replay buffer (per member of a multi-task set, in order)
 //	  END.  empty
 //
 // All integers are little-endian. The checkpoint is written through a temporary file,
 // fsynced and renamed; only the newest one is kept besides the final checkpoint.
 const (
 	ckMagic   = "gorl-td3"
-	ckVersion = 1
+	ckVersion = 2 // 2: one RPLY section per member of a multi-task set; 1: one RPLY, still read
 )
 
 var ckSections = []string{"STAT", "ACTR", "ACTT", "CRIT", "CRTT", "AOPT", "COPT", "RPLY", "END."}
@@ -77,6 +78,7 @@ func LatestCheckpoint(runDir string) (string, error) {
 type checkpointState struct {
 	Config         string // the effective TrainConfig as JSON; a resume must use the same
 	ObsDim, ActDim int
+	Members        int // replay buffers (RPLY sections); 0 in version-1 files: 1
 	EnvSteps       int64
 	Episodes       int64
 	NextEpisode    int64
@@ -167,7 +169,7 @@ func pruneCheckpoints(dir, keep string) error {
 
 func (t *Trainer) state(marks logs.Marks) (*checkpointState, error) {
 	n := t.vec.Num()
-	st := &checkpointState{Config: configJSON(t.Config), ObsDim: t.agent.ObsDim, ActDim: t.agent.ActDim,
+	st := &checkpointState{Config: configJSON(t.Config), ObsDim: t.agent.ObsDim, ActDim: t.agent.ActDim, Members: len(t.bufs),
 		EnvSteps: t.envSteps, Episodes: t.episodes, NextEpisode: t.nextEpisode, Solved: t.solved,
 		WallSeconds: t.elapsed(), EpisodeIDs: t.episode, EpisodeSteps: t.epLen, EpisodeReturns: t.epRet,
 		Obs: t.obs, Recent: t.recent, CriticUpdates: t.agent.critUpdates, ActorUpdates: t.agent.actUpdates,
@@ -248,7 +250,9 @@ func (t *Trainer) writeCheckpoint(f io.Writer, st *checkpointState) error {
 	if err := writeAgentSections(c, t.agent); err != nil {
 		return err
 	}
-	writeReplay(c, t.buf)
+	for _, b := range t.bufs {
+		writeReplay(c, b)
+	}
 	c.section("END.", nil)
 	if c.err != nil {
 		return c.err
@@ -302,6 +306,7 @@ type ckReader struct {
 	left    int64 // bytes not yet read
 	crc     uint32
 	scratch []byte
+	version uint32
 }
 
 func (c *ckReader) errf(format string, args ...any) error {
@@ -387,6 +392,8 @@ func (c *ckReader) floats(v []float32) error {
 	return nil
 }
 
+// openCheckpoint opens a resumable checkpoint, checks its header and returns its reader
+// (with the format version in c.version).
 func openCheckpoint(path string) (*ckReader, *os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -407,9 +414,10 @@ func openCheckpoint(path string) (*ckReader, *os.File, error) {
 		f.Close()
 		return nil, nil, c.errf("not a resumable td3 checkpoint")
 	}
-	if v := binary.LittleEndian.Uint32(head[len(ckMagic):]); v != ckVersion {
+	c.version = binary.LittleEndian.Uint32(head[len(ckMagic):])
+	if c.version != 1 && c.version != ckVersion {
 		f.Close()
-		return nil, nil, c.errf("format version %d, this gorl reads version %d", v, ckVersion)
+		return nil, nil, c.errf("format version %d, this gorl reads versions 1 and %d", c.version, ckVersion)
 	}
 	return c, f, nil
 }
@@ -494,8 +502,10 @@ func (t *Trainer) load(path string) (logs.Marks, error) {
 	if err := readAgentSections(c, t.agent); err != nil {
 		return logs.Marks{}, err
 	}
-	if err := readReplay(c, t.buf); err != nil {
-		return logs.Marks{}, err
+	for _, b := range t.bufs {
+		if err := readReplay(c, b); err != nil {
+			return logs.Marks{}, err
+		}
 	}
 	if _, err := c.section("END."); err != nil {
 		return logs.Marks{}, err
@@ -512,7 +522,12 @@ func (t *Trainer) load(path string) (logs.Marks, error) {
 // checkState rejects a state that cannot belong to this trainer's run.
 func (t *Trainer) checkState(st *checkpointState) error {
 	n := t.vec.Num()
+	if st.Members == 0 && st.EnvSteps >= 0 { // version 1: one replay buffer
+		st.Members = 1
+	}
 	switch {
+	case st.Members != len(t.bufs):
+		return fmt.Errorf("%d replay buffers; the environment has %d members", st.Members, len(t.bufs))
 	case st.Config != configJSON(t.Config):
 		return errors.New("it was written with other settings than the run's config.json (was config.json edited?)")
 	case st.ObsDim != t.agent.ObsDim || st.ActDim != t.agent.ActDim:
@@ -561,6 +576,7 @@ func (t *Trainer) restore(st *checkpointState) error {
 	t.lastMetricsSteps, t.lastMetricsTime = st.LastMetricsSteps, st.LastMetricsTime
 	t.critSum, t.actSum, t.qSum, t.critN, t.actN = st.CritSum, st.ActSum, st.QSum, st.CritN, st.ActN
 	t.wallOffset, t.resumed, t.lastCkSteps = st.WallSeconds, st.EnvSteps, st.EnvSteps
+	t.readMembers()
 	return nil
 }
 

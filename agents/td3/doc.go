@@ -14,11 +14,22 @@
 // sample, splits it into per-node (per-limb) features itself, and writes one action
 // per actuated node back into the flat action row. For a multi-task set of
 // morphologies with different node counts, the observation and action rows are padded
-// to the largest morphology: the network masks padded nodes (attention key-padding
-// mask) and writes 0 into padded action slots; the critic must ignore padded action
-// slots. TD3 itself only sees the flat rows, so nothing in this package changes.
-// SETArch does this for the SubEquivariant Transformer of agents/set (one morphology per
-// agent; its Graph comes from the environment's morphology).
+// to the largest morphology: the network ignores padded nodes and writes 0 into padded
+// action slots; the critic ignores padded action slots. SETArch (the SubEquivariant
+// Transformer of agents/set) and SWATArch (its SWAT-style Transformer baseline) do this
+// for a list of morphology graphs and implement Morphologies, so that
+// Agent.UseMorphology(k) selects the graph of member k. MLPArch reads the padded rows as
+// they are (a fixed input width: no transfer to other morphologies).
+//
+// # Multi-task sets
+//
+// On an environment that implements MultiTask (env/locomotion's sgrl/hopper++ ...: a
+// member drawn per episode), the trainer keeps one replay buffer per member, each of
+// capacity BufferSize, stores every transition in its member's buffer, and after each
+// environment step takes one update on that step's member: a batch drawn from the
+// member's buffer, the networks set to the member's graph. Each morphology thus gets
+// updates in proportion to the transitions it produced, one morphology per update, as in
+// the paper's code. Episode and step rows carry the member index as their context.
 //
 // # Actions
 //
@@ -46,7 +57,8 @@
 // counters, the metrics accumulators and the logs.Marks of the rows made durable with
 // it. A new checkpoint replaces the previous one only once it is complete (temporary
 // file, fsync, rename), so a run briefly needs disk room for two. Sections are CRC-32C
-// checked, so a truncated or damaged file is refused. Resume
+// checked, so a truncated or damaged file is refused. A multi-task run's checkpoint holds
+// one replay section per member. Resume
 // reopens the run directory, cuts the logs back to the marks and continues bit for bit:
 // a run killed and resumed ends with the same tables and networks as an uninterrupted
 // one. An environment that cannot save its state gets no resumable checkpoints. At the

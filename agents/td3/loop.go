@@ -147,8 +147,13 @@ type Trainer struct {
 	vec   *env.Vector
 	space env.Space // the action space
 	agent *Agent
-	buf   *Replay
-	batch *Batch
+	// One replay buffer per morphology: a multi-task set's members in order (MultiTask),
+	// or the environment's one. member is each slot's current member, stored the member of
+	// the transition each slot stored last (the morphology of its update).
+	bufs           []*Replay
+	multi          []MultiTask // per slot; nil entries for single-task environments
+	member, stored []int
+	batch          *Batch
 	// random streams with their sources, whose state the checkpoints save
 	exploreSrc, replaySrc, targetSrc *rand.PCG
 	explore, sampler                 *rand.Rand
@@ -179,6 +184,16 @@ type Trainer struct {
 	lastCkSteps int64 // env steps of the last resumable checkpoint (-1: none yet)
 	lastCkAt    time.Time
 	canSnapshot bool
+}
+
+// MultiTask is an environment that runs one of several members per episode, such as the
+// multi-task sets of env/locomotion (sgrl/hopper++ ...), whose observations and actions
+// are padded to the largest member. The trainer keeps one replay buffer per member, fills
+// it with that member's transitions, and each update samples its batch from one member's
+// buffer with the networks set to that member (Agent.UseMorphology), as in the paper.
+type MultiTask interface {
+	Members() []string
+	MemberIndex() int // the member of the running episode (read after Reset)
 }
 
 // NewTrainer makes cfg's environments, seeds and resets them, and builds the agent (arch
@@ -223,16 +238,40 @@ func newTrainer(cfg TrainConfig, arch Arch, vec *env.Vector) (*Trainer, error) {
 	}
 	t.explore, t.sampler = rand.New(t.exploreSrc), rand.New(t.replaySrc)
 	agent.rng = rand.New(t.targetSrc)
-	if t.buf, err = NewReplay(int(min(int64(agent.Cfg.BufferSize), cfg.Steps)), obsDim, actDim); err != nil {
-		return nil, err
+	n := vec.Num()
+	members := 1
+	t.multi = make([]MultiTask, n)
+	for i := range n {
+		if m, ok := env.As[MultiTask](vec.Envs[i]); ok {
+			t.multi[i] = m
+		}
+		k := 1
+		if t.multi[i] != nil {
+			k = len(t.multi[i].Members())
+		}
+		if i == 0 {
+			members = k
+		}
+		if k != members || k < 1 {
+			return nil, fmt.Errorf("td3: environment %d of %s has %d members, environment 0 has %d", i, cfg.Env, k, members)
+		}
 	}
-	t.batch = t.buf.NewBatch(agent.Cfg.Batch)
+	// Replay per morphology: each holds up to BufferSize transitions (the paper's 1e6 per
+	// morphology), no more than the run's steps.
+	t.bufs = make([]*Replay, members)
+	for k := range t.bufs {
+		if t.bufs[k], err = NewReplay(int(min(int64(agent.Cfg.BufferSize), cfg.Steps)), obsDim, actDim); err != nil {
+			return nil, err
+		}
+	}
+	t.batch = t.bufs[0].NewBatch(agent.Cfg.Batch)
 	_, err = env.SnapshotOf(vec.Envs[0])
 	t.canSnapshot = err == nil
 
 	vec.Seed(env.DeriveSeed(cfg.Seed, StreamEnvs))
 	vec.Reset()
-	n := vec.Num()
+	t.member, t.stored = make([]int, n), make([]int, n)
+	t.readMembers()
 	t.obs, t.norm, t.acts = make([][]float64, n), make([][]float64, n), make([][]float64, n)
 	for i := range n {
 		t.obs[i] = append([]float64(nil), vec.Obs[i]...)
@@ -247,11 +286,24 @@ func newTrainer(cfg TrainConfig, arch Arch, vec *env.Vector) (*Trainer, error) {
 	return t, nil
 }
 
+// readMembers sets each slot's current member from its environment.
+func (t *Trainer) readMembers() {
+	for i, m := range t.multi {
+		t.member[i] = 0
+		if m != nil {
+			t.member[i] = m.MemberIndex()
+		}
+	}
+}
+
 // Agent is the trainer's agent.
 func (t *Trainer) Agent() *Agent { return t.agent }
 
-// Replay is the trainer's replay buffer.
-func (t *Trainer) Replay() *Replay { return t.buf }
+// Replay is the trainer's replay buffer (the first member's of a multi-task set).
+func (t *Trainer) Replay() *Replay { return t.bufs[0] }
+
+// Replays are the replay buffers, one per member of a multi-task set (one otherwise).
+func (t *Trainer) Replays() []*Replay { return t.bufs }
 
 // EnvSteps is the number of environment steps taken so far (over all sessions).
 func (t *Trainer) EnvSteps() int64 { return t.envSteps }
@@ -315,7 +367,8 @@ func (t *Trainer) summary() Summary {
 
 func (t *Trainer) loop() error {
 	cfg, tc := t.Config, t.agent.Cfg
-	vec, agent, buf, run := t.vec, t.agent, t.buf, t.Log
+	vec, agent, run := t.vec, t.agent, t.Log
+	multi := len(t.bufs) > 1
 	n := vec.Num()
 	for t.envSteps < cfg.Steps && !t.solved {
 		learning := t.envSteps >= max(tc.WarmUp, 0) // the paper's t >= start_timesteps
@@ -327,6 +380,9 @@ func (t *Trainer) loop() error {
 					norm[j] = t.explore.Float64()*2 - 1
 				}
 			} else {
+				if err := agent.UseMorphology(t.member[i]); err != nil {
+					return err
+				}
 				if err := agent.Act(t.obs[i], norm); err != nil {
 					return err
 				}
@@ -343,9 +399,16 @@ func (t *Trainer) loop() error {
 			if done {
 				next = vec.FinalObs[i]
 			}
-			buf.Add(t.obs[i], t.norm[i], vec.Rewards[i], next, vec.Terminated[i])
+			k := t.member[i]
+			t.bufs[k].Add(t.obs[i], t.norm[i], vec.Rewards[i], next, vec.Terminated[i])
+			t.stored[i] = k
+			context := int64(logs.NoContext)
+			if multi {
+				context = int64(k) // the member, as the episode's context
+			}
 			if run != nil && cfg.StepEvery > 0 && run.WantSteps(t.episode[i]) {
 				s := &t.step
+				s.Context = context
 				s.Episode, s.Step, s.Obs, s.Action = t.episode[i], t.epLen[i], t.obs[i], t.acts[i]
 				s.Reward, s.Terminated, s.Truncated = vec.Rewards[i], vec.Terminated[i], vec.Truncated[i]
 				if err := run.LogStep(s); err != nil {
@@ -360,7 +423,7 @@ func (t *Trainer) loop() error {
 				if run != nil {
 					if err := run.LogEpisode(logs.EpisodeRow{Episode: t.episode[i], Seed: int64(cfg.Seed), Return: t.epRet[i],
 						Length: t.epLen[i], Terminated: vec.Terminated[i], Truncated: vec.Truncated[i],
-						EnvSteps: t.envSteps, WallSeconds: t.elapsed(), Context: logs.NoContext}); err != nil {
+						EnvSteps: t.envSteps, WallSeconds: t.elapsed(), Context: context}); err != nil {
 						return err
 					}
 				}
@@ -373,14 +436,16 @@ func (t *Trainer) loop() error {
 			}
 			copy(t.obs[i], vec.Obs[i])
 		}
+		t.readMembers() // an episode that ended was followed by one of a new member
 		if len(t.recent) == cfg.ReturnWindow && cfg.StopAtReturn != nil && logs.Mean(t.recent) >= *cfg.StopAtReturn {
 			t.solved = true
 		}
 
-		// One gradient update per environment step once the warm-up is over.
+		// One gradient update per environment step once the warm-up is over, on the
+		// morphology of that step's transition (one morphology per update).
 		if learning {
-			for range n {
-				if err := t.update(); err != nil {
+			for i := range n {
+				if err := t.update(t.stored[i]); err != nil {
 					return err
 				}
 			}
@@ -404,9 +469,13 @@ func (t *Trainer) loop() error {
 	return nil
 }
 
-// update samples a minibatch and takes one TD3 step.
-func (t *Trainer) update() error {
-	if err := t.buf.Sample(t.sampler, t.batch); err != nil {
+// update samples a minibatch from morphology k's replay buffer and takes one TD3 step
+// with the networks set to morphology k.
+func (t *Trainer) update(k int) error {
+	if err := t.agent.UseMorphology(k); err != nil {
+		return err
+	}
+	if err := t.bufs[k].Sample(t.sampler, t.batch); err != nil {
 		return err
 	}
 	st, err := t.agent.Update(t.batch)
@@ -433,7 +502,7 @@ func (t *Trainer) logMetrics() error {
 	now := t.elapsed()
 	vals := map[string]float64{
 		"steps_per_second": float64(t.envSteps-t.lastMetricsSteps) / math.Max(now-t.lastMetricsTime, 1e-9),
-		"buffer_size":      float64(t.buf.Len()),
+		"buffer_size":      float64(t.bufferSize()),
 		"critic_updates":   float64(t.agent.critUpdates),
 	}
 	if t.critN > 0 {
@@ -459,6 +528,15 @@ func (t *Trainer) logMetrics() error {
 	t.critSum, t.actSum, t.qSum, t.critN, t.actN = 0, 0, 0, 0, 0
 	t.lastMetricsSteps, t.lastMetricsTime = t.envSteps, now
 	return nil
+}
+
+// bufferSize is the number of stored transitions over all replay buffers.
+func (t *Trainer) bufferSize() int {
+	n := 0
+	for _, b := range t.bufs {
+		n += b.Len()
+	}
+	return n
 }
 
 // scaleAction maps a normalised action in [-1, 1] to the Box: low + (a+1)/2·(high − low).

@@ -13,7 +13,11 @@ import (
 type Policy struct {
 	Agent *Agent
 	Space env.Space
-	norm  []float64
+	// Morphology, when set, names the morphology of the observations Act receives: the
+	// member index of a multi-task environment's running episode (MultiTask.MemberIndex).
+	// Nil: morphology 0, the only one of a single-morphology environment.
+	Morphology func() int
+	norm       []float64
 }
 
 // NewPolicy checks that space is a bounded Box of the agent's action width.
@@ -36,7 +40,10 @@ func (p *Policy) Act(obs, actions [][]float64, _ bool) {
 		err := error(nil)
 		if len(obs[i]) != p.Agent.ObsDim {
 			err = fmt.Errorf("observation of %d values", len(obs[i]))
-		} else {
+		} else if p.Morphology != nil {
+			err = p.Agent.UseMorphology(p.Morphology())
+		}
+		if err == nil {
 			err = p.Agent.Act(obs[i], p.norm)
 		}
 		if err != nil {

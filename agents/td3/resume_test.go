@@ -230,7 +230,7 @@ func TestTrainerCheckpointRoundTrip(t *testing.T) {
 	if _, err := t2.load(path); err != nil {
 		t.Fatal(err)
 	}
-	b1, b2 := t1.buf, t2.buf
+	b1, b2 := t1.bufs[0], t2.bufs[0]
 	if b1.pos != b2.pos || b1.size != b2.size || b1.pos != 200 || !slices.Equal(b1.obs, b2.obs) || !slices.Equal(b1.next, b2.next) ||
 		!slices.Equal(b1.act, b2.act) || !slices.Equal(b1.rew, b2.rew) || !slices.Equal(b1.done, b2.done) {
 		t.Fatalf("replay buffer: pos %d/%d size %d/%d or contents differ", b1.pos, b2.pos, b1.size, b2.size)

@@ -112,6 +112,20 @@ func (a *Agent) Act(obs []float64, dst []float64) error {
 	return nil
 }
 
+// UseMorphology makes morphology k (a multi-task set's member index) the one of the
+// following Act, Target and Update calls, for networks that serve several morphologies
+// (Morphologies); networks that do not (the MLP) ignore it.
+func (a *Agent) UseMorphology(k int) error {
+	for _, n := range []any{a.Actor, a.ActorTarget, a.Critic, a.CriticTarget} {
+		if m, ok := n.(Morphologies); ok {
+			if err := m.UseMorphology(k); err != nil {
+				return fmt.Errorf("td3: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // Updates returns the number of critic and actor updates taken so far.
 func (a *Agent) Updates() (critic, actor int) { return a.critUpdates, a.actUpdates }
 

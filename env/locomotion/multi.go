@@ -60,9 +60,21 @@ func (m *Multi) Close() error {
 	return first
 }
 
-// Members are the member names; Current the member of the running episode.
+// Members are the member names; Current the member of the running episode and
+// MemberIndex its index in Members.
 func (m *Multi) Members() []string { return m.names }
 func (m *Multi) Current() *Env     { return m.members[m.cur] }
+func (m *Multi) MemberIndex() int  { return m.cur }
+
+// Graphs are the members' morphology graphs, in the order of Members (shared; do not
+// modify): what a graph-based agent trained on the whole set needs.
+func (m *Multi) Graphs() []*morph.Graph {
+	gs := make([]*morph.Graph, len(m.members))
+	for i, e := range m.members {
+		gs[i] = e.Graph()
+	}
+	return gs
+}
 
 // NumNodes and Graph describe the current member; MaxNodes is the padded size.
 func (m *Multi) NumNodes() int       { return m.members[m.cur].NumNodes() }
