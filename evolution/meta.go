@@ -12,17 +12,21 @@ import (
 	"time"
 
 	"gorl/agents"
+	"gorl/agents/lpg"
 	"gorl/agents/ppo"
 	"gorl/env"
 	"gorl/logs"
 )
 
-// MetaConfig describes the meta-training of a learned PPO objective (LPO, or TA-LPO
-// when Objective is "ta-lpo") by OpenES. Zero values mean defaults; the effective
+// MetaConfig describes the meta-training of a learned objective by OpenES: a PPO drift
+// (LPO, or TA-LPO when Objective is "ta-lpo") or an LPG update rule (Objective "lpg",
+// or "ta-lpg" for the temporally-aware rule). Zero values mean defaults; the effective
 // config (WithDefaults) is what a run directory's config.json records.
 type MetaConfig struct {
-	Objective   string `json:"objective"`   // lpo (default) or ta-lpo
-	Hidden      int    `json:"hidden"`      // drift network width (default 128)
+	Objective string `json:"objective"` // lpo (default), ta-lpo, lpg or ta-lpg
+	// Hidden is the drift network's width (default 128) or the LPG rule's GRU width
+	// (default lpg.DefaultHidden = 32; the reference uses 256).
+	Hidden      int    `json:"hidden"`
 	Generations int    `json:"generations"` // default 10
 	Seed        uint64 `json:"seed"`
 	// Workers evaluates this many members at once (default GOMAXPROCS); results do not
@@ -42,9 +46,29 @@ type MetaConfig struct {
 	// Inner is the inner PPO run's loop settings (default env CartPole-v1, 20000
 	// steps); its seed is set per generation. PPO holds the inner PPO settings; its
 	// Objective and ObjectiveParams are not read (the evolved drift replaces them).
+	// For LPG objectives the inner runs default to 8 environments x 20 steps per
+	// update (one LPG gradient step per rollout, as groove's 20-step rollouts).
 	Inner agents.TrainConfig `json:"inner"`
-	PPO   ppo.Config         `json:"ppo"`
+	// PPO is the inner PPO's settings; for LPG objectives it trains the PPO-clip
+	// reference member only.
+	PPO ppo.Config `json:"ppo"`
+	// LPG is the inner LPG agent's settings (LPG objectives only).
+	LPG *lpg.Config `json:"lpg,omitempty"`
+	// LifetimeMin and LifetimeMax, when set, give each antithetic pair of population
+	// members its own inner lifetime N, in updates, drawn log-uniformly from
+	// [LifetimeMin, LifetimeMax] per generation and pair (groove's antithetic task
+	// sampling: both members of a pair train for the same N). The search mean and the
+	// PPO-clip reference keep Inner.Steps. Zero: every run uses Inner.Steps.
+	LifetimeMin int `json:"lifetime_min,omitempty"`
+	LifetimeMax int `json:"lifetime_max,omitempty"`
+	// PairRank replaces centred ranks by the rank within each antithetic pair (1 for
+	// the better member, 0 for the other; ties go to the negative perturbation), as
+	// groove's ES does, so fitness is compared only between runs of the same task.
+	PairRank bool `json:"pair_rank,omitempty"`
 }
+
+// IsLPG reports whether the objective is an LPG update rule (lpg or ta-lpg).
+func (c MetaConfig) IsLPG() bool { return c.Objective == "lpg" || c.Objective == "ta-lpg" }
 
 // WithDefaults returns c with zero values replaced by defaults.
 func (c MetaConfig) WithDefaults() MetaConfig {
@@ -53,6 +77,23 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 	}
 	if c.Hidden == 0 {
 		c.Hidden = ppo.DefaultHidden
+		if c.IsLPG() {
+			c.Hidden = lpg.DefaultHidden
+		}
+	}
+	if c.IsLPG() {
+		if c.Inner.Envs == 0 {
+			c.Inner.Envs = 8
+		}
+		if c.Inner.RolloutSteps == 0 {
+			c.Inner.RolloutSteps = 20
+		}
+		lc := lpg.Config{}
+		if c.LPG != nil {
+			lc = *c.LPG
+		}
+		lc = lc.WithDefaults()
+		c.LPG = &lc
 	}
 	if c.Generations == 0 {
 		c.Generations = 10
@@ -78,13 +119,30 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 
 func (c MetaConfig) es() OpenES {
 	return OpenES{Population: c.Population, Sigma: c.Sigma, SigmaDecay: c.SigmaDecay, SigmaMin: c.SigmaMin,
-		LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin}
+		LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin, NoRankShaping: c.PairRank}
 }
 
 // Validate reports the first bad setting of an effective (WithDefaults) config.
 func (c MetaConfig) Validate() error {
-	if c.Objective != "lpo" && c.Objective != "ta-lpo" {
-		return fmt.Errorf("objective %q: want lpo or ta-lpo", c.Objective)
+	switch c.Objective {
+	case "lpo", "ta-lpo":
+		if c.LPG != nil {
+			return fmt.Errorf("objective %s: lpg settings given for a drift objective", c.Objective)
+		}
+	case "lpg", "ta-lpg":
+		if c.LPG == nil {
+			return fmt.Errorf("objective %s: no lpg settings (use WithDefaults)", c.Objective)
+		}
+		if err := c.LPG.Validate(); err != nil {
+			return fmt.Errorf("inner lpg: %w", err)
+		}
+	default:
+		return fmt.Errorf("objective %q: want lpo, ta-lpo, lpg or ta-lpg", c.Objective)
+	}
+	switch {
+	case c.LifetimeMin == 0 && c.LifetimeMax == 0:
+	case c.LifetimeMin < 1 || c.LifetimeMax < c.LifetimeMin || c.LifetimeMax > 1<<30:
+		return fmt.Errorf("lifetimes [%d, %d] updates: want 1 <= min <= max", c.LifetimeMin, c.LifetimeMax)
 	}
 	if c.Hidden < 1 || c.Hidden > 4096 {
 		return fmt.Errorf("hidden %d: want 1..4096", c.Hidden)
@@ -131,15 +189,19 @@ type Generation struct {
 // MetaResult is the outcome of MetaTrain.
 type MetaResult struct {
 	Generations []Generation
-	Mean        *ppo.LPO // the final mean drift network
-	Best        *ppo.LPO // the best member ever evaluated
-	BestFitness float64
+	Mean        *ppo.LPO // the final mean drift network (drift objectives)
+	Best        *ppo.LPO // the best member ever evaluated (drift objectives)
+	// MeanRule and BestRule are the same for LPG objectives.
+	MeanRule, BestRule *lpg.Rule
+	BestFitness        float64
 }
 
 // Files of a meta-training run directory, besides logs' own.
 const (
 	MeanDriftFile = "mean.drift" // the search mean after the latest generation
 	BestDriftFile = "best.drift" // the best member evaluated so far
+	MeanRuleFile  = "mean.lpg"   // the same for LPG objectives (lpg update rule files)
+	BestRuleFile  = "best.lpg"
 	StateFile     = "es_state.json"
 )
 
@@ -162,19 +224,79 @@ func (c MetaConfig) DriftFromVector(x []float64) (*ppo.LPO, error) {
 
 // Dim is the number of evolved parameters.
 func (c MetaConfig) Dim() int {
+	if c.IsLPG() {
+		r, err := lpg.NewRule(env.NewRand(0), c.ruleConfig())
+		if err != nil {
+			return 0
+		}
+		return r.Dim()
+	}
 	l := ppo.NewLPO(c.Objective == "ta-lpo", true, c.Hidden)
 	return l.W1.Len() + l.W2.Len()
+}
+
+func (c MetaConfig) ruleConfig() lpg.RuleConfig {
+	return lpg.RuleConfig{Temporal: c.Objective == "ta-lpg", Hidden: c.Hidden}.WithDefaults()
+}
+
+// RuleFromVector builds an LPG update rule of the config's kind whose parameters are x
+// (laid out as lpg.Rule.Vector writes them).
+func (c MetaConfig) RuleFromVector(x []float64) (*lpg.Rule, error) {
+	if !c.IsLPG() {
+		return nil, fmt.Errorf("objective %s has no update rule", c.Objective)
+	}
+	r, err := lpg.NewRule(env.NewRand(0), c.ruleConfig())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.SetVector(x); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// InitialMean is where the search starts: zero for drift objectives (with PPO init,
+// PPO-clip), and for LPG objectives a randomly initialised rule (as groove starts from
+// the network's initialisation), drawn from the meta seed's own stream.
+func (c MetaConfig) InitialMean() ([]float64, error) {
+	if !c.IsLPG() {
+		return make([]float64, c.Dim()), nil
+	}
+	r, err := lpg.NewRule(env.NewRand(c.Seed, metaStreamRuleInit), c.ruleConfig())
+	if err != nil {
+		return nil, err
+	}
+	return r.Vector(nil), nil
 }
 
 // InnerRun trains PPO with objective obj for the config's inner budget with the given
 // seed and returns the fitness (mean deterministic evaluation return) and the
 // environment steps used.
 func (c MetaConfig) InnerRun(obj ppo.Objective, seed uint64) (float64, int64, error) {
-	tc := c.Inner
-	tc.Seed = seed
-	loop, err := agents.NewLoop(tc, nil, func(obs, act env.Space) (agents.Agent, error) {
+	return c.innerRun(c.Inner, seed, func(obs, act env.Space) (agents.Agent, error) {
 		return ppo.NewWithObjective(obs, act, c.PPO, seed, obj)
 	})
+}
+
+// InnerRunLPG trains an LPG agent with update rule r for the given number of
+// environment steps (0: the config's inner budget) with the given seed and returns the
+// fitness and the environment steps used, as InnerRun.
+func (c MetaConfig) InnerRunLPG(r *lpg.Rule, seed uint64, steps int64) (float64, int64, error) {
+	if c.LPG == nil {
+		return 0, 0, errors.New("inner lpg run: no lpg settings (use WithDefaults)")
+	}
+	tc := c.Inner
+	if steps > 0 {
+		tc.Steps = steps
+	}
+	return c.innerRun(tc, seed, func(obs, act env.Space) (agents.Agent, error) {
+		return lpg.New(obs, act, *c.LPG, seed, r)
+	})
+}
+
+func (c MetaConfig) innerRun(tc agents.TrainConfig, seed uint64, newAgent agents.NewAgentFunc) (float64, int64, error) {
+	tc.Seed = seed
+	loop, err := agents.NewLoop(tc, nil, newAgent)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -198,9 +320,50 @@ func (c MetaConfig) InnerRun(obj ppo.Objective, seed uint64) (float64, int64, er
 
 // Stream ids under the meta-training seed.
 const (
-	metaStreamES    = 1 // the OpenES perturbations
-	metaStreamInner = 2 // the inner runs' seeds, then the generation
+	metaStreamES       = 1 // the OpenES perturbations
+	metaStreamInner    = 2 // the inner runs' seeds, then the generation
+	metaStreamRuleInit = 3 // the initial LPG rule
+	metaStreamLifetime = 4 // the pairs' lifetimes, then the generation and the pair
 )
+
+// Lifetime is the inner lifetime in updates of population member member of generation
+// gen: log-uniform in [LifetimeMin, LifetimeMax], shared by the antithetic pair
+// (member mod Population/2); 0 when lifetimes are not sampled or member is not in the
+// population (the search mean and the reference).
+func (c MetaConfig) Lifetime(gen, member int) int {
+	if c.LifetimeMin == 0 || member < 0 || member >= c.Population {
+		return 0
+	}
+	pair := member % (c.Population / 2)
+	u := env.NewRand(c.Seed, metaStreamLifetime, uint64(gen), uint64(pair)).Float64()
+	lo, hi := math.Log(float64(c.LifetimeMin)), math.Log(float64(c.LifetimeMax)+1)
+	return min(int(math.Exp(lo+u*(hi-lo))), c.LifetimeMax) // floor of log-uniform on [min, max+1)
+}
+
+// memberSteps is the inner budget in environment steps of a member (0: Inner.Steps).
+func (c MetaConfig) memberSteps(gen, member int) int64 {
+	n := c.Lifetime(gen, member)
+	if n == 0 {
+		return 0
+	}
+	return int64(n) * int64(c.Inner.Envs) * int64(c.Inner.RolloutSteps)
+}
+
+// PairRanks writes the rank of each population member within its antithetic pair
+// (i, i+N/2) into dst: 1 for the fitter, 0 for the other (a tie goes to the second,
+// as groove's comparison first > second does).
+func PairRanks(dst, fitness []float64) []float64 {
+	dst = grow(dst, len(fitness))
+	h := len(fitness) / 2
+	for i := 0; i < h; i++ {
+		if fitness[i] > fitness[i+h] {
+			dst[i], dst[i+h] = 1, 0
+		} else {
+			dst[i], dst[i+h] = 0, 1
+		}
+	}
+	return dst
+}
 
 // EvaluatorSeed is the seed of the member streams (Pool.Seed, and the distributed
 // Coordinator's) of meta-training with this config. MemberFitness draws nothing from
@@ -216,13 +379,27 @@ func (c MetaConfig) InnerSeed(gen int) uint64 {
 }
 
 // MemberFitness is the fitness of member x of generation gen, a FitnessFunc: a fresh
-// PPO agent trained with drift x on the generation's inner seed, scored by InnerRun;
+// PPO agent trained with drift x (or, for LPG objectives, an LPG agent with update rule
+// x) on the generation's inner seed for the member's budget (Lifetime), scored by InnerRun;
 // the cost is the inner run's environment steps. An empty x is the PPO-clip reference
-// member (its wire form: no parameters). It depends only on the config, gen and x
-// (rng is not used), so any worker with the same config computes the same value.
+// member (its wire form: no parameters). It depends only on the config, gen, x
+// and member (rng is not used), so any worker with the same config computes the same value.
 // c must be effective (WithDefaults) and valid.
-func (c MetaConfig) MemberFitness(gen, _ int, x []float64, _ *rand.Rand) (float64, int64, error) {
+func (c MetaConfig) MemberFitness(gen, member int, x []float64, _ *rand.Rand) (float64, int64, error) {
 	var obj ppo.Objective = ppo.Clip{Eps: float32(c.PPO.ClipEps)}
+	steps := c.memberSteps(gen, member)
+	if len(x) > 0 && c.IsLPG() {
+		r, err := c.RuleFromVector(x)
+		if err != nil {
+			return 0, 0, err
+		}
+		return c.InnerRunLPG(r, c.InnerSeed(gen), steps)
+	}
+	if steps > 0 {
+		cc := c
+		cc.Inner.Steps = steps
+		c = cc
+	}
 	if len(x) > 0 {
 		l, err := c.DriftFromVector(x)
 		if err != nil {
@@ -290,7 +467,15 @@ func MetaFitnessFromSpec(spec []byte, version string) (FitnessFunc, error) {
 // tanh network is odd in its weights), and small ones stay below the 1e-4 offset, so
 // the first generation's members tend to tie; the tie rule of CentredRanks (index
 // order, as evosax's argsort) then moves the mean along a random direction, which
-// breaks the symmetry. cfg must be effective (WithDefaults).
+// breaks the symmetry.
+//
+// For LPG objectives (lpg, ta-lpg) the members are update rules (agents/lpg): the mean
+// starts at a randomly initialised rule (InitialMean) and every member trains a fresh
+// LPG agent; the reference member is still PPO-clip with the same inner budget. With
+// LifetimeMin/Max each antithetic pair trains for its own sampled lifetime, and with
+// PairRank the ES sees ranks within pairs (groove's antithetic task sampling). The run
+// directory then holds mean.lpg and best.lpg (update rule files) instead of drift
+// files. cfg must be effective (WithDefaults).
 //
 // With run non-nil, every generation logs a metrics row (fitness_mean/max/min,
 // sigma, lr, wall time, env steps) and atomically rewrites mean.drift, best.drift
@@ -343,7 +528,11 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 		return nil, err
 	}
 	es := cfg.es()
-	if err := es.Init(make([]float64, cfg.Dim()), env.DeriveSeed(cfg.Seed, metaStreamES)); err != nil {
+	mean0, err := cfg.InitialMean()
+	if err != nil {
+		return nil, err
+	}
+	if err := es.Init(mean0, env.DeriveSeed(cfg.Seed, metaStreamES)); err != nil {
 		return nil, err
 	}
 	res := &MetaResult{BestFitness: math.Inf(-1)}
@@ -367,6 +556,7 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 	start := time.Now()
 	var pop [][]float64
 	fit := make([]float64, es.Population+2)
+	var shaped []float64
 	steps := make([]int64, es.Population+2)
 	for g := es.Generation(); g < cfg.Generations; g++ {
 		sigma, lr := es.SigmaNow(), es.LRNow()
@@ -396,18 +586,18 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 			}
 			gen.EnvSteps += steps[i]
 		}
-		if err := es.Tell(fit[:n]); err != nil {
+		told := fit[:n]
+		if cfg.PairRank {
+			shaped = PairRanks(shaped, fit[:n])
+			told = shaped
+		}
+		if err := es.Tell(told); err != nil {
 			return nil, err
 		}
 		gen.WallSeconds = wall0 + time.Since(start).Seconds()
 		res.Generations = append(res.Generations, gen)
-		if res.Mean, err = cfg.DriftFromVector(es.Mean()); err != nil {
+		if err := cfg.setResult(res, es.Mean(), best); err != nil {
 			return nil, err
-		}
-		if best != nil {
-			if res.Best, err = cfg.DriftFromVector(best); err != nil {
-				return nil, err
-			}
 		}
 		if run != nil {
 			st := MetaState{ES: es.State(), Best: best, BestFitness: res.BestFitness, WallSeconds: gen.WallSeconds}
@@ -425,6 +615,43 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 	return res, nil
 }
 
+// setResult builds the result's networks (drift or rule) from the mean and best vectors.
+func (c MetaConfig) setResult(res *MetaResult, mean, best []float64) error {
+	var err error
+	if c.IsLPG() {
+		if res.MeanRule, err = c.RuleFromVector(mean); err != nil {
+			return err
+		}
+		if best != nil {
+			res.BestRule, err = c.RuleFromVector(best)
+		}
+		return err
+	}
+	if res.Mean, err = c.DriftFromVector(mean); err != nil {
+		return err
+	}
+	if best != nil {
+		res.Best, err = c.DriftFromVector(best)
+	}
+	return err
+}
+
+// MeanFile and BestFile are the names of the run directory's mean and best networks:
+// drift files, or update rule files for LPG objectives.
+func (c MetaConfig) MeanFile() string {
+	if c.IsLPG() {
+		return MeanRuleFile
+	}
+	return MeanDriftFile
+}
+
+func (c MetaConfig) BestFile() string {
+	if c.IsLPG() {
+		return BestRuleFile
+	}
+	return BestDriftFile
+}
+
 func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st MetaState) error {
 	if err := run.LogMetrics(logs.MetricRow{
 		Seed: int64(cfg.Seed), Iteration: int64(gen.Index), EnvSteps: gen.EnvSteps, WallSeconds: gen.WallSeconds,
@@ -437,12 +664,23 @@ func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaRes
 		return err
 	}
 	dir := run.Dir()
-	if err := ppo.SaveLPO(filepath.Join(dir, MeanDriftFile), res.Mean); err != nil {
-		return err
-	}
-	if res.Best != nil {
-		if err := ppo.SaveLPO(filepath.Join(dir, BestDriftFile), res.Best); err != nil {
+	if cfg.IsLPG() {
+		if err := lpg.SaveRule(filepath.Join(dir, MeanRuleFile), res.MeanRule); err != nil {
 			return err
+		}
+		if res.BestRule != nil {
+			if err := lpg.SaveRule(filepath.Join(dir, BestRuleFile), res.BestRule); err != nil {
+				return err
+			}
+		}
+	} else {
+		if err := ppo.SaveLPO(filepath.Join(dir, MeanDriftFile), res.Mean); err != nil {
+			return err
+		}
+		if res.Best != nil {
+			if err := ppo.SaveLPO(filepath.Join(dir, BestDriftFile), res.Best); err != nil {
+				return err
+			}
 		}
 	}
 	// The state records the rows it covers, so a resume drops any row written after it.

@@ -661,3 +661,46 @@ func TestArrivalOrderIrrelevant(t *testing.T) {
 		t.Errorf("finishing order %v: not reversed, the test proves nothing", arrival)
 	}
 }
+
+// TA-LPG meta-training with sampled lifetimes and pair ranks (members' budgets depend
+// on their index) ends on NATS workers exactly as on the local pool.
+func TestMetaTrainLPGMatchesLocal(t *testing.T) {
+	cfg := evolution.MetaConfig{
+		Objective: "ta-lpg", Hidden: 4, Generations: 2, Population: 4, Seed: 6, Sigma: 0.1, FitnessEpisodes: 1,
+		LifetimeMin: 2, LifetimeMax: 8, PairRank: true,
+		Inner: agents.TrainConfig{Steps: 4 * 20 * 5, Envs: 4, RolloutSteps: 20},
+	}.WithDefaults()
+	local, err := evolution.MetaTrain(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := startServer(t)
+	for range 2 {
+		w := &Worker{Conn: connect(t, url), Build: func(spec []byte) (evolution.FitnessFunc, error) {
+			return evolution.MetaFitnessFromSpec(spec, "test")
+		}}
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	spec, err := cfg.JobSpec("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCoordinator(t, &Coordinator{Conn: connect(t, url), Seed: cfg.EvaluatorSeed(), Spec: spec, Timeout: 30 * time.Second})
+	remote, err := evolution.MetaTrainOn(c, cfg, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range local.Generations {
+		a, b := local.Generations[i], remote.Generations[i]
+		a.WallSeconds, b.WallSeconds = 0, 0
+		if a != b {
+			t.Errorf("generation %d: local %+v, NATS %+v", i, a, b)
+		}
+	}
+	if !reflect.DeepEqual(local.MeanRule.Vector(nil), remote.MeanRule.Vector(nil)) || local.BestFitness != remote.BestFitness {
+		t.Errorf("final mean or best differ: best %v local, %v NATS", local.BestFitness, remote.BestFitness)
+	}
+}
