@@ -38,7 +38,7 @@ type EffectiveClip struct {
 type ClipPoint struct {
 	Adv      float64 `json:"adv"`
 	Progress float64 `json:"progress"` // n/N
-	Ratio    float64 `json:"ratio"`     // r*
+	Ratio    float64 `json:"ratio"`    // r*
 	// Surrogate is the maximal value r* A - drift(r*, A, n/N).
 	Surrogate float64 `json:"surrogate"`
 	// AtEdge says r* is an end of the grid: within the grid the surrogate keeps
@@ -84,13 +84,14 @@ func (e EffectiveClip) Step() float64 {
 	return (e.RMax - e.RMin) / float64(e.Points-1)
 }
 
-// Grid returns the ratios r* is searched over (RMin + i Step, i = 0..Points-1).
+// Grid returns the ratios r* is searched over: RMin + i Step, i = 0..Points-1, rounded
+// to 12 significant digits (so that a step of 0.001 gives 0.697, not 0.6970000000000001).
 func (e EffectiveClip) Grid() []float64 {
 	e = e.withDefaults()
 	g := make([]float64, e.Points)
 	step := e.Step()
 	for i := range g {
-		g[i] = e.RMin + float64(i)*step
+		g[i], _ = strconv.ParseFloat(strconv.FormatFloat(e.RMin+float64(i)*step, 'g', 12, 64), 64)
 	}
 	g[len(g)-1] = e.RMax
 	return g

@@ -29,6 +29,7 @@ environments and analyses the Parquet logs of every run.`,
 		newEvolveCmd(),
 		newWorkerCmd(),
 		newRenderCmd(),
+		newDriftCmd(),
 	)
 	strictHelpAndCompletion(root)
 	return root
