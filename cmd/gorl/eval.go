@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -42,9 +44,13 @@ func newEvalCmd() *cobra.Command {
 (its most likely action; for a td3 run, its actor from checkpoints/td3-final.ckpt, or
 from the latest resumable checkpoint of a run that did not finish) for --episodes episodes, which are logged to a new run directory
 (default RUN_DIR/eval-N) with their steps. --env evaluates on another environment with
-the same observation and action spaces; --model/--family select a 3D morphology.`,
-		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20`,
-		Args:    cobra.ExactArgs(1),
+the same observation and action spaces; --model/--family select a 3D morphology. A td3
+run with --arch set or swat evaluates zero-shot on any sgrl/ morphology or multi-task
+set (its networks do not depend on the morphology); an --arch mlp run only where the
+observation and action widths are its training environment's.`,
+		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20
+  gorl eval runs/train-td3-sgrl-hopper++-s1-20261127-010000 --env sgrl/walker-7-full`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			runDir := args[0]
 			if cfg.Episodes < 1 {
@@ -84,7 +90,7 @@ the same observation and action spaces; --model/--family select a 3D morphology.
 				if e, err = agents.MakeEvalEnv(cfg.Env, cfg.EnvOptions); err != nil {
 					return err
 				}
-				policy, cfg.Checkpoint, err = loadTD3Policy(runDir, tc, e)
+				policy, cfg.Checkpoint, err = loadTD3Policy(runDir, tc, e, cfg.Env, cfg.EnvOptions)
 				if err != nil {
 					return err
 				}
@@ -157,7 +163,8 @@ func nextEvalDir(runDir string) string {
 
 // loadTD3Policy builds the actor of a td3 run for e from its final checkpoint, or from
 // its latest resumable checkpoint when the run did not finish, and names the checkpoint.
-func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, string, error) {
+// e (named evalID, with options evalOpts) may be another environment than the training one.
+func loadTD3Policy(runDir string, tc trainConfig, e env.Env, evalID string, evalOpts env.Options) (agents.Policy, string, error) {
 	path, name := td3.FinalCheckpointPath(runDir), "final"
 	if _, err := os.Stat(path); err != nil {
 		latest, lerr := td3.LatestCheckpoint(runDir)
@@ -172,9 +179,28 @@ func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, str
 	}
 	obs, act := e.ObservationSpace(), e.ActionSpace()
 	if obs.Kind != env.Box || act.Kind != env.Box {
-		return nil, "", fmt.Errorf("env %s: td3 needs Box observations and actions", tc.TD3.Env)
+		return nil, "", fmt.Errorf("env %s: td3 needs Box observations and actions", evalID)
 	}
-	arch, err := td3Arch(tc.Arch, tc.SET, *tc.TD3)
+	if tc.Arch == "mlp" || tc.Arch == "" {
+		// An MLP's input and output widths are those of its training environment.
+		if evalID != tc.TD3.Env || !maps.Equal(evalOpts, tc.TD3.EnvOptions) {
+			te, err := env.Make(tc.TD3.Env, tc.TD3.EnvOptions)
+			if err != nil {
+				return nil, "", fmt.Errorf("training env %s: %w", tc.TD3.Env, err)
+			}
+			to, ta := te.ObservationSpace().Dim(), te.ActionSpace().Dim()
+			if c, ok := te.(io.Closer); ok {
+				c.Close()
+			}
+			if to != obs.Dim() || ta != act.Dim() {
+				return nil, "", fmt.Errorf("%s trained --arch mlp networks of a fixed input size (%d observation values, %d actions on %s); %s has %d and %d: zero-shot evaluation on another morphology needs --arch set or swat",
+					runDir, to, ta, tc.TD3.Env, evalID, obs.Dim(), act.Dim())
+			}
+		}
+	}
+	// SET and SWAT take the evaluation environment's morphology: their parameters do not
+	// depend on it, so a run trained on some morphologies acts on any other.
+	arch, err := td3ArchOn(tc, e, evalID)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", runDir, err)
 	}
@@ -186,7 +212,13 @@ func loadTD3Policy(runDir string, tc trainConfig, e env.Env) (agents.Policy, str
 		return nil, "", fmt.Errorf("checkpoint of %s does not fit the env: %w", runDir, err)
 	}
 	p, err := td3.NewPolicy(agent, act)
-	return p, name, err
+	if err != nil {
+		return nil, "", err
+	}
+	if m, ok := env.As[td3.MultiTask](e); ok { // a multi-task set: act with each episode's member
+		p.Morphology = m.MemberIndex
+	}
+	return p, name, nil
 }
 
 // checkpointPhrase names the evaluated checkpoint in the summary line.

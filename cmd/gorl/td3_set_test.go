@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,13 +15,15 @@ func TestTrainTD3SETBadInput(t *testing.T) {
 	dir := t.TempDir()
 	run := func(name string) string { return filepath.Join(dir, name) }
 	wantOneLineError(t, "--arch set needs an environment with a morphology graph", "train", "--algo", "td3", "--arch", "set", "--env", "CartPole-v1", "--steps", "10", "--run-dir", run("a"))
-	wantOneLineError(t, "multi-task set", "train", "--algo", "td3", "--arch", "set", "--env", "sgrl/hopper++", "--steps", "10", "--run-dir", run("b"))
-	wantOneLineError(t, `unknown --arch "gnn" (known: mlp, set)`, "train", "--algo", "td3", "--arch", "gnn", "--env", "Pendulum-v1", "--run-dir", run("c"))
-	wantOneLineError(t, "--set-layers applies to --arch set only", "train", "--algo", "td3", "--env", "Pendulum-v1", "--set-layers", "2", "--run-dir", run("d"))
+	wantOneLineError(t, "--set-channels applies to --arch set only", "train", "--algo", "td3", "--arch", "swat", "--env", "sgrl/hopper++", "--set-channels", "4", "--steps", "10", "--run-dir", run("b"))
+	wantOneLineError(t, `unknown --arch "gnn" (known: mlp, set, swat)`, "train", "--algo", "td3", "--arch", "gnn", "--env", "Pendulum-v1", "--run-dir", run("c"))
+	wantOneLineError(t, "--set-layers applies to --arch set or swat only", "train", "--algo", "td3", "--env", "Pendulum-v1", "--set-layers", "2", "--run-dir", run("d"))
 	wantOneLineError(t, "--hidden applies to --arch mlp only", "train", "--algo", "td3", "--arch", "set", "--env", "sgrl/hopper-3", "--hidden", "8", "--run-dir", run("e"))
 	wantOneLineError(t, "--set-channels must be at least 3", "train", "--algo", "td3", "--arch", "set", "--env", "sgrl/hopper-3", "--set-channels", "2", "--run-dir", run("f"))
 	wantOneLineError(t, "--arch applies to --algo td3 only", "train", "--arch", "set", "--run-dir", run("g"))
-	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+	wantOneLineError(t, "--arch swat needs an environment with a morphology graph", "train", "--algo", "td3", "--arch", "swat", "--env", "Pendulum-v1", "--steps", "10", "--run-dir", run("h"))
+	wantOneLineError(t, "--set-embed 10 must be a multiple of --set-heads 4", "train", "--algo", "td3", "--arch", "swat", "--env", "sgrl/hopper-3", "--set-embed", "10", "--set-heads", "4", "--run-dir", run("i"))
+	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"} {
 		if _, err := os.Stat(run(name)); err == nil {
 			t.Errorf("a refused run left a run directory %s", run(name))
 		}
@@ -99,6 +102,95 @@ func TestTrainTD3SETResumeAfterSIGKILL(t *testing.T) {
 	t.Logf("killed after the checkpoint of env step %d", at)
 	out, stderr, code := gorl(t, "train", "--resume", "--run-dir", killed, "--quiet")
 	if code != 0 || !strings.Contains(out, "td3 (set)") || !strings.Contains(out, "resumed    from env step") {
+		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
+	}
+	sameTD3Runs(t, ref, killed)
+}
+
+// tinyMultiArgs trains arch on sgrl/hopper++ (three hoppers, a member per episode) for a
+// few hundred steps with tiny networks.
+func tinyMultiArgs(arch, dir string, steps int, extra ...string) []string {
+	args := []string{"train", "--algo", "td3", "--arch", arch, "--env", "sgrl/hopper++", "--steps", fmt.Sprint(steps), "--warm-up", "200",
+		"--batch", "8", "--metrics-every", "100", "--seed", "6", "--run-dir", dir, "--quiet"}
+	if arch == "mlp" {
+		return append(append(args, "--hidden", "16,16"), extra...)
+	}
+	return append(append(args, "--set-embed", "8", "--set-ff", "16", "--set-layers", "1"), extra...)
+}
+
+// TestTrainTD3MultiTaskZeroShot trains SET, SWAT and the MLP on sgrl/hopper++ and
+// evaluates them on sgrl/walker-7-full, a morphology outside the training set (7 limbs
+// against at most 5): SET and SWAT act on it, the MLP is refused in one line.
+func TestTrainTD3MultiTaskZeroShot(t *testing.T) {
+	tmp := t.TempDir()
+	for _, arch := range []string{"set", "swat", "mlp"} {
+		dir := filepath.Join(tmp, arch)
+		out, stderr, code := gorl(t, tinyMultiArgs(arch, dir, 300)...)
+		if code != 0 || !strings.Contains(out, "td3 ("+arch+")") || !strings.Contains(out, "updates    100 ") {
+			t.Fatalf("%s: train exit %d: %s%s", arch, code, out, stderr)
+		}
+		eps, err := logs.ReadEpisodes(dir)
+		if err != nil || len(eps) == 0 {
+			t.Fatalf("%s: episodes %v", arch, err)
+		}
+		for _, e := range eps {
+			if e.Context < 0 || e.Context > 2 {
+				t.Fatalf("%s: episode %d context %d, want the member index 0..2", arch, e.Episode, e.Context)
+			}
+		}
+		if arch == "mlp" {
+			wantOneLineError(t, "fixed input size", "eval", dir, "--env", "sgrl/walker-7-full", "--episodes", "1")
+			continue
+		}
+		var cfg trainConfig
+		if err := readTrainConfig(filepath.Join(dir, "config.json"), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Arch != arch || (arch == "swat") != (cfg.SWAT != nil) || (arch == "set") != (cfg.SET != nil) {
+			t.Fatalf("config.json arch %q, set %+v, swat %+v", cfg.Arch, cfg.SET, cfg.SWAT)
+		}
+		evalDir := filepath.Join(tmp, arch+"-walker")
+		out, stderr, code = gorl(t, "eval", dir, "--env", "sgrl/walker-7-full", "--episodes", "2", "--out", evalDir)
+		if code != 0 || !strings.Contains(out, "2 episodes of sgrl/walker-7-full") {
+			t.Fatalf("%s: zero-shot eval: exit %d: %s%s", arch, code, out, stderr)
+		}
+		n := 0
+		if err := logs.ScanSteps(evalDir, func(s *logs.StepRow) error {
+			if len(s.Action) != 21 {
+				return fmt.Errorf("action of %d values, want 21", len(s.Action))
+			}
+			for _, a := range s.Action {
+				if math.IsNaN(a) || a < -1 || a > 1 {
+					return fmt.Errorf("action value %v", a)
+				}
+			}
+			n++
+			return nil
+		}); err != nil || n == 0 {
+			t.Fatalf("%s: zero-shot eval steps (%d): %v", arch, n, err)
+		}
+		// On its own multi-task set, the policy follows each episode's member.
+		out, stderr, code = gorl(t, "eval", dir, "--episodes", "3", "--step-every", "-1", "--out", filepath.Join(tmp, arch+"-set"))
+		if code != 0 || !strings.Contains(out, "3 episodes of sgrl/hopper++") {
+			t.Fatalf("%s: eval on the training set: exit %d: %s%s", arch, code, out, stderr)
+		}
+	}
+}
+
+// TestTrainTD3MultiTaskResumeAfterSIGKILL kills a SWAT run on sgrl/hopper++ (three replay
+// buffers in each checkpoint) after a checkpoint, resumes it and compares it with an
+// uninterrupted run.
+func TestTrainTD3MultiTaskResumeAfterSIGKILL(t *testing.T) {
+	tmp := t.TempDir()
+	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
+	args := func(dir string) []string { return tinyMultiArgs("swat", dir, 1500, "--checkpoint-every", "300") }
+	if _, stderr, code := gorl(t, args(ref)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	at := killAfterCheckpoint(t, killed, 600, args(killed)...)
+	t.Logf("killed after the checkpoint of env step %d", at)
+	out, stderr, code := gorl(t, "train", "--resume", "--run-dir", killed, "--quiet")
+	if code != 0 || !strings.Contains(out, "td3 (swat)") || !strings.Contains(out, "resumed    from env step") {
 		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
 	}
 	sameTD3Runs(t, ref, killed)

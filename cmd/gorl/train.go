@@ -20,7 +20,6 @@ import (
 	setnet "gorl/agents/set"
 	"gorl/agents/td3"
 	"gorl/env"
-	"gorl/env/locomotion"
 	"gorl/logs"
 	"gorl/physics3d/morph"
 )
@@ -34,8 +33,9 @@ type trainConfig struct {
 	Train   agents.TrainConfig `json:"train,omitzero"` // --algo ppo
 	PPO     ppo.Config         `json:"ppo,omitzero"`   // --algo ppo
 	TD3     *td3.TrainConfig   `json:"td3,omitempty"`  // --algo td3
-	Arch    string             `json:"arch,omitempty"` // --algo td3: mlp (default) or set
+	Arch    string             `json:"arch,omitempty"` // --algo td3: mlp (default), set or swat
 	SET     *setSizes          `json:"set,omitempty"`  // --algo td3 --arch set: the networks' sizes
+	SWAT    *swatSizes         `json:"swat,omitempty"` // --algo td3 --arch swat: the networks' sizes
 }
 
 // setSizes are the SET sizes of a td3 run with --arch set (agents/set.Config). The CLI's
@@ -51,6 +51,20 @@ type setSizes struct {
 
 func (s setSizes) config() setnet.Config {
 	return setnet.Config{Embed: s.Embed, Heads: s.Heads, FF: s.FF, Layers: s.Layers, Channels: s.Channels}
+}
+
+// swatSizes are the sizes of the SWAT-style baseline of a td3 run with --arch swat
+// (agents/set.SWATConfig), set by the same --set-embed, --set-heads, --set-ff and
+// --set-layers flags; the CLI's defaults are SET's small ones.
+type swatSizes struct {
+	Embed  int `json:"embed"`
+	Heads  int `json:"heads"`
+	FF     int `json:"ff"`
+	Layers int `json:"layers"`
+}
+
+func (s swatSizes) config() setnet.SWATConfig {
+	return setnet.SWATConfig{Embed: s.Embed, Heads: s.Heads, FF: s.FF, Layers: s.Layers}
 }
 
 // readTrainConfig reads a config file (a run's config.json or a hand-written subset).
@@ -158,16 +172,22 @@ one at the start, then every --checkpoint-every env steps (default 50000) or
 transition: 1 GB for 1e6 transitions of sgrl/hopper-3). The final networks and
 optimiser states go to checkpoints/td3-final.ckpt. --resume of a finished td3 run says
 so and changes nothing.
---arch set uses SubEquivariant Transformer actor and twin critics (agents/set) on the
-morphology of an sgrl/ environment with one morphology, at small sizes by default
-(--set-embed 32, --set-ff 64, --set-layers 2, --set-channels 8; the paper's are 128, 256,
-3, 32); the sizes go into config.json.`,
+--arch set uses SubEquivariant Transformer actor and twin critics (agents/set) on an
+sgrl/ environment, at small sizes by default (--set-embed 32, --set-ff 64, --set-layers 2,
+--set-channels 8; the paper's are 128, 256, 3, 32); the sizes go into config.json.
+--arch swat uses the SWAT-style Transformer baseline (limb tokens, traversal positional
+embeddings, graph attention bias, no equivariance) with the same --set-embed, --set-heads,
+--set-ff and --set-layers. On a multi-task set (sgrl/hopper++ ... sgrl/cwhh++) every arch
+trains on all members: a member per episode, one replay buffer per member (each of
+--buffer-size), each update on one member's batch; the MLP reads the zero-padded rows.
+SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --env).`,
 		Example: `  gorl train --env CartPole-v1 --algo ppo --seed 1
   gorl train --env CartPole-v1 --steps 500000 --stop-at-return 475
   gorl train --env Acrobot-v1 --objective ta-lpo --objective-params talpo.drift
   gorl train --run-dir runs/x --resume
   gorl train --algo td3 --env Pendulum-v1 --steps 20000 --warm-up 1000
-  gorl train --algo td3 --arch set --env sgrl/hopper-3 --steps 20000 --warm-up 1000`,
+  gorl train --algo td3 --arch set --env sgrl/hopper-3 --steps 20000 --warm-up 1000
+  gorl train --algo td3 --arch swat --env sgrl/hopper++ --steps 50000 --warm-up 5000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl := cmd.Flags()
@@ -219,8 +239,11 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 			if merged.Algo == "td3" {
 				return trainTD3(cmd, merged, &cfg, &tf, ef, target, configFile, runDir, quiet, jsonOut)
 			}
+			if merged.Algo == "lpg" || fl.Changed("update-rule") {
+				return trainLPG(cmd, merged, &cfg, ef, target, runDir, quiet, jsonOut) // train_lpg.go
+			}
 			if merged.Algo != "ppo" {
-				return fmt.Errorf("unknown algo %q (known: ppo, td3)", merged.Algo)
+				return fmt.Errorf("unknown algo %q (known: ppo, td3, lpg)", merged.Algo)
 			}
 			for _, name := range td3Flags {
 				if fl.Changed(name) {
@@ -315,7 +338,8 @@ morphology of an sgrl/ environment with one morphology, at small sizes by defaul
 	}
 	ef.register(cmd, "CartPole-v1")
 	fl := cmd.Flags()
-	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo or td3")
+	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo, td3 or lpg")
+	fl.String("update-rule", "", "lpg: LPG/TA-LPG update rule file (gorl evolve --objective lpg|ta-lpg writes mean.lpg, best.lpg)")
 	fl.StringVar(&cfg.PPO.Objective, "objective", "clip", "PPO policy objective: clip, dpo, lpo or ta-lpo")
 	fl.StringVar(&cfg.PPO.ObjectiveParams, "objective-params", "", "drift network file of a learned objective (lpo, ta-lpo)")
 	fl.Float64Var(&cfg.PPO.LR, "lr", 2.5e-4, "learning rate (ppo: annealed linearly to 0; td3 default 3e-4)")
@@ -363,52 +387,82 @@ func (f *td3Flagset) register(fl *pflag.FlagSet) {
 	fl.Float64Var(&f.gradClip, "grad-clip", 0, "td3: global gradient-norm clip (0: none)")
 	fl.IntVar(&f.bufferSize, "buffer-size", 1000000, "td3: replay buffer capacity")
 	fl.Int64Var(&f.metricsEvery, "metrics-every", 1000, "td3: env steps between metrics rows")
-	fl.StringVar(&f.arch, "arch", "mlp", "td3: networks: mlp (--hidden) or set (SubEquivariant Transformer; sgrl/ environments with one morphology)")
-	fl.IntVar(&f.set.Embed, "set-embed", defaultSET.Embed, "td3 --arch set: width E of the scalar stream (paper: 128)")
-	fl.IntVar(&f.set.Heads, "set-heads", defaultSET.Heads, "td3 --arch set: attention heads (paper: 2)")
-	fl.IntVar(&f.set.FF, "set-ff", defaultSET.FF, "td3 --arch set: hidden width of every MLP (paper: 256)")
-	fl.IntVar(&f.set.Layers, "set-layers", defaultSET.Layers, "td3 --arch set: transformer layers (paper: 3)")
+	fl.StringVar(&f.arch, "arch", "mlp", "td3: networks: mlp (--hidden), set (SubEquivariant Transformer) or swat (SWAT-style Transformer); set and swat need sgrl/ environments")
+	fl.IntVar(&f.set.Embed, "set-embed", defaultSET.Embed, "td3 --arch set or swat: width E of the scalar stream / tokens (paper: 128)")
+	fl.IntVar(&f.set.Heads, "set-heads", defaultSET.Heads, "td3 --arch set or swat: attention heads (paper: 2)")
+	fl.IntVar(&f.set.FF, "set-ff", defaultSET.FF, "td3 --arch set or swat: hidden width of every MLP / feed-forward (paper: 256)")
+	fl.IntVar(&f.set.Layers, "set-layers", defaultSET.Layers, "td3 --arch set or swat: transformer layers (paper: 3)")
 	fl.IntVar(&f.set.Channels, "set-channels", defaultSET.Channels, "td3 --arch set: vector channels C, at least 3 (paper: 32)")
 }
 
 // defaultSET are the CLI's SET sizes: small enough for CPU training.
 var defaultSET = setSizes{Embed: 32, Heads: 2, FF: 64, Layers: 2, Channels: 8}
 
-// td3Arch picks the networks of a td3 run. SET needs the morphology graph of the
-// environment, which is read from a probe instance.
-func td3Arch(arch string, sizes *setSizes, tc td3.TrainConfig) (td3.Arch, error) {
-	switch arch {
+// td3Arch picks the networks of a td3 run (rc's Arch and sizes) for environment id with
+// opts; SET and SWAT read the morphology graphs from a probe instance.
+func td3Arch(rc trainConfig, id string, opts env.Options) (td3.Arch, error) {
+	switch rc.Arch {
 	case "mlp", "": // "": runs recorded before --arch existed
 		return nil, nil // td3.Train's default, td3.MLPArch with tc.TD3.Hidden
-	case "set":
-	default:
-		return nil, fmt.Errorf("unknown --arch %q (known: mlp, set)", arch)
 	}
-	e, err := env.Make(tc.Env, tc.EnvOptions)
+	e, err := env.Make(id, opts)
 	if err != nil {
-		return nil, fmt.Errorf("env %s: %w", tc.Env, err)
+		return nil, fmt.Errorf("env %s: %w", id, err)
 	}
 	if c, ok := e.(io.Closer); ok {
 		defer c.Close()
 	}
-	if _, multi := env.As[*locomotion.Multi](e); multi {
-		return nil, fmt.Errorf("--arch set trains on one morphology; %s is a multi-task set (choose one with --env-opt member=NAME)", tc.Env)
+	return td3ArchOn(rc, e, id)
+}
+
+// td3ArchOn picks the networks of a td3 run for the environment e (named id): SET and
+// SWAT get its morphology graph, or the member graphs of a multi-task set in order.
+func td3ArchOn(rc trainConfig, e env.Env, id string) (td3.Arch, error) {
+	switch rc.Arch {
+	case "mlp", "":
+		return nil, nil
+	case "set", "swat":
+	default:
+		return nil, fmt.Errorf("unknown --arch %q (known: mlp, set, swat)", rc.Arch)
 	}
-	m, ok := env.As[morph.Morphological](e)
-	if !ok {
-		return nil, fmt.Errorf("--arch set needs an environment with a morphology graph (sgrl/...); %s has none", tc.Env)
+	var graphs []*morph.Graph
+	if m, ok := env.As[interface{ Graphs() []*morph.Graph }](e); ok {
+		graphs = m.Graphs()
+	} else if m, ok := env.As[morph.Morphological](e); ok {
+		graphs = []*morph.Graph{m.Graph()}
+	} else {
+		return nil, fmt.Errorf("--arch %s needs an environment with a morphology graph (sgrl/...); %s has none", rc.Arch, id)
 	}
-	if sizes == nil {
+	positive := func(embed, heads, ff, layers int) error {
+		if embed < 1 || heads < 1 || ff < 1 || layers < 1 {
+			return fmt.Errorf("%s sizes must be positive, got embed %d, heads %d, ff %d, layers %d", strings.ToUpper(rc.Arch), embed, heads, ff, layers)
+		}
+		if embed%heads != 0 {
+			return fmt.Errorf("--set-embed %d must be a multiple of --set-heads %d", embed, heads)
+		}
+		return nil
+	}
+	if rc.Arch == "swat" {
+		if rc.SWAT == nil {
+			return nil, errors.New("--arch swat: no SWAT sizes")
+		}
+		s := *rc.SWAT
+		if err := positive(s.Embed, s.Heads, s.FF, s.Layers); err != nil {
+			return nil, err
+		}
+		return td3.SWATArch{Graphs: graphs, Config: s.config()}, nil
+	}
+	if rc.SET == nil {
 		return nil, errors.New("--arch set: no SET sizes")
 	}
-	s := *sizes
-	switch {
-	case s.Embed < 1, s.Heads < 1, s.FF < 1, s.Layers < 1:
-		return nil, fmt.Errorf("SET sizes must be positive, got embed %d, heads %d, ff %d, layers %d", s.Embed, s.Heads, s.FF, s.Layers)
-	case s.Channels < 3:
+	s := *rc.SET
+	if err := positive(s.Embed, s.Heads, s.FF, s.Layers); err != nil {
+		return nil, err
+	}
+	if s.Channels < 3 {
 		return nil, fmt.Errorf("--set-channels must be at least 3, got %d", s.Channels)
 	}
-	return td3.SETArch{Graph: m.Graph(), Config: s.config()}, nil
+	return td3.SETArch{Graphs: graphs, Config: s.config()}, nil
 }
 
 // trainTD3 runs gorl train --algo td3: defaults < config file (its "td3" object) < flags.
@@ -480,12 +534,13 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	if tc.Envs > maxEnvs {
 		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, tc.Envs)
 	}
-	// The networks: config file < flags; the SET sizes are recorded only for --arch set.
-	archName, sizes := merged.Arch, merged.SET
+	// The networks: config file < flags; the sizes are recorded only for their arch.
+	archName, sizes, swat := merged.Arch, merged.SET, merged.SWAT
 	if archName == "" || fl.Changed("arch") {
 		archName = f.arch
 	}
-	if archName == "set" {
+	switch archName {
+	case "set":
 		if sizes == nil {
 			sizes = &setSizes{}
 			*sizes = defaultSET
@@ -495,22 +550,35 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 		set("set-ff", func() { sizes.FF = f.set.FF })
 		set("set-layers", func() { sizes.Layers = f.set.Layers })
 		set("set-channels", func() { sizes.Channels = f.set.Channels })
-		if fl.Changed("hidden") {
-			return errors.New("--hidden applies to --arch mlp only (SET sizes: --set-embed, --set-heads, --set-ff, --set-layers, --set-channels)")
+		swat = nil
+	case "swat":
+		if swat == nil {
+			swat = &swatSizes{Embed: defaultSET.Embed, Heads: defaultSET.Heads, FF: defaultSET.FF, Layers: defaultSET.Layers}
 		}
-	} else {
-		for _, name := range []string{"set-embed", "set-heads", "set-ff", "set-layers", "set-channels"} {
-			if fl.Changed(name) {
-				return fmt.Errorf("--%s applies to --arch set only", name)
-			}
+		set("set-embed", func() { swat.Embed = f.set.Embed })
+		set("set-heads", func() { swat.Heads = f.set.Heads })
+		set("set-ff", func() { swat.FF = f.set.FF })
+		set("set-layers", func() { swat.Layers = f.set.Layers })
+		if fl.Changed("set-channels") {
+			return errors.New("--set-channels applies to --arch set only")
 		}
 		sizes = nil
+	default:
+		for _, name := range []string{"set-embed", "set-heads", "set-ff", "set-layers", "set-channels"} {
+			if fl.Changed(name) {
+				return fmt.Errorf("--%s applies to --arch set or swat only", name)
+			}
+		}
+		sizes, swat = nil, nil
 	}
-	arch, err := td3Arch(archName, sizes, tc)
+	if (archName == "set" || archName == "swat") && fl.Changed("hidden") {
+		return fmt.Errorf("--hidden applies to --arch mlp only (%s sizes: --set-embed, --set-heads, --set-ff, --set-layers)", archName)
+	}
+	out := trainConfig{Command: "train", Version: version, Algo: "td3", TD3: &tc, Arch: archName, SET: sizes, SWAT: swat}
+	arch, err := td3Arch(out, tc.Env, tc.EnvOptions)
 	if err != nil {
 		return err
 	}
-	out := trainConfig{Command: "train", Version: version, Algo: "td3", TD3: &tc, Arch: archName, SET: sizes}
 	if runDir == "" {
 		runDir = defaultRunDir("train-td3", tc.Env, tc.Seed)
 	}
@@ -534,7 +602,7 @@ func resumeTD3(w io.Writer, rc trainConfig, runDir string, finished, quiet, json
 		return err
 	}
 	tc := *rc.TD3
-	arch, err := td3Arch(rc.Arch, rc.SET, tc)
+	arch, err := td3Arch(rc, tc.Env, tc.EnvOptions)
 	if err != nil {
 		return fmt.Errorf("%s: %w", runDir, err)
 	}
