@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -212,10 +213,11 @@ func newEvolveCmd() *cobra.Command {
 		quiet      bool
 		resume     bool
 		dist       distFlags
+		lifetimes  string
 	)
 	cmd := &cobra.Command{
 		Use:   "evolve",
-		Short: "Meta-train a learned PPO objective (LPO, TA-LPO) with OpenES",
+		Short: "Meta-train a learned objective (LPO, TA-LPO) or update rule (LPG, TA-LPG) with OpenES",
 		Long: `Evolve the drift network of a learned PPO objective with OpenES (mean starting at
 zero, i.e. at PPO-clip). Every member of a generation trains a fresh PPO agent for
 --inner-steps environment steps with its drift; its fitness is the mean return of
@@ -224,6 +226,17 @@ metrics.parquet (one row per generation: fitness_mean/max/min of the population,
 mean_fitness of the search mean and clip_fitness of PPO-clip on the same inner seed,
 sigma, lr, env steps, wall time), mean.drift and best.drift (use them with gorl train --objective lpo|ta-lpo
 --objective-params FILE) and es_state.json.
+
+--objective lpg|ta-lpg evolves an LPG update rule instead (Oh et al. 2020, as simplified
+in Jackson et al. 2024; ta-lpg also reads n/N and log N): a meta-network with a
+reverse-time GRU (--hidden units, default 32; the reference uses 256) that turns each
+rollout into the targets of an LPG agent's loss. The search starts at a randomly
+initialised rule; every member trains a fresh LPG agent (8 environments x 20 steps per
+update unless the inner run says otherwise) and clip_fitness is still PPO-clip's with
+the same budget. The run directory holds mean.lpg and best.lpg (gorl train --algo lpg
+--update-rule FILE). --lifetimes MIN:MAX gives each antithetic pair its own lifetime in
+updates, log-uniform in [MIN, MAX] (groove: 10:250), and --pair-rank ranks members
+within their pair (1 or 0) instead of across the population.
 
 With --distributed, members are evaluated by worker processes (gorl worker --nats URL,
 on this or other machines) instead of goroutines: this process starts an embedded NATS
@@ -238,13 +251,15 @@ distributed evaluation.`,
 		Example: `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
   gorl evolve --objective ta-lpo --env CartPole-v1 --run-dir runs/talpo
   gorl train --objective lpo --objective-params runs/talpo/mean.drift
+  gorl evolve --objective ta-lpg --generations 10 --population 16 --lifetimes 10:250 --pair-rank --run-dir runs/talpg
+  gorl train --algo lpg --update-rule runs/talpg/mean.lpg
 
   # distributed: this process embeds the NATS server; start workers with the URL it prints
   gorl evolve --objective lpo --population 32 --distributed --listen 0.0.0.0:4222 --run-dir runs/lpo
   gorl worker --nats nats://HOST:4222            # on each worker machine
   gorl evolve --objective lpo --nats nats://broker:4222 --run-dir runs/lpo2   # an existing NATS server`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if err := dist.validate(cmd.Flags()); err != nil {
 				return err
 			}
@@ -252,8 +267,8 @@ distributed evaluation.`,
 				return resumeEvolve(cmd, runDir, mc.Workers, &dist, quiet)
 			}
 			switch {
-			case mc.Objective != "lpo" && mc.Objective != "ta-lpo":
-				return fmt.Errorf("--objective must be lpo or ta-lpo, got %q", mc.Objective)
+			case mc.Objective != "lpo" && mc.Objective != "ta-lpo" && mc.Objective != "lpg" && mc.Objective != "ta-lpg":
+				return fmt.Errorf("--objective must be lpo, ta-lpo, lpg or ta-lpg, got %q", mc.Objective)
 			case mc.Generations < 1 || mc.Generations > 1000000:
 				return fmt.Errorf("--generations must be in [1, 1000000], got %d", mc.Generations)
 			case mc.Population < 2 || mc.Population%2 != 0 || mc.Population > maxSeeds:
@@ -270,6 +285,12 @@ distributed evaluation.`,
 				return fmt.Errorf("--hidden must be in [1, 4096], got %d", mc.Hidden)
 			case mc.FitnessEpisodes < 1 || mc.FitnessEpisodes > 100000:
 				return fmt.Errorf("--fitness-episodes must be in [1, 100000], got %d", mc.FitnessEpisodes)
+			}
+			if mc.LifetimeMin, mc.LifetimeMax, err = parseLifetimes(lifetimes); err != nil {
+				return err
+			}
+			if mc.IsLPG() && !cmd.Flags().Changed("hidden") {
+				mc.Hidden = 0 // the rule's default GRU width
 			}
 			opts, err := ef.options()
 			if err != nil {
@@ -305,7 +326,7 @@ distributed evaluation.`,
 	}
 	ef.register(cmd, "CartPole-v1")
 	fl := cmd.Flags()
-	fl.StringVar(&mc.Objective, "objective", "lpo", "learned objective to evolve: lpo or ta-lpo")
+	fl.StringVar(&mc.Objective, "objective", "lpo", "learned objective to evolve: lpo, ta-lpo (PPO drift) or lpg, ta-lpg (LPG update rule)")
 	fl.IntVar(&mc.Generations, "generations", 10, "ES generations")
 	fl.IntVar(&mc.Population, "population", 8, "ES population (even: antithetic pairs)")
 	fl.Int64Var(&innerSteps, "inner-steps", 20000, "environment steps of each member's inner PPO run")
@@ -314,7 +335,9 @@ distributed evaluation.`,
 	fl.Float64Var(&mc.Sigma, "sigma", 0.04, "initial ES standard deviation (decays by 0.999 per generation to 0.01)")
 	fl.Float64Var(&mc.SigmaDecay, "sigma-decay", 0.999, "per-generation sigma decay (1: fixed)")
 	fl.Float64Var(&mc.LR, "lr", 0.01, "initial ES (Adam) step size (decays by 0.999 per generation to 0.001)")
-	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width")
+	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width (lpg, ta-lpg: the rule's GRU width, default 32)")
+	fl.StringVar(&lifetimes, "lifetimes", "", "MIN:MAX: each antithetic pair trains for its own lifetime in updates, log-uniform in [MIN, MAX] (default: --inner-steps for all)")
+	fl.BoolVar(&mc.PairRank, "pair-rank", false, "fitness = rank within each antithetic pair (1 or 0) instead of centred ranks")
 	fl.IntVar(&mc.FitnessEpisodes, "fitness-episodes", 5, "evaluation episodes after each inner run (their mean return is the fitness)")
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")
@@ -397,8 +420,16 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 		done = from.ES.Generation
 	}
 	prog := newProgress(int64(mc.Generations-done), "evolve", quiet)
-	fmt.Fprintf(out, "evolve %s on %s: %d generations x %d members x %d inner steps (drift: %d parameters)\n",
-		mc.Objective, mc.Inner.Env, mc.Generations, mc.Population, mc.Inner.Steps, mc.Dim())
+	kind := "drift"
+	if mc.IsLPG() {
+		kind = "update rule"
+	}
+	fmt.Fprintf(out, "evolve %s on %s: %d generations x %d members x %d inner steps (%s: %d parameters)\n",
+		mc.Objective, mc.Inner.Env, mc.Generations, mc.Population, mc.Inner.Steps, kind, mc.Dim())
+	if mc.LifetimeMin > 0 {
+		fmt.Fprintf(out, "population members train for lifetimes log-uniform in [%d, %d] updates of %d steps\n",
+			mc.LifetimeMin, mc.LifetimeMax, mc.Inner.Envs*mc.Inner.RolloutSteps)
+	}
 	if done > 0 {
 		fmt.Fprintf(out, "resuming after generation %d\n", done-1)
 	}
@@ -424,8 +455,8 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	if err := run.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "best fitness %.2f; drift files %s, %s\n", res.BestFitness,
-		filepath.Join(runDir, evolution.MeanDriftFile), filepath.Join(runDir, evolution.BestDriftFile))
+	fmt.Fprintf(out, "best fitness %.2f; %s files %s, %s\n", res.BestFitness, kind,
+		filepath.Join(runDir, mc.MeanFile()), filepath.Join(runDir, mc.BestFile()))
 	return nil
 }
 
@@ -435,4 +466,24 @@ func quietFail(run *logs.Run, cause error) error {
 		return err
 	}
 	return nil
+}
+
+// parseLifetimes reads --lifetimes MIN:MAX (empty: 0, 0).
+func parseLifetimes(s string) (lo, hi int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, ":")
+	if ok {
+		if lo, err = strconv.Atoi(a); err == nil {
+			hi, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil {
+		return 0, 0, fmt.Errorf("--lifetimes must be MIN:MAX in updates, e.g. 10:250, got %q", s)
+	}
+	if lo < 1 || hi < lo || hi > 1e7 {
+		return 0, 0, fmt.Errorf("--lifetimes %q: want 1 <= MIN <= MAX <= 10000000", s)
+	}
+	return lo, hi, nil
 }
