@@ -239,8 +239,11 @@ SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --
 			if merged.Algo == "td3" {
 				return trainTD3(cmd, merged, &cfg, &tf, ef, target, configFile, runDir, quiet, jsonOut)
 			}
+			if merged.Algo == "lpg" || fl.Changed("update-rule") {
+				return trainLPG(cmd, merged, &cfg, ef, target, runDir, quiet, jsonOut) // train_lpg.go
+			}
 			if merged.Algo != "ppo" {
-				return fmt.Errorf("unknown algo %q (known: ppo, td3)", merged.Algo)
+				return fmt.Errorf("unknown algo %q (known: ppo, td3, lpg)", merged.Algo)
 			}
 			for _, name := range td3Flags {
 				if fl.Changed(name) {
@@ -335,7 +338,8 @@ SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --
 	}
 	ef.register(cmd, "CartPole-v1")
 	fl := cmd.Flags()
-	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo or td3")
+	fl.StringVar(&cfg.Algo, "algo", "ppo", "algorithm: ppo, td3 or lpg")
+	fl.String("update-rule", "", "lpg: LPG/TA-LPG update rule file (gorl evolve --objective lpg|ta-lpg writes mean.lpg, best.lpg)")
 	fl.StringVar(&cfg.PPO.Objective, "objective", "clip", "PPO policy objective: clip, dpo, lpo or ta-lpo")
 	fl.StringVar(&cfg.PPO.ObjectiveParams, "objective-params", "", "drift network file of a learned objective (lpo, ta-lpo)")
 	fl.Float64Var(&cfg.PPO.LR, "lr", 2.5e-4, "learning rate (ppo: annealed linearly to 0; td3 default 3e-4)")
