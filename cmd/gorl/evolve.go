@@ -233,8 +233,8 @@ reverse-time GRU (--hidden units, default 32; the reference uses 256) that turns
 rollout into the targets of an LPG agent's loss. The search starts at a randomly
 initialised rule; every member trains a fresh LPG agent (8 environments x 20 steps per
 update unless the inner run says otherwise) and clip_fitness is still PPO-clip's with
-the same budget. The run directory holds mean.lpg and best.lpg (gorl train --algo lpg
---update-rule FILE). --lifetimes MIN:MAX gives each antithetic pair its own lifetime in
+the same budget. Unless set, sigma is 0.1 and fixed (groove's TA-LPG ES). The run directory
+holds mean.lpg and best.lpg (gorl train --algo lpg --update-rule FILE). --lifetimes MIN:MAX gives each antithetic pair its own lifetime in
 updates, log-uniform in [MIN, MAX] (groove: 10:250), and --pair-rank ranks members
 within their pair (1 or 0) instead of across the population.
 
@@ -289,8 +289,17 @@ distributed evaluation.`,
 			if mc.LifetimeMin, mc.LifetimeMax, err = parseLifetimes(lifetimes); err != nil {
 				return err
 			}
-			if mc.IsLPG() && !cmd.Flags().Changed("hidden") {
-				mc.Hidden = 0 // the rule's default GRU width
+			if mc.IsLPG() {
+				// TA-LPG's ES (groove): sigma 0.1, fixed; the rule's default GRU width.
+				if !cmd.Flags().Changed("hidden") {
+					mc.Hidden = 0
+				}
+				if !cmd.Flags().Changed("sigma") {
+					mc.Sigma = 0.1
+				}
+				if !cmd.Flags().Changed("sigma-decay") {
+					mc.SigmaDecay = 1
+				}
 			}
 			opts, err := ef.options()
 			if err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,7 +48,9 @@ func TestEvolveBadFlags(t *testing.T) {
 		want string
 		args []string
 	}{
-		{"--objective must be lpo or ta-lpo", []string{"--objective", "clip"}},
+		{"--objective must be lpo, ta-lpo, lpg or ta-lpg", []string{"--objective", "clip"}},
+		{"--lifetimes must be MIN:MAX", []string{"--objective", "ta-lpg", "--lifetimes", "10-250"}},
+		{"want 1 <= MIN <= MAX", []string{"--objective", "ta-lpg", "--lifetimes", "250:10"}},
 		{"--population must be even", []string{"--population", "5"}},
 		{"--generations must be in", []string{"--generations", "0"}},
 		{"--inner-steps must be in", []string{"--inner-steps", "0"}},
@@ -94,4 +98,78 @@ func TestEvolveResume(t *testing.T) {
 	if m.Len() != 2 {
 		t.Fatalf("%d metrics rows after the resumed generation, want 2", m.Len())
 	}
+}
+
+// gorl evolve --objective ta-lpg writes usable update rule files; the same seed gives the
+// same run, and NATS workers give the same run as the local pool.
+func TestEvolveTALPG(t *testing.T) {
+	base := t.TempDir()
+	args := func(dir string, extra ...string) []string {
+		return append([]string{"evolve", "--objective", "ta-lpg", "--generations", "2", "--population", "4",
+			"--inner-steps", "800", "--hidden", "8", "--fitness-episodes", "1", "--lifetimes", "2:6", "--pair-rank",
+			"--seed", "4", "--run-dir", filepath.Join(base, dir), "--quiet"}, extra...)
+	}
+	out, stderr, code := gorl(t, args("a")...)
+	if code != 0 {
+		t.Fatalf("gorl evolve --objective ta-lpg: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "generation 1:") || !strings.Contains(out, "update rule") {
+		t.Fatalf("stdout: %s", out)
+	}
+	if _, stderr, code := gorl(t, args("b")...); code != 0 {
+		t.Fatalf("second run: %s", stderr)
+	}
+	if _, stderr, code := gorl(t, args("c", "--distributed", "--local-workers", "2")...); code != 0 {
+		t.Fatalf("distributed run: %s", stderr)
+	}
+	read := func(dir, file string) []byte {
+		b, err := os.ReadFile(filepath.Join(base, dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, f := range []string{"mean.lpg", "best.lpg"} {
+		a := read("a", f)
+		if !bytes.HasPrefix(a, []byte("gorl-lpg v1\n")) {
+			t.Fatalf("%s is not an update rule file", f)
+		}
+		if !bytes.Equal(a, read("b", f)) {
+			t.Fatalf("%s differs between two runs with the same seed", f)
+		}
+		if !bytes.Equal(a, read("c", f)) {
+			t.Fatalf("%s differs between the local pool and NATS workers", f)
+		}
+	}
+	ma, err := logs.ReadMetrics(filepath.Join(base, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := logs.ReadMetrics(filepath.Join(base, "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"fitness_mean", "fitness_max", "mean_fitness", "clip_fitness"} {
+		x, _ := ma.Column(col)
+		y, _ := mc.Column(col)
+		if len(x) != 2 || !reflect.DeepEqual(x, y) {
+			t.Fatalf("%s: local %v, distributed %v", col, x, y)
+		}
+	}
+	tr := filepath.Join(base, "train")
+	stdout, stderr, code := gorl(t, "train", "--algo", "lpg", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
+		"--steps", "800", "--run-dir", tr, "--quiet")
+	if code != 0 || !strings.Contains(stdout, "lpg with objective ta-lpg") {
+		t.Fatalf("gorl train --algo lpg: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if !bytes.Equal(read("train", "update_rule.lpg"), read("a", "mean.lpg")) {
+		t.Fatal("the run directory's copy of the update rule differs from its source")
+	}
+	wantOneLineError(t, "--update-rule applies to --algo lpg only", "train", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
+		"--run-dir", filepath.Join(base, "x"))
+	wantOneLineError(t, "--algo lpg needs --update-rule", "train", "--algo", "lpg", "--run-dir", filepath.Join(base, "x"))
+	wantOneLineError(t, "not a gorl LPG update rule", "train", "--algo", "lpg", "--update-rule", filepath.Join(base, "a", "config.json"),
+		"--run-dir", filepath.Join(base, "x"))
+	wantOneLineError(t, "--objective does not apply to --algo lpg", "train", "--algo", "lpg", "--objective", "dpo",
+		"--update-rule", filepath.Join(base, "a", "mean.lpg"), "--run-dir", filepath.Join(base, "x"))
 }
