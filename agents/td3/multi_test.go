@@ -17,7 +17,7 @@ func setGraphs(t *testing.T, id string) []*morph.Graph {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := e.(io.Closer); ok {
+	if c, ok := env.As[io.Closer](e); ok { // the Multi or Env under the time limit
 		defer c.Close()
 	}
 	m, ok := env.As[interface{ Graphs() []*morph.Graph }](e)

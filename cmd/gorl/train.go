@@ -409,7 +409,7 @@ func td3Arch(rc trainConfig, id string, opts env.Options) (td3.Arch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("env %s: %w", id, err)
 	}
-	if c, ok := e.(io.Closer); ok {
+	if c, ok := env.As[io.Closer](e); ok { // the Multi or Env under the time limit
 		defer c.Close()
 	}
 	return td3ArchOn(rc, e, id)
