@@ -138,8 +138,8 @@ jsonl have one row per (A, n/N) with adv, progress, ratio, surrogate and at_edge
 					return fmt.Errorf("--adv values must be finite numbers in [-1e6, 1e6], got %v", a)
 				}
 			}
-			if points < 1 || points > 10001 {
-				return fmt.Errorf("--points must be in [1, 10001], got %d", points)
+			if points < 2 || points > 10001 {
+				return fmt.Errorf("--points must be in [2, 10001], got %d", points)
 			}
 			if !(rMin > 0 && rMin < 1) {
 				return fmt.Errorf("--r-min must be in (0, 1), got %v", rMin)
@@ -175,9 +175,7 @@ jsonl have one row per (A, n/N) with adv, progress, ratio, surrogate and at_edge
 			}
 			progress := make([]float64, points)
 			for i := range progress {
-				if points > 1 {
-					progress[i] = float64(i) / float64(points-1)
-				}
+				progress[i] = float64(i) / float64(points-1)
 			}
 			pts, err := ec.Table(obj, advs, progress, nil)
 			if err != nil {
@@ -251,7 +249,7 @@ func writeClipText(w io.Writer, obj ppo.Objective, file string, ec ppo.Effective
 	for j, p := range progress {
 		row := []any{strconv.FormatFloat(p, 'f', 3, 64)}
 		for i := range advs {
-			row = append(row, clipCell(pts[i*np+j], ec))
+			row = append(row, clipCell(pts[i*np+j]))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -272,7 +270,7 @@ func writeClipText(w io.Writer, obj ppo.Objective, file string, ec ppo.Effective
 }
 
 // clipCell formats r*, marking a bound outside the grid.
-func clipCell(p ppo.ClipPoint, ec ppo.EffectiveClip) string {
+func clipCell(p ppo.ClipPoint) string {
 	s := strconv.FormatFloat(p.Ratio, 'f', 3, 64)
 	switch {
 	case p.AtEdge && p.Ratio >= 1:
@@ -302,7 +300,7 @@ func saveClipPlot(path, title string, width, height float64, advs, progress []fl
 	p.Legend.Left = false
 	np := len(progress)
 	for _, ref := range []float64{1 + eps, 1 - eps} {
-		l, err := plotter.NewLine(plotter.XYs{{X: progress[0], Y: ref}, {X: math.Max(progress[np-1], progress[0]+1e-9), Y: ref}})
+		l, err := plotter.NewLine(plotter.XYs{{X: progress[0], Y: ref}, {X: progress[np-1], Y: ref}})
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
@@ -330,7 +328,7 @@ func saveClipPlot(path, title string, width, height float64, advs, progress []fl
 		p.Legend.Add(advLabel(a), l, s)
 	}
 	// Room on the right for the legend, so that it hides no line.
-	p.X.Min, p.X.Max = progress[0], progress[np-1]+0.3*math.Max(progress[np-1]-progress[0], 1e-9)
+	p.X.Min, p.X.Max = progress[0], progress[np-1]+0.3*(progress[np-1]-progress[0])
 	p.X.Tick.Marker = gplot.TickerFunc(func(float64, float64) []gplot.Tick {
 		return gplot.DefaultTicks{}.Ticks(progress[0], progress[np-1])
 	})

@@ -227,7 +227,7 @@ func TestDriftBadInput(t *testing.T) {
 		{"--objective ta-lpo needs a drift file", []string{"drift", "clip", "--objective", "ta-lpo"}},
 		{"accepts at most 1 arg(s)", []string{"drift", "clip", f.zeroTA, f.zeroLPO}},
 		{"--adv values must be finite", []string{"drift", "clip", f.zeroTA, "--adv", "1,NaN"}},
-		{"--points must be in [1, 10001], got 0", []string{"drift", "clip", f.zeroTA, "--points", "0"}},
+		{"--points must be in [2, 10001], got 1", []string{"drift", "clip", f.zeroTA, "--points", "1"}},
 		{"--r-min must be in (0, 1), got 1", []string{"drift", "clip", f.zeroTA, "--r-min", "1"}},
 		{"--r-max must be in (1, 1e6], got 0.9", []string{"drift", "clip", f.zeroTA, "--r-max", "0.9"}},
 		{"--r-step must be a positive number", []string{"drift", "clip", f.zeroTA, "--r-step", "0"}},
