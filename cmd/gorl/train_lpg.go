@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -118,6 +121,63 @@ func trainLPG(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, ef envFl
 	loop.Log = run
 	// The summary names the rule (lpg or ta-lpg) where PPO runs name their objective.
 	summary := trainConfig{Command: "train", Version: version, Algo: "lpg", Train: loop.Config,
+		PPO: ppo.Config{Objective: rule.Config.Name()}}
+	return runTraining(cmd.OutOrStdout(), loop, summary, runDir, quiet, jsonOut)
+}
+
+// isLPGRun reports whether dir's config.json is that of a gorl train --algo lpg run.
+func isLPGRun(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return false
+	}
+	var head struct {
+		Command string `json:"command"`
+		Algo    string `json:"algo"`
+	}
+	return json.Unmarshal(data, &head) == nil && head.Command == "train" && head.Algo == "lpg"
+}
+
+// resumeLPG continues a gorl train --algo lpg run from its latest checkpoint with the
+// update rule copied into its directory.
+func resumeLPG(cmd *cobra.Command, runDir string, quiet, jsonOut bool) error {
+	path := filepath.Join(runDir, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%s is not a run directory (no config.json)", runDir)
+	}
+	var rc lpgTrainConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rc); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := rc.Train.Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := rc.LPG.WithDefaults().Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if filepath.Base(rc.UpdateRule) != rc.UpdateRule || rc.UpdateRule == "" {
+		return fmt.Errorf("config %s: update_rule %q must name a file in the run directory", path, rc.UpdateRule)
+	}
+	rule, err := lpg.LoadRule(filepath.Join(runDir, rc.UpdateRule))
+	if err != nil {
+		return err
+	}
+	if rule.Config != rc.Rule {
+		return fmt.Errorf("config %s: rule %+v, but %s holds %+v", path, rc.Rule, rc.UpdateRule, rule.Config)
+	}
+	if info, err := logs.ReadRunInfo(runDir); err == nil && info.Status == "running" {
+		return fmt.Errorf("run %s is still running (process %d); stop it before --resume", runDir, info.PID)
+	}
+	seed := rc.Train.Seed
+	loop, err := agents.Resume(runDir, rc.Train, logs.Options{EnvID: rc.Train.Env, StepEvery: stepEvery(rc.Train)},
+		func(obs, act env.Space) (agents.Agent, error) { return lpg.New(obs, act, rc.LPG, seed, rule) })
+	if err != nil {
+		return err
+	}
+	summary := trainConfig{Command: "train", Version: version, Algo: "lpg", Train: rc.Train,
 		PPO: ppo.Config{Objective: rule.Config.Name()}}
 	return runTraining(cmd.OutOrStdout(), loop, summary, runDir, quiet, jsonOut)
 }
