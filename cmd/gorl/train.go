@@ -204,6 +204,9 @@ SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --
 				if len(changed) > 0 {
 					return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(runDir, "config.json"), strings.Join(changed, ", "))
 				}
+				if isLPGRun(runDir) {
+					return resumeLPG(cmd, runDir, quiet, jsonOut) // train_lpg.go
+				}
 				var rc trainConfig
 				if err := readTrainRun(runDir, &rc); err != nil {
 					return err
