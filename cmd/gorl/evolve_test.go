@@ -158,12 +158,32 @@ func TestEvolveTALPG(t *testing.T) {
 	}
 	tr := filepath.Join(base, "train")
 	stdout, stderr, code := gorl(t, "train", "--algo", "lpg", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
-		"--steps", "800", "--run-dir", tr, "--quiet")
+		"--steps", "1600", "--checkpoint-every", "4", "--run-dir", tr, "--quiet")
 	if code != 0 || !strings.Contains(stdout, "lpg with objective ta-lpg") {
 		t.Fatalf("gorl train --algo lpg: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if !bytes.Equal(read("train", "update_rule.lpg"), read("a", "mean.lpg")) {
 		t.Fatal("the run directory's copy of the update rule differs from its source")
+	}
+	// Resumed from update 8 of 10, the run ends as it did uninterrupted.
+	if err := os.Remove(filepath.Join(tr, "checkpoints", "update-0000010.json")); err != nil {
+		t.Fatal(err)
+	}
+	resumed, stderr, code := gorl(t, "train", "--resume", "--run-dir", tr, "--quiet")
+	if code != 0 {
+		t.Fatalf("gorl train --resume of an lpg run: %s", stderr)
+	}
+	keep := func(s string) string { // drop the wall-clock line
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.HasPrefix(l, "wall") && !strings.HasPrefix(l, "resumed") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	if !strings.Contains(resumed, "resumed    from update 8") || keep(resumed) != keep(stdout) {
+		t.Fatalf("resumed run:\n%s\nuninterrupted:\n%s", resumed, stdout)
 	}
 	wantOneLineError(t, "--update-rule applies to --algo lpg only", "train", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
 		"--run-dir", filepath.Join(base, "x"))
