@@ -327,6 +327,12 @@ func saveClipPlot(path, title string, width, height float64, advs, progress []fl
 		p.Add(l, s)
 		p.Legend.Add(advLabel(a), l, s)
 	}
+	// Room around the lines: r* often sits at the grid's ends.
+	lo, hi := 1-eps, 1+eps
+	for _, pt := range pts {
+		lo, hi = math.Min(lo, pt.Ratio), math.Max(hi, pt.Ratio)
+	}
+	p.Y.Min, p.Y.Max = lo-0.05*(hi-lo), hi+0.05*(hi-lo)
 	// Room on the right for the legend, so that it hides no line.
 	p.X.Min, p.X.Max = progress[0], progress[np-1]+0.3*(progress[np-1]-progress[0])
 	p.X.Tick.Marker = gplot.TickerFunc(func(float64, float64) []gplot.Tick {
