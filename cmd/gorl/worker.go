@@ -31,7 +31,7 @@ func newWorkerCmd() *cobra.Command {
 		Long: `Connect to the NATS server of a distributed meta-training run (gorl evolve
 --distributed prints its URL) and evaluate members until stopped: each of --parallel
 evaluators pulls a member when idle (several at once only if evaluations take under
-5 ms), trains its inner PPO run with the job's config
+5 ms), trains its inner PPO (or, for lpg and ta-lpg, LPG) run with the job's config
 (which travels with every member, so one worker serves any run on its subject), and
 returns the fitness. While it evaluates, a worker heartbeats every --heartbeat; if it
 dies, the coordinator hands its member to another worker. A worker refuses jobs from
