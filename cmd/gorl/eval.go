@@ -189,7 +189,7 @@ func loadTD3Policy(runDir string, tc trainConfig, e env.Env, evalID string, eval
 				return nil, "", fmt.Errorf("training env %s: %w", tc.TD3.Env, err)
 			}
 			to, ta := te.ObservationSpace().Dim(), te.ActionSpace().Dim()
-			if c, ok := te.(io.Closer); ok {
+			if c, ok := env.As[io.Closer](te); ok {
 				c.Close()
 			}
 			if to != obs.Dim() || ta != act.Dim() {

@@ -26,7 +26,7 @@ func TestTrainTD3BadInput(t *testing.T) {
 	wantOneLineError(t, "--explore-noise must be a positive number", "train", "--algo", "td3", "--env", "Pendulum-v1", "--explore-noise", "NaN", "--run-dir", run("e"))
 	wantOneLineError(t, "continuous (Box) action space", "train", "--algo", "td3", "--env", "CartPole-v1", "--steps", "10", "--run-dir", run("f"))
 	wantOneLineError(t, "--lr must be a positive number", "train", "--algo", "td3", "--env", "Pendulum-v1", "--lr", "-1", "--run-dir", run("g"))
-	wantOneLineError(t, `unknown algo "sac" (known: ppo, td3)`, "train", "--algo", "sac", "--run-dir", run("h"))
+	wantOneLineError(t, `unknown algo "sac" (known: ppo, td3, lpg)`, "train", "--algo", "sac", "--run-dir", run("h"))
 	wantOneLineError(t, "--normalize applies to --algo ppo only", "train", "--algo", "td3", "--env", "Pendulum-v1", "--normalize", "on", "--run-dir", run("i"))
 	wantOneLineError(t, `--normalize must be auto, on or off, got "yes"`, "train", "--normalize", "yes", "--run-dir", run("j"))
 }
