@@ -455,10 +455,11 @@ update (metrics.parquet's eval_return).
 once, in random order), --fixed-progress X the drift with n/N held at X: if the drift
 uses n/N, these should do worse; the vs_drift column shows the change.
 
-PPO settings are CleanRL's defaults for the environment (as gorl train and the inner
-runs of gorl evolve). Each inner run writes a run directory (config.json, episodes,
-metrics, checkpoints) under --run-dir, named f<factor>-<method>-s<seed>; the directory
-also gets drift-horizons.json (the experiment's settings) and horizons.csv (the table).
+PPO settings are CleanRL's defaults for the environment, as gorl train's (on discrete
+action spaces also those of gorl evolve's inner runs). Each inner run writes a run
+directory (config.json, episodes, metrics, checkpoints) under --run-dir, named
+f<factor>-<method>-s<seed>; the directory also gets drift-horizons.json (the
+experiment's settings) and horizons.csv (the table).
 gorl logs compare DIR --metric eval_return --last 1 --by method reads the runs back.
 A run whose loss turns non-finite counts as diverged and is left out of the mean.`,
 		Example: `  gorl drift horizons runs/talpo/mean.drift --train-steps 20000 --factors 0.25,0.5,1,2,4 --seeds 5
