@@ -22,7 +22,8 @@
 // environment's random stream; observations and actions are padded with zeros to the
 // largest member (as the paper's code pads them), and NumNodes and Graph describe the
 // current episode's morphology (read them after Reset). Trainers that keep one replay
-// buffer per morphology, as the paper does, build one environment per id in Members.
+// buffer per morphology, as the paper does, file each transition under MemberIndex (the
+// running episode's member) and build their networks from Graphs (agents/td3 does both).
 //
 // # Observation
 //
