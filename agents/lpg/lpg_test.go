@@ -489,3 +489,34 @@ func TestRuleFileRoundTrip(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+// The agent hands n/N and log N of its Progress to a temporal rule.
+func TestAgentPassesProgressAndLifetime(t *testing.T) {
+	rule, _ := NewRule(env.NewRand(14), RuleConfig{Temporal: true, Hidden: 8})
+	a, err := New(env.UniformBox(4, -1, 1), env.NewDiscrete(2), Config{}, 1, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := fakeRollout(env.NewRand(15), 4, 2, 4, 2)
+	a.Values(rows(ro.Obs[:8], 2, 4), make([]float64, 2))
+	lossAt := func(p agents.Progress) float32 {
+		f, err := a.forward(ro, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := a.in.Progress, float32(p.Fraction()); got != want {
+			t.Fatalf("rule input n/N = %v, want %v", got, want)
+		}
+		if got, want := a.in.LogLifetime, float32(math.Log(float64(p.Updates))); got != want {
+			t.Fatalf("rule input log N = %v, want %v", got, want)
+		}
+		return f.lossPi.Item()
+	}
+	base := lossAt(agents.Progress{Update: 1, Updates: 4})
+	if lossAt(agents.Progress{Update: 3, Updates: 4}) == base {
+		t.Fatal("the policy loss does not depend on n/N")
+	}
+	if lossAt(agents.Progress{Update: 2, Updates: 8}) == base { // same n/N, other N
+		t.Fatal("the policy loss does not depend on log N")
+	}
+}
