@@ -2,7 +2,6 @@ package lpg
 
 import (
 	"bytes"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -487,7 +486,6 @@ func TestRuleFileRoundTrip(t *testing.T) {
 	if _, err := New(env.UniformBox(4, -1, 1), env.UniformBox(1, -1, 1), Config{}, 1, r); err == nil {
 		t.Fatal("a Box action space was accepted")
 	}
-	_ = errors.New
 }
 
 // The agent hands n/N and log N of its Progress to a temporal rule.
