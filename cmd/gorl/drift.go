@@ -114,10 +114,15 @@ bounds), r* is the maximiser closest to 1. A bound the grid does not contain (th
 surrogate still rises at the grid's end, as DPO's for A > 0) is marked: ">=" or "<=" in
 the table, at_edge in csv/json.
 
+r* is the global maximiser on the grid: a wider grid may find a farther maximum (an
+evolved drift's surrogate can have several).
+
 FILE is a drift network file (gorl evolve's mean.drift or best.drift); without it,
 --objective clip or dpo analyses a built-in objective. A temporally-aware drift (ta-lpo)
 whose r* does not move with n/N does not use its progress input; the "spread" line says
-by how much r* moves for each A.
+by how much r* moves for each A. TA-LPO's temporal inputs (n/N) x vanish at n/N = 0, so
+any non-zero temporal weights move r* more as n/N grows, useful or not: gorl drift
+horizons --shuffle-progress tests whether the movement helps training.
 
 The table format (default) has one row per n/N and one column per A; csv, json and
 jsonl have one row per (A, n/N) with adv, progress, ratio, surrogate and at_edge.
