@@ -409,10 +409,10 @@ const progressStream = 0xd71f
 
 // horizonJob is one inner run.
 type horizonJob struct {
-	factorIdx, methodIdx, seedIdx int
-	dir                           string
-	cfg                           horizonRunConfig
-	newObjective                  func() (ppo.Objective, error)
+	factorIdx, methodIdx int
+	dir                  string
+	cfg                  horizonRunConfig
+	newObjective         func() (ppo.Objective, error)
 }
 
 type horizonResult struct {
@@ -622,7 +622,8 @@ func (d *driftRef) newLPO() (*ppo.LPO, error) {
 	return l, nil
 }
 
-// methods lists what every horizon trains: PPO-clip, the drift, then the options.
+// methods lists what every horizon trains: PPO-clip (index 0), the drift (index 1), then
+// the options; the table's vs_clip and vs_drift columns rely on this order.
 func (hc *horizonsConfig) methods() []horizonMethod {
 	ms := []horizonMethod{{name: "clip", objective: "clip", progress: "schedule"},
 		{name: "drift", objective: hc.Drift.Objective, progress: "schedule", ref: &hc.Drift}}
@@ -692,7 +693,7 @@ func (hc *horizonsConfig) jobs() ([]horizonJob, []horizonMethod, error) {
 					}
 					return l, nil
 				}
-				jobs = append(jobs, horizonJob{factorIdx: fi, methodIdx: mi, seedIdx: si, cfg: rc, newObjective: newObj,
+				jobs = append(jobs, horizonJob{factorIdx: fi, methodIdx: mi, cfg: rc, newObjective: newObj,
 					dir: fmt.Sprintf("f%s-%s-s%d", strconv.FormatFloat(f, 'g', -1, 64), m.name, tc.Seed)})
 			}
 		}
