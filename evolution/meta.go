@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -169,6 +170,23 @@ func (c MetaConfig) Validate() error {
 	}
 	if n := c.Inner.Envs * c.Inner.RolloutSteps; n%c.PPO.Minibatches != 0 {
 		return fmt.Errorf("inner run: %d minibatches do not divide envs x rollout steps = %d", c.PPO.Minibatches, n)
+	}
+	return nil
+}
+
+// CheckInnerEnv makes the inner environment once and reports whether the objective's
+// agent can train on it (LPG agents need discrete actions), so a bad pairing fails
+// before any generation runs.
+func (c MetaConfig) CheckInnerEnv() error {
+	e, err := env.Make(c.Inner.Env, c.Inner.EnvOptions)
+	if err != nil {
+		return fmt.Errorf("inner env: %w", err)
+	}
+	if cl, ok := e.(io.Closer); ok {
+		defer cl.Close()
+	}
+	if act := e.ActionSpace(); c.IsLPG() && act.Kind != env.Discrete {
+		return fmt.Errorf("objective %s trains LPG agents, which need discrete actions; %s has %v", c.Objective, c.Inner.Env, act)
 	}
 	return nil
 }
@@ -525,6 +543,9 @@ func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Ge
 // (member N) and PPO-clip (member N+1, no parameters).
 func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Generation)) (*MetaResult, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckInnerEnv(); err != nil {
 		return nil, err
 	}
 	es := cfg.es()

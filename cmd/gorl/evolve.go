@@ -316,6 +316,9 @@ distributed evaluation.`,
 			if err := cfg.Meta.Validate(); err != nil {
 				return err
 			}
+			if err := cfg.Meta.CheckInnerEnv(); err != nil {
+				return err
+			}
 			if runDir == "" {
 				runDir = defaultRunDir("evolve-"+mc.Objective, ef.ID, mc.Seed)
 			}
