@@ -41,9 +41,14 @@ type MetaConfig struct {
 	LR         float64 `json:"lr"`
 	LRDecay    float64 `json:"lr_decay"`
 	LRMin      float64 `json:"lr_min"`
-	// FitnessEpisodes is the number of deterministic evaluation episodes after each
-	// inner run whose mean return is the member's fitness (default 5).
+	// FitnessEpisodes is the number of evaluation episodes after each inner run whose
+	// mean return is the member's fitness (default 5).
 	FitnessEpisodes int `json:"fitness_episodes"`
+	// FitnessPolicy is how the evaluation episodes act: "mode" (the deterministic
+	// policy; the default for drift objectives, and what "" means) or "sample" (actions
+	// drawn from the policy, as groove evaluates LPG agents; the default for LPG
+	// objectives).
+	FitnessPolicy string `json:"fitness_policy,omitempty"`
 	// Inner is the inner PPO run's loop settings (default env CartPole-v1, 20000
 	// steps); its seed is set per generation. PPO holds the inner PPO settings; its
 	// Objective and ObjectiveParams are not read (the evolved drift replaces them).
@@ -95,6 +100,9 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 		}
 		lc = lc.WithDefaults()
 		c.LPG = &lc
+		if c.FitnessPolicy == "" {
+			c.FitnessPolicy = "sample"
+		}
 	}
 	if c.Generations == 0 {
 		c.Generations = 10
@@ -139,6 +147,9 @@ func (c MetaConfig) Validate() error {
 		}
 	default:
 		return fmt.Errorf("objective %q: want lpo, ta-lpo, lpg or ta-lpg", c.Objective)
+	}
+	if c.FitnessPolicy != "" && c.FitnessPolicy != "mode" && c.FitnessPolicy != "sample" {
+		return fmt.Errorf("fitness policy %q: want mode or sample", c.FitnessPolicy)
 	}
 	switch {
 	case c.LifetimeMin == 0 && c.LifetimeMax == 0:
@@ -288,8 +299,8 @@ func (c MetaConfig) InitialMean() ([]float64, error) {
 }
 
 // InnerRun trains PPO with objective obj for the config's inner budget with the given
-// seed and returns the fitness (mean deterministic evaluation return) and the
-// environment steps used.
+// seed and returns the fitness (mean evaluation return, acting as FitnessPolicy says)
+// and the environment steps used.
 func (c MetaConfig) InnerRun(obj ppo.Objective, seed uint64) (float64, int64, error) {
 	return c.innerRun(c.Inner, seed, func(obs, act env.Space) (agents.Agent, error) {
 		return ppo.NewWithObjective(obs, act, c.PPO, seed, obj)
@@ -329,12 +340,21 @@ func (c MetaConfig) innerRun(tc agents.TrainConfig, seed uint64, newAgent agents
 	}
 	// The loop's evaluation env sees observations as training did (frozen statistics
 	// when the inner runs normalise, i.e. Box action spaces).
+	if c.FitnessPolicy == "sample" {
+		loop.Agent = sampledActs{loop.Agent}
+	}
 	rows, err := loop.Evaluate(c.FitnessEpisodes, env.DeriveSeed(seed, agents.StreamEval), nil, 0)
 	if err != nil {
 		return 0, sum.EnvSteps, err
 	}
 	return agents.MeanReturn(rows), sum.EnvSteps, nil
 }
+
+// sampledActs is an agent whose every action is drawn from its policy, also when asked
+// for the deterministic one: evaluation with FitnessPolicy "sample".
+type sampledActs struct{ agents.Agent }
+
+func (s sampledActs) Act(obs, actions [][]float64, _ bool) { s.Agent.Act(obs, actions, false) }
 
 // Stream ids under the meta-training seed.
 const (
@@ -475,7 +495,8 @@ func MetaFitnessFromSpec(spec []byte, version string) (FitnessFunc, error) {
 // MetaTrain evolves a drift network with OpenES (Lu et al. 2022, sec. 4): the mean
 // starts at zero, which with PPO init is PPO-clip; each generation every member's
 // drift trains a fresh PPO agent for the inner budget, and its fitness is the mean
-// return of FitnessEpisodes deterministic evaluation episodes. All members of a
+// return of FitnessEpisodes evaluation episodes (deterministic unless FitnessPolicy is
+// "sample"). All members of a
 // generation share the inner seed (common random numbers), so fitness differences
 // come from the objectives; the seed changes from generation to generation. Each
 // generation also trains the current mean's drift and PPO-clip on that seed

@@ -172,6 +172,7 @@ func TestMetaConfigValidateLPG(t *testing.T) {
 		func(c *MetaConfig) { c.LifetimeMin, c.LifetimeMax = 5, 2 },
 		func(c *MetaConfig) { c.LifetimeMin = 3 },
 		func(c *MetaConfig) { c.Objective = "lpo" }, // lpg settings on a drift objective
+		func(c *MetaConfig) { c.FitnessPolicy = "greedy" },
 	} {
 		cfg := tinyLPGMeta("ta-lpg", 1)
 		c(&cfg)
@@ -181,5 +182,28 @@ func TestMetaConfigValidateLPG(t *testing.T) {
 	}
 	if err := tinyLPGMeta("ta-lpg", 1).Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// LPG objectives evaluate with sampled actions by default (groove), drift objectives
+// with the mode; the two give different fitness for the same trained agent.
+func TestFitnessPolicy(t *testing.T) {
+	cfg := tinyLPGMeta("lpg", 1)
+	if cfg.FitnessPolicy != "sample" || tinyMeta("lpo", 1).FitnessPolicy != "" {
+		t.Fatalf("fitness policies %q (lpg), %q (lpo)", cfg.FitnessPolicy, tinyMeta("lpo", 1).FitnessPolicy)
+	}
+	cfg.FitnessEpisodes = 5
+	x, _ := cfg.InitialMean()
+	sampled, _, err := cfg.MemberFitness(0, 0, x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.FitnessPolicy = "mode"
+	mode, _, err := cfg.MemberFitness(0, 0, x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sampled == mode {
+		t.Fatalf("sampled and deterministic evaluation both gave %v", mode)
 	}
 }

@@ -233,7 +233,8 @@ reverse-time GRU (--hidden units, default 32; the reference uses 256) that turns
 rollout into the targets of an LPG agent's loss. The search starts at a randomly
 initialised rule; every member trains a fresh LPG agent (8 environments x 20 steps per
 update unless the inner run says otherwise) and clip_fitness is still PPO-clip's with
-the same budget. Unless set, sigma is 0.1 and fixed (groove's TA-LPG ES). The run directory
+the same budget. Unless set, sigma is 0.1 and fixed (groove's TA-LPG ES) and the fitness
+episodes sample their actions from the policy (groove's evaluation; --fitness-policy). The run directory
 holds mean.lpg and best.lpg (gorl train --algo lpg --update-rule FILE). --lifetimes MIN:MAX gives each antithetic pair its own lifetime in
 updates, log-uniform in [MIN, MAX] (groove: 10:250), and --pair-rank ranks members
 within their pair (1 or 0) instead of across the population.
@@ -285,6 +286,8 @@ distributed evaluation.`,
 				return fmt.Errorf("--hidden must be in [1, 4096], got %d", mc.Hidden)
 			case mc.FitnessEpisodes < 1 || mc.FitnessEpisodes > 100000:
 				return fmt.Errorf("--fitness-episodes must be in [1, 100000], got %d", mc.FitnessEpisodes)
+			case mc.FitnessPolicy != "" && mc.FitnessPolicy != "mode" && mc.FitnessPolicy != "sample":
+				return fmt.Errorf("--fitness-policy must be mode or sample, got %q", mc.FitnessPolicy)
 			}
 			if mc.LifetimeMin, mc.LifetimeMax, err = parseLifetimes(lifetimes); err != nil {
 				return err
@@ -350,6 +353,7 @@ distributed evaluation.`,
 	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width (lpg, ta-lpg: the rule's GRU width, default 32)")
 	fl.StringVar(&lifetimes, "lifetimes", "", "MIN:MAX: each antithetic pair trains for its own lifetime in updates, log-uniform in [MIN, MAX] (default: --inner-steps for all)")
 	fl.BoolVar(&mc.PairRank, "pair-rank", false, "fitness = rank within each antithetic pair (1 or 0) instead of centred ranks")
+	fl.StringVar(&mc.FitnessPolicy, "fitness-policy", "", "how evaluation episodes act: mode (deterministic) or sample (default: mode for lpo/ta-lpo, sample for lpg/ta-lpg as groove)")
 	fl.IntVar(&mc.FitnessEpisodes, "fitness-episodes", 5, "evaluation episodes after each inner run (their mean return is the fitness)")
 	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
 	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")

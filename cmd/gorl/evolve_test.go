@@ -52,6 +52,7 @@ func TestEvolveBadFlags(t *testing.T) {
 		{"--lifetimes must be MIN:MAX", []string{"--objective", "ta-lpg", "--lifetimes", "10-250"}},
 		{"want 1 <= MIN <= MAX", []string{"--objective", "ta-lpg", "--lifetimes", "250:10"}},
 		{"need discrete actions", []string{"--objective", "lpg", "--env", "Pendulum-v1"}},
+		{"--fitness-policy must be mode or sample", []string{"--objective", "lpg", "--fitness-policy", "greedy"}},
 		{"--population must be even", []string{"--population", "5"}},
 		{"--generations must be in", []string{"--generations", "0"}},
 		{"--inner-steps must be in", []string{"--inner-steps", "0"}},
