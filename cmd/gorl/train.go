@@ -436,6 +436,12 @@ func td3ArchOn(rc trainConfig, e env.Env, id string) (td3.Arch, error) {
 	} else {
 		return nil, fmt.Errorf("--arch %s needs an environment with a morphology graph (sgrl/...); %s has none", rc.Arch, id)
 	}
+	for _, g := range graphs {
+		// The positional tables have 32 rows (agents/set's MaxNodes default).
+		if g.N() > 32 {
+			return nil, fmt.Errorf("--arch %s handles morphologies of up to 32 limbs; %s has one of %d", rc.Arch, id, g.N())
+		}
+	}
 	positive := func(embed, heads, ff, layers int) error {
 		if embed < 1 || heads < 1 || ff < 1 || layers < 1 {
 			return fmt.Errorf("%s sizes must be positive, got embed %d, heads %d, ff %d, layers %d", strings.ToUpper(rc.Arch), embed, heads, ff, layers)
