@@ -232,12 +232,12 @@ in Jackson et al. 2024; ta-lpg also reads n/N and log N): a meta-network with a
 reverse-time GRU (--hidden units, default 32; the reference uses 256) that turns each
 rollout into the targets of an LPG agent's loss. The search starts at a randomly
 initialised rule; every member trains a fresh LPG agent (8 environments x 20 steps per
-update unless the inner run says otherwise) and clip_fitness is still PPO-clip's with
-the same budget. Unless set, sigma is 0.1 and fixed (groove's TA-LPG ES) and the fitness
-episodes sample their actions from the policy (groove's evaluation; --fitness-policy). The run directory
-holds mean.lpg and best.lpg (gorl train --algo lpg --update-rule FILE). --lifetimes MIN:MAX gives each antithetic pair its own lifetime in
-updates, log-uniform in [MIN, MAX] (groove: 10:250), and --pair-rank ranks members
-within their pair (1 or 0) instead of across the population.
+update) and clip_fitness is still PPO-clip's with the same budget. Unless set, sigma is
+0.1 and fixed (groove's TA-LPG ES) and the fitness episodes sample their actions from
+the policy (groove's evaluation; --fitness-policy). The run directory holds mean.lpg and
+best.lpg (gorl train --algo lpg --update-rule FILE). --lifetimes MIN:MAX gives each
+antithetic pair its own lifetime in updates, log-uniform in [MIN, MAX] (groove: 10:250),
+and --pair-rank ranks members within their pair (1 or 0) instead of across the population.
 
 With --distributed, members are evaluated by worker processes (gorl worker --nats URL,
 on this or other machines) instead of goroutines: this process starts an embedded NATS
