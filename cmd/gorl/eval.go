@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gorl/agents"
+	"gorl/agents/lpg"
 	"gorl/agents/ppo"
 	"gorl/agents/td3"
 	"gorl/env"
@@ -57,11 +60,18 @@ observation and action widths are its training environment's.`,
 				return fmt.Errorf("--episodes must be positive, got %d", cfg.Episodes)
 			}
 			var tc trainConfig
-			if err := readTrainRun(runDir, &tc); err != nil {
+			var lpgRun *lpgEval
+			if isLPGRun(runDir) {
+				var err error
+				if lpgRun, err = readLPGEval(runDir); err != nil {
+					return err
+				}
+				tc = trainConfig{Command: "train", Algo: "lpg", Train: lpgRun.cfg.Train}
+			} else if err := readTrainRun(runDir, &tc); err != nil {
 				return err
 			}
-			if tc.Command != "train" || (tc.Algo != "ppo" && tc.Algo != "td3") {
-				return fmt.Errorf("%s is not a training run of gorl train --algo ppo or td3", runDir)
+			if tc.Command != "train" || (tc.Algo != "ppo" && tc.Algo != "td3" && tc.Algo != "lpg") {
+				return fmt.Errorf("%s is not a training run of gorl train --algo ppo, td3 or lpg", runDir)
 			}
 			trainEnv, trainOpts := tc.Train.Env, tc.Train.EnvOptions
 			if tc.Algo == "td3" {
@@ -103,12 +113,22 @@ observation and action widths are its training environment's.`,
 				if e, err = agents.CheckpointEvalEnv(cfg.Env, cfg.EnvOptions, ck); err != nil {
 					return err
 				}
-				// The objective only shapes training; acting needs the networks alone.
-				pc := tc.PPO
-				pc.Objective, pc.ObjectiveParams = "clip", ""
-				agent, err := ppo.New(e.ObservationSpace(), e.ActionSpace(), pc, tc.Train.Seed)
-				if err != nil {
-					return err
+				var agent interface {
+					agents.Policy
+					UnmarshalState([]byte) error
+				}
+				if lpgRun != nil {
+					// An LPG agent acts with its policy network (argmax when deterministic).
+					if agent, err = lpg.New(e.ObservationSpace(), e.ActionSpace(), lpgRun.cfg.LPG, tc.Train.Seed, lpgRun.rule); err != nil {
+						return err
+					}
+				} else {
+					// The objective only shapes training; acting needs the networks alone.
+					pc := tc.PPO
+					pc.Objective, pc.ObjectiveParams = "clip", ""
+					if agent, err = ppo.New(e.ObservationSpace(), e.ActionSpace(), pc, tc.Train.Seed); err != nil {
+						return err
+					}
 				}
 				if err := agent.UnmarshalState(ck.Agent); err != nil {
 					return fmt.Errorf("checkpoint of %s does not fit env %s: %w", runDir, cfg.Env, err)
@@ -227,4 +247,38 @@ func checkpointPhrase(ck string) string {
 		return "final checkpoint"
 	}
 	return "checkpoint at " + ck
+}
+
+// lpgEval is what gorl eval needs of a gorl train --algo lpg run: its config.json
+// (train_lpg.go's lpgTrainConfig) and the update rule copied into the run directory.
+type lpgEval struct {
+	cfg  lpgTrainConfig
+	rule *lpg.Rule
+}
+
+func readLPGEval(runDir string) (*lpgEval, error) {
+	path := filepath.Join(runDir, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a run directory (no config.json)", runDir)
+	}
+	var r lpgEval
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r.cfg); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := r.cfg.Train.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := r.cfg.LPG.WithDefaults().Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if filepath.Base(r.cfg.UpdateRule) != r.cfg.UpdateRule || r.cfg.UpdateRule == "" {
+		return nil, fmt.Errorf("config %s: update_rule %q must name a file in the run directory", path, r.cfg.UpdateRule)
+	}
+	if r.rule, err = lpg.LoadRule(filepath.Join(runDir, r.cfg.UpdateRule)); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
