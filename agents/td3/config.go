@@ -21,7 +21,7 @@ type Config struct {
 	ExploreNoise float64 `json:"explore_noise"` // Gaussian exploration std (default 0.1)
 	GradClip     float64 `json:"grad_clip"`     // global grad-norm clip; 0: none
 	WarmUp       int64   `json:"warm_up"`       // uniform random steps before learning (default 25000; negative: none)
-	BufferSize   int     `json:"buffer_size"`   // replay capacity (default 1e6)
+	BufferSize   int     `json:"buffer_size"`   // replay capacity (default 1e6), per member of a multi-task set
 }
 
 // WithDefaults returns c with zero fields replaced by the defaults.

@@ -388,7 +388,7 @@ func (f *td3Flagset) register(fl *pflag.FlagSet) {
 	fl.IntSliceVar(&f.hidden, "hidden", []int{256, 256}, "td3: MLP hidden layer sizes")
 	fl.Float64Var(&f.exploreNoise, "explore-noise", 0.1, "td3: Gaussian exploration std (fraction of half the action range)")
 	fl.Float64Var(&f.gradClip, "grad-clip", 0, "td3: global gradient-norm clip (0: none)")
-	fl.IntVar(&f.bufferSize, "buffer-size", 1000000, "td3: replay buffer capacity")
+	fl.IntVar(&f.bufferSize, "buffer-size", 1000000, "td3: replay buffer capacity (per member of a multi-task set)")
 	fl.Int64Var(&f.metricsEvery, "metrics-every", 1000, "td3: env steps between metrics rows")
 	fl.StringVar(&f.arch, "arch", "mlp", "td3: networks: mlp (--hidden), set (SubEquivariant Transformer) or swat (SWAT-style Transformer); set and swat need sgrl/ environments")
 	fl.IntVar(&f.set.Embed, "set-embed", defaultSET.Embed, "td3 --arch set or swat: width E of the scalar stream / tokens (paper: 128)")
