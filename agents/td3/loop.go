@@ -302,6 +302,15 @@ func (t *Trainer) Agent() *Agent { return t.agent }
 // Replay is the trainer's replay buffer (the first member's of a multi-task set).
 func (t *Trainer) Replay() *Replay { return t.bufs[0] }
 
+// Members are the member names of a multi-task environment, in the order of Replays
+// (nil for a single-morphology environment).
+func (t *Trainer) Members() []string {
+	if len(t.bufs) > 1 && t.multi[0] != nil {
+		return t.multi[0].Members()
+	}
+	return nil
+}
+
 // Replays are the replay buffers, one per member of a multi-task set (one otherwise).
 func (t *Trainer) Replays() []*Replay { return t.bufs }
 

@@ -126,7 +126,7 @@ func TestTrainTD3MultiTaskZeroShot(t *testing.T) {
 	for _, arch := range []string{"set", "swat", "mlp"} {
 		dir := filepath.Join(tmp, arch)
 		out, stderr, code := gorl(t, tinyMultiArgs(arch, dir, 300)...)
-		if code != 0 || !strings.Contains(out, "td3 ("+arch+")") || !strings.Contains(out, "updates    100 ") {
+		if code != 0 || !strings.Contains(out, "td3 ("+arch+")") || !strings.Contains(out, "updates    100 ") || !strings.Contains(out, "  hopper-4-lower-shin ") {
 			t.Fatalf("%s: train exit %d: %s%s", arch, code, out, stderr)
 		}
 		eps, err := logs.ReadEpisodes(dir)

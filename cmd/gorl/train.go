@@ -680,6 +680,28 @@ func runTD3(w io.Writer, tr *td3.Trainer, archName, runDir string, resumed, quie
 	if !math.IsNaN(sum.RecentReturn) {
 		fmt.Fprintf(w, "return     %.2f (mean of the last %d episodes)\n", sum.RecentReturn, len(sum.LastEpisodes))
 	}
+	if members := tr.Members(); members != nil {
+		// Per member of a multi-task set: episode rows carry the member as their context.
+		eps, err := logs.ReadEpisodes(runDir)
+		if err != nil {
+			return err
+		}
+		byMember := make([][]float64, len(members))
+		for _, e := range eps {
+			if e.Context >= 0 && int(e.Context) < len(members) {
+				byMember[e.Context] = append(byMember[e.Context], e.Return)
+			}
+		}
+		for k, name := range members {
+			r := byMember[k]
+			if len(r) == 0 {
+				fmt.Fprintf(w, "  %-28s no episode finished\n", name)
+				continue
+			}
+			last := r[max(0, len(r)-tc.ReturnWindow):]
+			fmt.Fprintf(w, "  %-28s %.2f (mean of the last %d of %d episodes)\n", name, logs.Mean(last), len(last), len(r))
+		}
+	}
 	if tc.StopAtReturn != nil {
 		verdict := "not reached"
 		if sum.Solved {
