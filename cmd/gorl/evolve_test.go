@@ -187,6 +187,11 @@ func TestEvolveTALPG(t *testing.T) {
 	if !strings.Contains(resumed, "resumed    from update 8") || keep(resumed) != keep(stdout) {
 		t.Fatalf("resumed run:\n%s\nuninterrupted:\n%s", resumed, stdout)
 	}
+	// gorl eval runs the trained LPG policy from the run's latest checkpoint.
+	evalOut, evalErr, evalCode := gorl(t, "eval", tr, "--episodes", "3")
+	if evalCode != 0 || !strings.Contains(evalOut, "3 episodes of CartPole-v1") || !strings.Contains(evalOut, "mean return") {
+		t.Fatalf("gorl eval of an lpg run: exit %d, stdout %q, stderr %q", evalCode, evalOut, evalErr)
+	}
 	wantOneLineError(t, "--update-rule applies to --algo lpg only", "train", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
 		"--run-dir", filepath.Join(base, "x"))
 	wantOneLineError(t, "--algo lpg needs --update-rule", "train", "--algo", "lpg", "--run-dir", filepath.Join(base, "x"))
