@@ -5,42 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"gorl/physics3d"
-	"gorl/physics3d/morph"
 )
 
 // movingHopper returns a built-in hopper's shapes and n poses of it walking: the torso
 // slides along x while every hinge swings (no physics, just kinematics).
 func movingHopper(b *testing.B, n int) ([]Shape, *Episode) {
 	b.Helper()
-	var name string
-	for _, m := range morph.Names() {
-		if strings.HasPrefix(m, "hopper") {
-			name = m
-			break
-		}
-	}
-	m, err := morph.Builtin(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	xml, err := m.MJCF()
-	if err != nil {
-		b.Fatal(err)
-	}
-	model, err := physics3d.LoadXML(xml)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer model.Close()
-	d, err := model.NewData()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	_, model, d := builtinHopper(b)
 	if err := d.Forward(); err != nil {
 		b.Fatal(err)
 	}

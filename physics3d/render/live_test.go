@@ -8,9 +8,6 @@ import (
 	"testing"
 
 	"gorl/internal/xvfbtest"
-
-	"gorl/physics3d"
-	"gorl/physics3d/morph"
 )
 
 // startXvfb gives the test a private X server (see internal/xvfbtest).
@@ -20,31 +17,7 @@ func startXvfb(t testing.TB) { xvfbtest.Start(t) }
 // the whole body slides 5 cm along x per pose.
 func hopperEpisode(t testing.TB, n int) ([]Shape, *Episode) {
 	t.Helper()
-	var name string
-	for _, m := range morph.Names() {
-		if strings.HasPrefix(m, "hopper") {
-			name = m
-			break
-		}
-	}
-	m, err := morph.Builtin(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xml, err := m.MJCF()
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := physics3d.LoadXML(xml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer model.Close()
-	d, err := model.NewData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	_, _, d := builtinHopper(t)
 	if err := d.Forward(); err != nil {
 		t.Fatal(err)
 	}

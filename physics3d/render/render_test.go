@@ -19,7 +19,7 @@ import (
 	"gorl/physics3d/morph"
 )
 
-func hopperName(t *testing.T) string {
+func hopperName(t testing.TB) string {
 	t.Helper()
 	for _, n := range morph.Names() {
 		if strings.HasPrefix(n, "hopper") {
@@ -28,6 +28,31 @@ func hopperName(t *testing.T) string {
 	}
 	t.Fatal("no built-in hopper")
 	return ""
+}
+
+// builtinHopper loads a built-in hopper into MuJoCo; the model and its data are closed
+// when the test ends.
+func builtinHopper(t testing.TB) (*morph.Morphology, *physics3d.Model, *physics3d.Data) {
+	t.Helper()
+	m, err := morph.Builtin(hopperName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, err := m.MJCF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := physics3d.LoadXML(xml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { model.Close() })
+	d, err := model.NewData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return m, model, d
 }
 
 // sameSegment reports whether two capsule segments are equal as unordered pairs of ends.
@@ -42,24 +67,7 @@ func sameSegment(a, b Shape, tol float64) bool {
 // body-frame capsules, in any pose of the model (here: the torso turned and tilted,
 // every hinge bent).
 func TestShapesFromDataMatchMorphology(t *testing.T) {
-	m, err := morph.Builtin(hopperName(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	xml, err := m.MJCF()
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := physics3d.LoadXML(xml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer model.Close()
-	d, err := model.NewData()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	m, model, d := builtinHopper(t)
 	var want []Shape
 	for n, b := range m.Bodies() {
 		for _, g := range b.Geoms {
