@@ -2,12 +2,11 @@ package lpg
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
+	"gorl/agents/nn"
 	"gorl/env"
 	"gorl/logs"
 )
@@ -34,19 +33,8 @@ type RuleHeader struct {
 // WriteTo writes the rule in the update rule file format.
 func (r *Rule) WriteTo(w io.Writer) (int64, error) {
 	c := r.Config
-	hdr, err := json.Marshal(RuleHeader{Objective: c.Name(), Inputs: c.Inputs(), Bins: c.Bins, Embed: c.Embed, Hidden: c.Hidden})
-	if err != nil {
-		return 0, err
-	}
-	var buf bytes.Buffer
-	buf.WriteString(ruleMagic + "\n")
-	buf.Write(hdr)
-	buf.WriteByte('\n')
-	if _, err := r.params.WriteTo(&buf); err != nil {
-		return 0, err
-	}
-	n, err := w.Write(buf.Bytes())
-	return int64(n), err
+	h := RuleHeader{Objective: c.Name(), Inputs: c.Inputs(), Bins: c.Bins, Embed: c.Embed, Hidden: c.Hidden}
+	return nn.WriteHeadered(w, ruleMagic, h, r.params)
 }
 
 // SaveRule writes an update rule file atomically.
@@ -60,17 +48,9 @@ func SaveRule(path string, r *Rule) error {
 // ReadRule reads an update rule file.
 func ReadRule(rd io.Reader) (*Rule, error) {
 	br := bufio.NewReader(rd)
-	magic, err := br.ReadString('\n')
-	if err != nil || magic != ruleMagic+"\n" {
-		return nil, fmt.Errorf("not a gorl LPG update rule file (want first line %q)", ruleMagic)
-	}
-	line, err := br.ReadBytes('\n')
-	if err != nil {
-		return nil, fmt.Errorf("update rule header: %w", err)
-	}
 	var h RuleHeader
-	if err := json.Unmarshal(line, &h); err != nil {
-		return nil, fmt.Errorf("update rule header: %w", err)
+	if err := nn.ReadHeader(br, ruleMagic, "LPG update rule", &h); err != nil {
+		return nil, err
 	}
 	cfg := RuleConfig{Bins: h.Bins, Embed: h.Embed, Hidden: h.Hidden}
 	switch h.Objective {

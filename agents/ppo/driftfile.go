@@ -2,8 +2,6 @@ package ppo
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -44,21 +42,10 @@ func (l *LPO) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	h := DriftHeader{Objective: l.Name(), Inputs: l.Inputs(), Hidden: l.Hidden(), PPOInit: l.PPOInit, ClipEps: l.ClipEps}
-	hdr, err := json.Marshal(h)
-	if err != nil {
-		return 0, err
-	}
-	var buf bytes.Buffer
-	buf.WriteString(driftMagic + "\n")
-	buf.Write(hdr)
-	buf.WriteByte('\n')
 	g1, g2 := l.W1.Grad, l.W2.Grad
-	if _, err := l.params().WriteTo(&buf); err != nil {
-		return 0, err
-	}
+	n, err := nn.WriteHeadered(w, driftMagic, h, l.params())
 	l.W1.Grad, l.W2.Grad = g1, g2 // the weights are constants of the objective
-	n, err := w.Write(buf.Bytes())
-	return int64(n), err
+	return n, err
 }
 
 // SaveLPO writes a drift network file atomically.
@@ -72,17 +59,9 @@ func SaveLPO(path string, l *LPO) error {
 // ReadLPO reads a drift network file.
 func ReadLPO(r io.Reader) (*LPO, error) {
 	br := bufio.NewReader(r)
-	magic, err := br.ReadString('\n')
-	if err != nil || magic != driftMagic+"\n" {
-		return nil, fmt.Errorf("not a gorl drift network file (want first line %q)", driftMagic)
-	}
-	line, err := br.ReadBytes('\n')
-	if err != nil {
-		return nil, fmt.Errorf("drift network header: %w", err)
-	}
 	var h DriftHeader
-	if err := json.Unmarshal(line, &h); err != nil {
-		return nil, fmt.Errorf("drift network header: %w", err)
+	if err := nn.ReadHeader(br, driftMagic, "drift network", &h); err != nil {
+		return nil, err
 	}
 	var temporal bool
 	switch h.Objective {
