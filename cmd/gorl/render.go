@@ -154,7 +154,7 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	if err != nil {
 		return err
 	}
-	ep, err := render.LoadEpisode(runDir, f.episode, f.every)
+	ep, err := loadEpisode(runDir, envID, f)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func viewRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	if err != nil {
 		return err
 	}
-	ep, err := render.LoadEpisode(runDir, f.episode, f.every)
+	ep, err := loadEpisode(runDir, envID, f)
 	if err != nil {
 		return err
 	}
@@ -317,4 +317,14 @@ func envShapes(id string, opts env.Options) ([]render.Shape, float64, error) {
 		dt = c.Dt()
 	}
 	return shapes, dt, nil
+}
+
+// loadEpisode reads the episode's poses; a 3D run without them (a td3 training run logs
+// none) gets a hint at the evaluation runs, which do.
+func loadEpisode(runDir, envID string, f renderFlags) (*render.Episode, error) {
+	ep, err := render.LoadEpisode(runDir, f.episode, f.every)
+	if errors.Is(err, render.ErrNoPoses) && strings.HasPrefix(envID, "sgrl/") {
+		return nil, fmt.Errorf("%w; to render a trained policy, run gorl eval %s and render %s", err, runDir, filepath.Join(runDir, "eval-N"))
+	}
+	return ep, err
 }

@@ -216,6 +216,7 @@ func TestRenderBadInput(t *testing.T) {
 	wantOneLineError(t, "no X display: run under xvfb-run or set DISPLAY", "render", dir, "--out", out)
 	wantOneLineError(t, "no body poses", "render", cart, "--out", out)
 	wantOneLineError(t, "no body poses", "render", thin, "--out", out)
+	wantOneLineError(t, "to render a trained policy, run gorl eval "+thin, "render", thin, "--out", out)
 	wantOneLineError(t, "episode 5: episode not found", "render", dir, "--episode", "5", "--out", out)
 	wantOneLineError(t, "config.json", "render", filepath.Join(t.TempDir(), "absent"), "--out", out)
 	wantOneLineError(t, "--out", "render", dir, "--out", "x.png")
