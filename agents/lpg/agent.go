@@ -82,7 +82,7 @@ type Agent struct {
 	sample           *agents.Stream
 
 	infer *nn.Tape
-	inObs map[int]*nn.Tensor
+	inObs nn.Inputs // observation batches as float32
 	ints  []int
 
 	// lastObs is the batch of the latest Values call: at Update, the observations s_T
@@ -113,7 +113,7 @@ func New(obs, act env.Space, cfg Config, seed uint64, rule *Rule) (*Agent, error
 	if act.Kind != env.Discrete || act.N < 1 {
 		return nil, fmt.Errorf("lpg: actions must be Discrete, got %v", act)
 	}
-	a := &Agent{Config: cfg, Rule: rule, obsDim: obs.Dim(), nActions: act.N, inObs: map[int]*nn.Tensor{},
+	a := &Agent{Config: cfg, Rule: rule, obsDim: obs.Dim(), nActions: act.N, inObs: nn.Inputs{Dim: obs.Dim()},
 		sample: agents.NewStream(seed, agents.StreamAgent, streamSample),
 		infer:  nn.NewTape(), tape: nn.NewTape(), ruleTape: nn.NewTape()}
 	a.infer.NoGrad = true
@@ -146,21 +146,6 @@ func New(obs, act env.Space, cfg Config, seed uint64, rule *Rule) (*Agent, error
 func (a *Agent) ActorParams() *nn.Params  { return a.actorPs }
 func (a *Agent) CriticParams() *nn.Params { return a.critPs }
 
-func (a *Agent) input(obs [][]float64) *nn.Tensor {
-	x, ok := a.inObs[len(obs)]
-	if !ok {
-		x = nn.New(len(obs), a.obsDim)
-		a.inObs[len(obs)] = x
-	}
-	for i, o := range obs {
-		row := x.Data[i*a.obsDim : (i+1)*a.obsDim]
-		for j, v := range o {
-			row[j] = float32(v)
-		}
-	}
-	return x
-}
-
 // Act implements agents.Policy.
 func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 	if !deterministic {
@@ -168,7 +153,7 @@ func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 		return
 	}
 	a.infer.Reset()
-	out := a.actor.Forward(a.infer, a.input(obs))
+	out := a.actor.Forward(a.infer, a.inObs.Fill(obs))
 	a.ints = nn.Categorical{LogProbs: out}.Mode(a.ints)
 	for i := range obs {
 		actions[i][0] = float64(a.ints[i])
@@ -178,7 +163,7 @@ func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 // Sample implements agents.Agent. LPG has no value function: value is set to 0.
 func (a *Agent) Sample(obs, actions [][]float64, logProb, value []float64) {
 	a.infer.Reset()
-	dist := nn.NewCategorical(a.infer, a.actor.Forward(a.infer, a.input(obs)))
+	dist := nn.NewCategorical(a.infer, a.actor.Forward(a.infer, a.inObs.Fill(obs)))
 	a.ints = dist.Sample(a.sample.Rand, a.ints)
 	for i := range obs {
 		k := a.ints[i]

@@ -50,7 +50,7 @@ type Agent struct {
 
 	// inference
 	infer    *nn.Tape
-	inObs    map[int]*nn.Tensor
+	inObs    nn.Inputs // observation batches as float32
 	ints     []int
 	floats   []float32
 	actInput *nn.Tensor
@@ -104,7 +104,7 @@ func NewWithObjective(obs, act env.Space, cfg Config, seed uint64, obj Objective
 	if obs.Kind != env.Box {
 		return nil, fmt.Errorf("ppo: observations must be a Box, got %v", obs)
 	}
-	a := &Agent{Config: cfg, Objective: obj, obsDim: obs.Dim(), inObs: map[int]*nn.Tensor{},
+	a := &Agent{Config: cfg, Objective: obj, obsDim: obs.Dim(), inObs: nn.Inputs{Dim: obs.Dim()},
 		sample:  agents.NewStream(seed, agents.StreamAgent, streamSample),
 		shuffle: agents.NewStream(seed, agents.StreamAgent, streamShuffle),
 		infer:   nn.NewTape(), tape: nn.NewTape()}
@@ -151,22 +151,6 @@ func (a *Agent) Discount() float64 { return a.Config.Gamma }
 // Params are the actor's and critic's parameters.
 func (a *Agent) Params() *nn.Params { return a.params }
 
-// input copies a batch of observations into a reused float32 tensor.
-func (a *Agent) input(obs [][]float64) *nn.Tensor {
-	x, ok := a.inObs[len(obs)]
-	if !ok {
-		x = nn.New(len(obs), a.obsDim)
-		a.inObs[len(obs)] = x
-	}
-	for i, o := range obs {
-		row := x.Data[i*a.obsDim : (i+1)*a.obsDim]
-		for j, v := range o {
-			row[j] = float32(v)
-		}
-	}
-	return x
-}
-
 // Act implements agents.Policy.
 func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 	if !deterministic {
@@ -174,7 +158,7 @@ func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 		return
 	}
 	a.infer.Reset()
-	out := a.actor.Forward(a.infer, a.input(obs))
+	out := a.actor.Forward(a.infer, a.inObs.Fill(obs))
 	if a.discrete {
 		a.ints = nn.Categorical{LogProbs: out}.Mode(a.ints) // argmax of logits = argmax of probabilities
 		for i := range obs {
@@ -193,7 +177,7 @@ func (a *Agent) Act(obs, actions [][]float64, deterministic bool) {
 // log-probabilities and the critic's values (logProb and value may be nil).
 func (a *Agent) Sample(obs, actions [][]float64, logProb, value []float64) {
 	a.infer.Reset()
-	x := a.input(obs)
+	x := a.inObs.Fill(obs)
 	out := a.actor.Forward(a.infer, x)
 	if a.discrete {
 		dist := nn.NewCategorical(a.infer, out)
@@ -235,7 +219,7 @@ func (a *Agent) Sample(obs, actions [][]float64, logProb, value []float64) {
 // Values implements agents.Agent.
 func (a *Agent) Values(obs [][]float64, value []float64) {
 	a.infer.Reset()
-	v := a.critic.Forward(a.infer, a.input(obs))
+	v := a.critic.Forward(a.infer, a.inObs.Fill(obs))
 	for i := range obs {
 		value[i] = float64(v.Data[i])
 	}
