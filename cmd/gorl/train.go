@@ -257,11 +257,7 @@ SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --
 			if err := mergeEnvFlags(&ef, fl, &t.Env, &t.EnvOptions); err != nil {
 				return err
 			}
-			set := func(name string, apply func()) {
-				if fl.Changed(name) {
-					apply()
-				}
-			}
+			set := ifChanged(fl)
 			set("seed", func() { t.Seed = cfg.Train.Seed })
 			set("steps", func() { t.Steps = cfg.Train.Steps })
 			set("envs", func() { t.Envs = cfg.Train.Envs })
@@ -509,11 +505,7 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	if err := mergeEnvFlags(&ef, fl, &tc.Env, &tc.EnvOptions); err != nil {
 		return err
 	}
-	set := func(name string, apply func()) {
-		if fl.Changed(name) {
-			apply()
-		}
-	}
+	set := ifChanged(fl)
 	set("seed", func() { tc.Seed = cfg.Train.Seed })
 	set("steps", func() { tc.Steps = cfg.Train.Steps })
 	set("envs", func() { tc.Envs = cfg.Train.Envs })
@@ -868,4 +860,14 @@ func mergeEnvFlags(ef *envFlags, fl *pflag.FlagSet, id *string, opts *env.Option
 		}
 	}
 	return checkEnvID(*id)
+}
+
+// ifChanged returns set(name, apply), which applies a flag's value over the config
+// file's only when the flag was given on the command line.
+func ifChanged(fl *pflag.FlagSet) func(name string, apply func()) {
+	return func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
 }
