@@ -114,8 +114,16 @@ func CheckpointEvalEnv(id string, opts env.Options, ck *Checkpoint) (env.Env, er
 	if s := ck.ObsStats; len(s.Mean) != d || len(s.Var) != d {
 		return nil, fmt.Errorf("checkpoint observation statistics have %d/%d values, env %s observes %d", len(s.Mean), len(s.Var), id, d)
 	}
-	n := env.NewNormalizeObservation(e)
+	n, wrapped := frozenNormalized(e)
 	n.Stats.CopyFrom(ck.ObsStats)
+	return wrapped, nil
+}
+
+// frozenNormalized wraps an evaluation environment as training's observations are
+// wrapped, with statistics that are read but never updated: it returns the normaliser
+// (to set its statistics) and the wrapped environment.
+func frozenNormalized(e env.Env) (*env.NormalizeObservation, env.Env) {
+	n := env.NewNormalizeObservation(e)
 	n.Frozen = true
-	return env.NewClipObservation(n, -normClip, normClip), nil
+	return n, env.NewClipObservation(n, -normClip, normClip)
 }

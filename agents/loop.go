@@ -158,9 +158,7 @@ func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, erro
 			l.rewNorm[i], _ = env.As[*env.NormalizeReward](e)
 			l.rewNorm[i].Gamma = gamma
 		}
-		l.evalNorm = env.NewNormalizeObservation(evalEnv)
-		l.evalNorm.Frozen = true
-		l.evalEnv = env.NewClipObservation(l.evalNorm, -normClip, normClip)
+		l.evalNorm, l.evalEnv = frozenNormalized(evalEnv)
 	}
 	for i, e := range vec.Envs {
 		if p, ok := env.As[env.BodyPoser](e); ok {
