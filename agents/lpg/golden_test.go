@@ -104,7 +104,7 @@ func TestRuleFeaturesGolden(t *testing.T) {
 		in.Y.Data[0], in.Y.Data[1], in.YNext.Data[0], in.YNext.Data[1] = 1, 0, 0, 1
 		in.Progress, in.LogLifetime = 0.3, float32(math.Log(50))
 		r.Embed1.W.Data[0], r.Embed1.W.Data[1], r.Embed1.B.Data[0] = 2, -1, 0.5 // e1(y) = relu(2 y0 - y1 + 0.5)
-		r.Embed2.W.Data[0], r.Embed2.B.Data[0] = 3, -0.25                      // e(y) = 3 e1 - 0.25
+		r.Embed2.W.Data[0], r.Embed2.B.Data[0] = 3, -0.25                       // e(y) = 3 e1 - 0.25
 		want := []float64{0.5, 1, 0.25, 3*2.5 - 0.25, 0, 0.3, math.Log(50)}
 		got := features(r, in, 0)
 		for i := range want {
