@@ -9,7 +9,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build run test bench bench-nn bench-ppo bench-peer-deps clean
+.PHONY: all deps venv build run test bench bench-nn bench-ppo bench-peer-deps clean
 
 all: build
 
@@ -28,6 +28,27 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null \
 	    || { echo "could not install$$missing with apt-get (need root or sudo)"; exit 1; }; \
 	fi
+	@$(MAKE) --no-print-directory venv
+
+# venv makes .venv with the pinned Python packages of python/requirements.txt (Gymnasium
+# with MuJoCo for gym: environments, pandas, pyarrow, polars and TensorBoard for the log
+# tests) when python3 exists, and puts python/ on its path for the gorl_gym bridge.
+PYTHON ?= python3
+VENV   := .venv
+venv:
+	@if ! command -v $(PYTHON) >/dev/null 2>&1; then \
+	  echo "no $(PYTHON): skipping .venv (gym: environments and the Python tests need it)"; exit 0; fi; \
+	if [ -f $(VENV)/.installed ] && [ $(VENV)/.installed -nt python/requirements.txt ] \
+	  && grep -qsx "$$(pwd)/python" $(VENV)/lib/python3*/site-packages/gorl.pth; then exit 0; fi; \
+	$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "$(PYTHON) -m venv failed: installing python3-venv"; rm -rf $(VENV); \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null \
+	    && $(PYTHON) -m venv $(VENV); } || { echo "could not create $(VENV) with $(PYTHON) -m venv"; exit 1; }; \
+	echo "installing python/requirements.txt into $(VENV)"; \
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r python/requirements.txt \
+	  || { echo "pip could not install python/requirements.txt into $(VENV)"; exit 1; }; \
+	$(VENV)/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/gorl.pth", "w").write(sys.argv[1] + "\n")' "$$(pwd)/python"; \
+	touch $(VENV)/.installed
 
 build: deps
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/gorl
@@ -42,6 +63,8 @@ run: build
 test: deps
 	$(GO) vet ./...
 	$(GO) test ./...
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m pytest -q python/tests; \
+	  else echo "no $(VENV): Python tests skipped (make deps creates it when python3 exists)"; fi
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
