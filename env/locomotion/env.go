@@ -90,6 +90,13 @@ type Env struct {
 	vbuf    []float64
 	qpos0   []float64
 	lastErr error
+
+	// Reward terms summed over the current episode and over the last finished one
+	// (RewardTerms), so that logs can tell locomotion from mere survival.
+	terms, lastTerms [NumRewardTerms]float64
+	termSteps        int
+	hasLast          bool
+	recentTerms      [][NumRewardTerms]float64 // the last RecentEpisodes finished, oldest first
 }
 
 // sharedModel counts the environments simulating one compiled model, so that Fork can
@@ -366,6 +373,7 @@ func (e *Env) Seed(seed uint64) { e.stream = newStream(seed) }
 // Reset starts an episode: the default pose turned to a random yaw, with small noise on
 // positions and velocities, and a new target.
 func (e *Env) Reset() []float64 {
+	e.endTerms()
 	e.lastErr = nil
 	if err := e.data.Reset(); err != nil {
 		e.lastErr = err
@@ -449,9 +457,11 @@ func (e *Env) Step(action []float64) env.Transition {
 	qx, qy := q[0], q[1]
 	distAfter := math.Hypot(e.goal[0]-qx, e.goal[1]-qy)
 	// r = (|T - p_t| - |T - p_t+1|)/dt + H (p_t+1 - p_t).(cos psi, sin psi)/dt + A - 0.001 |a|^2
-	reward := (distBefore-distAfter)/e.dt +
-		e.heading*((qx-px)*math.Cos(psi)+(qy-py)*math.Sin(psi))/e.dt +
-		e.alive - ctrlCost*cost
+	progress := (distBefore - distAfter) / e.dt
+	heading := e.heading * ((qx-px)*math.Cos(psi) + (qy-py)*math.Sin(psi)) / e.dt
+	control := ctrlCost * cost
+	reward := progress + heading + e.alive - control
+	e.addTerms(progress, heading, e.alive, -control)
 	terminated := !e.healthy()
 	if distAfter < 1 && math.Hypot(e.goal[0], e.goal[1]) > 1 {
 		phi := e.uniform(-math.Pi, math.Pi)

@@ -548,7 +548,9 @@ func TestSnapshotResumesExactly(t *testing.T) {
 					out = append(out, e.Reset()...)
 				}
 			}
-			return out
+			sum := make([]float64, NumRewardTerms) // the reward terms travel in the snapshot too
+			n, _ := env.As[interface{ RecentEpisodeTerms([]float64) int }](e)
+			return append(append(out, sum...), float64(n.RecentEpisodeTerms(sum)))
 		}
 		want := cont(a, rand.New(rand.NewPCG(2, 2)))
 		b, _ := env.Make(id, env.Options{"target": "v2"})

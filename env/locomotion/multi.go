@@ -19,6 +19,9 @@ type Multi struct {
 	maxNodes int
 	obs      []float64
 	stream
+
+	lastTerms [NumRewardTerms]float64 // the last finished episode's reward terms, any member
+	hasLast   bool
 }
 
 // NewMulti builds one environment per named built-in morphology with the settings of cfg
@@ -97,6 +100,9 @@ func (m *Multi) Seed(seed uint64) {
 
 // Reset draws a member and starts its episode.
 func (m *Multi) Reset() []float64 {
+	if e := m.members[m.cur]; e.termSteps > 0 {
+		m.lastTerms, m.hasLast = e.terms, true
+	}
 	m.cur = m.rng.IntN(len(m.members))
 	return m.pad(m.members[m.cur].Reset())
 }

@@ -8,10 +8,14 @@ import (
 )
 
 // Snapshots hold a tag, the simulation state (qpos, qvel, act, qacc_warmstart, time), the
-// target and the random stream: everything the next steps depend on, so a restored
-// environment continues bit for bit as the original.
+// target, the reward-term sums and the random stream: everything the next steps and logs
+// depend on, so a restored environment continues bit for bit as the original. Snapshots of
+// the first format (snapshotTagV1, without reward terms) still restore.
 
-const snapshotTag = "gorl-sgrl-1"
+const (
+	snapshotTag   = "gorl-sgrl-2"
+	snapshotTagV1 = "gorl-sgrl-1"
+)
 
 // Snapshot saves the environment's state.
 func (e *Env) Snapshot() ([]byte, error) {
@@ -24,7 +28,7 @@ func (e *Env) Snapshot() ([]byte, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", e.name, err)
 	}
 	out := append([]byte(nil), snapshotTag...)
-	for _, part := range [][]float64{d.Qpos(), d.Qvel(), d.Act(), d.QaccWarmstart(), {d.Time(), e.goal[0], e.goal[1]}} {
+	for _, part := range [][]float64{d.Qpos(), d.Qvel(), d.Act(), d.QaccWarmstart(), {d.Time(), e.goal[0], e.goal[1]}, e.termState()} {
 		out = binary.LittleEndian.AppendUint32(out, uint32(len(part)))
 		for _, v := range part {
 			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
@@ -39,14 +43,21 @@ func (e *Env) Restore(state []byte) error {
 		return fmt.Errorf("restore %s: environment is closed", e.name)
 	}
 	bad := func(why string) error { return fmt.Errorf("restore %s: %s", e.name, why) }
-	if len(state) < len(snapshotTag) || string(state[:len(snapshotTag)]) != snapshotTag {
+	v1 := len(state) >= len(snapshotTagV1) && string(state[:len(snapshotTagV1)]) == snapshotTagV1
+	if !v1 && (len(state) < len(snapshotTag) || string(state[:len(snapshotTag)]) != snapshotTag) {
 		return bad("not a locomotion snapshot")
 	}
 	rest := state[len(snapshotTag):]
 	d := e.data
 	want := []int{len(d.Qpos()), len(d.Qvel()), len(d.Act()), len(d.QaccWarmstart()), 3}
+	if !v1 {
+		want = append(want, -1) // reward terms, of any length setTermState accepts
+	}
 	parts := make([][]float64, len(want))
 	for i, n := range want {
+		if n < 0 && len(rest) >= 4 {
+			n = int(binary.LittleEndian.Uint32(rest))
+		}
 		if len(rest) < 4 || int(binary.LittleEndian.Uint32(rest)) != n || len(rest) < 4+8*n {
 			return bad("snapshot is of a different model")
 		}
@@ -59,6 +70,11 @@ func (e *Env) Restore(state []byte) error {
 	}
 	if err := e.src.UnmarshalBinary(rest); err != nil {
 		return bad(fmt.Sprintf("random stream: %v", err))
+	}
+	if v1 {
+		e.setTermState(make([]float64, 2+2*NumRewardTerms))
+	} else if !e.setTermState(parts[5]) {
+		return bad("malformed reward terms")
 	}
 	if err := d.Reset(); err != nil {
 		return err
