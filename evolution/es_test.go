@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"testing"
 
-	"gonum.org/v1/gonum/optimize/functions"
 )
 
 func sphere(x []float64) float64 {
@@ -204,18 +203,6 @@ func TestOpenESResume(t *testing.T) {
 	}
 	if err := s.SetState(SNESState{Mean: []float64{1}, Sigma: nil}); err == nil {
 		t.Fatal("inconsistent SNES state accepted")
-	}
-}
-
-func TestCMAESRastrigin(t *testing.T) {
-	for _, workers := range []int{1, 2} {
-		res, err := CMAES{Population: 200, Workers: workers}.Minimize(functions.Rastrigin{}.Func, []float64{0, 0}, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Status != "MethodConverge" || math.Abs(res.X[0]) > 1e-6 || math.Abs(res.X[1]) > 1e-6 {
-			t.Fatalf("workers %d: CMA-ES on 2-D Rastrigin ended %s at %v (f %v), want 0 within 1e-6", workers, res.Status, res.X, res.F)
-		}
 	}
 }
 
