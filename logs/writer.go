@@ -25,6 +25,18 @@ type Options struct {
 	// FlushEvery bounds how long rows stay buffered (default 10 s): the writer flushes
 	// when it is called after this much time has passed since the last flush.
 	FlushEvery time.Duration
+	// Mirror, when set, also receives every episode and metrics row as it is logged
+	// (gorl train --tensorboard); the Run flushes it when it flushes and closes it at the end.
+	Mirror Mirror
+}
+
+// Mirror receives a copy of every episode and metrics row a Run logs, such as a
+// TensorBoard event-file writer (logs/tensorboard).
+type Mirror interface {
+	MirrorEpisode(e EpisodeRow) error
+	MirrorMetrics(m MetricRow) error
+	Flush() error
+	Close() error
 }
 
 // Status is the content of status.json.
@@ -299,6 +311,11 @@ func (r *Run) LogEpisode(e EpisodeRow) error {
 	}
 	r.episodes = append(r.episodes, r.episodeRecord(e))
 	r.episodesDirty = true
+	if r.opts.Mirror != nil {
+		if err := r.opts.Mirror.MirrorEpisode(e); err != nil {
+			return err
+		}
+	}
 	return r.tick()
 }
 
@@ -328,6 +345,11 @@ func (r *Run) LogMetrics(m MetricRow) error {
 	m.Values = vals
 	r.metrics = append(r.metrics, m)
 	r.metricsDirty = true
+	if r.opts.Mirror != nil {
+		if err := r.opts.Mirror.MirrorMetrics(m); err != nil {
+			return err
+		}
+	}
 	return r.tick()
 }
 
@@ -378,6 +400,11 @@ func (r *Run) Flush() error {
 			return err
 		}
 		r.metricsDirty = false
+	}
+	if r.opts.Mirror != nil {
+		if err := r.opts.Mirror.Flush(); err != nil {
+			return err
+		}
 	}
 	return r.writeStatus("running", "")
 }
@@ -434,6 +461,11 @@ func (r *Run) finish(status string, cause error) error {
 	}
 	err := r.Flush()
 	r.closed = true
+	if r.opts.Mirror != nil {
+		if merr := r.opts.Mirror.Close(); err == nil {
+			err = merr
+		}
+	}
 	msg := ""
 	if cause != nil {
 		msg = cause.Error()
