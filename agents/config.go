@@ -10,9 +10,11 @@ import (
 // TrainConfig holds the settings of the training loop. Zero values mean defaults
 // (WithDefaults fills them); the CLI records the effective values in config.json.
 type TrainConfig struct {
-	Env        string      `json:"env"`
+	// Env, EnvOptions and Seed are the run's; config.json holds them in its envelope
+	// (RunConfig), not here.
+	Env        string      `json:"env,omitempty"`
 	EnvOptions env.Options `json:"env_options,omitempty"`
-	Seed       uint64      `json:"seed"`
+	Seed       uint64      `json:"seed,omitempty"`
 	// Steps is the training budget in environment steps (default 500000). Training runs
 	// Steps / (Envs * RolloutSteps) updates.
 	Steps        int64 `json:"steps"`
@@ -23,11 +25,12 @@ type TrainConfig struct {
 	// ReturnWindow finished episodes reaches it (checked after each rollout).
 	StopAtReturn *float64 `json:"stop_at_return,omitempty"`
 	ReturnWindow int      `json:"return_window"` // default 20
-	// CheckpointEvery writes a checkpoint every this many updates (default 100), and
+	// CheckpointEvery writes a checkpoint after the first update that ends at least this
+	// many env steps after the last checkpoint (default 50000), and
 	// CheckpointSeconds after this much wall time since the last one (default 60),
 	// whichever comes first; negative values turn either off (the final checkpoint is
 	// always written). KeepCheckpoints is how many are kept (default 2).
-	CheckpointEvery   int     `json:"checkpoint_every"`
+	CheckpointEvery   int64   `json:"checkpoint_every"`
 	CheckpointSeconds float64 `json:"checkpoint_seconds"`
 	KeepCheckpoints   int     `json:"keep_checkpoints"`
 	// EvalEvery evaluates the deterministic policy on EvalEpisodes episodes every this
@@ -66,7 +69,9 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	def(&c.RolloutSteps, 128)
 	def(&c.Workers, 1)
 	def(&c.ReturnWindow, 20)
-	def(&c.CheckpointEvery, 100)
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 50000
+	}
 	if c.CheckpointSeconds == 0 {
 		c.CheckpointSeconds = 60
 	}

@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -9,46 +10,6 @@ import (
 	"gorl/env"
 	"gorl/logs"
 )
-
-// Stream ids under the run seed. Agents derive their own streams under StreamAgent.
-const (
-	StreamEnvs  = 1 // the training environments (sub-environment i: DeriveSeed(., i))
-	StreamEval  = 2 // evaluation environments (then the update index)
-	StreamAgent = 3 // the agent's streams (initialisation, sampling, minibatches)
-)
-
-// Hooks let callers watch training. Nil hooks are skipped.
-type Hooks struct {
-	// OnUpdate is called after every update with the loop's status.
-	OnUpdate func(Status)
-	// OnEpisode is called for every finished training episode.
-	OnEpisode func(logs.EpisodeRow)
-	// OnCheckpoint is called after a checkpoint is written.
-	OnCheckpoint func(update int, path string)
-	// Notice reports something the user should know that does not stop training.
-	Notice func(msg string)
-}
-
-// Status describes training after an update.
-type Status struct {
-	Update, Updates int
-	EnvSteps        int64
-	Episodes        int64
-	// RecentReturn is the mean return of the last ReturnWindow finished episodes (NaN
-	// before the first one).
-	RecentReturn   float64
-	StepsPerSecond float64
-	WallSeconds    float64
-	Metrics        map[string]float64
-	Solved         bool
-}
-
-// Summary is the outcome of a training run.
-type Summary struct {
-	Status
-	// Resumed is the update the run was resumed from (0 for a fresh run).
-	Resumed int
-}
 
 // Loop trains an Agent on a vector of environments. Build it with NewLoop (fresh run) or
 // Resume (continue a run directory from its latest checkpoint), then call Run once.
@@ -97,6 +58,9 @@ type Loop struct {
 	canSnapshot      bool
 	lastCheckpoint   int
 	lastCheckpointAt time.Time
+	lastCkSteps      int64
+	resumedSteps     int64
+	ctx              context.Context
 }
 
 // NewAgentFunc builds an agent for the given spaces (the loop makes the environments).
@@ -142,7 +106,7 @@ func NewLoop(cfg TrainConfig, run *logs.Run, newAgent NewAgentFunc) (*Loop, erro
 		logProb: make([]float64, n), value: make([]float64, n), truncVal: make([]float64, n),
 		epID: make([]int64, n), epStep: make([]int64, n), epReturn: make([]float64, n),
 		recent:  newReturnWindow(cfg.ReturnWindow),
-		updates: cfg.Updates(), nextEpisode: int64(n), lastCheckpoint: -1,
+		updates: cfg.Updates(), nextEpisode: int64(n), lastCheckpoint: -1, resumedSteps: -1,
 	}
 	for i := range l.epID {
 		l.epID[i] = int64(i)
@@ -322,6 +286,7 @@ func (l *Loop) restore(ck *Checkpoint) error {
 		l.recent.add(r)
 	}
 	l.update, l.resumed, l.lastCheckpoint = ck.Update, ck.Update, ck.Update
+	l.lastCkSteps, l.resumedSteps = ck.EnvSteps, ck.EnvSteps
 	l.envSteps, l.episodes, l.nextEpisode = ck.EnvSteps, ck.Episodes, ck.NextEpisode
 	l.solved, l.wallOffset = ck.Solved, ck.WallSeconds
 	return nil
@@ -345,6 +310,14 @@ func (l *Loop) notice(format string, args ...any) {
 	}
 }
 
+// Train runs the loop as a Trainer (Run with hooks): when ctx is done it stops between
+// updates, writes a checkpoint, marks the run interrupted and returns an error wrapping
+// ErrInterrupted.
+func (l *Loop) Train(ctx context.Context, hooks Hooks) (Summary, error) {
+	l.Hooks, l.ctx = hooks, ctx
+	return l.Run()
+}
+
 // Run trains until the step budget is spent or the StopAtReturn target is reached, then
 // writes a final checkpoint and closes the run. A non-finite loss or any other failure
 // stops training; the run directory keeps its last good checkpoint.
@@ -360,31 +333,48 @@ func (l *Loop) Run() (Summary, error) {
 		// updates resumable too.
 		if err := l.checkpoint(); err != nil {
 			_ = l.Log.Fail(err)
-			return Summary{Status: l.status(nil, 0)}, err
+			return l.summary(l.status(nil, 0)), err
 		}
 	}
 	st, err := l.train()
+	if errors.Is(err, ErrInterrupted) && l.Log != nil {
+		if cerr := l.checkpoint(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		_ = l.Log.Interrupt(err)
+		return l.summary(st), fmt.Errorf("at env step %d (checkpoint written; --resume continues): %w", l.envSteps, err)
+	}
 	if err != nil {
 		if l.Log != nil {
 			_ = l.Log.Fail(err)
 		}
-		return Summary{Status: st, Resumed: l.resumed}, err
+		return l.summary(st), err
 	}
+	sum := l.summary(st)
 	if l.Log != nil {
 		if err := l.checkpoint(); err != nil {
 			_ = l.Log.Fail(err)
-			return Summary{Status: st, Resumed: l.resumed}, err
+			return sum, err
 		}
+		sum.Checkpoint = checkpointPath(l.Log.Dir(), l.update)
 		if err := l.Log.Close(); err != nil {
-			return Summary{Status: st, Resumed: l.resumed}, err
+			return sum, err
 		}
 	}
-	return Summary{Status: st, Resumed: l.resumed}, nil
+	return sum, nil
+}
+
+func (l *Loop) summary(st Status) Summary {
+	return Summary{Status: st, Resumed: l.resumed, ResumedSteps: l.resumedSteps, Steps: l.Config.Steps,
+		ReturnWindow: l.Config.ReturnWindow, Target: l.Config.StopAtReturn}
 }
 
 func (l *Loop) train() (Status, error) {
 	st := l.status(nil, 0)
 	for l.update < l.updates && !l.solved {
+		if l.ctx != nil && l.ctx.Err() != nil {
+			return st, ErrInterrupted
+		}
 		t0 := time.Now()
 		if err := l.collect(); err != nil {
 			return st, err
@@ -425,7 +415,7 @@ func (l *Loop) train() (Status, error) {
 			if err != nil {
 				return st, err
 			}
-			byCount := l.Config.CheckpointEvery > 0 && l.update%l.Config.CheckpointEvery == 0
+			byCount := l.Config.CheckpointEvery > 0 && l.envSteps-l.lastCkSteps >= l.Config.CheckpointEvery
 			byTime := l.Config.CheckpointSeconds > 0 && time.Since(l.lastCheckpointAt).Seconds() >= l.Config.CheckpointSeconds
 			if byCount || byTime {
 				if err := l.checkpoint(); err != nil {
@@ -614,9 +604,9 @@ func (l *Loop) checkpoint() error {
 	if err := SaveCheckpoint(l.Log.Dir(), ck, l.Config.KeepCheckpoints); err != nil {
 		return err
 	}
-	l.lastCheckpoint, l.lastCheckpointAt = l.update, time.Now()
+	l.lastCheckpoint, l.lastCheckpointAt, l.lastCkSteps = l.update, time.Now(), l.envSteps
 	if l.Hooks.OnCheckpoint != nil {
-		l.Hooks.OnCheckpoint(l.update, checkpointPath(l.Log.Dir(), l.update))
+		l.Hooks.OnCheckpoint(l.envSteps, checkpointPath(l.Log.Dir(), l.update))
 	}
 	return nil
 }

@@ -348,7 +348,7 @@ SET and SWAT runs can be evaluated zero-shot on other morphologies (gorl eval --
 	fl.IntVar(&cfg.Train.RolloutSteps, "rollout-steps", 128, "steps per environment per update")
 	fl.IntVar(&cfg.Train.Workers, "workers", 1, "goroutines stepping the environments")
 	fl.Float64Var(&target, "stop-at-return", 0, "stop once the mean return of the last 20 episodes reaches this")
-	fl.IntVar(&cfg.Train.CheckpointEvery, "checkpoint-every", 0, "write a checkpoint every N updates (ppo, default 100) or N env steps (td3, default 50000); negative: only by time and at the end")
+	fl.Int64Var(&cfg.Train.CheckpointEvery, "checkpoint-every", 0, "write a checkpoint every N env steps (default 50000); negative: only by time and at the end")
 	fl.Float64Var(&cfg.Train.CheckpointSeconds, "checkpoint-seconds", 0, "also write a checkpoint once this many seconds passed since the last (default: ppo 60, td3 600; negative: never by time)")
 	fl.IntVar(&cfg.Train.EvalEvery, "eval-every", 0, "evaluate the deterministic policy every N updates (0: never)")
 	fl.IntVar(&cfg.Train.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
@@ -524,6 +524,9 @@ func trainTD3(cmd *cobra.Command, merged trainConfig, cfg *trainConfig, f *td3Fl
 	set("checkpoint-seconds", func() { tc.CheckpointSeconds = cfg.Train.CheckpointSeconds })
 	if fl.Changed("warm-up") && f.warmUp == 0 {
 		c.WarmUp = -1 // the settings read 0 as the default and a negative value as none
+	}
+	if fl.Changed("grad-clip") && f.gradClip == 0 {
+		c.GradClip = -1 // as warm-up: sgrl/ tasks read 0 as the paper's 0.1
 	}
 	tc = tc.WithDefaults()
 	if err := tc.Validate(); err != nil {
