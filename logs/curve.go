@@ -47,6 +47,7 @@ func (s CurveSpec) withDefaults() CurveSpec {
 // several, in row order sorted by x. NaN values are left out.
 type Series struct {
 	Run   string
+	Env   string // the run's env id ("" when its config names none)
 	Seed  string // seed of the rows ("" when the table has none)
 	Group string
 	X, Y  []float64
@@ -95,7 +96,7 @@ func LoadSeries(runs []string, spec CurveSpec) ([]Series, error) {
 				}
 				s := bySeed[seed]
 				if s == nil {
-					s = &Series{Run: run}
+					s = &Series{Run: run, Env: info.EnvID}
 					if hasSeed {
 						s.Seed = strconv.FormatFloat(seed, 'f', -1, 64)
 					}
@@ -218,7 +219,9 @@ type Curve struct {
 	N       int // number of series
 	X       []float64
 	Mean    []float64
-	Lo, Hi  []float64 // band ends (equal to Mean when N == 1 or the band is "none")
+	Lo, Hi  []float64 // band ends (equal to Mean where no band is drawn)
+	Banded  bool      // whether Lo and Hi hold a band (false: "none", or N below MinN)
+	NoBand  string    // why a band that was asked for is not drawn ("" when drawn or not asked)
 	Members []Series  // the (smoothed) series of the group
 }
 
@@ -231,27 +234,61 @@ type Aggregate struct {
 	// series of the group cover, from the largest first x to the smallest last x, and each
 	// series is interpolated linearly onto it.
 	Points int
-	// Level is the confidence level of the band (default 0.95): mean ± t(n-1) · s/√n,
-	// the Student-t interval of the mean across the group's series.
+	// Level is the confidence level of the "ci" band (default 0.95).
 	Level float64
-	// Band chooses the band: "ci" (default: the Student-t interval above), "se" (mean ±
-	// one standard error), "sd" (mean ± one sample standard deviation), "minmax" (the
-	// range of the series) or "none".
+	// Band chooses the band: "bootstrap" (default: at each grid point, the percentile
+	// bootstrap interval of the mean across series, Bootstrap's method, the one Compare
+	// reports), "ci" (mean ± t(n-1)·s/√n, the Student-t interval of the mean), "se" (mean ±
+	// one standard error), "sd" (mean ± one sample standard deviation), "minmax" (the range
+	// of the series) or "none".
 	Band string
+	// Bootstrap sets the "bootstrap" band's resamples, level and seed.
+	Bootstrap Bootstrap
+	// MinN is the fewest series a group needs for a band (default 3): an interval of the
+	// mean from two values says little (Student-t's is 12.7 standard errors wide at 95%).
+	MinN int
 }
 
 // Bands lists the accepted values of Aggregate.Band.
-var Bands = []string{"ci", "se", "sd", "minmax", "none"}
+var Bands = []string{"bootstrap", "ci", "se", "sd", "minmax", "none"}
+
+func (a Aggregate) minN() int {
+	if a.MinN <= 0 {
+		return 3
+	}
+	return a.MinN
+}
+
+func (a Aggregate) level() float64 {
+	if a.Level <= 0 || a.Level >= 1 {
+		return 0.95
+	}
+	return a.Level
+}
+
+// BandLabel states the band's method for a legend, e.g. "95% bootstrap CI of the mean"
+// ("" for "none").
+func (a Aggregate) BandLabel() string {
+	switch a.Band {
+	case "", "bootstrap":
+		return fmt.Sprintf("%g%% bootstrap CI of the mean", 100*a.Bootstrap.level())
+	case "ci":
+		return fmt.Sprintf("%g%% Student-t CI of the mean", 100*a.level())
+	case "se":
+		return "mean ± 1 s.e."
+	case "sd":
+		return "mean ± 1 s.d."
+	case "minmax":
+		return "min-max of runs"
+	}
+	return ""
+}
 
 // Curves groups series by their Group (groups sorted, numbers numerically) and
 // aggregates each group.
 func (a Aggregate) Curves(series []Series) []Curve {
-	points, level := a.Points, a.Level
-	if points <= 0 {
-		points = 100
-	}
-	if level <= 0 || level >= 1 {
-		level = 0.95
+	if a.Points <= 0 {
+		a.Points = 100
 	}
 	groups := map[string][]Series{}
 	var names []string
@@ -265,12 +302,13 @@ func (a Aggregate) Curves(series []Series) []Curve {
 	SortLabels(names)
 	out := make([]Curve, 0, len(names))
 	for _, g := range names {
-		out = append(out, aggregateGroup(g, groups[g], points, level, a.Band))
+		out = append(out, a.aggregateGroup(g, groups[g]))
 	}
 	return out
 }
 
-func aggregateGroup(name string, members []Series, points int, level float64, band string) Curve {
+func (a Aggregate) aggregateGroup(name string, members []Series) Curve {
+	points := a.Points
 	lo, hi := math.Inf(-1), math.Inf(1)
 	for _, s := range members {
 		lo = math.Max(lo, s.X[0])
@@ -283,9 +321,13 @@ func aggregateGroup(name string, members []Series, points int, level float64, ba
 	if hi == lo {
 		points = 1
 	}
+	c.Banded = len(members) >= a.minN() && a.Band != "none"
+	if !c.Banded && a.Band != "none" {
+		c.NoBand = fmt.Sprintf("no band: n < %d", a.minN())
+	}
 	var t float64
 	if n := len(members); n > 1 {
-		t = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile((1 + level) / 2)
+		t = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile((1 + a.level()) / 2)
 	}
 	ys := make([]float64, len(members))
 	for p := 0; p < points; p++ {
@@ -298,9 +340,11 @@ func aggregateGroup(name string, members []Series, points int, level float64, ba
 		}
 		m := Mean(ys)
 		lo, hi := m, m
-		if len(ys) > 1 {
-			switch band {
-			case "", "ci":
+		if c.Banded {
+			switch a.Band {
+			case "", "bootstrap":
+				lo, hi = a.Bootstrap.MeanCI(ys)
+			case "ci":
 				lo, hi = m-t*StdErr(ys), m+t*StdErr(ys)
 			case "se":
 				lo, hi = m-StdErr(ys), m+StdErr(ys)
@@ -316,6 +360,42 @@ func aggregateGroup(name string, members []Series, points int, level float64, ba
 		c.Hi = append(c.Hi, hi)
 	}
 	return c
+}
+
+// Envs lists the distinct env ids of series, sorted, with the number of runs of each
+// ("" stands for runs whose config names no env).
+func Envs(series []Series) (ids []string, runs map[string]int) {
+	runs = map[string]int{}
+	seen := map[string]bool{}
+	for _, s := range series {
+		if seen[s.Run] {
+			continue
+		}
+		seen[s.Run] = true
+		if _, ok := runs[s.Env]; !ok {
+			ids = append(ids, s.Env)
+		}
+		runs[s.Env]++
+	}
+	slices.Sort(ids)
+	return ids, runs
+}
+
+// MixedEnvs returns an error naming the envs when series come from runs of more than
+// one env: their returns are on different scales and one axis misleads.
+func MixedEnvs(series []Series) error {
+	ids, runs := Envs(series)
+	if len(ids) < 2 {
+		return nil
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		if id == "" {
+			id = "no env"
+		}
+		parts[i] = fmt.Sprintf("%s (%d run%s)", id, runs[ids[i]], map[bool]string{true: "s"}[runs[ids[i]] > 1])
+	}
+	return fmt.Errorf("runs of %d different envs on one axis: %s", len(ids), strings.Join(parts, ", "))
 }
 
 // MovingAverage returns the trailing moving average of y over window values (the first

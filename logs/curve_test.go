@@ -38,7 +38,7 @@ func TestAggregateMeanAndBand(t *testing.T) {
 		series = append(series, s)
 	}
 	series = append(series, Series{Group: "h", X: []float64{0, 1}, Y: []float64{4, 4}})
-	curves := Aggregate{Points: 9, Level: 0.9}.Curves(series)
+	curves := Aggregate{Points: 9, Level: 0.9, Band: "ci"}.Curves(series)
 	if len(curves) != 2 || curves[0].Group != "g" || curves[0].N != 3 || curves[1].N != 1 {
 		t.Fatalf("curves %+v", curves)
 	}
@@ -54,7 +54,7 @@ func TestAggregateMeanAndBand(t *testing.T) {
 			t.Fatalf("at x=%v: mean %v band [%v, %v], want %v ± %v", x, c.Mean[i], c.Lo[i], c.Hi[i], x+3, half)
 		}
 	}
-	if h := curves[1]; h.Lo[0] != 4 || h.Hi[0] != 4 {
+	if h := curves[1]; h.Lo[0] != 4 || h.Hi[0] != 4 || h.Banded {
 		t.Fatalf("single series band %+v", h)
 	}
 	se := sd / math.Sqrt(3)
@@ -173,5 +173,61 @@ func TestSortLabels(t *testing.T) {
 	want := "a b ppo-1 ppo-2 ppo-10 seed 2 seed 10 x -3 x 1"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("sorted %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+func TestBootstrapBandIsCompareInterval(t *testing.T) {
+	// Five series, each constant at c_k: at every grid point the band must be the
+	// interval Compare reports for the final values, the same bootstrap with the same seed.
+	offsets := []float64{3, 10, 12, 40, 41}
+	var series []Series
+	for _, c := range offsets {
+		series = append(series, Series{Group: "g", X: []float64{0, 50, 100}, Y: []float64{c, c, c}})
+	}
+	b := Bootstrap{Resamples: 4000, Seed: 9}
+	curve := Aggregate{Points: 5, Bootstrap: b}.Curves(series)[0]
+	g := Compare{Last: 1, Bootstrap: b}.Groups(series)[0]
+	if !curve.Banded || curve.NoBand != "" {
+		t.Fatalf("5 series: no band (%q)", curve.NoBand)
+	}
+	for i := range curve.X {
+		if curve.Lo[i] != g.CILo || curve.Hi[i] != g.CIHi {
+			t.Fatalf("band at x=%v is [%v, %v], Compare's interval [%v, %v]", curve.X[i], curve.Lo[i], curve.Hi[i], g.CILo, g.CIHi)
+		}
+	}
+	// The percentile interval lies inside the data's range, unlike mean ± t·s/√n for few runs.
+	if g.CILo < 3 || g.CIHi > 41 || g.CIHi-g.CILo < 10 {
+		t.Fatalf("bootstrap interval [%v, %v] of %v", g.CILo, g.CIHi, offsets)
+	}
+	if got := (Aggregate{}).BandLabel(); got != "95% bootstrap CI of the mean" {
+		t.Fatalf("band label %q", got)
+	}
+}
+
+func TestBandNeedsThreeSeries(t *testing.T) {
+	two := []Series{{Group: "g", X: []float64{0, 1}, Y: []float64{0, 500}}, {Group: "g", X: []float64{0, 1}, Y: []float64{500, 0}}}
+	for _, band := range []string{"", "ci", "minmax"} {
+		c := Aggregate{Points: 3, Band: band}.Curves(two)[0]
+		if c.Banded || c.NoBand != "no band: n < 3" || c.Lo[1] != c.Mean[1] || c.Hi[1] != c.Mean[1] {
+			t.Fatalf("band %q on 2 series: banded %v (%q), [%v, %v] around %v", band, c.Banded, c.NoBand, c.Lo[1], c.Hi[1], c.Mean[1])
+		}
+	}
+	if c := (Aggregate{Points: 3, MinN: 2}).Curves(two)[0]; !c.Banded {
+		t.Fatal("MinN 2: no band on 2 series")
+	}
+	if c := (Aggregate{Points: 3, Band: "none"}).Curves(two)[0]; c.Banded || c.NoBand != "" {
+		t.Fatalf("band none: %+v", c)
+	}
+}
+
+func TestMixedEnvs(t *testing.T) {
+	s := []Series{{Run: "a", Env: "CartPole-v1"}, {Run: "a", Env: "CartPole-v1"}, {Run: "b", Env: "CartPole-v1"}, {Run: "c", Env: "Pendulum-v1"}}
+	if err := MixedEnvs(s[:3]); err != nil {
+		t.Fatalf("one env: %v", err)
+	}
+	err := MixedEnvs(s)
+	want := "runs of 2 different envs on one axis: CartPole-v1 (2 runs), Pendulum-v1 (1 run)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
 	}
 }

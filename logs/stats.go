@@ -52,12 +52,9 @@ func (b Bootstrap) MeanCI(x []float64) (lo, hi float64) {
 	if len(x) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	resamples, level := b.Resamples, b.Level
+	resamples, level := b.Resamples, b.level()
 	if resamples <= 0 {
 		resamples = 10000
-	}
-	if level <= 0 || level >= 1 {
-		level = 0.95
 	}
 	rng := rand.New(rand.NewPCG(b.Seed, 0x626f6f74)) // stream "boot"
 	means := make([]float64, resamples)
@@ -71,6 +68,13 @@ func (b Bootstrap) MeanCI(x []float64) (lo, hi float64) {
 	}
 	slices.Sort(means)
 	return Quantile(means, (1-level)/2), Quantile(means, (1+level)/2)
+}
+
+func (b Bootstrap) level() float64 {
+	if b.Level <= 0 || b.Level >= 1 {
+		return 0.95
+	}
+	return b.Level
 }
 
 // Quantile is the q-quantile of sorted values with linear interpolation between order

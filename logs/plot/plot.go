@@ -1,13 +1,12 @@
 // Package plot draws learning curves aggregated by package logs (a mean line and a
-// confidence band per group, all groups on one figure) with gonum.org/v1/plot.
+// confidence band per group, all groups on one figure) and line figures with reference
+// lines (Lines) with gonum.org/v1/plot: legends outside the axes, ticks at round values.
 package plot
 
 import (
 	"errors"
 	"fmt"
 	"image/color"
-	"path/filepath"
-	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -26,63 +25,69 @@ type Figure struct {
 	Height float64 // inches, default 5
 	// Members also draws every series of a group as a thin line under its mean.
 	Members bool
-	// BandLabel says what the bands show (e.g. "95% CI"); it is added to the legend.
+	// BandLabel states the bands' method (logs.Aggregate.BandLabel, e.g. "95% bootstrap
+	// CI of the mean"); the legend's first entry shows it.
 	BandLabel string
+	// LogX draws x on a log scale (points at x <= 0 are left out).
+	LogX bool
 }
 
 // Save draws curves on one figure and writes it to path; the extension chooses the
-// format (png, svg, pdf, jpg, eps, tif). Curves with no common x range are left out; if
-// none is left, Save fails.
+// format (png, svg, pdf, jpg, eps, tif). The legend sits right of the axes. Curves with
+// no common x range are left out; if none is left, Save fails.
 func (f Figure) Save(path string, curves []logs.Curve) error {
-	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
-	switch ext {
-	case "png", "svg", "pdf", "jpg", "jpeg", "eps", "tif", "tiff":
-	default:
-		return fmt.Errorf("plot %s: unknown image format %q (want png, svg, pdf, jpg, eps or tif)", path, ext)
+	if _, err := format(path); err != nil {
+		return err
 	}
-	p, err := f.plot(curves)
+	p, leg, err := f.plot(curves)
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	w, h := f.Width, f.Height
-	if w <= 0 {
-		w = 8
-	}
-	if h <= 0 {
-		h = 5
-	}
-	if err := p.Save(vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, path); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return nil
+	return saveOutside(p, leg, inches(f.Width, 8), inches(f.Height, 5), path)
 }
 
-func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, error) {
+func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, gplot.Legend, error) {
 	p := gplot.New()
+	leg := gplot.NewLegend()
 	p.Title.Text = f.Title
 	p.X.Label.Text = orDefault(f.XLabel, "x")
 	p.Y.Label.Text = orDefault(f.YLabel, "y")
+	axes(&p.X, f.LogX)
+	axes(&p.Y, false)
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.Left = true
+	banded := false
+	for _, c := range curves {
+		banded = banded || c.Banded
+	}
+	if banded && f.BandLabel != "" {
+		swatch, _ := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}})
+		swatch.Color = color.Gray{Y: 0xc8}
+		swatch.LineStyle.Width = 0
+		leg.Add("band: "+f.BandLabel, swatch)
+	}
 	drawn := 0
 	for i, c := range curves {
+		c = keepPositiveX(c, f.LogX)
 		if len(c.X) == 0 {
 			continue
 		}
 		col := plotutil.Color(i)
 		if f.Members {
 			for _, s := range c.Members {
+				s.X, s.Y = positiveX(s.X, s.Y, f.LogX)
+				if len(s.X) == 0 {
+					continue
+				}
 				l, err := plotter.NewLine(xys(s.X, s.Y))
 				if err != nil {
-					return nil, fmt.Errorf("group %s: %w", c.Group, err)
+					return nil, leg, fmt.Errorf("group %s: %w", c.Group, err)
 				}
 				l.Color = withAlpha(col, 0x70)
 				l.Width = vg.Points(0.6)
 				p.Add(l)
 			}
 		}
-		if hasBand(c) {
+		if c.Banded {
 			ring := make(plotter.XYs, 0, 2*len(c.X))
 			for j := range c.X {
 				ring = append(ring, plotter.XY{X: c.X[j], Y: c.Lo[j]})
@@ -92,7 +97,7 @@ func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, error) {
 			}
 			band, err := plotter.NewPolygon(ring)
 			if err != nil {
-				return nil, fmt.Errorf("group %s band: %w", c.Group, err)
+				return nil, leg, fmt.Errorf("group %s band: %w", c.Group, err)
 			}
 			band.Color = withAlpha(col, 0x50)
 			band.LineStyle.Width = 0
@@ -100,32 +105,48 @@ func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, error) {
 		}
 		mean, err := plotter.NewLine(xys(c.X, c.Mean))
 		if err != nil {
-			return nil, fmt.Errorf("group %s: %w", c.Group, err)
+			return nil, leg, fmt.Errorf("group %s: %w", c.Group, err)
 		}
 		mean.Color = col
 		mean.Width = vg.Points(2)
+		mean.Dashes = plotutil.Dashes(i / len(plotutil.SoftColors))
 		p.Add(mean)
 		label := fmt.Sprintf("%s (n=%d)", c.Group, c.N)
-		if hasBand(c) && f.BandLabel != "" {
-			label = fmt.Sprintf("%s (n=%d; band: %s)", c.Group, c.N, f.BandLabel)
+		if c.NoBand != "" && c.N > 1 {
+			label = fmt.Sprintf("%s (n=%d, %s)", c.Group, c.N, c.NoBand)
 		}
-		p.Legend.Add(label, mean)
+		leg.Add(label, mean)
 		drawn++
 	}
 	if drawn == 0 {
-		return nil, errors.New("no curve to draw (the series of each group share no x range)")
+		return nil, leg, errors.New("no curve to draw (the series of each group share no x range)")
 	}
-	return p, nil
+	return p, leg, nil
 }
 
-// hasBand reports whether a curve's band has any width.
-func hasBand(c logs.Curve) bool {
-	for j := range c.Lo {
-		if c.Lo[j] != c.Hi[j] {
-			return true
-		}
+// keepPositiveX drops the grid points at x <= 0 from a curve drawn on a log x axis.
+func keepPositiveX(c logs.Curve, logX bool) logs.Curve {
+	if !logX {
+		return c
 	}
-	return false
+	i := 0
+	for i < len(c.X) && c.X[i] <= 0 {
+		i++
+	}
+	c.X, c.Mean, c.Lo, c.Hi = c.X[i:], c.Mean[i:], c.Lo[i:], c.Hi[i:]
+	return c
+}
+
+// positiveX drops the points at x <= 0 (xs sorted) on a log x axis.
+func positiveX(x, y []float64, logX bool) ([]float64, []float64) {
+	if !logX {
+		return x, y
+	}
+	i := 0
+	for i < len(x) && x[i] <= 0 {
+		i++
+	}
+	return x[i:], y[i:]
 }
 
 func xys(x, y []float64) plotter.XYs {
