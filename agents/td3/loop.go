@@ -68,7 +68,7 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	if c.CheckpointSeconds == 0 {
 		c.CheckpointSeconds = 600
 	}
-	c.TD3 = c.TD3.WithDefaults()
+	c.TD3 = c.TD3.ForEnv(c.Env).WithDefaults()
 	return c
 }
 
@@ -453,8 +453,8 @@ func (t *Trainer) loop() error {
 		// One gradient update per environment step once the warm-up is over, on the
 		// morphology of that step's transition (one morphology per update).
 		if learning {
-			for i := range n {
-				if err := t.update(t.stored[i]); err != nil {
+			for i := range n * tc.UpdatesPerStep {
+				if err := t.update(t.stored[i%n]); err != nil {
 					return err
 				}
 			}
@@ -525,6 +525,7 @@ func (t *Trainer) logMetrics() error {
 		recent = logs.Mean(t.recent)
 		vals["recent_return"] = recent
 	}
+	putRewardTerms(t.vec.Envs, vals)
 	if t.Log != nil {
 		if err := t.Log.LogMetrics(logs.MetricRow{Seed: int64(t.Config.Seed), Iteration: int64(t.agent.critUpdates),
 			EnvSteps: t.envSteps, WallSeconds: now, Values: vals}); err != nil {
