@@ -194,8 +194,8 @@ func (a *FlatActor) forward(t *nn.Tape, obs *nn.Tensor) (*nn.Tensor, error) {
 
 // FlatCritic is TD3's twin of per-node critics (SET or SWAT) on flat rows: (obs [B, N·41],
 // act [B, N·3]) → Q1, Q2 [B, 1], each the mean of the per-node values over the real nodes
-// (padded action slots are ignored). Per-node values, for a per-node TD target, are
-// NodeCritic.Q's first result.
+// (padded action slots are ignored); NodeForward gives the per-node values for SGRL's
+// per-node TD target.
 type FlatCritic struct {
 	Q1, Q2 NodeCritic
 	morphologies
@@ -238,7 +238,31 @@ func (c *FlatCritic) Register(ps *nn.Params, prefix string) {
 // Forward returns Q1(s, a) and Q2(s, a), each [B, 1]. An input error is kept in c.Err and
 // on the tape.
 func (c *FlatCritic) Forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor) {
-	q1, q2, err := c.forward(t, obs, act)
+	return c.run(t, obs, act, flatMeans)
+}
+
+// NodeForward returns the per-node values Q1_i(s, a) and Q2_i(s, a), each [B, n] for the
+// current morphology's n nodes (padding cut off): SGRL's critic, whose TD target and loss
+// are per node.
+func (c *FlatCritic) NodeForward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor) {
+	return c.run(t, obs, act, flatNodes)
+}
+
+// ForwardQ1 returns Q1(s, a) [B, 1] alone (the actor's objective needs no Q2).
+func (c *FlatCritic) ForwardQ1(t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor {
+	q, _ := c.run(t, obs, act, flatQ1)
+	return q
+}
+
+// What FlatCritic.run computes.
+const (
+	flatMeans = iota // both critics, node means [B, 1]
+	flatNodes        // both critics, per node [B, n]
+	flatQ1           // Q1's node means only
+)
+
+func (c *FlatCritic) run(t *nn.Tape, obs, act *nn.Tensor, what int) (q1, q2 *nn.Tensor) {
+	q1, q2, err := c.forward(t, obs, act, what)
 	c.Err = err
 	if err != nil {
 		p := failOn(t, obs)
@@ -247,7 +271,7 @@ func (c *FlatCritic) Forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor
 	return q1, q2
 }
 
-func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor, err error) {
+func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor, what int) (q1, q2 *nn.Tensor, err error) {
 	b, n, err := rowNodes(obs, morph.NodeFeatures)
 	if err != nil {
 		return nil, nil, err
@@ -272,13 +296,19 @@ func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor
 	}
 	o := trim(t, obs, b, n, morph.NodeFeatures, c.Graph)
 	a := trim(t, act, b, n, morph.NodeActions, c.Graph)
-	_, m1, err := c.Q1.Q(t, o, a, st)
+	n1, m1, err := c.Q1.Q(t, o, a, st)
 	if err != nil {
 		return nil, nil, err
 	}
-	_, m2, err := c.Q2.Q(t, o, a, st)
+	if what == flatQ1 {
+		return t.Reshape(m1, b, 1), nil, nil
+	}
+	n2, m2, err := c.Q2.Q(t, o, a, st)
 	if err != nil {
 		return nil, nil, err
+	}
+	if what == flatNodes {
+		return n1, n2, nil
 	}
 	return t.Reshape(m1, b, 1), t.Reshape(m2, b, 1), nil
 }

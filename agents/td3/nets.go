@@ -24,6 +24,20 @@ type Critic interface {
 	Forward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor)
 }
 
+// NodeCritic is a Critic of per-node values (SET, SWAT): NodeForward returns Q1_i(s, a)
+// and Q2_i(s, a), each [B, n] for the current morphology's n nodes; Forward's values are
+// their means over the nodes. With Config.CriticForm per-node, TD3's target and loss are
+// taken per node (SGRL).
+type NodeCritic interface {
+	Critic
+	NodeForward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor)
+}
+
+// Q1Critic is a Critic that computes Q1 alone, which is all the actor's objective needs.
+type Q1Critic interface {
+	ForwardQ1(t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor
+}
+
 // Arch builds actors and critics for given observation and action widths. Each call
 // must return a freshly initialised network drawing only from rng.
 type Arch interface {
@@ -87,4 +101,8 @@ func (c *mlpCritic) Register(ps *nn.Params, prefix string) {
 func (c *mlpCritic) Forward(t *nn.Tape, obs, act *nn.Tensor) (*nn.Tensor, *nn.Tensor) {
 	x := t.Concat(1, obs, act)
 	return c.q1.Forward(t, x), c.q2.Forward(t, x)
+}
+
+func (c *mlpCritic) ForwardQ1(t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor {
+	return c.q1.Forward(t, t.Concat(1, obs, act))
 }

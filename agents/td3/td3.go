@@ -33,6 +33,8 @@ type Agent struct {
 	tape, target      *nn.Tape
 	actTape           *nn.Tape
 	actIn             *nn.Tensor
+	yNode             *nn.Tensor  // per-node targets [B, n]
+	critGrads         [][]float32 // the critic's gradient buffers while the actor steps
 }
 
 // Stats are the results of one Update.
@@ -136,9 +138,51 @@ func (a *Agent) Updates() (critic, actor int) { return a.critUpdates, a.actUpdat
 //
 // noise holds ε before clipping ([B·actDim]); nil draws it from the agent's stream.
 func (a *Agent) Target(b *Batch, noise []float32, y []float32) error {
+	if len(y) != a.Cfg.Batch {
+		return fmt.Errorf("td3 target: batch of %d, want %d", len(y), a.Cfg.Batch)
+	}
+	t, err := a.targetAction(b, noise)
+	if err != nil {
+		return err
+	}
+	q1, q2 := a.CriticTarget.Forward(t, a.next, a.nextAct)
+	if err := t.Err(); err != nil {
+		return fmt.Errorf("td3 target: %w", err)
+	}
+	a.clippedDoubleQ(b, q1.Data, q2.Data, 1, y)
+	return nil
+}
+
+// NodeTarget is Target per node, for per-node critics (SGRL's SECritic): every node i
+// of sample k gets y_ki = r_k + γ·(1 − terminated_k)·min(Q'1_i(s', ã), Q'2_i(s', ã)),
+// the reward shared by the nodes. The result [B, n] is owned by the agent.
+func (a *Agent) NodeTarget(b *Batch, noise []float32) (*nn.Tensor, error) {
+	nc, ok := a.CriticTarget.(NodeCritic)
+	if !ok {
+		return nil, fmt.Errorf("td3 node target: the critic has no per-node values")
+	}
+	t, err := a.targetAction(b, noise)
+	if err != nil {
+		return nil, err
+	}
+	q1, q2 := nc.NodeForward(t, a.next, a.nextAct)
+	if err := t.Err(); err != nil {
+		return nil, fmt.Errorf("td3 node target: %w", err)
+	}
+	n := q1.Shape[1]
+	if a.yNode == nil || a.yNode.Shape[1] != n {
+		a.yNode = nn.New(a.Cfg.Batch, n)
+	}
+	a.clippedDoubleQ(b, q1.Data, q2.Data, n, a.yNode.Data)
+	return a.yNode, nil
+}
+
+// targetAction computes ã (eq. 14) into a.nextAct on the reset target tape, with a.next
+// holding s'.
+func (a *Agent) targetAction(b *Batch, noise []float32) (*nn.Tape, error) {
 	cfg := a.Cfg
-	if len(b.Reward) != cfg.Batch || len(y) != cfg.Batch || (noise != nil && len(noise) != cfg.Batch*a.ActDim) {
-		return fmt.Errorf("td3 target: batch of %d, want %d", len(b.Reward), cfg.Batch)
+	if len(b.Reward) != cfg.Batch || (noise != nil && len(noise) != cfg.Batch*a.ActDim) {
+		return nil, fmt.Errorf("td3 target: batch of %d, want %d", len(b.Reward), cfg.Batch)
 	}
 	copy(a.next.Data, b.Next)
 	if noise == nil {
@@ -150,31 +194,51 @@ func (a *Agent) Target(b *Batch, noise []float32, y []float32) error {
 	t := a.target
 	t.Reset()
 	mu := a.ActorTarget.Forward(t, a.next)
+	if err := t.Err(); err != nil {
+		return nil, fmt.Errorf("td3 target: %w", err)
+	}
 	c := float32(cfg.NoiseClip)
 	for i := range a.nextAct.Data {
 		a.nextAct.Data[i] = clamp(mu.Data[i]+clamp(noise[i], -c, c), -1, 1)
 	}
-	q1, q2 := a.CriticTarget.Forward(t, a.next, a.nextAct)
-	if err := t.Err(); err != nil {
-		return fmt.Errorf("td3 target: %w", err)
+	return t, nil
+}
+
+// clippedDoubleQ writes y = r + γ(1 − d) min(q1, q2) (eq. 10) for rows of n values per sample.
+func (a *Agent) clippedDoubleQ(b *Batch, q1, q2 []float32, n int, y []float32) {
+	g := float32(a.Cfg.Gamma)
+	for k, r := range b.Reward[:a.Cfg.Batch] {
+		keep := g * (1 - b.Done[k])
+		for i := k * n; i < (k+1)*n; i++ {
+			y[i] = r + keep*min(q1[i], q2[i])
+		}
 	}
-	g := float32(cfg.Gamma)
-	for k := range y {
-		y[k] = b.Reward[k] + g*(1-b.Done[k])*min(q1.Data[k], q2.Data[k])
-	}
-	return nil
+}
+
+// perNode reports whether the critic loss is SGRL's per-node one.
+func (a *Agent) perNode() bool {
+	_, ok := a.Critic.(NodeCritic)
+	return ok && a.Cfg.CriticForm == CriticPerNode
 }
 
 // Update takes one TD3 step on a batch (Fujimoto et al. 2018, Algorithm 1):
 // the critics regress on the target y; every PolicyDelay-th call the actor ascends
 // Q1(s, μ(s)) (deterministic policy gradient, eq. 6) and the targets move by
-// θ' ← τθ + (1 − τ)θ'.
+// θ' ← τθ + (1 − τ)θ'. Per-node critics with CriticForm per-node regress each node's
+// value on its own target (SGRL): L = mean_{k,i} (Q1_ki − y_ki)² + mean_{k,i} (Q2_ki − y_ki)².
 func (a *Agent) Update(b *Batch) (Stats, error) {
 	st := Stats{ActorLoss: math.NaN()}
 	if len(b.Reward) != a.Cfg.Batch {
 		return st, fmt.Errorf("td3 update: batch of %d, want %d", len(b.Reward), a.Cfg.Batch)
 	}
-	if err := a.Target(b, nil, a.y.Data); err != nil {
+	perNode := a.perNode()
+	y := a.y
+	if perNode {
+		var err error
+		if y, err = a.NodeTarget(b, nil); err != nil {
+			return st, err
+		}
+	} else if err := a.Target(b, nil, a.y.Data); err != nil {
 		return st, err
 	}
 	copy(a.obs.Data, b.Obs)
@@ -183,8 +247,13 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 	// Critic: L = mean (Q1(s,a) − y)² + mean (Q2(s,a) − y)²
 	t := a.tape
 	t.Reset()
-	q1, q2 := a.Critic.Forward(t, a.obs, a.act)
-	loss := t.Add(t.Mean(t.Square(t.Sub(q1, a.y))), t.Mean(t.Square(t.Sub(q2, a.y))))
+	var q1, q2 *nn.Tensor
+	if perNode {
+		q1, q2 = a.Critic.(NodeCritic).NodeForward(t, a.obs, a.act)
+	} else {
+		q1, q2 = a.Critic.Forward(t, a.obs, a.act)
+	}
+	loss := t.Add(t.Mean(t.Square(t.Sub(q1, y))), t.Mean(t.Square(t.Sub(q2, y))))
 	a.CriticParams.ZeroGrad()
 	if err := t.Backward(loss); err != nil {
 		return st, fmt.Errorf("td3 critic update: %w", err)
@@ -195,7 +264,7 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 		sum += float64(v)
 	}
 	st.QMean = sum / float64(len(q1.Data))
-	if a.Cfg.GradClip > 0 {
+	if a.Cfg.clipping() {
 		st.GradNorm = nn.ClipGradNorm(a.CriticParams, a.Cfg.GradClip)
 	} else {
 		st.GradNorm = a.CriticParams.GradNorm()
@@ -208,16 +277,24 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 		return st, nil
 	}
 
-	// Actor: L = −mean Q1(s, μ(s)); the critic's gradients from this pass are
-	// discarded (zeroed before its next step).
+	// Actor: L = −mean Q1(s, μ(s)) (per-node critics: the mean over batch and nodes).
+	// The critic's weights take no gradient from this pass, so it computes none.
 	t.Reset()
-	q, _ := a.Critic.Forward(t, a.obs, a.Actor.Forward(t, a.obs))
+	a.freezeCritic(true)
+	var q *nn.Tensor
+	if c1, ok := a.Critic.(Q1Critic); ok {
+		q = c1.ForwardQ1(t, a.obs, a.Actor.Forward(t, a.obs))
+	} else {
+		q, _ = a.Critic.Forward(t, a.obs, a.Actor.Forward(t, a.obs))
+	}
 	aloss := t.Neg(t.Mean(q))
 	a.ActorParams.ZeroGrad()
-	if err := t.Backward(aloss); err != nil {
+	err := t.Backward(aloss)
+	a.freezeCritic(false)
+	if err != nil {
 		return st, fmt.Errorf("td3 actor update: %w", err)
 	}
-	if a.Cfg.GradClip > 0 {
+	if a.Cfg.clipping() {
 		nn.ClipGradNorm(a.ActorParams, a.Cfg.GradClip)
 	}
 	if err := a.ActorOpt.Step(a.ActorParams); err != nil {
@@ -235,6 +312,23 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 		return st, err
 	}
 	return st, nil
+}
+
+// freezeCritic hides (on) or restores (off) the critic's gradient buffers: a tensor
+// without one takes no gradient, so the actor's backward pass skips dW of every critic
+// layer while still propagating through it to the actions.
+func (a *Agent) freezeCritic(on bool) {
+	ps := a.CriticParams.Tensors()
+	if a.critGrads == nil {
+		a.critGrads = make([][]float32, len(ps))
+	}
+	for i, p := range ps {
+		if on {
+			a.critGrads[i], p.Grad = p.Grad, nil
+		} else {
+			p.Grad = a.critGrads[i]
+		}
+	}
 }
 
 func clamp(x, lo, hi float32) float32 { return max(lo, min(hi, x)) }
