@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -646,7 +647,7 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 			if best == nil {
 				st.BestFitness = 0 // -Inf has no JSON form; no best member yet
 			}
-			if err := writeGeneration(run, cfg, gen, res, st); err != nil {
+			if err := writeGeneration(run, cfg, gen, res, st, ev); err != nil {
 				return nil, err
 			}
 		}
@@ -694,14 +695,18 @@ func (c MetaConfig) BestFile() string {
 	return BestDriftFile
 }
 
-func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st MetaState) error {
+func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaResult, st MetaState, ev Evaluator) error {
+	values := map[string]float64{
+		"fitness_mean": gen.FitnessMean, "fitness_max": gen.FitnessMax, "fitness_min": gen.FitnessMin,
+		"sigma": gen.Sigma, "lr": gen.LR, "best_fitness": res.BestFitness,
+		"mean_fitness": gen.MeanFitness, "clip_fitness": gen.ClipFitness,
+	}
+	if c, ok := ev.(Counter); ok {
+		maps.Copy(values, c.Counters())
+	}
 	if err := run.LogMetrics(logs.MetricRow{
 		Seed: int64(cfg.Seed), Iteration: int64(gen.Index), EnvSteps: gen.EnvSteps, WallSeconds: gen.WallSeconds,
-		Values: map[string]float64{
-			"fitness_mean": gen.FitnessMean, "fitness_max": gen.FitnessMax, "fitness_min": gen.FitnessMin,
-			"sigma": gen.Sigma, "lr": gen.LR, "best_fitness": res.BestFitness,
-			"mean_fitness": gen.MeanFitness, "clip_fitness": gen.ClipFitness,
-		},
+		Values: values,
 	}); err != nil {
 		return err
 	}

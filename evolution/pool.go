@@ -28,6 +28,13 @@ type Evaluator interface {
 
 var _ Evaluator = Pool{}
 
+// Counter is an Evaluator that counts what it dropped (distributed.Coordinator: the
+// malformed and the rejected messages); meta-training logs its counts, named as
+// metrics columns, in every generation's row.
+type Counter interface {
+	Counters() map[string]float64
+}
+
 // Pool evaluates populations with a pool of goroutines.
 type Pool struct {
 	Workers int    // default GOMAXPROCS

@@ -50,12 +50,18 @@ type distFlags struct {
 	localWorkers  int
 	itemTimeout   time.Duration
 	workerTimeout time.Duration
+	noAuth        bool
+	tlsCert       string
+	tlsKey        string
 }
 
 func (d *distFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&d.on, "distributed", false, "evaluate members on NATS workers (gorl worker) through an embedded NATS server, or the one of --nats")
 	fl.StringVar(&d.natsURL, "nats", "", "connect to this NATS server instead of embedding one (implies --distributed)")
-	fl.StringVar(&d.listen, "listen", "127.0.0.1:0", "address of the embedded NATS server (port 0: random; 0.0.0.0:PORT lets other machines' workers connect; no authentication)")
+	fl.StringVar(&d.listen, "listen", "127.0.0.1:0", "address of the embedded NATS server (port 0: random; 0.0.0.0:PORT lets other machines' workers connect)")
+	fl.BoolVar(&d.noAuth, "no-auth", false, "embedded server without a worker token (loopback --listen addresses only)")
+	fl.StringVar(&d.tlsCert, "tls-cert", "", "PEM certificate: the embedded server accepts TLS connections only (workers: --tls-ca)")
+	fl.StringVar(&d.tlsKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.StringVar(&d.subject, "subject", distributed.DefaultSubject, "NATS subject the workers pull work from (one per concurrent run)")
 	fl.IntVar(&d.localWorkers, "local-workers", 0, "worker goroutines in this process besides the gorl worker processes (with --distributed)")
 	fl.DurationVar(&d.itemTimeout, "item-timeout", 10*time.Second, "hand a member to another worker when its worker is silent this long (keep it several of the workers' --heartbeat, default 1s)")
@@ -68,7 +74,7 @@ func (d *distFlags) validate(fl *pflag.FlagSet) error {
 		d.on = true
 	}
 	if !d.on {
-		for _, name := range []string{"listen", "subject", "local-workers", "item-timeout", "worker-timeout"} {
+		for _, name := range []string{"listen", "subject", "local-workers", "item-timeout", "worker-timeout", "no-auth", "tls-cert", "tls-key"} {
 			if fl.Changed(name) {
 				return fmt.Errorf("--%s needs --distributed (or --nats URL)", name)
 			}
@@ -76,8 +82,10 @@ func (d *distFlags) validate(fl *pflag.FlagSet) error {
 		return nil
 	}
 	switch {
-	case d.natsURL != "" && fl.Changed("listen"):
-		return errors.New("--listen sets the embedded server's address; drop it with --nats")
+	case d.natsURL != "" && (fl.Changed("listen") || d.noAuth || d.tlsCert != "" || d.tlsKey != ""):
+		return errors.New("--listen, --no-auth and --tls-cert/--tls-key set up the embedded server; drop them with --nats (its URL carries its credentials)")
+	case (d.tlsCert == "") != (d.tlsKey == ""):
+		return errors.New("--tls-cert and --tls-key go together")
 	case d.localWorkers < 0 || d.localWorkers > 4096:
 		return fmt.Errorf("--local-workers must be in [0, 4096], got %d", d.localWorkers)
 	case d.itemTimeout < 100*time.Millisecond:
@@ -103,7 +111,21 @@ type evaluator struct {
 	ev      evolution.Evaluator
 	record  *evolveEvaluation
 	url     string
+	token   string // the embedded server's worker token; empty: none
+	caFile  string // the embedded server's TLS certificate
 	closers []func()
+}
+
+// workerCommand is how to start a worker for this run.
+func (e *evaluator) workerCommand() string {
+	cmd := "gorl worker --nats " + e.workerURL()
+	if e.caFile != "" {
+		cmd += " --tls-ca " + e.caFile
+	}
+	if e.token != "" {
+		cmd = "GORL_NATS_TOKEN=" + e.token + " " + cmd
+	}
+	return cmd
 }
 
 // workerURL is the server URL for workers: an embedded server listening on all
@@ -142,23 +164,38 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 		}
 	}()
 	e.url = d.natsURL
+	var srv *distributed.Server
 	if e.url == "" {
-		srv, clientURL, err := distributed.StartServerOn(d.listen)
+		if !d.noAuth {
+			e.token = distributed.NewToken()
+		}
+		e.caFile = d.tlsCert
+		var err error
+		srv, err = distributed.StartServerOn(d.listen, distributed.Security{WorkerToken: e.token, Subject: d.subject, TLSCert: d.tlsCert, TLSKey: d.tlsKey})
 		if err != nil {
 			return nil, err
 		}
 		e.closers = append(e.closers, srv.Shutdown)
-		e.url = clientURL
+		e.url = srv.URL()
 	}
-	connect := func(name string) (*nats.Conn, error) {
-		nc, err := nats.Connect(e.url, nats.Name(name), nats.Timeout(5*time.Second))
+	connect := func(name string, opts ...nats.Option) (*nats.Conn, error) {
+		nc, err := nats.Connect(e.url, append([]nats.Option{nats.Name(name), nats.Timeout(5 * time.Second)}, opts...)...)
 		if err != nil {
 			return nil, fmt.Errorf("connect to NATS server %q: %w", e.url, err)
 		}
 		e.closers = append(e.closers, nc.Close)
 		return nc, nil
 	}
-	nc, err := connect("gorl evolve")
+	var nc *nats.Conn
+	var err error
+	if srv != nil {
+		nc, err = srv.Connect("gorl evolve") // the coordinator's own credentials
+		if err == nil {
+			e.closers = append(e.closers, nc.Close)
+		}
+	} else {
+		nc, err = connect("gorl evolve")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +215,7 @@ func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*
 	}
 	e.ev = c
 	for range d.localWorkers {
-		wc, err := connect("gorl evolve local worker")
+		wc, err := connect("gorl evolve local worker", distributed.WorkerOptions(e.token, e.caFile)...)
 		if err != nil {
 			return nil, err
 		}
@@ -452,8 +489,8 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	var members evolution.Evaluator = evolution.Pool{Workers: mc.Workers, Seed: mc.EvaluatorSeed()}
 	if ev.ev != nil {
 		members = ev.ev
-		fmt.Fprintf(out, "evaluating members on NATS workers at %s (subject %s); start workers with: gorl worker --nats %s\n",
-			ev.url, ev.record.Subject, ev.workerURL())
+		fmt.Fprintf(out, "evaluating members on NATS workers at %s (subject %s); start workers with: %s\n",
+			ev.url, ev.record.Subject, ev.workerCommand())
 	}
 	res, err := evolution.MetaTrainOn(members, mc, run, from, func(g evolution.Generation) {
 		prog.Add(1)
@@ -464,7 +501,7 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	prog.End(err)
 	if err != nil {
 		if errors.Is(err, distributed.ErrNoAnswer) {
-			err = fmt.Errorf("%w (start workers with: gorl worker --nats %s)", err, ev.workerURL())
+			err = fmt.Errorf("%w (start workers with: %s)", err, ev.workerCommand())
 		}
 		return errors.Join(fmt.Errorf("evolve %s: %w", runDir, err), quietFail(run, err))
 	}

@@ -24,6 +24,7 @@ func newWorkerCmd() *cobra.Command {
 		heartbeat time.Duration
 		reconnect time.Duration
 		quiet     bool
+		tlsCA     string
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -38,12 +39,18 @@ dies, the coordinator hands its member to another worker. A worker refuses jobs 
 another gorl version, CPU architecture or nn backend (its inner runs could differ), so
 results are bit-identical to a run on one machine.
 
+gorl evolve's embedded server admits workers by the token it prints: pass it in the
+environment as GORL_NATS_TOKEN (not on the command line, where other users of the
+machine can read it). A worker may only pull work and answer the members it was
+given; a server with TLS (gorl evolve --tls-cert) needs its certificate's CA here
+(--tls-ca).
+
 The worker stops on SIGINT or SIGTERM (after the members in hand), or when the
 connection to the server is lost for longer than --reconnect (e.g. the coordinator
 that embedded the server has finished). A line for every member started and
 finished goes to stdout unless --quiet.`,
-		Example: `  gorl worker --nats nats://127.0.0.1:4222
-  gorl worker --nats nats://coordinator:4222 --parallel 8`,
+		Example: `  GORL_NATS_TOKEN=<token gorl evolve printed> gorl worker --nats nats://127.0.0.1:4222
+  GORL_NATS_TOKEN=<token> gorl worker --nats tls://coordinator:4222 --tls-ca ca.pem --parallel 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
@@ -64,9 +71,11 @@ finished goes to stdout unless --quiet.`,
 			}
 			closed := make(chan struct{})
 			wait := time.Second
-			nc, err := nats.Connect(natsURL, nats.Name("gorl worker"), nats.Timeout(5*time.Second),
+			opts := append(distributed.WorkerOptions(os.Getenv("GORL_NATS_TOKEN"), tlsCA),
+				nats.Name("gorl worker"), nats.Timeout(5*time.Second),
 				nats.ReconnectWait(wait), nats.MaxReconnects(int(reconnect/wait)),
 				nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+			nc, err := nats.Connect(natsURL, opts...)
 			if err != nil {
 				return fmt.Errorf("connect to NATS server %q: %w", natsURL, err)
 			}
@@ -127,5 +136,6 @@ finished goes to stdout unless --quiet.`,
 	fl.DurationVar(&heartbeat, "heartbeat", distributed.DefaultHeartbeat, "how often to tell the coordinator a member is still being evaluated (keep it well under its --item-timeout)")
 	fl.DurationVar(&reconnect, "reconnect", 30*time.Second, "how long to try reconnecting after the connection to the server is lost")
 	fl.BoolVar(&quiet, "quiet", false, "no per-member lines")
+	fl.StringVar(&tlsCA, "tls-ca", "", "PEM file of the CA that signed the server's TLS certificate")
 	return cmd
 }

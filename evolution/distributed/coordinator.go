@@ -3,6 +3,7 @@ package distributed
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,6 +40,7 @@ type Coordinator struct {
 	OnRequeue func(gen, member int)
 
 	mu      sync.Mutex
+	counts  Counts
 	pullSub *nats.Subscription
 	resSub  *nats.Subscription // results and heartbeats of every round: inboxBase.<round>
 	inbox   string             // inboxBase
@@ -49,11 +51,36 @@ type Coordinator struct {
 	nextID  uint64
 }
 
-var _ evolution.Evaluator = (*Coordinator)(nil)
+var (
+	_ evolution.Evaluator = (*Coordinator)(nil)
+	_ evolution.Counter   = (*Coordinator)(nil)
+)
 
 // ErrNoAnswer is wrapped by the error of an Evaluate call that heard from no worker
 // for its Timeout.
 var ErrNoAnswer = errors.New("no worker answered")
+
+// Counts are the messages a Coordinator dropped since it was made: Malformed ones
+// did not decode as a result or heartbeat; Rejected ones named an item, generation or
+// ticket it had not issued to the inbox they came to (forged, or stale beyond what a
+// hand-out again explains). Neither ever changes a fitness or fails a generation.
+type Counts struct {
+	Malformed, Rejected int64
+}
+
+// Counts returns the messages dropped so far.
+func (c *Coordinator) Counts() Counts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts
+}
+
+// Counters are Counts as metrics columns (evolution.Counter): messages_malformed
+// and messages_rejected.
+func (c *Coordinator) Counters() map[string]float64 {
+	n := c.Counts()
+	return map[string]float64{"messages_malformed": float64(n.Malformed), "messages_rejected": float64(n.Rejected)}
+}
 
 // waiter is an idle worker's pull, answered with an item or, after pullHold, with
 // "no work".
@@ -68,6 +95,7 @@ type round struct {
 	gen      int
 	inbox    string
 	items    [][]byte
+	tickets  [][]uint64  // every ticket issued for each member in this round
 	queue    []int       // members to hand out, in order
 	out      []time.Time // when a member was handed out or last heartbeated; zero: not out
 	done     []bool
@@ -204,6 +232,9 @@ func (c *Coordinator) serveLocked() {
 				break
 			}
 			r.queue = r.queue[1:]
+			ticket := newTicket()
+			r.tickets[i] = append(r.tickets[i], ticket)
+			setTicket(r.items[i], ticket) // encodeBatch copies the item as stamped now
 			batch, members = append(batch, r.items[i]), append(members, i)
 			size += 4 + len(r.items[i])
 		}
@@ -255,7 +286,7 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 	c.rounds++
 	inbox, sub := fmt.Sprintf("%s.%d", c.inbox, c.rounds), c.resSub
 	c.mu.Unlock()
-	r := &round{gen: gen, inbox: inbox, items: make([][]byte, len(pop)), queue: make([]int, len(pop)),
+	r := &round{gen: gen, inbox: inbox, items: make([][]byte, len(pop)), tickets: make([][]uint64, len(pop)), queue: make([]int, len(pop)),
 		out: make([]time.Time, len(pop)), done: make([]bool, len(pop)), lastSeen: time.Now()}
 	for i, x := range pop {
 		// Encode every item once: handing it out again sends the same bytes.
@@ -277,21 +308,24 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 
 	errs := make([]string, len(pop))
 	remaining := len(pop)
-	// take records one message from the inbox: a result or a heartbeat.
-	take := func(m *nats.Msg) error {
+	// take records one message from the inbox: a result or a heartbeat of an item
+	// handed out with the ticket it echoes; anything else is dropped and counted.
+	take := func(m *nats.Msg) {
 		if m.Subject != r.inbox {
-			return nil // an answer to an earlier call
+			return // an answer to an earlier call
 		}
-		res, err := decodeResult(m.Data)
-		if err != nil {
-			return fmt.Errorf("evaluate generation %d: %w", gen, err)
-		}
-		if res.gen != uint64(gen) || res.member >= uint64(len(pop)) {
-			return nil // not an item of this call
-		}
-		i := int(res.member)
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		res, err := decodeResult(m.Data)
+		if err != nil {
+			c.counts.Malformed++
+			return
+		}
+		if res.gen != uint64(gen) || res.member >= uint64(len(pop)) || !slices.Contains(r.tickets[res.member], res.ticket) {
+			c.counts.Rejected++
+			return
+		}
+		i := int(res.member)
 		now := time.Now()
 		r.lastSeen = now
 		switch {
@@ -309,7 +343,6 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 			errs[i] = res.errText
 			remaining--
 		}
-		return nil
 	}
 	check := max(min(itemTimeout, timeout)/4, time.Millisecond)
 	lastCheck := time.Now()
@@ -320,9 +353,7 @@ func (c *Coordinator) Evaluate(gen int, pop [][]float64, fitness []float64, cost
 		case err != nil:
 			return fmt.Errorf("evaluate generation %d: receive results: %w", gen, err)
 		default:
-			if err := take(m); err != nil {
-				return err
-			}
+			take(m)
 		}
 		now := time.Now()
 		if remaining == 0 || now.Sub(lastCheck) < check {

@@ -30,15 +30,27 @@
 //	pull:       'P' 2 | credit uint32                    (request on Subject: up to credit items)
 //	no work:    'N' 2                                    (reply to a pull)
 //	batch:      'B' 2 | count uint32 | count × (length uint32 | work item)   (reply to a pull)
-//	work item:  'W' 2 | seed uint64 | generation uint64 | member uint64 |
+//	work item:  'W' 3 | ticket uint64 | seed uint64 | generation uint64 | member uint64 |
 //	            spec length uint32 | spec | dim uint32 | dim × float64
-//	result:     'R' 2 | generation uint64 | member uint64 | fitness float64 | cost int64 |
-//	            error text (UTF-8, rest of the message; empty = no error)
-//	heartbeat:  'A' 2 | generation uint64 | member uint64
+//	result:     'R' 3 | ticket uint64 | generation uint64 | member uint64 | fitness float64 |
+//	            cost int64 | error text (UTF-8, rest of the message; empty = no error)
+//	heartbeat:  'A' 3 | ticket uint64 | generation uint64 | member uint64
 //
-// A worker answers an item it cannot evaluate (malformed, or a spec its Build
-// refuses) with a result whose error text says why, and the coordinator fails the
-// generation with it.
+// (pull, no work and batch carry version 3 too.) Every hand-out of an item carries a
+// fresh ticket, a secret 64-bit number; the coordinator accepts a result or heartbeat
+// only when it echoes a ticket issued for that item in that Evaluate call. A message
+// that does not decode, or names an item or ticket the coordinator did not issue, is
+// dropped and counted (Coordinator.Counts), so a stray or hostile client can neither
+// fail a generation nor place a fitness into it. A worker answers an item it holds a
+// ticket for but cannot evaluate (a spec its Build refuses) with a result whose error
+// text says why, and the coordinator fails the generation with it: that worker was
+// given the item and says it cannot do the job.
+//
+// Authentication (Security): an embedded server started with a worker token admits
+// the coordinator by a password that never leaves its process and workers by the
+// token; workers may pull on the run's subject, read only their own inbox and answer
+// only the batches they were given. A server without a token listens on loopback
+// addresses only.
 //
 // Delivery is at-least-once on top of core NATS (which itself is at-most-once): for
 // every item it holds, a worker sends a heartbeat every Heartbeat; an item
@@ -53,11 +65,11 @@
 // heartbeats but never finishes (a fitness function that hangs) hangs Evaluate, as it
 // would hang Pool.Evaluate.
 //
-// StartServer runs an embedded NATS server, by default on a random 127.0.0.1 port,
-// the default for a single machine: only processes on that machine can reach it. For
-// many machines, listen on an address they can reach (StartServerOn), or run a NATS
-// server they can all reach and connect the coordinator and every worker to it with
-// nats.Connect.
+// StartServer runs an embedded NATS server without authentication on a random
+// 127.0.0.1 port: only processes on that machine can reach it. For many machines,
+// listen on an address they can reach with a worker token (StartServerOn, Security),
+// or run a NATS server they can all reach and connect the coordinator and every
+// worker to it with nats.Connect and that server's credentials.
 //
 // Results are bit-identical across workers that run the same program on the same
 // architecture; a fitness function compiled for another architecture may round
@@ -70,11 +82,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
-	"strconv"
-	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 )
 
 // DefaultSubject is the work subject when none is given.
@@ -87,10 +94,10 @@ const (
 	kindWork   = 'W'
 	kindResult = 'R'
 	kindAck    = 'A'
-	version    = 2
-	workHeader = 2 + 8 + 8 + 8 + 4 // then the spec, then dim uint32 and the parameters
-	resHeader  = 2 + 8 + 8 + 8 + 8
-	ackLen     = 2 + 8 + 8
+	version    = 3
+	workHeader = 2 + 8 + 8 + 8 + 8 + 4 // then the spec, then dim uint32 and the parameters
+	resHeader  = 2 + 8 + 8 + 8 + 8 + 8
+	ackLen     = 2 + 8 + 8 + 8
 )
 
 var noWorkMsg = []byte{kindNoWork, version}
@@ -111,58 +118,24 @@ func decodePull(b []byte) int {
 	return max(1, min(int(binary.LittleEndian.Uint32(b[2:])), maxCredit))
 }
 
-// StartServer starts an in-process NATS server listening on 127.0.0.1 at a random
-// free port and returns it with its client URL. Shut it down with srv.Shutdown().
-func StartServer() (*server.Server, string, error) {
-	return StartServerOn("127.0.0.1:0")
-}
-
-// StartServerOn starts an in-process NATS server listening on addr ("host:port";
-// port 0: a random free one) and returns it with its client URL. Listening on an
-// address other machines reach (e.g. "0.0.0.0:4222") lets their workers connect;
-// the server has no authentication, so do that on trusted networks only.
-func StartServerOn(addr string) (*server.Server, string, error) {
-	host, portText, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, "", fmt.Errorf("start nats server on %q: want host:port: %w", addr, err)
-	}
-	port, err := strconv.Atoi(portText)
-	if err != nil || port < 0 || port > 65535 {
-		return nil, "", fmt.Errorf("start nats server on %q: port %q is not in [0, 65535]", addr, portText)
-	}
-	if port == 0 {
-		port = server.RANDOM_PORT
-	}
-	if host == "" {
-		host = "0.0.0.0"
-	}
-	opts := &server.Options{Host: host, Port: port, NoLog: true, NoSigs: true}
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		return nil, "", fmt.Errorf("start nats server on %s: %w", addr, err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		srv.Shutdown()
-		return nil, "", fmt.Errorf("start nats server on %s: not ready for connections after 10s (is the address in use?)", addr)
-	}
-	return srv, srv.ClientURL(), nil
-}
-
 func coordinatorGroup(subject string) string { return subject + ".coordinators" }
 
 // work is one decoded work item.
 type work struct {
+	ticket            uint64
 	seed, gen, member uint64
 	spec              []byte
 	x                 []float64
 }
 
+// encodeWork encodes a work item with no ticket; setTicket stamps one on each
+// hand-out.
 func encodeWork(dst []byte, seed uint64, gen, member int, spec []byte, x []float64) []byte {
 	if n := workHeader + len(spec) + 4 + 8*len(x); cap(dst) < n {
 		dst = make([]byte, 0, n)
 	}
 	dst = append(dst[:0], kindWork, version)
+	dst = binary.LittleEndian.AppendUint64(dst, 0)
 	dst = binary.LittleEndian.AppendUint64(dst, seed)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(gen))
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(member))
@@ -183,11 +156,12 @@ func decodeWork(b []byte) (work, error) {
 		return work{}, fmt.Errorf("work item kind %q version %d, want %q version %d", b[0], b[1], kindWork, version)
 	}
 	w := work{
-		seed:   binary.LittleEndian.Uint64(b[2:]),
-		gen:    binary.LittleEndian.Uint64(b[10:]),
-		member: binary.LittleEndian.Uint64(b[18:]),
+		ticket: binary.LittleEndian.Uint64(b[2:]),
+		seed:   binary.LittleEndian.Uint64(b[10:]),
+		gen:    binary.LittleEndian.Uint64(b[18:]),
+		member: binary.LittleEndian.Uint64(b[26:]),
 	}
-	specLen := uint64(binary.LittleEndian.Uint32(b[26:]))
+	specLen := uint64(binary.LittleEndian.Uint32(b[34:]))
 	if uint64(len(b)) < workHeader+specLen+4 {
 		return w, fmt.Errorf("work item with a %d-byte spec has only %d bytes", specLen, len(b))
 	}
@@ -204,15 +178,20 @@ func decodeWork(b []byte) (work, error) {
 	return w, nil
 }
 
-func encodeAck(gen, member uint64) []byte {
+// setTicket stamps ticket on an encoded work item.
+func setTicket(item []byte, ticket uint64) { binary.LittleEndian.PutUint64(item[2:], ticket) }
+
+func encodeAck(ticket, gen, member uint64) []byte {
 	b := make([]byte, 0, ackLen)
 	b = append(b, kindAck, version)
+	b = binary.LittleEndian.AppendUint64(b, ticket)
 	b = binary.LittleEndian.AppendUint64(b, gen)
 	return binary.LittleEndian.AppendUint64(b, member)
 }
 
 // result is one decoded result, or a heartbeat when ack is set.
 type result struct {
+	ticket      uint64
 	gen, member uint64
 	fitness     float64
 	cost        int64
@@ -220,9 +199,10 @@ type result struct {
 	ack         bool
 }
 
-func encodeResult(gen, member uint64, fitness float64, cost int64, errText string) []byte {
+func encodeResult(ticket, gen, member uint64, fitness float64, cost int64, errText string) []byte {
 	b := make([]byte, 0, resHeader+len(errText))
 	b = append(b, kindResult, version)
+	b = binary.LittleEndian.AppendUint64(b, ticket)
 	b = binary.LittleEndian.AppendUint64(b, gen)
 	b = binary.LittleEndian.AppendUint64(b, member)
 	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(fitness))
@@ -233,8 +213,9 @@ func encodeResult(gen, member uint64, fitness float64, cost int64, errText strin
 func decodeResult(b []byte) (result, error) {
 	if len(b) == ackLen && b[0] == kindAck && b[1] == version {
 		return result{
-			gen:    binary.LittleEndian.Uint64(b[2:]),
-			member: binary.LittleEndian.Uint64(b[10:]),
+			ticket: binary.LittleEndian.Uint64(b[2:]),
+			gen:    binary.LittleEndian.Uint64(b[10:]),
+			member: binary.LittleEndian.Uint64(b[18:]),
 			ack:    true,
 		}, nil
 	}
@@ -245,10 +226,11 @@ func decodeResult(b []byte) (result, error) {
 		return result{}, fmt.Errorf("result kind %q version %d, want %q version %d", b[0], b[1], kindResult, version)
 	}
 	return result{
-		gen:     binary.LittleEndian.Uint64(b[2:]),
-		member:  binary.LittleEndian.Uint64(b[10:]),
-		fitness: math.Float64frombits(binary.LittleEndian.Uint64(b[18:])),
-		cost:    int64(binary.LittleEndian.Uint64(b[26:])),
+		ticket:  binary.LittleEndian.Uint64(b[2:]),
+		gen:     binary.LittleEndian.Uint64(b[10:]),
+		member:  binary.LittleEndian.Uint64(b[18:]),
+		fitness: math.Float64frombits(binary.LittleEndian.Uint64(b[26:])),
+		cost:    int64(binary.LittleEndian.Uint64(b[34:])),
 		errText: string(b[resHeader:]),
 	}, nil
 }

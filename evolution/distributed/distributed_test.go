@@ -288,11 +288,13 @@ func TestWorkerErrorReported(t *testing.T) {
 func TestCodecExact(t *testing.T) {
 	x := []float64{math.Inf(-1), -0.0, math.SmallestNonzeroFloat64, math.MaxFloat64, 1.0 / 3}
 	spec := []byte(`{"job":1}`)
-	w, err := decodeWork(encodeWork(nil, 1<<63, 7, 9, spec, x))
+	item := encodeWork(nil, 1<<63, 7, 9, spec, x)
+	setTicket(item, 0xfeedbeef12345678)
+	w, err := decodeWork(item)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.seed != 1<<63 || w.gen != 7 || w.member != 9 || string(w.spec) != string(spec) || !sameBits(w.x, x) {
+	if w.ticket != 0xfeedbeef12345678 || w.seed != 1<<63 || w.gen != 7 || w.member != 9 || string(w.spec) != string(spec) || !sameBits(w.x, x) {
 		t.Errorf("work item round trip: %+v", w)
 	}
 	// The PPO-clip member of meta-training has no parameters and no spec here.
@@ -301,12 +303,12 @@ func TestCodecExact(t *testing.T) {
 		t.Errorf("empty work item round trip: %+v, %v", w, err)
 	}
 	nan := math.Float64frombits(0x7ff8000000000123)
-	a, err := decodeResult(encodeAck(4, 5))
-	if err != nil || !a.ack || a.gen != 4 || a.member != 5 {
+	a, err := decodeResult(encodeAck(99, 4, 5))
+	if err != nil || !a.ack || a.ticket != 99 || a.gen != 4 || a.member != 5 {
 		t.Errorf("heartbeat round trip: %+v, %v", a, err)
 	}
-	r, err := decodeResult(encodeResult(2, 3, nan, -7, "boom"))
-	if err != nil || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.cost != -7 || r.errText != "boom" || r.ack {
+	r, err := decodeResult(encodeResult(98, 2, 3, nan, -7, "boom"))
+	if err != nil || r.ticket != 98 || r.gen != 2 || r.member != 3 || math.Float64bits(r.fitness) != 0x7ff8000000000123 || r.cost != -7 || r.errText != "boom" || r.ack {
 		t.Errorf("result round trip: %+v, %v", r, err)
 	}
 	if _, _, err := decodeReply(noWorkMsg); err != errNoWork {
@@ -331,12 +333,12 @@ func TestCodecExact(t *testing.T) {
 		t.Error("pull credit round trip")
 	}
 	full := encodeWork(nil, 1, 2, 3, spec, x)
-	for _, n := range []int{40, 2 + 8 + 8 + 8 + 4 + 3, len(full) - 1} {
+	for _, n := range []int{40, 2 + 8 + 8 + 8 + 8 + 4 + 3, len(full) - 1} {
 		if _, err := decodeWork(full[:n]); err == nil {
 			t.Errorf("a work item truncated to %d of %d bytes decoded", n, len(full))
 		}
 	}
-	if _, err := decodeResult([]byte("W\x02")); err == nil {
+	if _, err := decodeResult([]byte("W\x03")); err == nil {
 		t.Error("a short result decoded")
 	}
 }

@@ -63,8 +63,8 @@ type Worker struct {
 }
 
 type heldItem struct {
-	reply       string
-	gen, member uint64
+	reply               string
+	ticket, gen, member uint64
 }
 
 type built struct {
@@ -140,7 +140,7 @@ func (w *Worker) serve(ctx context.Context) {
 		}
 		w.mu.Lock()
 		for _, it := range items {
-			w.held = append(w.held, heldItem{reply: m.Reply, gen: it.gen, member: it.member})
+			w.held = append(w.held, heldItem{reply: m.Reply, ticket: it.ticket, gen: it.gen, member: it.member})
 		}
 		w.mu.Unlock()
 		start := time.Now()
@@ -160,7 +160,7 @@ func (w *Worker) serve(ctx context.Context) {
 
 func (w *Worker) handle(reply string, it work, decodeErr error) {
 	if decodeErr != nil {
-		_ = w.Conn.Publish(reply, encodeResult(it.gen, it.member, 0, 0, decodeErr.Error()))
+		_ = w.Conn.Publish(reply, encodeResult(it.ticket, it.gen, it.member, 0, 0, decodeErr.Error()))
 		return
 	}
 	if w.OnItem != nil {
@@ -182,7 +182,7 @@ func (w *Worker) handle(reply string, it work, decodeErr error) {
 	}
 	// A failed publish means the connection is gone; the coordinator hands the item
 	// out again.
-	_ = w.Conn.Publish(reply, encodeResult(it.gen, it.member, f, cost, text))
+	_ = w.Conn.Publish(reply, encodeResult(it.ticket, it.gen, it.member, f, cost, text))
 }
 
 // fitnessFor returns the fitness function of items with this spec.
@@ -231,7 +231,7 @@ func (w *Worker) heartbeat(served <-chan struct{}) {
 		w.mu.Lock()
 		acks = acks[:0]
 		for _, h := range w.held {
-			acks = append(acks, &nats.Msg{Subject: h.reply, Data: encodeAck(h.gen, h.member)})
+			acks = append(acks, &nats.Msg{Subject: h.reply, Data: encodeAck(h.ticket, h.gen, h.member)})
 		}
 		w.mu.Unlock()
 		for _, a := range acks {
