@@ -86,6 +86,13 @@ type Evaluation struct {
 	Value      float64   // V^pi = sum_m w_m V^pi_m
 	PerContext []float64 // V^pi_m
 	States     int       // (step, state, policy memory) classes enumerated
+	// ReturnVariance is Var^pi(return | m), and Variance = sum_m w_m Var^pi(return | m).
+	// Rewards are deterministic given (m, s, a), so by the law of total variance this is
+	// the expected sum of V(nu_m, alpha_1) + sum_h V(P_m(s_h,a_h), alpha_{h+1}) along pi:
+	// the total variance of the policy's alpha vectors, 0 when every P_m and nu_m is
+	// deterministic.
+	ReturnVariance []float64
+	Variance       float64
 }
 
 // Evaluate computes the exact value of p in the true LMDP l by enumerating, step by step,
@@ -108,17 +115,21 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 		node   int32 // policy's belief point, -1 off the reachable set
 		belief []float64
 		reach  []float64 // w_m * P(history class | m)
+		g1, g2 []float64 // w_m * E[G 1(class) | m] and w_m * E[G^2 1(class) | m], G the reward so far
 	}
 	ev := Evaluation{PerContext: make([]float64, M)}
 	key := make([]int64, 2+M)
 	pkey := make([]int64, 1+M)
-	classKey := func(s int, node int32, b []float64) []int64 {
+	// A class is (s, belief point) or, off the points, (s, rounded belief): pkey as
+	// lookup left it, which names the policy's memory exactly.
+	classKey := func(s int, node int32) []int64 {
 		if node >= 0 {
 			clear(key)
 			key[0], key[1] = int64(s), int64(node)
 			return key
 		}
-		beliefKey(key, b, int64(s), -1)
+		copy(key, pkey)
+		key[1+M] = -1
 		return key
 	}
 	var cur []class
@@ -135,10 +146,11 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 		}
 		md.StartBelief(b, s)
 		node := p.lookup(0, s, b, pkey)
-		cur = append(cur, class{s: s, node: node, belief: append([]float64(nil), b...), reach: reach})
+		cur = append(cur, class{s: s, node: node, belief: append([]float64(nil), b...), reach: reach, g1: make([]float64, M), g2: make([]float64, M)})
 	}
 	alpha := make([]float64, M)
 	nb := make([]float64, M)
+	second := make([]float64, M)
 	for h := 0; h < l.H; h++ {
 		ev.States += len(cur)
 		var next []class
@@ -151,9 +163,15 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 				a = p.backupAt(h, c.s, c.belief, nil, alpha)
 			}
 			for m, rm := range c.reach {
-				ev.PerContext[m] += rm * l.Reward(m, c.s, a)
+				r := l.Reward(m, c.s, a)
+				ev.PerContext[m] += rm * r
+				c.g2[m] += 2*r*c.g1[m] + r*r*rm // (G + r)^2
+				c.g1[m] += r * rm
 			}
 			if h+1 == l.H {
+				for m := range second {
+					second[m] += c.g2[m]
+				}
 				continue
 			}
 			for g := 0; g < M; g++ { // reward groups of the true model among reachable contexts
@@ -184,17 +202,21 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 					}
 					md.Update(nb, c.belief, c.s, a, r, s2)
 					node := p.lookup(h+1, s2, nb, pkey)
-					id, added := nidx.findOrAdd(classKey(s2, node, nb), true)
+					id, added := nidx.findOrAdd(classKey(s2, node), true)
 					if added {
 						if len(next) >= maxStates {
 							return ev, fmt.Errorf("evaluate: more than %d policy belief states at step %d; instance too large for exact evaluation", maxStates, h+1)
 						}
-						next = append(next, class{s: s2, node: node, belief: append([]float64(nil), nb...), reach: make([]float64, M)})
+						next = append(next, class{s: s2, node: node, belief: append([]float64(nil), nb...),
+							reach: make([]float64, M), g1: make([]float64, M), g2: make([]float64, M)})
 					}
 					nc := &next[id]
 					for m := g; m < M; m++ {
 						if c.reach[m] > 0 && l.Reward(m, c.s, a) == r {
-							nc.reach[m] += c.reach[m] * l.Next(m, c.s, a)[s2]
+							pr := l.Next(m, c.s, a)[s2]
+							nc.reach[m] += c.reach[m] * pr
+							nc.g1[m] += c.g1[m] * pr
+							nc.g2[m] += c.g2[m] * pr
 						}
 					}
 				}
@@ -202,9 +224,12 @@ func Evaluate(l *latent.LMDP, p *Policy, maxStates int) (Evaluation, error) {
 		}
 		cur = next
 	}
+	ev.ReturnVariance = make([]float64, M)
 	for m := range ev.PerContext {
 		ev.Value += ev.PerContext[m]
 		ev.PerContext[m] /= l.Weights[m]
+		ev.ReturnVariance[m] = max(0, second[m]/l.Weights[m]-ev.PerContext[m]*ev.PerContext[m])
+		ev.Variance += l.Weights[m] * ev.ReturnVariance[m]
 	}
 	return ev, nil
 }

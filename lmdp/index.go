@@ -5,7 +5,8 @@ import "math"
 // beliefScale quantises beliefs for merging: two beliefs are the same point when every
 // component agrees after rounding to a multiple of 2^-40 (about 1e-12). Different
 // histories that lead to the same posterior (up to floating-point rounding) then share a
-// node, which keeps reachable-belief sets finite in practice.
+// node, which keeps reachable-belief sets finite when the model's likelihood ratios
+// repeat (the true models of the families). PBVI.Resolution sets a coarser scale.
 const beliefScale = 1 << 40
 
 // keyIndex maps fixed-width integer keys to dense ids (open addressing over a Go map,
@@ -77,10 +78,26 @@ func (x *keyIndex) findOrAdd(k []int64, add bool) (id int32, added bool) {
 	return id, true
 }
 
-// beliefKey writes the key of (tag values..., quantised belief) into dst.
+// beliefKey writes the key of (tag values..., belief rounded at beliefScale) into dst.
 func beliefKey(dst []int64, b []float64, tags ...int64) {
+	quantize(dst, b, beliefScale, tags...)
+}
+
+// quantize writes the key of (tag values..., belief rounded to multiples of 1/scale)
+// into dst. Below beliefScale it also snaps b to the rounded belief, renormalised: the
+// policy then remembers the rounded belief itself, so two histories with one key act
+// alike from there on and exact evaluation may merge them (a finite-memory policy).
+func quantize(dst []int64, b []float64, scale float64, tags ...int64) {
 	n := copy(dst, tags)
+	sum := int64(0)
 	for m, v := range b {
-		dst[n+m] = int64(math.Round(v * beliefScale))
+		dst[n+m] = int64(math.Round(v * scale))
+		sum += dst[n+m]
+	}
+	if scale >= beliefScale || sum <= 0 {
+		return
+	}
+	for m := range b {
+		b[m] = float64(dst[n+m]) / float64(sum)
 	}
 }

@@ -9,7 +9,10 @@ import (
 
 // Model is a planning model: an LMDP whose parameters may be estimates. RKnown marks the
 // rewards that have been observed (nil: all known); an unknown reward does not inform the
-// belief and, in optimistic backups, has an unvisited (m,s,a) behind it.
+// belief and, in optimistic backups, has an unvisited (m,s,a) behind it. Floor, when not
+// nil, is the likelihood the belief update gives a transition of probability 0 under
+// (m,s,a) (an estimate that has not seen it yet), so that one unseen transition lowers a
+// context's weight instead of ruling it out; backups still use P.
 type Model struct {
 	M, S, A, H int
 	W          []float64 // len M
@@ -17,6 +20,7 @@ type Model struct {
 	P          []float64 // len M*S*A*S
 	R          []float64 // len M*S*A
 	RKnown     []bool    // len M*S*A, or nil
+	Floor      []float64 // len M*S*A, or nil
 }
 
 // ModelOf returns the exact model of l (sharing its slices).
@@ -33,21 +37,33 @@ func (md *Model) next(m, s, a int) []float64 {
 
 func (md *Model) rewardKnown(i int) bool { return md.RKnown == nil || md.RKnown[i] }
 
+// likelihood is the factor of the belief update for reaching s2 from (m,s,a) at index i:
+// P_m(s2|s,a), or the floor where that is 0.
+func (md *Model) likelihood(i, s2 int) float64 {
+	p := md.P[i*md.S+s2]
+	if p == 0 && md.Floor != nil {
+		return md.Floor[i]
+	}
+	return p
+}
+
 // Update writes into dst the posterior after taking a in s, seeing reward r and next
-// state s2 (the belief equation above, normalised). When no context is consistent with
-// the observation (total zero) the belief is kept: dst = b, and Update returns false.
+// state s2 (the belief equation above, normalised; with a Floor, an unseen transition
+// weighs Floor instead of 0). When no context with that reward has s2 in its support
+// the belief is kept: dst = b, and Update returns false.
 func (md *Model) Update(dst, b []float64, s, a int, r float64, s2 int) bool {
-	sum := 0.0
+	sum, seen := 0.0, false
 	for m := range dst {
 		i := md.sa(m, s, a)
-		u := b[m] * md.P[i*md.S+s2]
+		u := b[m] * md.likelihood(i, s2)
 		if md.rewardKnown(i) && md.R[i] != r {
 			u = 0
 		}
+		seen = seen || (u > 0 && md.P[i*md.S+s2] > 0)
 		dst[m] = u
 		sum += u
 	}
-	if !(sum > 0) {
+	if !seen || !(sum > 0) {
 		copy(dst, b)
 		return false
 	}
@@ -130,6 +146,17 @@ func (c *Counts) AddEpisode(m int, states, actions []int, rewards []float64) err
 		c.R[i] = rewards[h]
 	}
 	return nil
+}
+
+// BeliefFloor returns the floor alpha/(N_m(s,a) + alpha S) per (m,s,a): the probability
+// that a Dirichlet(alpha) prior over next states leaves, after N visits, for a next state
+// not seen yet. Unvisited pairs have a uniform estimate and need none.
+func (c *Counts) BeliefFloor(alpha float64) []float64 {
+	f := make([]float64, len(c.N))
+	for i, n := range c.N {
+		f[i] = alpha / (n + alpha*float64(c.S))
+	}
+	return f
 }
 
 // Clone returns a deep copy (frozen counts for a planning phase).

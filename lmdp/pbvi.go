@@ -29,6 +29,11 @@ import (
 type PBVI struct {
 	MaxNodes   int // reachable belief points over all steps; 0 means 1<<16
 	GridPoints int // most simplex-grid points per (h, s); 0 means 16
+	// Resolution merges beliefs that agree after rounding to multiples of 1/Resolution
+	// and makes the policy remember the rounded belief (see quantize); 0 means 2^40,
+	// exact up to floating-point rounding. Learned models rarely repeat likelihood
+	// ratios, so their reachable beliefs grow with H unless rounded.
+	Resolution int
 }
 
 // Policy is a planned history-dependent policy. Its memory is the belief under its
@@ -41,6 +46,7 @@ type Policy struct {
 	Complete bool    // every reachable belief is a point: Root is exact for the backup
 	Nodes    int     // reachable belief points
 
+	scale   float64 // belief rounding (see quantize)
 	levels  []level
 	grid    []float64   // grid points, flat (GridPoints*M)
 	gamma   [][]float64 // alpha vectors of the grid, per h*S+s, flat; nil until needed
@@ -85,7 +91,11 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 	if gridMax <= 0 {
 		gridMax = 16
 	}
-	p := &Policy{Model: md, Backup: bk, Complete: true, levels: make([]level, H),
+	scale := float64(beliefScale)
+	if pl.Resolution > 0 {
+		scale = min(scale, float64(pl.Resolution))
+	}
+	p := &Policy{Model: md, Backup: bk, Complete: true, scale: scale, levels: make([]level, H),
 		gamma: make([][]float64, H*S), done: make([]bool, H*S), scratch: make([]scratch, H+1)}
 	p.grid = simplexGrid(M, gridMax)
 	for h := range p.scratch {
@@ -102,7 +112,7 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 		if md.StartBelief(b, s) == 0 {
 			continue
 		}
-		beliefKey(p.scratch[0].key, b, int64(s))
+		quantize(p.scratch[0].key, b, p.scale, int64(s))
 		if _, added := L0.index.findOrAdd(p.scratch[0].key, true); added {
 			L0.s = append(L0.s, int32(s))
 			L0.belief = append(L0.belief, b...)
@@ -126,7 +136,7 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 						}
 						id := int32(-1)
 						if groupPosterior(md, sc.nb, bi, sc.groups, g, s, a, s2) {
-							beliefKey(sc.key, sc.nb, int64(s2))
+							quantize(sc.key, sc.nb, p.scale, int64(s2))
 							var added bool
 							id, added = N.index.findOrAdd(sc.key, budget > 0)
 							if added {
@@ -202,16 +212,18 @@ func (p *Policy) rootValue() float64 {
 // (s, a, s2) into dst, computed exactly as Model.Update does for an observation whose
 // reward is the group's, and reports whether it has positive mass.
 func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) bool {
-	sum := 0.0
+	sum, seen := 0.0, false
 	for m := range dst {
 		u := 0.0
 		if groups[m] == g {
-			u = b[m] * md.P[md.sa(m, s, a)*md.S+s2]
+			i := md.sa(m, s, a)
+			u = b[m] * md.likelihood(i, s2)
+			seen = seen || (u > 0 && md.P[i*md.S+s2] > 0)
 		}
 		dst[m] = u
 		sum += u
 	}
-	if !(sum > 0) {
+	if !seen || !(sum > 0) {
 		return false
 	}
 	for m := range dst {
@@ -251,7 +263,7 @@ func (p *Policy) backupAt(h, s int, b []float64, child []int32, dst []float64) i
 						for m := range sc.u {
 							sc.u[m] = 0
 							if sc.groups[m] == g {
-								sc.u[m] = b[m] * md.P[md.sa(m, s, a)*S+s2]
+								sc.u[m] = b[m] * md.likelihood(md.sa(m, s, a), s2)
 							}
 						}
 						row = p.bestGridAlpha(h+1, s2, sc.u, sc.groups, g)
@@ -444,8 +456,9 @@ func (t *Tracker) Observe(a int, r float64, s2 int) {
 	}
 }
 
-// lookup finds the belief point (s, b) at step h, -1 if absent.
+// lookup finds the belief point (s, b) at step h, -1 if absent; it rounds b in place
+// as the planner did (quantize) and leaves the key of (s, b) in key.
 func (p *Policy) lookup(h, s int, b []float64, key []int64) int32 {
-	beliefKey(key, b, int64(s))
+	quantize(key, b, p.scale, int64(s))
 	return p.levels[h].index.find(key)
 }

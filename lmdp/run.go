@@ -1,14 +1,15 @@
 package lmdp
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"time"
 
 	"gorl/env"
 	"gorl/env/latent"
+	"gorl/internal/workpool"
 )
 
 // Solver names.
@@ -28,6 +29,10 @@ var Solvers = []string{SolverValueOptimistic, SolverModelOptimistic, SolverHoeff
 type Config struct {
 	Solver string // one of Solvers; "" means value-optimistic
 	K      int    // episodes (required, > 0)
+	// Bonus names the bonus constants: BonusTuned (c1 = 0.5, c2 = 0.1, tuned on random
+	// instances) or BonusTheory (the empirical Bernstein inequality's, see BonusTheory);
+	// "" means tuned. C1 and C2, when not zero, override the named constants.
+	Bonus  string
 	C1, C2 float64
 	// Delta is the confidence level in iota = 2 ln(2 M S A H K / delta); 0 means 0.1.
 	Delta   float64
@@ -39,15 +44,31 @@ type Config struct {
 	// revealed contexts (Laplace) instead of being given them. The estimate carries no
 	// bonus, so the planned start value is then not guaranteed to be optimistic.
 	EstimateWeights bool
+	// BeliefPrior is the Dirichlet pseudo-count alpha behind the belief floor
+	// (Counts.BeliefFloor): a transition the counts of a context have not seen weighs
+	// alpha/(N + alpha S) in that context's belief instead of 0. 0 means 0.5.
+	BeliefPrior float64
+	// NoBeliefPrior is the ablation: an unseen transition rules a context out.
+	NoBeliefPrior bool
 	// KeepSteps keeps the steps of every KeepSteps-th episode in the Result (0: none).
 	KeepSteps int
 }
 
-// Defaults for the bonus constants and confidence level.
+// Bonus constants and defaults.
 const (
-	DefaultC1    = 0.5
-	DefaultC2    = 0.1
-	DefaultDelta = 0.1
+	BonusTuned = "tuned"
+	// BonusTheory takes the constants of the empirical Bernstein inequality (Maurer and
+	// Pontil 2009, Theorem 4): |(P^ - P)·x| <= sqrt(2 V ln(2/d) / n) + 7 ln(2/d) / (3(n-1))
+	// for x in [0,1]; with iota = 2 ln(.) that is c1 = 1, c2 = 7/6 (n for n-1). The
+	// paper's proofs use constants of this kind; its exact ones are not reproduced here.
+	BonusTheory = "theory"
+
+	DefaultC1          = 0.5
+	DefaultC2          = 0.1
+	TheoryC1           = 1.0
+	TheoryC2           = 7.0 / 6
+	DefaultDelta       = 0.1
+	DefaultBeliefPrior = 0.5
 )
 
 // WithDefaults returns c with zero fields replaced by their defaults.
@@ -55,14 +76,24 @@ func (c Config) WithDefaults() Config {
 	if c.Solver == "" {
 		c.Solver = SolverValueOptimistic
 	}
+	if c.Bonus == "" {
+		c.Bonus = BonusTuned
+	}
+	c1, c2 := DefaultC1, DefaultC2
+	if c.Bonus == BonusTheory {
+		c1, c2 = TheoryC1, TheoryC2
+	}
 	if c.C1 == 0 {
-		c.C1 = DefaultC1
+		c.C1 = c1
 	}
 	if c.C2 == 0 {
-		c.C2 = DefaultC2
+		c.C2 = c2
 	}
 	if c.Delta == 0 {
 		c.Delta = DefaultDelta
+	}
+	if c.BeliefPrior == 0 {
+		c.BeliefPrior = DefaultBeliefPrior
 	}
 	return c
 }
@@ -76,6 +107,9 @@ func (c Config) Validate() error {
 	if !known {
 		return fmt.Errorf("unknown solver %q (known: %v)", c.Solver, Solvers)
 	}
+	if c.Bonus != BonusTuned && c.Bonus != BonusTheory {
+		return fmt.Errorf("unknown bonus constants %q (known: %s, %s)", c.Bonus, BonusTuned, BonusTheory)
+	}
 	if c.K <= 0 {
 		return fmt.Errorf("K=%d episodes: must be > 0", c.K)
 	}
@@ -84,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Delta > 0 && c.Delta < 1) {
 		return fmt.Errorf("delta=%v must be in (0, 1)", c.Delta)
+	}
+	if !(c.BeliefPrior > 0) || math.IsInf(c.BeliefPrior, 0) {
+		return fmt.Errorf("belief prior %v must be > 0 (NoBeliefPrior turns it off)", c.BeliefPrior)
 	}
 	return nil
 }
@@ -95,6 +132,21 @@ type Reference struct {
 	VWSU       float64 // value of the WSU Markov policy
 	VOracle    float64 // sum_m w_m V*_m (context known)
 	Gamma      int
+	// VarStar is Var* as computed here [impl]: sum_m w_m Var^{pi*}(return | m), the total
+	// variance of the optimal alpha vectors along the optimal policy (Evaluation.Variance).
+	VarStar float64
+}
+
+// OracleGap is V_oracle - V*: what not knowing the context costs the best policy.
+func (r Reference) OracleGap() float64 { return r.VOracle - r.VStar }
+
+// MemoryGap is V* - V_WSU: what remembering the history is worth over the WSU Markov policy.
+func (r Reference) MemoryGap() float64 { return r.VStar - r.VWSU }
+
+// Latent reports whether both gaps are at least margin: the context is hidden (knowing it
+// is worth margin) and must be inferred along the episode (inference is worth margin).
+func (r Reference) Latent(margin float64) bool {
+	return r.OracleGap() >= margin && r.MemoryGap() >= margin
 }
 
 // ReferenceValues computes V*, V_WSU and V_oracle of l.
@@ -108,7 +160,11 @@ func ReferenceValues(l *latent.LMDP, pl PBVI) (Reference, error) {
 		return Reference{}, err
 	}
 	vw, _ := EvaluateMarkov(l, WSU(l))
-	return Reference{VStar: pol.Root, VStarExact: pol.Complete, VWSU: vw, VOracle: OracleValue(l), Gamma: l.Gamma()}, nil
+	ev, err := Evaluate(l, pol, 0)
+	if err != nil {
+		return Reference{}, fmt.Errorf("Var*: %w", err)
+	}
+	return Reference{VStar: pol.Root, VStarExact: pol.Complete, VWSU: vw, VOracle: OracleValue(l), Gamma: l.Gamma(), VarStar: ev.Variance}, nil
 }
 
 // Step is one logged step of an episode.
@@ -255,6 +311,9 @@ func (b *beliefAgent) plan(c *Counts) error {
 		w = l.Weights
 	}
 	md := c.Estimate(l.H, w)
+	if !b.cfg.NoBeliefPrior {
+		md.Floor = c.BeliefFloor(b.cfg.BeliefPrior)
+	}
 	iota := Iota(l.M, l.S, l.A, l.H, b.cfg.K, b.cfg.Delta)
 	var bk Backup
 	switch b.cfg.Solver {
@@ -321,44 +380,29 @@ func (o *oracleAgent) observe(_ int, _ float64, s2 int) {
 	o.s = s2
 }
 
-// LearnSeeds runs Learn for every seed on a pool of workers goroutines (0: GOMAXPROCS).
-// Each seed has its own random streams, so the results do not depend on the number of
-// workers. progress, if not nil, is called (serialised) after each finished seed.
+// LearnSeeds runs Learn for every seed on workers goroutines (0: GOMAXPROCS). Each seed
+// has its own random streams, so the results do not depend on the number of workers.
+// progress, if not nil, is called (serialised) after each finished seed.
 func LearnSeeds(l *latent.LMDP, ref Reference, cfg Config, seeds []uint64, workers int, progress func(done int)) ([]*Result, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, len(seeds))
 	results := make([]*Result, len(seeds))
-	errs := make([]error, len(seeds))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i], errs[i] = Learn(l, ref, cfg, seeds[i])
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range seeds {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	for i, err := range errs {
+	err := workpool.Run(len(seeds), workers, func(i int) error {
+		r, err := Learn(l, ref, cfg, seeds[i])
 		if err != nil {
-			return nil, fmt.Errorf("seed %d: %w", seeds[i], err)
+			return fmt.Errorf("seed %d: %w", seeds[i], err)
 		}
+		results[i] = r
+		if progress != nil {
+			mu.Lock()
+			done++
+			progress(done)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errors.Unwrap(err) // the seed names the job
 	}
 	return results, nil
 }

@@ -168,6 +168,12 @@ func optionsParams(opts env.Options, def Params) (Params, error) {
 	if p.Eps, err = opts.Float("eps", p.Eps); err != nil {
 		return p, err
 	}
+	if p.Noise, err = opts.Float("noise", p.Noise); err != nil {
+		return p, err
+	}
+	if p.P, err = opts.Float("p", p.P); err != nil {
+		return p, err
+	}
 	seed, err := opts.Int("seed", int(p.Seed))
 	if err != nil {
 		return p, err
@@ -178,9 +184,9 @@ func optionsParams(opts env.Options, def Params) (Params, error) {
 	p.Seed = uint64(seed)
 	for k := range opts {
 		switch k {
-		case "M", "S", "A", "H", "gamma", "eps", "seed", "max_episode_steps":
+		case "M", "S", "A", "H", "gamma", "noise", "eps", "p", "seed", "max_episode_steps":
 		default:
-			return p, fmt.Errorf("unknown option %q (known: M, S, A, H, gamma, eps, seed)", k)
+			return p, fmt.Errorf("unknown option %q (known: M, S, A, H, gamma, noise, eps, p, seed)", k)
 		}
 	}
 	return p, nil
@@ -201,10 +207,13 @@ func registerFamily(family, desc string, def Params) {
 }
 
 func init() {
+	registerFamily("shared", "LMDP whose context shows only in transitions, rewards shared (options M, S, A, H, gamma, noise, seed)", Params{M: 3, S: 5, A: 3, H: 8, Gamma: 2, Noise: DefaultNoise, Seed: 1})
+	registerFamily("noisy", "LMDP whose context shows through partial reward signals on noisy paths (options M, S, A, H, gamma, noise, seed)", Params{M: 3, S: 5, A: 3, H: 8, Gamma: 2, Noise: DefaultNoise, Seed: 1})
+	registerFamily("lowerbound", "Gamma=2 lower-bound LMDP: Bernoulli arms, context visible (options M, S, A, H, eps, p, seed)", Params{M: 2, S: 7, A: 3, H: 6, Eps: 0.1, P: 0.5, Seed: 1})
 	registerFamily("random", "random LMDP (options M, S, A, H, gamma, seed)", Params{M: 2, S: 4, A: 2, H: 6, Gamma: 2, Seed: 1})
 	registerFamily("deterministic", "random LMDP with deterministic transitions, Gamma=1 (options M, S, A, H, seed)", Params{M: 2, S: 4, A: 2, H: 6, Seed: 1})
 	registerFamily("cue", "Cue memory-test LMDP, A=M, S=M+2 (options M, H)", Params{M: 2, H: 8})
-	registerFamily("hard", "lower-bound-style LMDP, Gamma=2 (options M, S, A, H, eps, seed)", Params{M: 2, S: 4, A: 2, H: 6, Eps: 0.1, Seed: 1})
+	registerFamily("hard", "one-decision bandit LMDP, Gamma=2, V* = V_WSU (options M, S, A, H, eps, seed)", Params{M: 2, S: 4, A: 2, H: 6, Eps: 0.1, Seed: 1})
 	env.Register(env.Spec{ID: "lmdp/file", Description: "LMDP loaded from a JSON instance file (option path)", New: func(opts env.Options) (env.Env, error) {
 		path := opts["path"]
 		if path == "" {

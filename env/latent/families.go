@@ -3,26 +3,40 @@ package latent
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"gorl/env"
 )
 
 // Families lists the instance families New understands.
-var Families = []string{"random", "deterministic", "cue", "hard"}
+var Families = []string{"shared", "noisy", "lowerbound", "random", "deterministic", "cue", "hard"}
 
-// Params are the settings of an instance family. Zero values mean defaults: Gamma 2 for
-// random (clipped to S), Eps 0.1 for hard. Fields a family does not use are ignored
-// (Cue fixes A = M and S = M + 2).
+// Params are the settings of an instance family. Zero values mean defaults: Gamma 2
+// (random: clipped to S), Eps 0.1, P 1/2; Noise is used as given (0: deterministic).
+// Fields a family does not use are ignored (Cue fixes A = M and S = M + 2).
 type Params struct {
 	M, S, A, H int
-	Gamma      int     // random: support size of every P_m(.|s,a) and nu_m
-	Eps        float64 // hard: advantage of the special action
-	Seed       uint64  // instance seed (random, deterministic, hard)
+	Gamma      int     // random, shared, noisy: support size of every P_m(.|s,a)
+	Noise      float64 `json:"Noise,omitempty"` // shared, noisy: transition noise in [0, 1]
+	Eps        float64 // hard, lowerbound: advantage of the special action
+	P          float64 `json:"P,omitempty"` // lowerbound: success probability of the other arms
+	Seed       uint64  // instance seed (all but cue)
 }
 
-// New builds an instance of family ("random", "deterministic", "cue" or "hard").
+// New builds an instance of family (one of Families). The shared and noisy families hide
+// the context (it must be inferred over several steps); lowerbound is the Gamma = 2
+// learning-hardness instance. random, deterministic and hard are kept for what they are:
+// in random the per-context rewards usually identify the context within a step or two,
+// deterministic is random with Gamma = 1, and hard is a one-decision bandit whose
+// optimal policy is Markov (V* = V_WSU). cue is a memory test.
 func New(family string, p Params) (*LMDP, error) {
 	switch family {
+	case "shared":
+		return Shared(p.M, p.S, p.A, p.H, p.Gamma, p.Noise, p.Seed)
+	case "noisy":
+		return Noisy(p.M, p.S, p.A, p.H, p.Gamma, p.Noise, p.Seed)
+	case "lowerbound":
+		return LowerBound(p.M, p.S, p.A, p.H, p.Eps, p.P, p.Seed)
 	case "random":
 		return Random(p.M, p.S, p.A, p.H, p.Gamma, p.Seed)
 	case "deterministic":
@@ -32,7 +46,7 @@ func New(family string, p Params) (*LMDP, error) {
 	case "hard":
 		return Hard(p.M, p.S, p.A, p.H, p.Eps, p.Seed)
 	}
-	return nil, fmt.Errorf("unknown LMDP family %q (known: random, deterministic, cue, hard)", family)
+	return nil, fmt.Errorf("unknown LMDP family %q (known: %s)", family, strings.Join(Families, ", "))
 }
 
 func checkSizes(family string, M, S, A, H int) error {
@@ -156,7 +170,8 @@ func Cue(M, H int) (*LMDP, error) {
 	return l, l.Validate()
 }
 
-// Hard is a family in the spirit of the lower-bound constructions (Gamma = 2): states
+// Hard is a one-decision bandit (Gamma = 2), kept as it was; LowerBound is the
+// lower-bound construction. States
 // 0..S-3 are decision states, S-2 a rewarding goal and S-1 a sink, both absorbing. Every
 // context starts uniformly over the decision states; there, action a reaches the goal
 // with probability 1/2 + eps if a is the context's special action for that state (drawn

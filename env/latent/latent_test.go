@@ -22,14 +22,14 @@ func mustRandom(t *testing.T, M, S, A, H, G int, seed uint64) *LMDP {
 
 func TestFamiliesValidate(t *testing.T) {
 	for _, f := range Families {
-		l, err := New(f, Params{M: 3, S: 5, A: 3, H: 7, Gamma: 3, Seed: 4})
+		l, err := New(f, Params{M: 3, S: 6, A: 3, H: 7, Gamma: 3, Noise: 0.5, Seed: 4})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		if err := l.Validate(); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		want := map[string]int{"random": 3, "deterministic": 1, "cue": 1, "hard": 2}[f]
+		want := map[string]int{"random": 3, "deterministic": 1, "cue": 1, "hard": 2, "shared": 3, "noisy": 3, "lowerbound": 2}[f]
 		if g := l.Gamma(); g != want {
 			t.Errorf("%s: Gamma %d, want %d", f, g, want)
 		}
@@ -46,6 +46,92 @@ func TestFamiliesValidate(t *testing.T) {
 	}
 }
 
+// The shared family hides the context in the transitions: one reward table for all
+// contexts, one support per (s,a) for all contexts, and a bright-part probability that
+// is p_hi for exactly the context's good action. Noise 0 is deterministic.
+func TestSharedFamilyStructure(t *testing.T) {
+	const M, S, A, H = 3, 6, 3, 8
+	l, err := Shared(M, S, A, H, 3, 0.5, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pLo := (0.5 - sharedSignal) * 0.5
+	for s := 0; s < S; s++ {
+		goods := map[int]bool{}
+		for a := 0; a < A; a++ {
+			for m := 0; m < M; m++ {
+				if l.Reward(m, s, a) != l.Reward(0, s, a) {
+					t.Fatalf("R_%d(%d,%d) differs from context 0", m, s, a)
+				}
+				for s2 := range S {
+					if (l.Next(m, s, a)[s2] > 0) != (l.Next(0, s, a)[s2] > 0) {
+						t.Fatalf("supports of P_%d(.|%d,%d) and P_0 differ", m, s, a)
+					}
+				}
+				bright := 0.0
+				for s2, p := range l.Next(m, s, a) {
+					if l.Reward(0, s2, 0) > 0 {
+						bright += p
+					}
+				}
+				switch {
+				case math.Abs(bright-(1-pLo)) < 1e-12:
+					if goods[m] {
+						t.Fatalf("context %d has two good actions in state %d", m, s)
+					}
+					goods[m] = true
+				case math.Abs(bright-pLo) > 1e-12:
+					t.Fatalf("P_%d(bright|%d,%d) = %v, want %v or %v", m, s, a, bright, pLo, 1-pLo)
+				}
+			}
+		}
+		if len(goods) != M {
+			t.Fatalf("state %d: %d contexts have a good action, want %d", s, len(goods), M)
+		}
+	}
+	det, err := Shared(M, S, A, H, 3, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := det.Gamma(); g != 1 {
+		t.Errorf("noise 0: Gamma %d, want 1 (deterministic)", g)
+	}
+}
+
+// The noisy family shows the context through rewards only: every context has the same
+// transitions, and rewards differ between contexts only in the signal states.
+func TestNoisyFamilyStructure(t *testing.T) {
+	l, err := Noisy(3, 6, 3, 8, 2, 0.4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for s := 0; s < l.S; s++ {
+		for a := 0; a < l.A; a++ {
+			for m := 1; m < l.M; m++ {
+				if !equalSlices(l.Next(m, s, a), l.Next(0, s, a)) {
+					t.Fatalf("P_%d(.|%d,%d) differs from context 0", m, s, a)
+				}
+				if l.Reward(m, s, a) != l.Reward(0, s, a) {
+					differ++
+				}
+			}
+		}
+	}
+	if differ == 0 {
+		t.Error("no reward differs between contexts: the context cannot be inferred")
+	}
+}
+
+func equalSlices(x, y []float64) bool {
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return len(x) == len(y)
+}
+
 func TestImpossibleParameters(t *testing.T) {
 	cases := []struct {
 		name string
@@ -59,6 +145,11 @@ func TestImpossibleParameters(t *testing.T) {
 		{"hard S=2", func() error { _, err := Hard(2, 2, 2, 4, 0.1, 1); return err }, "S >= 3"},
 		{"hard eps", func() error { _, err := Hard(2, 4, 2, 4, 0.7, 1); return err }, "eps"},
 		{"family", func() error { _, err := New("nope", Params{}); return err }, "unknown LMDP family"},
+		{"shared gamma", func() error { _, err := Shared(2, 4, 2, 5, 1, 0.5, 1); return err }, "Gamma=1 must be in [2, S=4]"},
+		{"shared noise", func() error { _, err := Shared(2, 4, 2, 5, 2, 1.5, 1); return err }, "noise=1.5"},
+		{"noisy M=1", func() error { _, err := Noisy(1, 4, 2, 5, 2, 0.5, 1); return err }, "M >= 2"},
+		{"lowerbound S", func() error { _, err := LowerBound(3, 5, 2, 5, 0.1, 0.5, 1); return err }, "S >= M+3"},
+		{"lowerbound p", func() error { _, err := LowerBound(2, 6, 2, 5, 0.3, 0.8, 1); return err }, "p + eps <= 1"},
 	}
 	for _, c := range cases {
 		err := c.fn()
@@ -116,7 +207,7 @@ func equalLMDP(a, b *LMDP) bool {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range Families {
-		l, err := New(f, Params{M: 3, S: 5, A: 3, H: 6, Gamma: 2, Seed: 7})
+		l, err := New(f, Params{M: 3, S: 6, A: 3, H: 6, Gamma: 2, Noise: 0.3, Seed: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,8 +334,8 @@ func TestEnvEpisodes(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	for _, id := range []string{"lmdp/random", "lmdp/deterministic", "lmdp/cue", "lmdp/hard"} {
-		e, err := env.Make(id, env.Options{"M": "3", "H": "5"})
+	for _, id := range []string{"lmdp/random", "lmdp/deterministic", "lmdp/cue", "lmdp/hard", "lmdp/shared", "lmdp/noisy", "lmdp/lowerbound"} {
+		e, err := env.Make(id, env.Options{"M": "3", "H": "5", "S": "6"})
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}

@@ -4,8 +4,9 @@
 //
 // An LMDP exposes its exact model (weights, initial distributions, transitions, rewards,
 // horizon) for planners and tests, generates instance families (random, deterministic,
-// Cue, Hard), saves to and loads from versioned JSON files, and acts as an env.Env whose
-// Context method reveals the episode's context in hindsight. The ids lmdp/random,
+// Cue, Hard, Shared, Noisy, LowerBound), saves to and loads from versioned JSON files, and acts as an env.Env whose
+// Context method reveals the episode's context in hindsight. The ids lmdp/shared,
+// lmdp/noisy, lmdp/lowerbound, lmdp/random,
 // lmdp/deterministic, lmdp/cue, lmdp/hard and lmdp/file are registered with env.Register.
 package latent
 
