@@ -44,13 +44,17 @@ func openParquet(path string) (*parquet.File, *os.File, error) {
 	return pf, f, nil
 }
 
-// readAll reads every row of a Parquet file into records of type T.
-func readAll[T any](path string) (rows []T, err error) {
+// readAll reads every row of a Parquet file into records of type T, after checking
+// that the file has the columns of a gorl table named table.
+func readAll[T any](path, table string, required []string) (rows []T, err error) {
 	pf, f, err := openParquet(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if err := requireColumns(pf, path, table, required); err != nil {
+		return nil, err
+	}
 	defer func() {
 		// parquet-go may panic on some corrupt pages; report it as a read error.
 		if p := recover(); p != nil {
@@ -69,7 +73,7 @@ func readAll[T any](path string) (rows []T, err error) {
 
 // ReadEpisodes reads episodes.parquet of a run directory (or the file itself).
 func ReadEpisodes(dirOrFile string) ([]EpisodeRow, error) {
-	recs, err := readAll[episodeRecord](tablePath(dirOrFile, "episodes.parquet"))
+	recs, err := readAll[episodeRecord](tablePath(dirOrFile, "episodes.parquet"), "episodes", episodeColumnsRequired)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +122,9 @@ func scanStepFile(path string, fn func(*StepRow) error) (err error) {
 		return err
 	}
 	defer f.Close()
+	if err := requireColumns(pf, path, "steps", stepColumnsRequired); err != nil {
+		return err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s is corrupt: %v", path, p)
@@ -418,7 +425,7 @@ func ReadMetrics(dirOrFile string) (t *MetricsTable, err error) {
 			found = found || k == fc
 		}
 		if !found {
-			return nil, fmt.Errorf("%s is not a gorl metrics table (no %s column)", path, fc)
+			return nil, fmt.Errorf("%s is not a gorl metrics table (no %s column)%s", path, fc, looksLike(kind, "metrics"))
 		}
 	}
 	sort.Strings(t.Names)

@@ -67,7 +67,7 @@ func TestScanStepsColumnarMatchesRowReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	want, err := readAll[stepRecord](path)
+	want, err := readAll[stepRecord](path, "steps", stepColumnsRequired)
 	if err != nil || len(want) != len(recs) {
 		t.Fatalf("row reader: %d rows, %v", len(want), err)
 	}

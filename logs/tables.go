@@ -18,7 +18,7 @@ var EpisodeColumns = []string{"run_id", "env_id", "episode", "seed", "return", "
 // Table with the columns of EpisodeColumns; a missing context is an empty cell.
 func EpisodesTable(dirOrFile string) (*Table, error) {
 	path := tablePath(dirOrFile, "episodes.parquet")
-	recs, err := readAll[episodeRecord](path)
+	recs, err := readAll[episodeRecord](path, "episodes", episodeColumnsRequired)
 	if err != nil {
 		return nil, err
 	}

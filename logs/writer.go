@@ -182,7 +182,7 @@ func (r *Run) cutSteps(cut *Marks) error {
 			}
 			continue
 		}
-		rows, err := readAll[stepRecord](path)
+		rows, err := readAll[stepRecord](path, "steps", stepColumnsRequired)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
