@@ -36,6 +36,8 @@ func newLogsCurveCmd() *cobra.Command {
 		fig    plot.Figure
 		out    string
 		points int
+		logX   string
+		mixed  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "curve RUN... --out curve.png",
@@ -43,9 +45,12 @@ func newLogsCurveCmd() *cobra.Command {
 		Long: `Draw a metric of the runs against env steps or wall time. Runs (and the seeds of a
 run that logs several) are grouped by a config key; each group is drawn as the mean of
 its curves, interpolated on a common grid over the x range they all cover, with a
-band: by default the Student-t confidence interval of the mean (--band se, sd,
-minmax or none for others). A RUN that is not a run directory stands for
-the runs under it. The image format follows --out's extension (png, svg, pdf).`,
+band: by default the percentile bootstrap interval of the mean, the method of gorl logs
+compare (--band ci for Student-t, se, sd, minmax or none); the legend states it, and a
+group of fewer than 3 series gets no band. Runs of different envs are refused on one
+axis unless --mixed-envs. x is on a log scale for --metric regret (--log-x). A RUN that
+is not a run directory stands for the runs under it. The image format follows --out's
+extension (png, svg, pdf).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -72,11 +77,28 @@ the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 			if !slices.Contains(logs.Bands, agg.Band) {
 				return fmt.Errorf("unknown --band %q (want %s)", agg.Band, strings.Join(logs.Bands, ", "))
 			}
-			agg.Points = points
-			fig.BandLabel = map[string]string{"ci": fmt.Sprintf("%g%% CI", 100*agg.Level), "se": "±1 s.e.", "sd": "±1 s.d.", "minmax": "min-max"}[agg.Band]
+			if agg.Bootstrap.Resamples < 1 || agg.Bootstrap.Resamples > maxResamples {
+				return fmt.Errorf("--resamples must be in [1, %d], got %d", maxResamples, agg.Bootstrap.Resamples)
+			}
+			switch logX {
+			case "auto":
+				fig.LogX = f.metric == "regret"
+			case "on", "off":
+				fig.LogX = logX == "on"
+			default:
+				return fmt.Errorf("unknown --log-x %q (want auto, on or off)", logX)
+			}
+			agg.Points, agg.Bootstrap.Level = points, agg.Level
+			fig.BandLabel = agg.BandLabel()
 			series, err := f.load(args)
 			if err != nil {
 				return err
+			}
+			if err := logs.MixedEnvs(series); err != nil {
+				if !mixed {
+					return fmt.Errorf("%w; plot them separately, or pass --mixed-envs", err)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
 			}
 			curves := agg.Curves(series)
 			if fig.XLabel == "" {
@@ -109,7 +131,11 @@ the runs under it. The image format follows --out's extension (png, svg, pdf).`,
 	cmd.Flags().IntVar(&agg.Smooth, "smooth", 0, "trailing moving average over N rows of each run before averaging (0: none)")
 	cmd.Flags().IntVar(&points, "points", 100, "grid points of the aggregated curves")
 	cmd.Flags().Float64Var(&agg.Level, "level", 0.95, "confidence level of the band")
-	cmd.Flags().StringVar(&agg.Band, "band", "ci", "band around the mean: ci (Student-t interval of the mean), se, sd, minmax or none")
+	cmd.Flags().StringVar(&agg.Band, "band", "bootstrap", "band around the mean: bootstrap (percentile interval of the mean, as logs compare), ci (Student-t), se, sd, minmax or none")
+	cmd.Flags().IntVar(&agg.Bootstrap.Resamples, "resamples", 2000, "bootstrap resamples per grid point")
+	cmd.Flags().Uint64Var(&agg.Bootstrap.Seed, "seed", 0, "seed of the bootstrap draws")
+	cmd.Flags().StringVar(&logX, "log-x", "auto", "log x axis: on, off or auto (on for --metric regret)")
+	cmd.Flags().BoolVar(&mixed, "mixed-envs", false, "draw runs of different envs on one axis (with a warning)")
 	cmd.Flags().StringVar(&fig.Title, "title", "", "figure title")
 	cmd.Flags().BoolVar(&fig.Members, "members", false, "also draw each run's curve as a thin line")
 	cmd.Flags().Float64Var(&fig.Width, "width", 8, "figure width in inches")

@@ -30,6 +30,7 @@ environments and analyses the Parquet logs of every run.`,
 		newWorkerCmd(),
 		newRenderCmd(),
 		newDriftCmd(),
+		newSweepCmd(),
 	)
 	strictHelpAndCompletion(root)
 	return root
