@@ -31,6 +31,10 @@ type Config struct {
 	VfCoef      float64 `json:"vf_coef"`       // value-loss weight (default 0.5)
 	MaxGradNorm float64 `json:"max_grad_norm"` // global gradient clip (default 0.5; negative: none)
 	Hidden      []int   `json:"hidden"`        // tanh hidden layers of actor and critic (default 64, 64)
+	// TruncationAsTermination bootstraps a time-limit end with 0, as CleanRL's scripts
+	// (and the PyTorch peer) do; false bootstraps it from the value of the final
+	// observation (Rollout.GAE).
+	TruncationAsTermination bool `json:"truncation_as_termination,omitempty"`
 	// Objective is the policy objective: clip (default), dpo, lpo or ta-lpo. The learned
 	// ones read their drift network from ObjectiveParams (see SaveLPO).
 	Objective       string `json:"objective"`

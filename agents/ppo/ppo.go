@@ -47,6 +47,7 @@ type Agent struct {
 	opt            *nn.Adam
 
 	sample, shuffle *agents.Stream
+	orderFn         func(epoch int, perm []int) // replaces the shuffle where set (tests)
 
 	// inference
 	infer    *nn.Tape

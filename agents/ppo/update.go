@@ -19,8 +19,16 @@ import (
 //	  L_V    = 1/2 mean (V(s) - R)^2                          (or CleanRL's clipped form)
 //	  L      = L_pi - c_ent mean H[pi(.|s)] + c_V L_V
 //	  clip ||grad L|| to MaxGradNorm, Adam step with lr = LR (1 - n/N)
+//
+// The metrics are CleanRL's statistics: approx_kl and old_approx_kl of the update's
+// last minibatch, clip_frac averaged over all minibatches and explained_variance of the
+// rollout's values against its returns; the loss terms and the gradient norm (before
+// clipping) are averages over the update's minibatches.
 func (a *Agent) Update(r *agents.Rollout, p agents.Progress) (map[string]float64, error) {
 	cfg := a.Config
+	if cfg.TruncationAsTermination {
+		clear(r.TruncValues)
+	}
 	r.GAE(cfg.Gamma, cfg.Lambda)
 	n := r.Len()
 	if n%cfg.Minibatches != 0 {
@@ -34,97 +42,125 @@ func (a *Agent) Update(r *agents.Rollout, p agents.Progress) (map[string]float64
 	}
 	a.opt.LR = float32(lr)
 	progress := float32(p.Fraction())
-	eps := float32(cfg.ClipEps)
 
-	var sumPG, sumV, sumEnt, sumKL, sumClip, sumNorm float64
+	var sum, last stepStats
 	steps := 0
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
-		for i := range a.perm {
-			a.perm[i] = i
-		}
-		a.shuffle.Shuffle(n, func(i, j int) { a.perm[i], a.perm[j] = a.perm[j], a.perm[i] })
+		a.order(epoch)
 		for start := 0; start < n; start += mb {
-			a.gather(r, a.perm[start:start+mb])
-			if !cfg.NoAdvNorm {
-				normalize(a.mbAdv.Data)
+			st, err := a.step(r, a.perm[start:start+mb], progress)
+			if err != nil {
+				return nil, fmt.Errorf("%w at epoch %d, minibatch %d", err, epoch+1, start/mb+1)
 			}
-			t := a.tape
-			t.Reset()
-			out := a.actor.Forward(t, a.mbObs)
-			var newLogP, entropy *nn.Tensor
-			if a.discrete {
-				dist := nn.NewCategorical(t, out)
-				newLogP, entropy = dist.LogProb(t, a.mbActInt), dist.Entropy(t)
-			} else {
-				dist := nn.DiagGaussian{Mean: out, LogStd: a.logStd}
-				newLogP, entropy = dist.LogProb(t, a.mbAct), dist.Entropy(t)
-			}
-			logRatio := t.Sub(newLogP, a.mbOldLogP)
-			ratio := t.Exp(logRatio)
-			pgLoss := t.Neg(t.Mean(a.Objective.Surrogate(t, ratio, a.mbAdv, progress)))
-
-			v := t.Reshape(a.critic.Forward(t, a.mbObs), mb)
-			var vLoss *nn.Tensor
-			if cfg.ValueClip {
-				// CleanRL: max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2)
-				vClipped := t.Add(a.mbOldV, t.Clamp(t.Sub(v, a.mbOldV), -eps, eps))
-				vLoss = t.Scale(t.Mean(t.Maximum(t.Square(t.Sub(v, a.mbRet)), t.Square(t.Sub(vClipped, a.mbRet)))), 0.5)
-			} else {
-				vLoss = t.Scale(t.Mean(t.Square(t.Sub(v, a.mbRet))), 0.5)
-			}
-			entMean := t.Mean(entropy)
-			loss := t.Add(t.Sub(pgLoss, t.Scale(entMean, float32(cfg.entCoef()))), t.Scale(vLoss, float32(cfg.VfCoef)))
-			if err := t.Err(); err != nil {
-				return nil, fmt.Errorf("ppo loss: %w", err)
-			}
-			if l := loss.Item(); math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
-				return nil, fmt.Errorf("loss is %v (policy %v, value %v, entropy %v) at epoch %d, minibatch %d: %w",
-					l, pgLoss.Item(), vLoss.Item(), entMean.Item(), epoch+1, start/mb+1, agents.ErrNonFinite)
-			}
-			a.params.ZeroGrad()
-			if err := t.Backward(loss); err != nil {
-				return nil, fmt.Errorf("ppo backward: %w", err)
-			}
-			var norm float64 // before clipping
-			if cfg.MaxGradNorm > 0 {
-				norm = nn.ClipGradNorm(a.params, cfg.MaxGradNorm)
-			} else {
-				norm = a.params.GradNorm()
-			}
-			if math.IsNaN(norm) || math.IsInf(norm, 0) {
-				return nil, fmt.Errorf("gradient norm is %v at epoch %d, minibatch %d: %w", norm, epoch+1, start/mb+1, agents.ErrNonFinite)
-			}
-			if err := a.opt.Step(a.params); err != nil {
-				return nil, err
-			}
-
-			// Statistics: approx KL = mean((r - 1) - log r) (Schulman's k3 estimator).
-			var kl, clipped float64
-			for k, lr := range logRatio.Data {
-				rk := float64(ratio.Data[k])
-				kl += (rk - 1) - float64(lr)
-				if math.Abs(rk-1) > cfg.ClipEps {
-					clipped++
-				}
-			}
-			sumPG += float64(pgLoss.Item())
-			sumV += float64(vLoss.Item())
-			sumEnt += float64(entMean.Item())
-			sumKL += kl / float64(mb)
-			sumClip += clipped / float64(mb)
-			sumNorm += norm
+			sum.pg, sum.v, sum.ent, sum.norm, sum.clipFrac = sum.pg+st.pg, sum.v+st.v, sum.ent+st.ent, sum.norm+st.norm, sum.clipFrac+st.clipFrac
+			last = st
 			steps++
 		}
 	}
 	s := float64(steps)
 	m := map[string]float64{
-		"policy_loss": sumPG / s, "value_loss": sumV / s, "entropy": sumEnt / s,
-		"approx_kl": sumKL / s, "clip_frac": sumClip / s, "grad_norm": sumNorm / s, "lr": lr,
+		"policy_loss": sum.pg / s, "value_loss": sum.v / s, "entropy": sum.ent / s, "grad_norm": sum.norm / s,
+		"approx_kl": last.approxKL, "old_approx_kl": last.oldApproxKL, "clip_frac": sum.clipFrac / s, "lr": lr,
 	}
 	if ev := explainedVariance(r.Values, r.Returns); !math.IsNaN(ev) {
 		m["explained_variance"] = ev // undefined when the returns are constant
 	}
 	return m, nil
+}
+
+// order fills a.perm with the minibatch order of an epoch: a shuffle of the rollout
+// from the agent's stream, or a.orderFn's where set (tests replaying a recorded order).
+func (a *Agent) order(epoch int) {
+	for i := range a.perm {
+		a.perm[i] = i
+	}
+	if a.orderFn != nil {
+		a.orderFn(epoch, a.perm)
+		return
+	}
+	a.shuffle.Shuffle(len(a.perm), func(i, j int) { a.perm[i], a.perm[j] = a.perm[j], a.perm[i] })
+}
+
+// stepStats are one minibatch step's loss terms and statistics.
+type stepStats struct {
+	pg, v, ent, loss float64
+	norm             float64 // gradient norm before clipping
+	// CleanRL's estimators of KL(pi_old || pi): mean(-log r) and mean((r - 1) - log r)
+	// (Schulman's k1 and k3), and the share of samples with |r - 1| > clip_eps.
+	oldApproxKL, approxKL, clipFrac float64
+}
+
+// step takes one gradient step on the minibatch of rollout rows idx.
+func (a *Agent) step(r *agents.Rollout, idx []int, progress float32) (stepStats, error) {
+	cfg := a.Config
+	eps := float32(cfg.ClipEps)
+	a.gather(r, idx)
+	if !cfg.NoAdvNorm {
+		normalize(a.mbAdv.Data)
+	}
+	t := a.tape
+	t.Reset()
+	out := a.actor.Forward(t, a.mbObs)
+	var newLogP, entropy *nn.Tensor
+	if a.discrete {
+		dist := nn.NewCategorical(t, out)
+		newLogP, entropy = dist.LogProb(t, a.mbActInt), dist.Entropy(t)
+	} else {
+		dist := nn.DiagGaussian{Mean: out, LogStd: a.logStd}
+		newLogP, entropy = dist.LogProb(t, a.mbAct), dist.Entropy(t)
+	}
+	logRatio := t.Sub(newLogP, a.mbOldLogP)
+	ratio := t.Exp(logRatio)
+	pgLoss := t.Neg(t.Mean(a.Objective.Surrogate(t, ratio, a.mbAdv, progress)))
+
+	v := t.Reshape(a.critic.Forward(t, a.mbObs), len(idx))
+	var vLoss *nn.Tensor
+	if cfg.ValueClip {
+		// CleanRL: max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2)
+		vClipped := t.Add(a.mbOldV, t.Clamp(t.Sub(v, a.mbOldV), -eps, eps))
+		vLoss = t.Scale(t.Mean(t.Maximum(t.Square(t.Sub(v, a.mbRet)), t.Square(t.Sub(vClipped, a.mbRet)))), 0.5)
+	} else {
+		vLoss = t.Scale(t.Mean(t.Square(t.Sub(v, a.mbRet))), 0.5)
+	}
+	entMean := t.Mean(entropy)
+	loss := t.Add(t.Sub(pgLoss, t.Scale(entMean, float32(cfg.entCoef()))), t.Scale(vLoss, float32(cfg.VfCoef)))
+	if err := t.Err(); err != nil {
+		return stepStats{}, fmt.Errorf("ppo loss: %w", err)
+	}
+	st := stepStats{pg: float64(pgLoss.Item()), v: float64(vLoss.Item()), ent: float64(entMean.Item()), loss: float64(loss.Item())}
+	if math.IsNaN(st.loss) || math.IsInf(st.loss, 0) {
+		return st, fmt.Errorf("loss is %v (policy %v, value %v, entropy %v): %w", st.loss, st.pg, st.v, st.ent, agents.ErrNonFinite)
+	}
+	st.oldApproxKL, st.approxKL, st.clipFrac = klStats(logRatio.Data, cfg.ClipEps)
+	a.params.ZeroGrad()
+	if err := t.Backward(loss); err != nil {
+		return st, fmt.Errorf("ppo backward: %w", err)
+	}
+	if cfg.MaxGradNorm > 0 {
+		st.norm = nn.ClipGradNorm(a.params, cfg.MaxGradNorm)
+	} else {
+		st.norm = a.params.GradNorm()
+	}
+	if math.IsNaN(st.norm) || math.IsInf(st.norm, 0) {
+		return st, fmt.Errorf("gradient norm is %v: %w", st.norm, agents.ErrNonFinite)
+	}
+	return st, a.opt.Step(a.params)
+}
+
+// klStats returns CleanRL's statistics of a minibatch's log-ratios log r:
+// old_approx_kl = mean(-log r), approx_kl = mean((r - 1) - log r) and the clip fraction
+// mean(|r - 1| > eps).
+func klStats(logRatio []float32, eps float64) (oldKL, kl, clipFrac float64) {
+	for _, lr := range logRatio {
+		r := math.Exp(float64(lr))
+		oldKL -= float64(lr)
+		kl += (r - 1) - float64(lr)
+		if math.Abs(r-1) > eps {
+			clipFrac++
+		}
+	}
+	n := float64(len(logRatio))
+	return oldKL / n, kl / n, clipFrac / n
 }
 
 // ensureMinibatch allocates the minibatch tensors once.
@@ -177,7 +213,8 @@ func normalize(x []float32) {
 	}
 }
 
-// explainedVariance is 1 - Var(R - V) / Var(R).
+// explainedVariance is CleanRL's 1 - Var(R - V) / Var(R) over the rollout, with V the
+// values at collection and R the GAE returns (population variances; NaN when Var(R) = 0).
 func explainedVariance(values, returns []float32) float64 {
 	var mr, md float64
 	n := float64(len(returns))
