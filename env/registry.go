@@ -51,11 +51,20 @@ type Spec struct {
 	New func(opts Options) (Env, error)
 }
 
+// Family is a set of ids sharing a prefix whose members are not known in advance, such
+// as gym:<Gymnasium id>: New builds the member named by the rest of the id.
+type Family struct {
+	Prefix      string
+	Description string
+	New         func(name string, opts Options) (Env, error)
+}
+
 // Registry maps ids to specs. The package-level registry behind Register and Make is
 // filled by the init functions of environment packages.
 type Registry struct {
-	mu    sync.RWMutex
-	specs map[string]Spec
+	mu       sync.RWMutex
+	specs    map[string]Spec
+	families []Family
 }
 
 var defaultRegistry = &Registry{}
@@ -73,6 +82,29 @@ func Lookup(id string) (Spec, bool) { return defaultRegistry.Lookup(id) }
 // IDs lists the ids of the default registry, sorted.
 func IDs() []string { return defaultRegistry.IDs() }
 
+// RegisterFamily adds a family of ids to the default registry.
+func RegisterFamily(f Family) { defaultRegistry.RegisterFamily(f) }
+
+// Families lists the families of the default registry.
+func Families() []Family { return defaultRegistry.Families() }
+
+// RegisterFamily adds f; it panics on an empty prefix or constructor.
+func (r *Registry) RegisterFamily(f Family) {
+	if f.Prefix == "" || f.New == nil {
+		panic("env: RegisterFamily needs a prefix and a constructor")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.families = append(r.families, f)
+}
+
+// Families lists the registered families in registration order.
+func (r *Registry) Families() []Family {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]Family(nil), r.families...)
+}
+
 // Register adds spec; it panics on a duplicate or empty id.
 func (r *Registry) Register(spec Spec) {
 	r.mu.Lock()
@@ -89,12 +121,19 @@ func (r *Registry) Register(spec Spec) {
 	r.specs[spec.ID] = spec
 }
 
-// Lookup returns the spec registered under id.
+// Lookup returns the spec registered under id, or the spec of a family member.
 func (r *Registry) Lookup(id string) (Spec, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s, ok := r.specs[id]
-	return s, ok
+	if s, ok := r.specs[id]; ok {
+		return s, true
+	}
+	for _, f := range r.families {
+		if name, ok := strings.CutPrefix(id, f.Prefix); ok && name != "" {
+			return Spec{ID: id, Description: f.Description, New: func(opts Options) (Env, error) { return f.New(name, opts) }}, true
+		}
+	}
+	return Spec{}, false
 }
 
 // IDs lists the registered ids, sorted.

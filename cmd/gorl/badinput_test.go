@@ -344,7 +344,8 @@ func TestBadInput(t *testing.T) {
 		{"--out /proc/x.csv: cannot write in /proc", []string{"logs", "export", f.train, "--out", "/proc/x.csv"}},
 		{"refusing to overwrite a file of run directory", []string{"logs", "export", f.train, "--table", "metrics", "--out", filepath.Join(f.train, "config.json")}},
 		{"refusing to overwrite a file of run directory", []string{"logs", "export", f.train, "--out", filepath.Join(f.train, "episodes.parquet")}},
-		{"not a readable Parquet file", []string{"logs", "export", f.badParquet, "--table", "steps", "--out", f.keep}},
+		{"not a readable Parquet file", []string{"logs", "export", f.badParquet, "--table", "steps", "--out", f.keep, "--force"}},
+		{"already exists: pass --force to replace it", []string{"logs", "export", f.train, "--out", f.keep}},
 	}
 	for _, c := range cases {
 		wantOneLineError(t, c.want, c.args...)
@@ -395,10 +396,10 @@ func TestValidButExtreme(t *testing.T) {
 	if st, err := os.Stat(os.DevNull); err != nil || st.Mode().IsRegular() {
 		t.Fatalf("%s is no longer a device after an export (%v)", os.DevNull, err)
 	}
-	// Exporting again into a run directory's own CSV is allowed.
+	// Exporting again into a run directory's own CSV is allowed (with --force).
 	csv := filepath.Join(dir, "r", "episodes.csv")
-	for range 2 {
-		if _, stderr, code := gorl(t, "logs", "export", filepath.Join(dir, "r"), "--out", csv); code != 0 {
+	for _, force := range []string{"--force=false", "--force"} {
+		if _, stderr, code := gorl(t, "logs", "export", filepath.Join(dir, "r"), "--out", csv, force); code != 0 {
 			t.Fatalf("export to %s: exit %d: %s", csv, code, stderr)
 		}
 	}

@@ -32,6 +32,9 @@ func newEnvsCmd() *cobra.Command {
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", id, abbreviate(obs, 40), abbreviate(act, 40), limit, spec.Description)
 			}
+			for _, f := range env.Families() {
+				fmt.Fprintf(w, "%s<id>\t%s\t%s\t%s\t%s\n", f.Prefix, "(from the environment)", "", "-", f.Description)
+			}
 			return w.Flush()
 		},
 	}

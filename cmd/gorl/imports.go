@@ -4,6 +4,7 @@ package main
 import (
 	_ "gorl/env/classic"
 	_ "gorl/env/gridworld"
+	_ "gorl/env/gym"
 	_ "gorl/env/latent"
 	_ "gorl/env/lock"
 	_ "gorl/env/locomotion"

@@ -1,0 +1,117 @@
+// Package gym makes Gymnasium environments gorl environments: ids gym:<Gymnasium id>
+// (gym:CartPole-v1, gym:Hopper-v5, gym:ALE/Pong-v5 where installed) are stepped in Python
+// worker processes that gorl starts, speaking the binary protocol of
+// python/gorl_gym/protocol.py over the process's pipes.
+//
+// Spaces: Box (flattened), Discrete (values from 0: a start offset is added back in
+// Python) and MultiDiscrete (as a Box of integer bounds; actions are rounded and clipped
+// to valid integers); other spaces are refused when the environment is made. Seeds: Seed
+// then Reset calls reset(seed=...), later resets continue the environment's stream, as in
+// Gymnasium. Terminated and truncated come from Gymnasium unchanged (its TimeLimit
+// truncates). Options (--env-opt key=value) become keyword arguments of gymnasium.make:
+// values that parse as JSON (numbers, booleans, lists) are passed as such, others as
+// strings; the option python names the interpreter (see FindPython).
+//
+// Each Env is one worker process hosting one environment, so the training loop's vector
+// env steps its environments in as many processes (in parallel with --workers). Worker
+// hosts several environments in one process, one message per vector step, and Batch
+// spreads a vector over several workers.
+//
+// A worker that dies or raises makes the environment fail: Step then returns a
+// terminated transition, Failure reports the error (one line, with the Python exception),
+// and the training loop stops the run as failed. gym: environments cannot save their
+// state, so their runs cannot be resumed (gorl train --resume refuses).
+package gym
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"gorl/env"
+)
+
+func init() {
+	env.RegisterFamily(env.Family{
+		Prefix:      "gym:",
+		Description: "any installed Gymnasium environment, stepped in Python worker processes: gym:<id> (gym:CartPole-v1, gym:Hopper-v5); --env-opt key=value are gymnasium.make kwargs",
+		New:         func(id string, opts env.Options) (env.Env, error) { return New(id, opts) },
+	})
+}
+
+// Env is one Gymnasium environment in its own worker process.
+type Env struct {
+	w      *Worker
+	seed   int64 // -1: none pending
+	failed error
+	tr     env.Transition
+}
+
+// New starts a worker for the Gymnasium id with opts as gymnasium.make kwargs.
+func New(id string, opts env.Options) (*Env, error) {
+	wo := WorkerOptions{Kwargs: map[string]any{}}
+	for k, v := range opts {
+		if k == "python" {
+			wo.Python = v
+			continue
+		}
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			x = v
+		}
+		wo.Kwargs[k] = x
+	}
+	w, err := StartWorker(id, 1, wo)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{w: w, seed: -1}, nil
+}
+
+func (e *Env) ObservationSpace() env.Space { return e.w.ObsSpace }
+func (e *Env) ActionSpace() env.Space      { return e.w.ActSpace }
+
+// MaxEpisodeSteps is the time limit of the Gymnasium spec (0: none).
+func (e *Env) MaxEpisodeSteps() int { return e.w.MaxEpisodeSteps }
+
+// Seed makes the next Reset call reset(seed=...) with seed (reduced to 63 bits, as
+// Gymnasium takes non-negative seeds).
+func (e *Env) Seed(seed uint64) { e.seed = int64(seed >> 1) }
+
+// Reset starts an episode. After a failure it returns zeros; Failure says why.
+func (e *Env) Reset() []float64 {
+	if e.failed == nil {
+		if err := e.w.Reset([]int64{e.seed}); err != nil {
+			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
+		}
+		e.seed = -1
+	}
+	if e.failed != nil {
+		clear(e.w.Obs[0])
+	}
+	return e.w.Obs[0]
+}
+
+// Step applies the action. After a failure it returns a terminated transition with zero
+// observation and reward; Failure says why.
+func (e *Env) Step(action []float64) env.Transition {
+	if e.failed == nil {
+		if err := e.w.Step([][]float64{action}); err != nil {
+			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
+		}
+	}
+	if e.failed != nil {
+		clear(e.w.Obs[0])
+		return env.Transition{Obs: e.w.Obs[0], Terminated: true}
+	}
+	return env.Transition{Obs: e.w.Obs[0], Reward: e.w.Rewards[0], Terminated: e.w.Terminated[0], Truncated: e.w.Truncated[0]}
+}
+
+// Failure is the error that ended the environment (a worker that died, a Python
+// exception), nil while it works.
+func (e *Env) Failure() error { return e.failed }
+
+// Close stops the worker process.
+func (e *Env) Close() error { return e.w.Close() }
+
+// Pid is the worker process's id.
+func (e *Env) Pid() int { return e.w.cmd.Process.Pid }
