@@ -492,6 +492,9 @@ func (l *Loop) collect() error {
 			}
 		}
 		v.Step(l.actions)
+		if err := v.Failure(); err != nil {
+			return err
+		}
 		l.keepRawObs()
 		l.envSteps += int64(n)
 		anyTrunc := false

@@ -35,6 +35,7 @@ type Vector struct {
 
 	workers int
 	actions [][]float64
+	failers []failer // sub-environments that can fail beyond recovery (see Failure)
 	chunk   atomic.Uint64 // indices claimed at a time (see adaptChunk)
 	perEnv  float64       // smoothed seconds per environment step, as the caller measured it
 	gen     uint64        // Steps started; only the caller's goroutine touches it
@@ -90,6 +91,9 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 			return nil, err
 		}
 		v.Envs = append(v.Envs, e)
+		if f, ok := As[failer](e); ok {
+			v.failers = append(v.failers, f)
+		}
 	}
 	d := v.Envs[0].ObservationSpace().Dim()
 	v.Obs = make([][]float64, n)
@@ -124,6 +128,21 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 // MakeVector builds n instances of a registered id.
 func MakeVector(id string, opts Options, n, workers int) (*Vector, error) {
 	return NewVector(n, workers, func(int) (Env, error) { return Make(id, opts) })
+}
+
+// failer is implemented by environments that can fail beyond recovery, such as a gym:
+// environment whose Python worker died: Step then ends the episode and Failure says why.
+type failer interface{ Failure() error }
+
+// Failure returns the error of the first sub-environment that failed beyond recovery,
+// nil while all work. Training loops check it after every Step and stop the run.
+func (v *Vector) Failure() error {
+	for _, f := range v.failers {
+		if err := f.Failure(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Num is the number of sub-environments.

@@ -402,6 +402,9 @@ func (t *Trainer) loop() error {
 			scaleAction(t.space, norm, t.acts[i])
 		}
 		vec.Step(t.acts)
+		if err := vec.Failure(); err != nil {
+			return err
+		}
 		for i := range n {
 			done := vec.Terminated[i] || vec.Truncated[i]
 			next := vec.Obs[i]

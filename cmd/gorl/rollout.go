@@ -198,6 +198,9 @@ func rolloutLoop(cfg rolloutConfig, vec *env.Vector, run *logs.Run, quiet bool) 
 			}
 		}
 		vec.Step(actions)
+		if err := vec.Failure(); err != nil {
+			return rolloutSummary{}, err
+		}
 		for i := 0; i < n; i++ {
 			ep := episode[i]
 			if ep < 0 {
