@@ -2,6 +2,7 @@ package evolution
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"gorl/agents"
@@ -72,6 +75,48 @@ type MetaConfig struct {
 	// the better member, 0 for the other; ties go to the negative perturbation), as
 	// groove's ES does, so fitness is compared only between runs of the same task.
 	PairRank bool `json:"pair_rank,omitempty"`
+	// Strategy is the evolution strategy: openes (the default, and what "" means),
+	// snes or cmaes (see NewStrategy). ES, when set, is used instead: any Strategy,
+	// already configured (not recorded in config.json beyond its name).
+	Strategy string   `json:"strategy,omitempty"`
+	ES       Strategy `json:"-"`
+	// Shaping is the fitness shaping before the strategy's update (Shape): rank,
+	// zscore or pair-rank. WithDefaults picks zscore for drift objectives (as LPO's
+	// released code), pair-rank under the groove protocol or with PairRank, else rank;
+	// "" in an effective config is rank (run directories written before the setting).
+	Shaping string `json:"shaping,omitempty"`
+	// Protocol is how LPG objectives train their inner agents: "lifetime" (the
+	// default; every member trains a fresh agent for a whole lifetime) or "groove"
+	// (groove's meta-training: Population/2 agents persist across generations, each
+	// pair of members trains a copy of its agent for UpdatesPerGeneration more updates,
+	// the pair's fitter copy survives, and an agent is replaced by a fresh one on a new
+	// level once its sampled lifetime ends; see GrooveAgent).
+	Protocol string `json:"protocol,omitempty"`
+	// UpdatesPerGeneration is groove's K (default 5).
+	UpdatesPerGeneration int `json:"updates_per_generation,omitempty"`
+}
+
+// IsGroove reports whether the config meta-trains with groove's protocol.
+func (c MetaConfig) IsGroove() bool { return c.Protocol == "groove" }
+
+// shaping is the effective fitness shaping ("" and the old PairRank flag included).
+func (c MetaConfig) shaping() string {
+	switch {
+	case c.Shaping != "":
+		return c.Shaping
+	case c.PairRank:
+		return "pair-rank"
+	}
+	return "rank"
+}
+
+// strategy returns the configured strategy (not yet Init).
+func (c MetaConfig) strategy() (Strategy, error) {
+	if c.ES != nil {
+		return c.ES, nil
+	}
+	return NewStrategy(c.Strategy, StrategySettings{Population: c.Population, Sigma: c.Sigma, SigmaDecay: c.SigmaDecay,
+		SigmaMin: c.SigmaMin, LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin})
 }
 
 // IsLPG reports whether the objective is an LPG update rule (lpg or ta-lpg).
@@ -88,7 +133,14 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 			c.Hidden = lpg.DefaultHidden
 		}
 	}
+	if c.Inner.Env == "" {
+		c.Inner.Env = "CartPole-v1"
+	}
 	if c.IsLPG() {
+		if c.LPG == nil && strings.HasPrefix(c.Inner.Env, "grid/") {
+			// groove's agents for its non-tabular grid observations (_RAND_HYPERS).
+			c.LPG = &lpg.Config{Hidden: []int{32}, LR: 1e-3, MaxGradNorm: 0.5}
+		}
 		if c.Inner.Envs == 0 {
 			c.Inner.Envs = 8
 		}
@@ -108,15 +160,39 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 	if c.Generations == 0 {
 		c.Generations = 10
 	}
+	if c.Strategy == "" {
+		c.Strategy = "openes"
+		if c.ES != nil {
+			c.Strategy = c.ES.Name()
+		}
+	}
+	if c.IsLPG() && c.Protocol == "" {
+		c.Protocol = "lifetime"
+	}
+	if c.IsGroove() {
+		if c.LifetimeMin == 0 && c.LifetimeMax == 0 {
+			c.LifetimeMin, c.LifetimeMax = 10, 250
+		}
+		if c.UpdatesPerGeneration == 0 {
+			c.UpdatesPerGeneration = 5
+		}
+	}
+	if c.Shaping == "" {
+		switch {
+		case c.PairRank || c.IsGroove():
+			c.Shaping = "pair-rank"
+		case !c.IsLPG():
+			c.Shaping = "zscore"
+		default:
+			c.Shaping = "rank"
+		}
+	}
 	es := c.es()
 	es.defaults()
 	c.Population, c.Sigma, c.SigmaDecay, c.SigmaMin = es.Population, es.Sigma, es.SigmaDecay, es.SigmaMin
 	c.LR, c.LRDecay, c.LRMin = es.LR, es.LRDecay, es.LRMin
 	if c.FitnessEpisodes == 0 {
 		c.FitnessEpisodes = 5
-	}
-	if c.Inner.Env == "" {
-		c.Inner.Env = "CartPole-v1"
 	}
 	if c.Inner.Steps == 0 {
 		c.Inner.Steps = 20000
@@ -129,7 +205,7 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 
 func (c MetaConfig) es() OpenES {
 	return OpenES{Population: c.Population, Sigma: c.Sigma, SigmaDecay: c.SigmaDecay, SigmaMin: c.SigmaMin,
-		LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin, NoRankShaping: c.PairRank}
+		LR: c.LR, LRDecay: c.LRDecay, LRMin: c.LRMin, NoRankShaping: true}
 }
 
 // Validate reports the first bad setting of an effective (WithDefaults) config.
@@ -169,9 +245,7 @@ func (c MetaConfig) Validate() error {
 	if c.FitnessEpisodes < 1 {
 		return fmt.Errorf("fitness episodes %d: want at least 1", c.FitnessEpisodes)
 	}
-	es := c.es()
-	es.defaults()
-	if err := es.validate(); err != nil {
+	if err := c.validateSearch(); err != nil {
 		return err
 	}
 	if err := c.Inner.Validate(); err != nil {
@@ -180,8 +254,54 @@ func (c MetaConfig) Validate() error {
 	if err := c.PPO.Validate(); err != nil {
 		return fmt.Errorf("inner ppo: %w", err)
 	}
-	if n := c.Inner.Envs * c.Inner.RolloutSteps; n%c.PPO.Minibatches != 0 {
+	if n := c.Inner.Envs * c.Inner.RolloutSteps; !c.IsGroove() && n%c.PPO.Minibatches != 0 { // groove runs no PPO reference
 		return fmt.Errorf("inner run: %d minibatches do not divide envs x rollout steps = %d", c.PPO.Minibatches, n)
+	}
+	return nil
+}
+
+// validateSearch checks the strategy, shaping and protocol settings.
+func (c MetaConfig) validateSearch() error {
+	if c.ES == nil && !slices.Contains(Strategies, c.Strategy) && c.Strategy != "" {
+		return fmt.Errorf("strategy %q: want one of %v", c.Strategy, Strategies)
+	}
+	if c.Shaping != "" && !slices.Contains(Shapings, c.Shaping) {
+		return fmt.Errorf("fitness shaping %q: want one of %v", c.Shaping, Shapings)
+	}
+	openes := c.ES == nil && (c.Strategy == "" || c.Strategy == "openes")
+	if openes {
+		es := c.es()
+		es.defaults()
+		if err := es.validate(); err != nil {
+			return err
+		}
+	} else if c.Population < 2 {
+		return fmt.Errorf("population %d: want at least 2", c.Population)
+	}
+	if c.shaping() == "pair-rank" && !openes {
+		return fmt.Errorf("pair-rank shaping needs antithetic pairs, i.e. strategy openes (not %s)", c.Strategy)
+	}
+	switch c.Protocol {
+	case "", "lifetime":
+		if c.UpdatesPerGeneration != 0 {
+			return fmt.Errorf("updates per generation %d: only the groove protocol trains agents across generations", c.UpdatesPerGeneration)
+		}
+	case "groove":
+		switch {
+		case !c.IsLPG():
+			return fmt.Errorf("protocol groove trains LPG agents; objective %s is a PPO drift", c.Objective)
+		case !openes:
+			return fmt.Errorf("protocol groove needs antithetic pairs, i.e. strategy openes (not %s)", c.Strategy)
+		case c.LifetimeMin == 0:
+			return errors.New("protocol groove needs lifetimes (lifetime_min, lifetime_max)")
+		case c.UpdatesPerGeneration < 1 || c.UpdatesPerGeneration > 1<<20:
+			return fmt.Errorf("updates per generation %d: want 1..1048576", c.UpdatesPerGeneration)
+		}
+	default:
+		return fmt.Errorf("protocol %q: want lifetime or groove", c.Protocol)
+	}
+	if c.Protocol != "" && !c.IsLPG() {
+		return fmt.Errorf("protocol %s: only LPG objectives have a protocol", c.Protocol)
 	}
 	return nil
 }
@@ -529,11 +649,22 @@ func MetaTrain(cfg MetaConfig, run *logs.Run, onGen func(Generation)) (*MetaResu
 // MetaState is es_state.json of a meta-training run, rewritten atomically after every
 // generation: with the run's config it continues the run exactly (MetaTrainFrom).
 type MetaState struct {
-	ES          OpenESState `json:"es"`
-	Best        []float64   `json:"best,omitempty"` // the best member so far (none: all diverged)
-	BestFitness float64     `json:"best_fitness"`
-	WallSeconds float64     `json:"wall_seconds"`
-	Marks       logs.Marks  `json:"marks"` // the log rows durable when the state was written
+	// ES is the strategy's state (SaveState); Strategy its name ("": openes, as run
+	// directories written before there was a choice).
+	ES          json.RawMessage `json:"es"`
+	Strategy    string          `json:"strategy,omitempty"`
+	Best        []float64       `json:"best,omitempty"` // the best member so far (none: all diverged)
+	BestFitness float64         `json:"best_fitness"`
+	WallSeconds float64         `json:"wall_seconds"`
+	Marks       logs.Marks      `json:"marks"` // the log rows durable when the state was written
+	// Agents are groove's persistent agents (protocol groove only).
+	Agents []GrooveAgent `json:"agents,omitempty"`
+}
+
+// Generation is the number of generations the state has completed.
+func (s *MetaState) Generation() int {
+	g, _ := stateGeneration(s.ES)
+	return g
 }
 
 // ReadMetaState reads es_state.json of a meta-training run directory.
@@ -547,6 +678,9 @@ func ReadMetaState(dir string) (*MetaState, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("meta-training state %s: %w", path, err)
 	}
+	if _, err := stateGeneration(st.ES); err != nil || len(st.ES) == 0 {
+		return nil, fmt.Errorf("meta-training state %s: no strategy state", path)
+	}
 	return &st, nil
 }
 
@@ -558,11 +692,47 @@ func MetaTrainFrom(cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Ge
 	return MetaTrainOn(Pool{Workers: cfg.Workers, Seed: cfg.EvaluatorSeed()}, cfg, run, from, onGen)
 }
 
+// startStrategy builds and initialises the config's strategy, restored from from when
+// it is not nil.
+func (c MetaConfig) startStrategy(from *MetaState) (Strategy, error) {
+	es, err := c.strategy()
+	if err != nil {
+		return nil, err
+	}
+	mean0, err := c.InitialMean()
+	if err != nil {
+		return nil, err
+	}
+	seed := env.DeriveSeed(c.Seed, metaStreamES)
+	if err := es.Init(mean0, seed); err != nil {
+		return nil, err
+	}
+	if from == nil {
+		return es, nil
+	}
+	if name := cmp.Or(from.Strategy, "openes"); name != es.Name() {
+		return nil, fmt.Errorf("resume meta-training: the state is of strategy %s, the config's is %s", name, es.Name())
+	}
+	if err := es.LoadState(from.ES); err != nil {
+		return nil, fmt.Errorf("resume meta-training: %w", err)
+	}
+	var st struct {
+		Seed uint64 `json:"seed"`
+	}
+	_ = json.Unmarshal(from.ES, &st)
+	if len(es.Mean()) != c.Dim() || st.Seed != seed {
+		return nil, errors.New("resume meta-training: the state does not belong to this config (dimension or seed differ)")
+	}
+	return es, nil
+}
+
 // MetaTrainOn is MetaTrainFrom with the members evaluated by ev, e.g. a
 // distributed.Coordinator whose workers evaluate MemberFitness of this config (its
 // JobSpec), with seed EvaluatorSeed. The result does not depend on the evaluator.
 // Each generation evaluates the population's members 0..N-1, then the search mean
-// (member N) and PPO-clip (member N+1, no parameters).
+// (member N) and PPO-clip (member N+1, no parameters). Under the groove protocol the
+// members train persistent agents held in this process (ev must be a Pool), and
+// neither reference runs.
 func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, onGen func(Generation)) (*MetaResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -570,53 +740,55 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 	if err := cfg.CheckInnerEnv(); err != nil {
 		return nil, err
 	}
-	es := cfg.es()
-	mean0, err := cfg.InitialMean()
-	if err != nil {
-		return nil, err
+	if _, local := ev.(Pool); cfg.IsGroove() && !local {
+		return nil, errors.New("protocol groove keeps its agents in this process: evaluate members locally (no --distributed)")
 	}
-	if err := es.Init(mean0, env.DeriveSeed(cfg.Seed, metaStreamES)); err != nil {
+	es, err := cfg.startStrategy(from)
+	if err != nil {
 		return nil, err
 	}
 	res := &MetaResult{BestFitness: math.Inf(-1)}
 	var best []float64
 	var wall0 float64
+	var agents []GrooveAgent
 	if from != nil {
-		if err := es.SetState(from.ES); err != nil {
-			return nil, fmt.Errorf("resume meta-training: %w", err)
-		}
-		if es.Dim() != cfg.Dim() || from.ES.Seed != env.DeriveSeed(cfg.Seed, metaStreamES) {
-			return nil, errors.New("resume meta-training: the state does not belong to this config (dimension or seed differ)")
-		}
 		if from.Best != nil {
 			if len(from.Best) != cfg.Dim() {
 				return nil, fmt.Errorf("resume meta-training: best member has %d values, want %d", len(from.Best), cfg.Dim())
 			}
 			best, res.BestFitness = append([]float64(nil), from.Best...), from.BestFitness
 		}
-		wall0 = from.WallSeconds
+		wall0, agents = from.WallSeconds, from.Agents
+	}
+	if cfg.IsGroove() && agents == nil {
+		agents = cfg.spawnAgents()
 	}
 	start := time.Now()
 	var pop [][]float64
-	fit := make([]float64, es.Population+2)
+	n := es.PopSize()
+	fit := make([]float64, n+2)
 	var shaped []float64
-	steps := make([]int64, es.Population+2)
+	steps := make([]int64, n+2)
 	for g := es.Generation(); g < cfg.Generations; g++ {
-		sigma, lr := es.SigmaNow(), es.LRNow()
-		var err error
+		sigma, lr := es.StepSize(), es.LRNow()
 		if pop, err = es.Ask(pop); err != nil {
 			return nil, err
 		}
-		// Members 0..N-1 are the population; two more runs on the same inner seed make
-		// generations comparable: the current mean's drift and PPO-clip itself.
-		evalPop := append(pop[:len(pop):len(pop)], es.Mean(), []float64{})
-		err = ev.Evaluate(g, evalPop, fit, steps, cfg.MemberFitness)
-		if err != nil {
-			return nil, fmt.Errorf("generation %d: %w", g, err)
+		gen := Generation{Index: g, FitnessMin: math.Inf(1), FitnessMax: math.Inf(-1), Sigma: sigma, LR: lr}
+		if cfg.IsGroove() {
+			if agents, err = cfg.grooveGeneration(g, pop, agents, fit[:n], steps[:n]); err != nil {
+				return nil, fmt.Errorf("generation %d: %w", g, err)
+			}
+			gen.MeanFitness, gen.ClipFitness = math.NaN(), math.NaN()
+		} else {
+			// Members 0..N-1 are the population; two more runs on the same inner seed make
+			// generations comparable: the current mean's network and PPO-clip itself.
+			evalPop := append(pop[:len(pop):len(pop)], es.Mean(), []float64{})
+			if err := ev.Evaluate(g, evalPop, fit, steps, cfg.MemberFitness); err != nil {
+				return nil, fmt.Errorf("generation %d: %w", g, err)
+			}
+			gen.MeanFitness, gen.ClipFitness, gen.EnvSteps = fit[n], fit[n+1], steps[n]+steps[n+1]
 		}
-		n := es.Population
-		gen := Generation{Index: g, FitnessMin: math.Inf(1), FitnessMax: math.Inf(-1), Sigma: sigma, LR: lr,
-			MeanFitness: fit[n], ClipFitness: fit[n+1], EnvSteps: steps[n] + steps[n+1]}
 		for i, f := range fit[:n] {
 			gen.FitnessMean += f / float64(n)
 			gen.FitnessMin = math.Min(gen.FitnessMin, f)
@@ -629,12 +801,10 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 			}
 			gen.EnvSteps += steps[i]
 		}
-		told := fit[:n]
-		if cfg.PairRank {
-			shaped = PairRanks(shaped, fit[:n])
-			told = shaped
+		if shaped, err = Shape(cfg.shaping(), shaped, fit[:n]); err != nil {
+			return nil, err
 		}
-		if err := es.Tell(told); err != nil {
+		if err := es.Tell(shaped); err != nil {
 			return nil, err
 		}
 		gen.WallSeconds = wall0 + time.Since(start).Seconds()
@@ -643,7 +813,12 @@ func MetaTrainOn(ev Evaluator, cfg MetaConfig, run *logs.Run, from *MetaState, o
 			return nil, err
 		}
 		if run != nil {
-			st := MetaState{ES: es.State(), Best: best, BestFitness: res.BestFitness, WallSeconds: gen.WallSeconds}
+			raw, err := es.SaveState()
+			if err != nil {
+				return nil, err
+			}
+			st := MetaState{ES: raw, Strategy: es.Name(), Best: best, BestFitness: res.BestFitness,
+				WallSeconds: gen.WallSeconds, Agents: agents}
 			if best == nil {
 				st.BestFitness = 0 // -Inf has no JSON form; no best member yet
 			}
@@ -701,6 +876,11 @@ func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaRes
 		"sigma": gen.Sigma, "lr": gen.LR, "best_fitness": res.BestFitness,
 		"mean_fitness": gen.MeanFitness, "clip_fitness": gen.ClipFitness,
 	}
+	for k, v := range values {
+		if math.IsNaN(v) { // no reference runs (groove protocol)
+			delete(values, k)
+		}
+	}
 	if c, ok := ev.(Counter); ok {
 		maps.Copy(values, c.Counters())
 	}
@@ -740,28 +920,8 @@ func writeGeneration(run *logs.Run, cfg MetaConfig, gen Generation, res *MetaRes
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, StateFile), b)
-}
-
-// writeAtomic writes data to a temporary file, syncs it and renames it over path.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return logs.WriteFileAtomic(filepath.Join(dir, StateFile), func(f *os.File) error {
+		_, err := f.Write(b)
+		return err
+	})
 }
