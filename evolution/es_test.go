@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-
 )
 
 func sphere(x []float64) float64 {
