@@ -197,7 +197,11 @@ func Version() string { return C.GoString(C.mj_versionString()) }
 // LoadFile compiles the MJCF (or URDF) file at path. Includes are resolved relative to
 // the file's directory, as MuJoCo does.
 func LoadFile(path string) (*Model, error) {
-	if _, err := os.Stat(path); err != nil {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load model %q: %w", path, err)
+	}
+	if err := checkNumbers(doc); err != nil {
 		return nil, fmt.Errorf("load model %q: %w", path, err)
 	}
 	m, err := load(path, nil)
@@ -212,6 +216,9 @@ func LoadFile(path string) (*Model, error) {
 func LoadXML(xml string) (*Model, error) {
 	if strings.TrimSpace(xml) == "" {
 		return nil, errors.New("load model from XML: empty document")
+	}
+	if err := checkNumbers([]byte(xml)); err != nil {
+		return nil, fmt.Errorf("load model from XML: %w", err)
 	}
 	m, err := load("gorl_model.xml", []byte(xml))
 	if err != nil {
@@ -241,7 +248,12 @@ func load(filename string, xml []byte) (*Model, error) {
 		}
 		return nil, errors.New(msg)
 	}
-	return newModel(m, filepath.Base(filename)), nil
+	mod := newModel(m, filepath.Base(filename))
+	if err := mod.check(); err != nil {
+		mod.Close()
+		return nil, err
+	}
+	return mod, nil
 }
 
 // mjError turns a failed gorl_run into a Go error.
