@@ -449,7 +449,7 @@ func resumeEvolve(cmd *cobra.Command, dir string, workers int, dist *distFlags, 
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	if st.ES.Generation >= cfg.Meta.Generations {
+	if st.Generation() >= cfg.Meta.Generations {
 		return fmt.Errorf("run %s already completed its %d generations", dir, cfg.Meta.Generations)
 	}
 	ev, err := dist.newEvaluator(cmd, cfg.Meta)
@@ -470,7 +470,7 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	out := cmd.OutOrStdout()
 	done := 0
 	if from != nil {
-		done = from.ES.Generation
+		done = from.Generation()
 	}
 	prog := newProgress(int64(mc.Generations-done), "evolve", quiet)
 	kind := "drift"
