@@ -48,7 +48,7 @@ type gymFixture struct {
 		Trajectories     []struct {
 			Start       []float64
 			ActionDtype string `json:"action_dtype"`
-			Steps []struct {
+			Steps       []struct {
 				Action     []float64
 				State      []float64
 				Obs        []float64
