@@ -126,16 +126,9 @@ func LoadSeries(runs []string, spec CurveSpec) ([]Series, error) {
 
 // checkColumns reports a clear error for a metric or x column the table lacks.
 func checkColumns(path, metric, x string) error {
-	pf, f, err := openParquet(path)
+	names, err := Columns(path)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	var names []string
-	for _, p := range pf.Schema().Columns() {
-		if len(p) == 1 && p[0] != "run_id" && p[0] != "env_id" {
-			names = append(names, p[0])
-		}
 	}
 	for _, want := range []string{metric, x} {
 		if !slices.Contains(names, want) {
@@ -470,4 +463,21 @@ func splitNumber(s string) (string, float64, bool) {
 		}
 	}
 	return s, 0, false
+}
+
+// Columns lists the scalar columns of a Parquet table other than run_id and env_id, in
+// file order: the metrics a curve can show, and its x columns.
+func Columns(path string) ([]string, error) {
+	pf, f, err := openParquet(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var names []string
+	for _, p := range pf.Schema().Columns() {
+		if len(p) == 1 && p[0] != "run_id" && p[0] != "env_id" {
+			names = append(names, p[0])
+		}
+	}
+	return names, nil
 }

@@ -31,6 +31,7 @@ environments and analyses the Parquet logs of every run.`,
 		newRenderCmd(),
 		newDriftCmd(),
 		newSweepCmd(),
+		newBoardCmd(),
 	)
 	strictHelpAndCompletion(root)
 	return root
