@@ -5,20 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"gorl/agents/nn"
 	"gorl/evolution"
 	"gorl/evolution/distributed"
 	"gorl/logs"
@@ -34,228 +29,171 @@ type evolveConfig struct {
 	Evaluation *evolveEvaluation `json:"evaluation,omitempty"`
 }
 
-// evolveEvaluation is how a meta-training run evaluates its members over NATS.
-type evolveEvaluation struct {
-	Distributed bool   `json:"distributed"`
-	NATS        string `json:"nats,omitempty"` // server URL; empty: the coordinator's embedded server
-	Subject     string `json:"subject"`
+// evolveFlags are gorl evolve's settings besides the distributed ones.
+type evolveFlags struct {
+	ef         envFlags
+	mc         evolution.MetaConfig
+	innerSteps int64
+	runDir     string
+	quiet      bool
+	resume     bool
+	lifetimes  string
 }
 
-// distFlags are gorl evolve's settings for distributed evaluation.
-type distFlags struct {
-	on            bool
-	natsURL       string
-	listen        string
-	subject       string
-	localWorkers  int
-	itemTimeout   time.Duration
-	workerTimeout time.Duration
-	noAuth        bool
-	tlsCert       string
-	tlsKey        string
+func (f *evolveFlags) register(cmd *cobra.Command) {
+	f.ef.register(cmd, "CartPole-v1")
+	mc := &f.mc
+	fl := cmd.Flags()
+	fl.StringVar(&mc.Objective, "objective", "lpo", "learned objective to evolve: lpo, ta-lpo (PPO drift) or lpg, ta-lpg (LPG update rule)")
+	fl.StringVar(&mc.Strategy, "strategy", "openes", "evolution strategy: openes, snes or cmaes")
+	fl.StringVar(&mc.Shaping, "shaping", "", "fitness shaping: rank, zscore or pair-rank (default: zscore for lpo/ta-lpo, pair-rank with --pair-rank or --protocol groove, else rank)")
+	fl.StringVar(&mc.Protocol, "protocol", "", "lpg, ta-lpg: lifetime (fresh agents for a whole lifetime; the default) or groove (persistent agents)")
+	fl.IntVar(&mc.UpdatesPerGeneration, "updates-per-generation", 0, "--protocol groove: updates each agent trains per generation (K, default 5)")
+	fl.IntVar(&mc.Generations, "generations", 10, "ES generations")
+	fl.IntVar(&mc.Population, "population", 8, "ES population (even for openes: antithetic pairs)")
+	fl.Int64Var(&f.innerSteps, "inner-steps", 20000, "environment steps of each member's inner PPO run")
+	fl.IntVar(&mc.Inner.Envs, "inner-envs", 0, "environments of each inner run (default: the trainer's; lpg 8)")
+	fl.IntVar(&mc.Inner.RolloutSteps, "inner-rollout-steps", 0, "steps per environment and update of each inner run (default: the trainer's; lpg 20)")
+	fl.Uint64Var(&mc.Seed, "seed", 0, "random seed")
+	fl.IntVar(&mc.Workers, "workers", 0, "members evaluated at once on this machine without --distributed (0: all cores); results do not depend on it")
+	fl.Float64Var(&mc.Sigma, "sigma", 0.04, "initial ES standard deviation (openes: decays by 0.999 per generation to 0.01)")
+	fl.Float64Var(&mc.SigmaDecay, "sigma-decay", 0.999, "per-generation sigma decay (1: fixed; openes)")
+	fl.Float64Var(&mc.LR, "lr", 0.01, "initial ES (Adam) step size (decays by 0.999 per generation to 0.001; openes)")
+	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width (lpg, ta-lpg: the rule's GRU width, default 32)")
+	fl.StringVar(&f.lifetimes, "lifetimes", "", "MIN:MAX: lifetimes in updates, log-uniform in [MIN, MAX], per antithetic pair (--protocol groove: per agent, default 10:250)")
+	fl.BoolVar(&mc.PairRank, "pair-rank", false, "fitness = rank within each antithetic pair (1 or 0), as --shaping pair-rank")
+	fl.StringVar(&mc.FitnessPolicy, "fitness-policy", "", "how evaluation episodes act: mode (deterministic) or sample (default: mode for lpo/ta-lpo, sample for lpg/ta-lpg as groove)")
+	fl.IntVar(&mc.FitnessEpisodes, "fitness-episodes", 5, "evaluation episodes after each inner run (their mean return is the fitness)")
+	fl.StringVar(&f.runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
+	fl.BoolVar(&f.resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 }
 
-func (d *distFlags) register(fl *pflag.FlagSet) {
-	fl.BoolVar(&d.on, "distributed", false, "evaluate members on NATS workers (gorl worker) through an embedded NATS server, or the one of --nats")
-	fl.StringVar(&d.natsURL, "nats", "", "connect to this NATS server instead of embedding one (implies --distributed)")
-	fl.StringVar(&d.listen, "listen", "127.0.0.1:0", "address of the embedded NATS server (port 0: random; 0.0.0.0:PORT lets other machines' workers connect)")
-	fl.BoolVar(&d.noAuth, "no-auth", false, "embedded server without a worker token (loopback --listen addresses only)")
-	fl.StringVar(&d.tlsCert, "tls-cert", "", "PEM certificate: the embedded server accepts TLS connections only (workers: --tls-ca)")
-	fl.StringVar(&d.tlsKey, "tls-key", "", "PEM key of --tls-cert")
-	fl.StringVar(&d.subject, "subject", distributed.DefaultSubject, "NATS subject the workers pull work from (one per concurrent run)")
-	fl.IntVar(&d.localWorkers, "local-workers", 0, "worker goroutines in this process besides the gorl worker processes (with --distributed)")
-	fl.DurationVar(&d.itemTimeout, "item-timeout", 10*time.Second, "hand a member to another worker when its worker is silent this long (keep it several of the workers' --heartbeat, default 1s)")
-	fl.DurationVar(&d.workerTimeout, "worker-timeout", time.Minute, "fail when no worker asks for work, answers or heartbeats for this long")
-}
-
-// validate checks the flags; dist-only flags set without --distributed are errors.
-func (d *distFlags) validate(fl *pflag.FlagSet) error {
-	if d.natsURL != "" {
-		d.on = true
-	}
-	if !d.on {
-		for _, name := range []string{"listen", "subject", "local-workers", "item-timeout", "worker-timeout", "no-auth", "tls-cert", "tls-key"} {
-			if fl.Changed(name) {
-				return fmt.Errorf("--%s needs --distributed (or --nats URL)", name)
-			}
-		}
-		return nil
-	}
+// check reports the first flag out of range in one line.
+func (f *evolveFlags) check() error {
+	mc := f.mc
 	switch {
-	case d.natsURL != "" && (fl.Changed("listen") || d.noAuth || d.tlsCert != "" || d.tlsKey != ""):
-		return errors.New("--listen, --no-auth and --tls-cert/--tls-key set up the embedded server; drop them with --nats (its URL carries its credentials)")
-	case (d.tlsCert == "") != (d.tlsKey == ""):
-		return errors.New("--tls-cert and --tls-key go together")
-	case d.localWorkers < 0 || d.localWorkers > 4096:
-		return fmt.Errorf("--local-workers must be in [0, 4096], got %d", d.localWorkers)
-	case d.itemTimeout < 100*time.Millisecond:
-		return fmt.Errorf("--item-timeout must be at least 100ms, got %v", d.itemTimeout)
-	case d.workerTimeout < 100*time.Millisecond:
-		return fmt.Errorf("--worker-timeout must be at least 100ms, got %v", d.workerTimeout)
-	}
-	return checkSubject(d.subject)
-}
-
-// checkSubject accepts a plain NATS subject: dot-separated tokens, no wildcards.
-func checkSubject(s string) error {
-	for _, tok := range strings.Split(s, ".") {
-		if tok == "" || strings.ContainsAny(tok, "*> \t\r\n") {
-			return fmt.Errorf("--subject %q is not a NATS subject (dot-separated tokens without spaces or wildcards)", s)
-		}
+	case mc.Objective != "lpo" && mc.Objective != "ta-lpo" && mc.Objective != "lpg" && mc.Objective != "ta-lpg":
+		return fmt.Errorf("--objective must be lpo, ta-lpo, lpg or ta-lpg, got %q", mc.Objective)
+	case !slices.Contains(evolution.Strategies, mc.Strategy):
+		return fmt.Errorf("--strategy must be openes, snes or cmaes, got %q", mc.Strategy)
+	case mc.Shaping != "" && !slices.Contains(evolution.Shapings, mc.Shaping):
+		return fmt.Errorf("--shaping must be rank, zscore or pair-rank, got %q", mc.Shaping)
+	case mc.Protocol != "" && mc.Protocol != "lifetime" && mc.Protocol != "groove":
+		return fmt.Errorf("--protocol must be lifetime or groove, got %q", mc.Protocol)
+	case mc.Generations < 1 || mc.Generations > 1000000:
+		return fmt.Errorf("--generations must be in [1, 1000000], got %d", mc.Generations)
+	case mc.Population < 2 || mc.Population > maxSeeds || (mc.Strategy == "openes" && mc.Population%2 != 0):
+		return fmt.Errorf("--population must be in [2, %d] and even for openes (antithetic pairs), got %d", maxSeeds, mc.Population)
+	case f.innerSteps < 1 || f.innerSteps > 1e10:
+		return fmt.Errorf("--inner-steps must be in [1, 1e10], got %d", f.innerSteps)
+	case mc.Inner.Envs < 0 || mc.Inner.Envs > 4096 || mc.Inner.RolloutSteps < 0 || mc.Inner.RolloutSteps > 1<<20:
+		return fmt.Errorf("--inner-envs must be in [0, 4096] and --inner-rollout-steps in [0, 1048576], got %d and %d", mc.Inner.Envs, mc.Inner.RolloutSteps)
+	case mc.UpdatesPerGeneration < 0 || mc.UpdatesPerGeneration > 1<<20:
+		return fmt.Errorf("--updates-per-generation must be in [1, 1048576], got %d", mc.UpdatesPerGeneration)
+	case mc.Workers < 0 || mc.Workers > 4096:
+		return fmt.Errorf("--workers must be in [0, 4096] (0: all cores), got %d", mc.Workers)
+	case !(finite(mc.Sigma) && mc.Sigma > 0):
+		return fmt.Errorf("--sigma must be a positive number, got %v", mc.Sigma)
+	case !(finite(mc.LR) && mc.LR > 0):
+		return fmt.Errorf("--lr must be a positive number, got %v", mc.LR)
+	case mc.Hidden < 1 || mc.Hidden > 4096:
+		return fmt.Errorf("--hidden must be in [1, 4096], got %d", mc.Hidden)
+	case mc.FitnessEpisodes < 1 || mc.FitnessEpisodes > 100000:
+		return fmt.Errorf("--fitness-episodes must be in [1, 100000], got %d", mc.FitnessEpisodes)
+	case mc.FitnessPolicy != "" && mc.FitnessPolicy != "mode" && mc.FitnessPolicy != "sample":
+		return fmt.Errorf("--fitness-policy must be mode or sample, got %q", mc.FitnessPolicy)
 	}
 	return nil
 }
 
-// evaluator is where members are evaluated: nil ev means the local pool.
-type evaluator struct {
-	ev      evolution.Evaluator
-	record  *evolveEvaluation
-	url     string
-	token   string // the embedded server's worker token; empty: none
-	caFile  string // the embedded server's TLS certificate
-	closers []func()
-}
-
-// workerCommand is how to start a worker for this run.
-func (e *evaluator) workerCommand() string {
-	cmd := "gorl worker --nats " + e.workerURL()
-	if e.caFile != "" {
-		cmd += " --tls-ca " + e.caFile
+// metaConfig is the effective, validated meta-training config of the flags.
+func (f *evolveFlags) metaConfig(fl *pflag.FlagSet) (evolution.MetaConfig, error) {
+	if err := f.check(); err != nil {
+		return evolution.MetaConfig{}, err
 	}
-	if e.token != "" {
-		cmd = "GORL_NATS_TOKEN=" + e.token + " " + cmd
-	}
-	return cmd
-}
-
-// workerURL is the server URL for workers: an embedded server listening on all
-// interfaces is named by this host's name.
-func (e *evaluator) workerURL() string {
-	u, err := url.Parse(e.url)
-	if err != nil {
-		return e.url
-	}
-	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
-		if host, err := os.Hostname(); err == nil {
-			u.Host = net.JoinHostPort(host, u.Port())
-			return u.String()
-		}
-	}
-	return e.url
-}
-
-func (e *evaluator) close() {
-	for i := len(e.closers) - 1; i >= 0; i-- {
-		e.closers[i]()
-	}
-}
-
-// newEvaluator starts the embedded server or connects to --nats, and starts the
-// local workers. Nothing is started without --distributed.
-func (d *distFlags) newEvaluator(cmd *cobra.Command, mc evolution.MetaConfig) (*evaluator, error) {
-	e := &evaluator{}
-	if !d.on {
-		return e, nil
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			e.close()
-		}
-	}()
-	e.url = d.natsURL
-	var srv *distributed.Server
-	if e.url == "" {
-		if !d.noAuth {
-			e.token = distributed.NewToken()
-		}
-		e.caFile = d.tlsCert
-		var err error
-		srv, err = distributed.StartServerOn(d.listen, distributed.Security{WorkerToken: e.token, Subject: d.subject, TLSCert: d.tlsCert, TLSKey: d.tlsKey})
-		if err != nil {
-			return nil, err
-		}
-		e.closers = append(e.closers, srv.Shutdown)
-		e.url = srv.URL()
-	}
-	connect := func(name string, opts ...nats.Option) (*nats.Conn, error) {
-		nc, err := nats.Connect(e.url, append([]nats.Option{nats.Name(name), nats.Timeout(5 * time.Second)}, opts...)...)
-		if err != nil {
-			return nil, fmt.Errorf("connect to NATS server %q: %w", e.url, err)
-		}
-		e.closers = append(e.closers, nc.Close)
-		return nc, nil
-	}
-	var nc *nats.Conn
+	mc := f.mc
 	var err error
-	if srv != nil {
-		nc, err = srv.Connect("gorl evolve") // the coordinator's own credentials
-		if err == nil {
-			e.closers = append(e.closers, nc.Close)
-		}
-	} else {
-		nc, err = connect("gorl evolve")
+	if mc.LifetimeMin, mc.LifetimeMax, err = parseLifetimes(f.lifetimes); err != nil {
+		return mc, err
 	}
+	if mc.IsLPG() {
+		// TA-LPG's ES (groove): sigma 0.1, fixed; the rule's default GRU width.
+		if !fl.Changed("hidden") {
+			mc.Hidden = 0
+		}
+		if !fl.Changed("sigma") {
+			mc.Sigma = 0.1
+		}
+		if !fl.Changed("sigma-decay") {
+			mc.SigmaDecay = 1
+		}
+	}
+	opts, err := f.ef.options()
 	if err != nil {
-		return nil, err
+		return mc, err
 	}
-	spec, err := mc.JobSpec(jobBuild())
-	if err != nil {
-		return nil, err
+	if err := checkEnvID(f.ef.ID); err != nil {
+		return mc, err
 	}
-	errOut := cmd.ErrOrStderr()
-	c := &distributed.Coordinator{Conn: nc, Subject: d.subject, Seed: mc.EvaluatorSeed(), Spec: spec,
-		ItemTimeout: d.itemTimeout, Timeout: d.workerTimeout,
-		OnRequeue: func(gen, member int) {
-			fmt.Fprintf(errOut, "evolve: generation %d member %d: its worker was silent for %v; handed to another worker\n", gen, member, d.itemTimeout)
-		}}
-	e.closers = append(e.closers, func() { c.Close() })
-	if err := c.Listen(); err != nil {
-		return nil, err
+	mc.Inner.Env, mc.Inner.Steps = f.ef.ID, f.innerSteps
+	if len(opts) > 0 {
+		mc.Inner.EnvOptions = opts
 	}
-	e.ev = c
-	for range d.localWorkers {
-		wc, err := connect("gorl evolve local worker", distributed.WorkerOptions(e.token, e.caFile)...)
-		if err != nil {
-			return nil, err
-		}
-		w := &distributed.Worker{Conn: wc, Subject: d.subject, Build: buildMetaJob}
-		if err := w.Start(); err != nil {
-			return nil, err
-		}
-		e.closers = append(e.closers, w.Stop)
+	mc = mc.WithDefaults()
+	if err := mc.Validate(); err != nil {
+		return mc, err
 	}
-	e.record = &evolveEvaluation{Distributed: true, NATS: d.natsURL, Subject: d.subject}
-	ok = true
-	return e, nil
-}
-
-// buildMetaJob is a worker's fitness function for a meta-training job spec.
-func buildMetaJob(spec []byte) (evolution.FitnessFunc, error) {
-	return evolution.MetaFitnessFromSpec(spec, jobBuild())
-}
-
-// jobBuild names what an inner run's numbers depend on besides its config: the gorl
-// version, the CPU architecture and the nn backend. Workers refuse jobs of another.
-func jobBuild() string {
-	return fmt.Sprintf("%s %s nn/%s", version, runtime.GOARCH, nn.Backend)
+	return mc, mc.CheckInnerEnv()
 }
 
 func newEvolveCmd() *cobra.Command {
 	var (
-		ef         envFlags
-		mc         evolution.MetaConfig
-		innerSteps int64
-		runDir     string
-		quiet      bool
-		resume     bool
-		dist       distFlags
-		lifetimes  string
+		f    evolveFlags
+		dist distFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "evolve",
-		Short: "Meta-train a learned objective (LPO, TA-LPO) or update rule (LPG, TA-LPG) with OpenES",
-		Long: `Evolve the drift network of a learned PPO objective with OpenES (mean starting at
+		Use:     "evolve",
+		Short:   "Meta-train a learned objective (LPO, TA-LPO) or update rule (LPG, TA-LPG) with OpenES, SNES or CMA-ES",
+		Long:    evolveLong,
+		Example: evolveExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := dist.validate(cmd.Flags()); err != nil {
+				return err
+			}
+			if f.resume {
+				return resumeEvolve(cmd, f.runDir, f.mc.Workers, &dist, f.quiet)
+			}
+			mc, err := f.metaConfig(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			cfg := evolveConfig{Command: "evolve", Version: version, Meta: mc}
+			runDir := f.runDir
+			if runDir == "" {
+				runDir = defaultRunDir("evolve-"+mc.Objective, f.ef.ID, mc.Seed)
+			}
+			// Connect before creating the run, so a bad --nats leaves no run directory.
+			ev, err := dist.newEvaluator(cmd, cfg.Meta)
+			if err != nil {
+				return err
+			}
+			defer ev.close()
+			cfg.Evaluation = ev.record
+			run, err := logs.Create(runDir, cfg, logs.Options{EnvID: f.ef.ID, StepEvery: -1})
+			if err != nil {
+				return err
+			}
+			return runEvolve(cmd, cfg, run, nil, ev, f.quiet)
+		},
+	}
+	f.register(cmd)
+	dist.register(cmd.Flags())
+	return cmd
+}
+
+const evolveLong = `Evolve the drift network of a learned PPO objective with OpenES (mean starting at
 zero, i.e. at PPO-clip). Every member of a generation trains a fresh PPO agent for
 --inner-steps environment steps with its drift; its fitness is the mean return of
 deterministic evaluation episodes afterwards. The run directory holds config.json,
@@ -276,6 +214,19 @@ best.lpg (gorl train --algo lpg --update-rule FILE). --lifetimes MIN:MAX gives e
 antithetic pair its own lifetime in updates, log-uniform in [MIN, MAX] (groove: 10:250),
 and --pair-rank ranks members within their pair (1 or 0) instead of across the population.
 
+--protocol groove meta-trains LPG rules as groove does (Jackson et al. 2024): population/2
+agents live across generations; each antithetic pair of members trains a copy of its
+agent for --updates-per-generation (K, default 5) more updates, the pair is ranked by the
+copies' returns (pair-rank shaping) and the fitter copy survives; an agent whose sampled
+lifetime (--lifetimes, default 10:250 updates, log-uniform) is used up is replaced by a
+fresh one on a new level (grid/ envs: option level). No search-mean or PPO-clip
+reference runs are made under this protocol.
+
+--strategy picks the evolution strategy: openes (default), snes or cmaes (full
+covariance, at most 1000 parameters: use a small --hidden). --shaping picks the fitness
+shaping before each update: rank (centred ranks), zscore (LPO's released code; the
+default for lpo/ta-lpo) or pair-rank (groove; the default under --protocol groove).
+
 With --distributed, members are evaluated by worker processes (gorl worker --nats URL,
 on this or other machines) instead of goroutines: this process starts an embedded NATS
 server (or connects to --nats URL), prints the URL, and hands each member to the next
@@ -285,119 +236,20 @@ from for --worker-timeout, evolve fails. Every member's fitness depends only on 
 config, the seed, the generation and the member, so the result is the same whether
 members run locally, on 1 worker or on 30 (workers refuse jobs from another gorl
 version, CPU architecture or nn backend); --resume may switch between local and
-distributed evaluation.`,
-		Example: `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
+distributed evaluation.`
+
+const evolveExample = `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
   gorl evolve --objective ta-lpo --env CartPole-v1 --run-dir runs/talpo
   gorl train --objective lpo --objective-params runs/talpo/mean.drift
   gorl evolve --objective ta-lpg --generations 10 --population 16 --lifetimes 10:250 --pair-rank --run-dir runs/talpg
   gorl train --algo lpg --update-rule runs/talpg/mean.lpg
+  gorl evolve --objective ta-lpg --env grid/random --protocol groove --population 16 --generations 200 --run-dir runs/talpg-groove
+  gorl evolve --objective ta-lpo --env MinAtar/SpaceInvaders-v1 --inner-steps 100000 --strategy snes --hidden 16
 
   # distributed: this process embeds the NATS server; start workers with the URL it prints
   gorl evolve --objective lpo --population 32 --distributed --listen 0.0.0.0:4222 --run-dir runs/lpo
   gorl worker --nats nats://HOST:4222            # on each worker machine
-  gorl evolve --objective lpo --nats nats://broker:4222 --run-dir runs/lpo2   # an existing NATS server`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if err := dist.validate(cmd.Flags()); err != nil {
-				return err
-			}
-			if resume {
-				return resumeEvolve(cmd, runDir, mc.Workers, &dist, quiet)
-			}
-			switch {
-			case mc.Objective != "lpo" && mc.Objective != "ta-lpo" && mc.Objective != "lpg" && mc.Objective != "ta-lpg":
-				return fmt.Errorf("--objective must be lpo, ta-lpo, lpg or ta-lpg, got %q", mc.Objective)
-			case mc.Generations < 1 || mc.Generations > 1000000:
-				return fmt.Errorf("--generations must be in [1, 1000000], got %d", mc.Generations)
-			case mc.Population < 2 || mc.Population%2 != 0 || mc.Population > maxSeeds:
-				return fmt.Errorf("--population must be even and in [2, %d] (antithetic pairs), got %d", maxSeeds, mc.Population)
-			case innerSteps < 1 || innerSteps > 1e10:
-				return fmt.Errorf("--inner-steps must be in [1, 1e10], got %d", innerSteps)
-			case mc.Workers < 0 || mc.Workers > 4096:
-				return fmt.Errorf("--workers must be in [0, 4096] (0: all cores), got %d", mc.Workers)
-			case !(finite(mc.Sigma) && mc.Sigma > 0):
-				return fmt.Errorf("--sigma must be a positive number, got %v", mc.Sigma)
-			case !(finite(mc.LR) && mc.LR > 0):
-				return fmt.Errorf("--lr must be a positive number, got %v", mc.LR)
-			case mc.Hidden < 1 || mc.Hidden > 4096:
-				return fmt.Errorf("--hidden must be in [1, 4096], got %d", mc.Hidden)
-			case mc.FitnessEpisodes < 1 || mc.FitnessEpisodes > 100000:
-				return fmt.Errorf("--fitness-episodes must be in [1, 100000], got %d", mc.FitnessEpisodes)
-			case mc.FitnessPolicy != "" && mc.FitnessPolicy != "mode" && mc.FitnessPolicy != "sample":
-				return fmt.Errorf("--fitness-policy must be mode or sample, got %q", mc.FitnessPolicy)
-			}
-			if mc.LifetimeMin, mc.LifetimeMax, err = parseLifetimes(lifetimes); err != nil {
-				return err
-			}
-			if mc.IsLPG() {
-				// TA-LPG's ES (groove): sigma 0.1, fixed; the rule's default GRU width.
-				if !cmd.Flags().Changed("hidden") {
-					mc.Hidden = 0
-				}
-				if !cmd.Flags().Changed("sigma") {
-					mc.Sigma = 0.1
-				}
-				if !cmd.Flags().Changed("sigma-decay") {
-					mc.SigmaDecay = 1
-				}
-			}
-			opts, err := ef.options()
-			if err != nil {
-				return err
-			}
-			if err := checkEnvID(ef.ID); err != nil {
-				return err
-			}
-			mc.Inner.Env, mc.Inner.Steps = ef.ID, innerSteps
-			if len(opts) > 0 {
-				mc.Inner.EnvOptions = opts
-			}
-			cfg := evolveConfig{Command: "evolve", Version: version, Meta: mc.WithDefaults()}
-			if err := cfg.Meta.Validate(); err != nil {
-				return err
-			}
-			if err := cfg.Meta.CheckInnerEnv(); err != nil {
-				return err
-			}
-			if runDir == "" {
-				runDir = defaultRunDir("evolve-"+mc.Objective, ef.ID, mc.Seed)
-			}
-			// Connect before creating the run, so a bad --nats leaves no run directory.
-			ev, err := dist.newEvaluator(cmd, cfg.Meta)
-			if err != nil {
-				return err
-			}
-			defer ev.close()
-			cfg.Evaluation = ev.record
-			run, err := logs.Create(runDir, cfg, logs.Options{EnvID: ef.ID, StepEvery: -1})
-			if err != nil {
-				return err
-			}
-			return runEvolve(cmd, cfg, run, nil, ev, quiet)
-		},
-	}
-	ef.register(cmd, "CartPole-v1")
-	fl := cmd.Flags()
-	fl.StringVar(&mc.Objective, "objective", "lpo", "learned objective to evolve: lpo, ta-lpo (PPO drift) or lpg, ta-lpg (LPG update rule)")
-	fl.IntVar(&mc.Generations, "generations", 10, "ES generations")
-	fl.IntVar(&mc.Population, "population", 8, "ES population (even: antithetic pairs)")
-	fl.Int64Var(&innerSteps, "inner-steps", 20000, "environment steps of each member's inner PPO run")
-	fl.Uint64Var(&mc.Seed, "seed", 0, "random seed")
-	fl.IntVar(&mc.Workers, "workers", 0, "members evaluated at once on this machine without --distributed (0: all cores); results do not depend on it")
-	fl.Float64Var(&mc.Sigma, "sigma", 0.04, "initial ES standard deviation (decays by 0.999 per generation to 0.01)")
-	fl.Float64Var(&mc.SigmaDecay, "sigma-decay", 0.999, "per-generation sigma decay (1: fixed)")
-	fl.Float64Var(&mc.LR, "lr", 0.01, "initial ES (Adam) step size (decays by 0.999 per generation to 0.001)")
-	fl.IntVar(&mc.Hidden, "hidden", 128, "drift network width (lpg, ta-lpg: the rule's GRU width, default 32)")
-	fl.StringVar(&lifetimes, "lifetimes", "", "MIN:MAX: each antithetic pair trains for its own lifetime in updates, log-uniform in [MIN, MAX] (default: --inner-steps for all)")
-	fl.BoolVar(&mc.PairRank, "pair-rank", false, "fitness = rank within each antithetic pair (1 or 0) instead of centred ranks")
-	fl.StringVar(&mc.FitnessPolicy, "fitness-policy", "", "how evaluation episodes act: mode (deterministic) or sample (default: mode for lpo/ta-lpo, sample for lpg/ta-lpg as groove)")
-	fl.IntVar(&mc.FitnessEpisodes, "fitness-episodes", 5, "evaluation episodes after each inner run (their mean return is the fitness)")
-	fl.StringVar(&runDir, "run-dir", "", "run directory (default runs/evolve-<objective>-<env>-s<seed>-<time>)")
-	fl.BoolVar(&resume, "resume", false, "continue the run in --run-dir from its last generation (es_state.json)")
-	fl.BoolVar(&quiet, "quiet", false, "no progress output")
-	dist.register(fl)
-	return cmd
-}
+  gorl evolve --objective lpo --nats nats://broker:4222 --run-dir runs/lpo2   # an existing NATS server`
 
 // resumeEvolve continues the meta-training run in dir with its recorded settings.
 func resumeEvolve(cmd *cobra.Command, dir string, workers int, dist *distFlags, quiet bool) error {
@@ -477,8 +329,12 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	if mc.IsLPG() {
 		kind = "update rule"
 	}
-	fmt.Fprintf(out, "evolve %s on %s: %d generations x %d members x %d inner steps (%s: %d parameters)\n",
-		mc.Objective, mc.Inner.Env, mc.Generations, mc.Population, mc.Inner.Steps, kind, mc.Dim())
+	budget := fmt.Sprintf("%d inner steps", mc.Inner.Steps)
+	if mc.IsGroove() {
+		budget = fmt.Sprintf("%d updates on %d persistent agents", mc.UpdatesPerGeneration, mc.Population/2)
+	}
+	fmt.Fprintf(out, "evolve %s on %s with %s: %d generations x %d members x %s (%s: %d parameters)\n",
+		mc.Objective, mc.Inner.Env, mc.Strategy, mc.Generations, mc.Population, budget, kind, mc.Dim())
 	if mc.LifetimeMin > 0 {
 		fmt.Fprintf(out, "population members train for lifetimes log-uniform in [%d, %d] updates of %d steps\n",
 			mc.LifetimeMin, mc.LifetimeMax, mc.Inner.Envs*mc.Inner.RolloutSteps)
@@ -495,8 +351,12 @@ func runEvolve(cmd *cobra.Command, cfg evolveConfig, run *logs.Run, from *evolut
 	res, err := evolution.MetaTrainOn(members, mc, run, from, func(g evolution.Generation) {
 		prog.Add(1)
 		prog.Describe(fmt.Sprintf("fitness %.1f", g.FitnessMean))
-		fmt.Fprintf(out, "generation %d: fitness mean %.2f max %.2f min %.2f  search mean %.2f  ppo-clip %.2f  sigma %.4f lr %.4f  %.1f s\n",
-			g.Index, g.FitnessMean, g.FitnessMax, g.FitnessMin, g.MeanFitness, g.ClipFitness, g.Sigma, g.LR, g.WallSeconds)
+		refs := fmt.Sprintf("  search mean %.2f  ppo-clip %.2f", g.MeanFitness, g.ClipFitness)
+		if mc.IsGroove() {
+			refs = "" // no reference runs under groove's protocol
+		}
+		fmt.Fprintf(out, "generation %d: fitness mean %.2f max %.2f min %.2f%s  sigma %.4f lr %.4f  %.1f s\n",
+			g.Index, g.FitnessMean, g.FitnessMax, g.FitnessMin, refs, g.Sigma, g.LR, g.WallSeconds)
 	})
 	prog.End(err)
 	if err != nil {
