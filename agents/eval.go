@@ -47,6 +47,9 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 				poser.BodyPoses(pos, quat)
 			}
 			tr := e.Step(act[0])
+			if err := env.FailureOf(e); err != nil {
+				return out, err
+			}
 			if rewNorm != nil {
 				tr.Reward = rewNorm.Raw()
 			}

@@ -134,6 +134,15 @@ func MakeVector(id string, opts Options, n, workers int) (*Vector, error) {
 // environment whose Python worker died: Step then ends the episode and Failure says why.
 type failer interface{ Failure() error }
 
+// FailureOf returns the error of e (or an environment it wraps) that failed beyond
+// recovery, nil if it works or cannot fail so.
+func FailureOf(e Env) error {
+	if f, ok := As[failer](e); ok {
+		return f.Failure()
+	}
+	return nil
+}
+
 // Failure returns the error of the first sub-environment that failed beyond recovery,
 // nil while all work. Training loops check it after every Step and stop the run.
 func (v *Vector) Failure() error {
