@@ -157,6 +157,23 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 			c.FitnessPolicy = "sample"
 		}
 	}
+	if !c.IsLPG() && strings.HasPrefix(c.Inner.Env, "MinAtar/") {
+		// The reference's inner PPO on MinAtar (PureJaxRL's config: lr 5e-3 annealed, 8
+		// minibatches, 4 epochs, clip 0.2, entropy 0.01), with 16 x 64 steps per update
+		// instead of 64 x 128 so that CPU-sized budgets still make many updates.
+		if c.PPO.LR == 0 {
+			c.PPO.LR = 5e-3
+		}
+		if c.PPO.Minibatches == 0 {
+			c.PPO.Minibatches = 8
+		}
+		if c.Inner.Envs == 0 {
+			c.Inner.Envs = 16
+		}
+		if c.Inner.RolloutSteps == 0 {
+			c.Inner.RolloutSteps = 64
+		}
+	}
 	if c.Generations == 0 {
 		c.Generations = 10
 	}
