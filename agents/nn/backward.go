@@ -29,7 +29,7 @@ func (t *Tape) backwardNode(nd *node) {
 				break
 			}
 		}
-		for i := 0; i < G; i++ {
+		item := func(ws *gemmWS, i int) {
 			var ga, gb []float32
 			if a.Grad != nil {
 				ga = a.Grad[i*sa:]
@@ -37,8 +37,15 @@ func (t *Tape) backwardNode(nd *node) {
 			if b.Grad != nil {
 				gb = b.Grad[i*sb:]
 			}
-			matmulGrads(&t.ws, a.Data[i*sa:], ga, lda, b.Data[i*sb:], gb, ldb, dy[i*m*n:], m, n, k, ta, tb)
+			matmulGrads(ws, a.Data[i*sa:], ga, lda, b.Data[i*sb:], gb, ldb, dy[i*m*n:], m, n, k, ta, tb)
 		}
+		if sb == 0 && b.Grad != nil { // every item adds into the one shared dB: in order
+			for i := 0; i < G; i++ {
+				item(&t.ws, i)
+			}
+			break
+		}
+		t.ws.forBatch(G, m*n*k, item)
 
 	case opLinear:
 		x, w, bias := nd.a, nd.b, nd.c

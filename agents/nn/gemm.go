@@ -26,6 +26,7 @@ const (
 type gemmWS struct {
 	packA, packB, edgeA, edgeB []float32
 	tile                       [gemmMR * gemmNR]float32
+	par                        *gemmPar // helpers' workspaces (gemm_par.go); nil: one goroutine
 }
 
 // gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(A) is
@@ -51,6 +52,9 @@ func (ws *gemmWS) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda
 		}
 	}
 	if k == 0 || alpha == 0 {
+		return
+	}
+	if ws.parallelGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, c, ldc) {
 		return
 	}
 	if m < gemmMR {

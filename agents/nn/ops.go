@@ -172,9 +172,9 @@ func (t *Tape) BatchMatMul(a, b *Tensor, transA, transB bool) *Tensor {
 		// A shared B and untransposed A: the batch is one (G·m)×k matrix.
 		t.ws.gemm(false, transB, G*m, n, k, 1, a.Data, k, b.Data, bc, 0, out.Data, n)
 	} else {
-		for i := 0; i < G; i++ {
-			t.ws.gemm(transA, transB, m, n, k, 1, a.Data[i*sa:], a.Shape[2], b.Data[i*sb:], bc, 0, out.Data[i*m*n:], n)
-		}
+		t.ws.forBatch(G, m*n*k, func(ws *gemmWS, i int) {
+			ws.gemm(transA, transB, m, n, k, 1, a.Data[i*sa:], a.Shape[2], b.Data[i*sb:], bc, 0, out.Data[i*m*n:], n)
+		})
 	}
 	if g {
 		nd := t.push(opBatchMatMul, out)

@@ -17,6 +17,10 @@ type Tape struct {
 	// no gradient and nothing is kept for Backward, which saves time and memory.
 	NoGrad bool
 
+	// Workers > 1 lets large matrix products (and batches of small ones) use that many
+	// goroutines; results are bit for bit those of one goroutine. 0 or 1: one.
+	Workers int
+
 	nodes []node
 	done  bool // Backward has run since the last Reset
 
@@ -40,6 +44,7 @@ func NewTape() *Tape { return &Tape{} }
 // Reset forgets the recorded operations and makes all tape-owned tensors reusable. It
 // keeps the first error only until the next Reset.
 func (t *Tape) Reset() {
+	t.ws.setWorkers(t.Workers)
 	t.nodes = t.nodes[:0]
 	t.npool, t.nf, t.ni, t.nt = 0, 0, 0, 0
 	t.err = nil
