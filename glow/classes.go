@@ -48,16 +48,27 @@ func (t Table) V(h int, dst []float64) {
 // length S*A). An enumerated class of whole functions {Q_1, ..., Q_k} is contained in
 // the product of its layers; the product keeps exact optimisation tractable, since
 // every objective of this package couples only neighbouring layers.
+//
+// Joint makes it a class of whole functions instead: f^i = (Cands[0][i], ...,
+// Cands[H-1][i]), every layer picking the same index. A joint class need not be closed
+// under mixing layers, which is what lets Bellman completeness fail while Q* is in it.
+// Models, when set, is the finite model class behind the functions (each function is
+// the optimal Q of one model), from which the density-ratio class is built.
 type Finite struct {
-	S, A  int
-	Cands [][][]float64 // Cands[h][i]
+	S, A   int
+	Cands  [][][]float64 // Cands[h][i]
+	Joint  bool
+	Models []*MDP
 
 	groupsOnce sync.Once
 	groups     []layerGroups // per layer, computed once (Cands must not change after first use)
 }
 
-// LogSize is log |F| = sum_h log |F_h|.
+// LogSize is log |F| = sum_h log |F_h| (log k for a joint class of k functions).
 func (f *Finite) LogSize() float64 {
+	if f.Joint {
+		return math.Log(float64(len(f.Cands[0])))
+	}
 	s := 0.0
 	for _, c := range f.Cands {
 		s += math.Log(float64(len(c)))
@@ -74,6 +85,15 @@ func (f *Finite) Table(idx []int) Table {
 	return t
 }
 
+// member returns the i-th function of a joint class.
+func (f *Finite) member(i int) Table {
+	idx := make([]int, len(f.Cands))
+	for h := range idx {
+		idx[h] = i
+	}
+	return f.Table(idx)
+}
+
 // Validate checks that every layer has candidates of the right length.
 func (f *Finite) Validate(H int) error {
 	if len(f.Cands) != H {
@@ -82,6 +102,9 @@ func (f *Finite) Validate(H int) error {
 	for h, c := range f.Cands {
 		if len(c) == 0 {
 			return fmt.Errorf("finite class: layer %d has no candidates", h)
+		}
+		if f.Joint && len(c) != len(f.Cands[0]) {
+			return fmt.Errorf("joint class: layer %d has %d functions, layer 0 has %d", h, len(c), len(f.Cands[0]))
 		}
 		for i, q := range c {
 			if len(q) != f.S*f.A {
@@ -95,8 +118,10 @@ func (f *Finite) Validate(H int) error {
 // ModelClass builds a finite class from k models: the layers of Q* of m itself and of
 // k-1 alternatives (half of them m with transitions mixed 50/50 with a random model's,
 // half unrelated random models). The true Q*_h sits at a random position TrueIdx[h].
+// The k models are kept as the class's model class (f.Models, the true one first).
 func ModelClass(m *MDP, k int, rng *rand.Rand) (f *Finite, trueIdx []int) {
 	qs := []Table{m.OptimalQ()}
+	models := []*MDP{m}
 	for j := 1; j < k; j++ {
 		alt := RandomMDP(rng, m.H, m.S, m.A)
 		if j%2 == 1 {
@@ -112,8 +137,9 @@ func ModelClass(m *MDP, k int, rng *rand.Rand) (f *Finite, trueIdx []int) {
 			}
 		}
 		qs = append(qs, alt.OptimalQ())
+		models = append(models, alt)
 	}
-	f = &Finite{S: m.S, A: m.A, Cands: make([][][]float64, m.H)}
+	f = &Finite{S: m.S, A: m.A, Cands: make([][][]float64, m.H), Models: models}
 	trueIdx = make([]int, m.H)
 	for h := 0; h < m.H; h++ {
 		perm := rng.Perm(k)

@@ -1,14 +1,16 @@
 package glow
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"runtime"
+	"os"
 	"sort"
 	"sync"
 
 	"gorl/env"
 	"gorl/env/lock"
+	"gorl/internal/workpool"
 	"gorl/logs"
 )
 
@@ -19,6 +21,13 @@ const (
 	AlgoHyQ       = "hyq"       // H2O + FQI
 	AlgoGOLF      = "golf"      // GLOW with GOLF's signed, unclipped confidence set
 	AlgoQLearning = "qlearning" // epsilon-greedy tabular Q-learning
+	AlgoOffline   = "offline"   // MABO.CR on the offline data alone
+)
+
+// Weight classes.
+const (
+	WeightsBox    = "box"    // all non-negative tabular weights (signed for GOLF)
+	WeightsRatios = "ratios" // the density ratios of the finite class's models and policies
 )
 
 // Config is one experiment: everything needed to rerun it besides the problem and seed.
@@ -26,7 +35,10 @@ const (
 type Config struct {
 	Algo    string `json:"algo"`
 	Class   string `json:"class"`   // finite, tabular or linear (default: tabular, linear for features)
-	Offline string `json:"offline"` // none, epsilon or mixed (H2O algorithms)
+	Offline string `json:"offline"` // none, epsilon or mixed (H2O algorithms and offline)
+	// Weights is the weight class W of GLOW and MABO.CR: box (default) or ratios (needs
+	// the finite class).
+	Weights string `json:"weights"`
 	// OfflineDir, when set, reads the offline data set from a directory written by
 	// lock.WriteDataset (gorl glow data) instead of generating it per seed; Offline
 	// then names its design, for the record.
@@ -60,13 +72,23 @@ type Config struct {
 // Defaults fills defaults that depend on the problem and validates the combination.
 func (c Config) Defaults(p *Problem) (Config, error) {
 	if c.Class == "" {
-		c.Class = "tabular"
-		if !p.Tabular() {
+		switch {
+		case p.Incomplete:
+			c.Class = "finite"
+		case p.Tabular():
+			c.Class = "tabular"
+		default:
 			c.Class = "linear"
 		}
 	}
 	if c.Offline == "" {
 		c.Offline = "none"
+	}
+	if c.Weights == "" {
+		c.Weights = WeightsBox
+		if p.Incomplete && c.Class == "finite" && (c.Algo == AlgoGLOW || c.Algo == AlgoHyGLOW || c.Algo == AlgoOffline) {
+			c.Weights = WeightsRatios // the family is built so that the ratios are in W
+		}
 	}
 	if c.SolveAt == 0 {
 		c.SolveAt = 0.95
@@ -109,7 +131,10 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 		if !p.Tabular() {
 			return c, fmt.Errorf("%s needs a tabular problem (%s has feature observations)", c.Algo, p.EnvID)
 		}
-	case AlgoHyGLOW, AlgoHyQ:
+	case AlgoHyGLOW, AlgoHyQ, AlgoOffline:
+		if c.Algo == AlgoOffline && c.Offline == "none" {
+			return c, fmt.Errorf("offline learns from offline data alone: it needs --offline epsilon or mixed")
+		}
 		if c.Offline != "none" {
 			if _, err := lock.ParseDesign(c.Offline); err != nil {
 				return c, err
@@ -119,7 +144,19 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 			}
 		}
 	default:
-		return c, fmt.Errorf("unknown algorithm %q (want glow, hyglow, hyq, golf or qlearning)", c.Algo)
+		return c, fmt.Errorf("unknown algorithm %q (want glow, hyglow, hyq, offline, golf or qlearning)", c.Algo)
+	}
+	switch c.Weights {
+	case WeightsBox:
+	case WeightsRatios:
+		if c.Class != "finite" {
+			return c, fmt.Errorf("weights ratios are built from a finite model class: they need class finite, not %s", c.Class)
+		}
+	default:
+		return c, fmt.Errorf("unknown weight class %q (want box or ratios)", c.Weights)
+	}
+	if c.Weights == WeightsRatios && c.Algo != AlgoGLOW && c.Algo != AlgoHyGLOW && c.Algo != AlgoOffline {
+		return c, fmt.Errorf("weights ratios are GLOW's and MABO.CR's class: they apply to glow, hyglow and offline, not %s", c.Algo)
 	}
 	switch c.Class {
 	case "finite", "tabular":
@@ -143,6 +180,10 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 // (written into run configs).
 func (c Config) Departures() []string {
 	var d []string
+	ratios := c.Weights == WeightsRatios
+	if ratios {
+		d = append(d, "W: density ratios d^{pi,M}_h / mu_h of the finite class's models and greedy policies, with mu_h estimated by the data's cell frequencies")
+	}
 	switch c.Algo {
 	case AlgoGLOW, AlgoGOLF:
 		if c.Class == "tabular" {
@@ -151,20 +192,27 @@ func (c Config) Departures() []string {
 				d = append(d, "GOLF tabular: optimistic values clamped to 1, which can violate the lower side of the signed constraint")
 			}
 		}
-		d = append(d, "W: tabular box of all non-negative weights (signed for GOLF) with closed-form inner sup; log|W| in beta_t is nominal (H*S*A*log 2)")
+		if !ratios {
+			d = append(d, "W: tabular box of all non-negative weights (signed for GOLF) with closed-form inner sup; log|W| in beta_t is nominal (H*S*A*log 2)")
+		}
 		if c.BetaScale != 0 && c.BetaScale != 1 {
 			d = append(d, fmt.Sprintf("beta_t scaled by %g (paper: 1)", c.BetaScale))
 		}
-	case AlgoHyGLOW:
+	case AlgoHyGLOW, AlgoOffline:
 		switch c.Class {
 		case "tabular":
 			d = append(d, "tabular F: the exact MABO.CR minimiser is the empirical Bellman backup; unvisited cells set to 0 (free in the argmin)")
 		case "linear":
 			d = append(d, "linear F: efficient variant of App. F.1.2 (no clipping, no absolute value, W = span of the features), whose minimiser is the per-layer least-squares (FQI) solution")
+		case "finite":
+			d = append(d, "MABO.CR: max over the product closure of W u -W u per-layer copies (each layer its own test), a superset of the paper's Wbar")
 		}
 	case AlgoHyQ:
-		if c.Class == "linear" {
+		switch c.Class {
+		case "linear":
 			d = append(d, "Hy-Q with a linear Q class (ridge regression) instead of neural networks")
+		case "finite":
+			d = append(d, "Hy-Q with a finite Q class (exact least squares over the class; a joint class runs H projected Bellman iterations from f = 0)")
 		}
 	}
 	if c.NoClip {
@@ -181,7 +229,8 @@ type Result struct {
 	Seed uint64
 	Rows []logs.MetricRow
 	// Solved: the current policy reached SolveAt; SolveEpisodes and SolveSamples are the
-	// online episodes and transitions used to compute that first solving policy.
+	// online episodes and transitions used to compute that first solving policy (offline
+	// ones for the offline baseline).
 	Solved        bool
 	SolveEpisodes int
 	SolveSamples  int
@@ -250,6 +299,9 @@ func (st *runState) record(t, used, offlineUsed int, pi Policy, extra map[string
 	res.Rows = append(res.Rows, logs.MetricRow{Seed: int64(res.Seed), Iteration: int64(t), EnvSteps: int64(used * st.p.H), Values: vals})
 	if s >= st.cfg.SolveAt && !res.Solved {
 		res.Solved, res.SolveEpisodes, res.SolveSamples = true, used, used*st.p.H
+		if st.cfg.Algo == AlgoOffline {
+			res.SolveEpisodes, res.SolveSamples = offlineUsed, offlineUsed*st.p.H
+		}
 	}
 	return res.Solved && st.cfg.StopOnSolve
 }
@@ -275,19 +327,40 @@ func Run(p *Problem, cfg Config, seed uint64) (Result, error) {
 		err = runQLearning(st, e, seed)
 	case AlgoGLOW, AlgoGOLF:
 		err = runGLOW(st, e)
+	case AlgoOffline:
+		err = runOffline(st, seed)
 	default:
 		err = runH2O(st, e, seed)
 	}
 	return res, err
 }
 
-// finiteClass returns the problem's finite class and the index of Q* in it.
+// finiteClass returns the problem's finite class and the index of Q* in it per layer.
 func finiteClass(p *Problem, cfg Config, seed uint64) (*Finite, []int) {
-	if p.Lock != nil {
-		l := p.Lock
-		return LockFamily(l.Model())
+	switch {
+	case p.Incomplete:
+		f, i := incompleteClass(p, seed)
+		idx := make([]int, p.H)
+		for h := range idx {
+			idx[h] = i
+		}
+		return f, idx
+	case p.Lock != nil:
+		return LockFamily(p.Lock.Model())
 	}
 	return ModelClass(p.Model, cfg.ModelClassSize, env.NewRand(seed, 5))
+}
+
+// weightClass returns W of cfg for the finite class f (nil for the box default).
+func weightClass(p *Problem, cfg Config, f *Finite) WeightClass {
+	if cfg.Weights != WeightsRatios {
+		return nil
+	}
+	if f.Models == nil {
+		// The lock family: every combination is a model.
+		return LockRatios{H: p.H, A: p.A, Dead: argmaxRow(f.Cands[0][0][lock.Dead*p.A : (lock.Dead+1)*p.A])}
+	}
+	return ModelRatios(f.Models, f)
 }
 
 // newGLOW returns the GLOW (or GOLF) learner of cfg on p and Q* in its class.
@@ -296,7 +369,7 @@ func newGLOW(p *Problem, cfg Config, seed uint64) (*GLOW, Table) {
 		NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty, GOLF: cfg.Algo == AlgoGOLF}
 	if cfg.Class == "finite" {
 		f, idx := finiteClass(p, cfg, seed)
-		g.Finite = f
+		g.Finite, g.W = f, weightClass(p, cfg, f)
 		return g, f.Table(idx)
 	}
 	g.Tabular = &Tabular{S: p.S, A: p.A}
@@ -344,48 +417,61 @@ func runGLOW(st *runState, e env.Env) error {
 	return nil
 }
 
-func runH2O(st *runState, e env.Env, seed uint64) error {
-	p, cfg := st.p, st.cfg
-	var learner Offline
+// offlineLearner returns the offline learner of an H2O or offline run.
+func offlineLearner(p *Problem, cfg Config, seed uint64) Offline {
 	var fin *Finite
 	var tab *Tabular
 	var lin *Linear
+	var w WeightClass
 	switch cfg.Class {
 	case "finite":
 		fin, _ = finiteClass(p, cfg, seed)
+		w = weightClass(p, cfg, fin)
 	case "tabular":
 		tab = &Tabular{S: p.S, A: p.A}
 	case "linear":
 		lin = &Linear{Dim: p.Dim, Ridge: cfg.Ridge}
 	}
-	if cfg.Algo == AlgoHyGLOW {
-		learner = &MABO{Finite: fin, Tabular: tab, Linear: lin, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}
-	} else {
-		learner = &FQI{Finite: fin, Tabular: tab, Linear: lin}
+	if cfg.Algo == AlgoHyQ {
+		return &FQI{Finite: fin, Tabular: tab, Linear: lin}
 	}
-	var off [][]Tuple
+	return &MABO{Finite: fin, Tabular: tab, Linear: lin, W: w, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}
+}
+
+// offlineData reads or generates the offline tuples of cfg (n episodes when generated).
+func offlineData(p *Problem, cfg Config, n int, seed uint64) ([][]Tuple, error) {
 	switch {
 	case cfg.OfflineDir != "":
 		eps, err := lock.ReadDataset(cfg.OfflineDir)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if off, err = LockTuples(eps, p.Tabular(), p.H); err != nil {
-			return fmt.Errorf("offline data %s: %w", cfg.OfflineDir, err)
+		off, err := LockTuples(eps, p.Tabular(), p.H)
+		if err != nil {
+			return nil, fmt.Errorf("offline data %s: %w", cfg.OfflineDir, err)
 		}
 		if err := p.CheckTuples(off); err != nil {
-			return fmt.Errorf("offline data %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
+			return nil, fmt.Errorf("offline data %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
 		}
-		if len(off[0]) < cfg.Episodes {
-			return fmt.Errorf("offline data %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)
+		if len(off[0]) < n {
+			return nil, fmt.Errorf("offline data %s has %d episodes, the run needs %d", cfg.OfflineDir, len(off[0]), n)
 		}
+		return off, nil
 	case cfg.Offline != "none":
-		var err error
-		if off, err = offlineTuples(p, lock.Design(cfg.Offline), cfg.Episodes, env.DeriveSeed(seed, 2)); err != nil {
-			return err
-		}
+		return offlineTuples(p, lock.Design(cfg.Offline), n, env.DeriveSeed(seed, 2))
 	}
-	o := NewH2O(learner, off, p.H, p.S, p.A)
+	return nil, nil
+}
+
+// runH2O is Algorithm 2: pi^(t) = Alg_off(D_hybrid^(t)), one online episode per
+// iteration, one more offline tuple per layer per iteration.
+func runH2O(st *runState, e env.Env, seed uint64) error {
+	p, cfg := st.p, st.cfg
+	off, err := offlineData(p, cfg, cfg.Episodes, seed)
+	if err != nil {
+		return err
+	}
+	o := NewH2O(offlineLearner(p, cfg, seed), off, p.H, p.S, p.A)
 	for t := 1; t <= cfg.Episodes; t++ {
 		pi, err := o.Policy(t)
 		if err != nil {
@@ -400,6 +486,34 @@ func runH2O(st *runState, e env.Env, seed uint64) error {
 			return err
 		}
 		st.res.Episodes = t
+	}
+	return nil
+}
+
+// runOffline is the offline-only baseline: at iteration t, MABO.CR on the first
+// 2(t-1) offline tuples of every layer (as many tuples as H2O's D_hybrid^(t) holds)
+// and no online episode; the output is the uniform mixture of the fitted policies.
+func runOffline(st *runState, seed uint64) error {
+	p, cfg := st.p, st.cfg
+	off, err := offlineData(p, cfg, 2*cfg.Episodes, seed)
+	if err != nil {
+		return err
+	}
+	learner := offlineLearner(p, cfg, seed)
+	d := NewData(p.H, p.S, p.A)
+	for t := 1; t <= cfg.Episodes; t++ {
+		pi, err := learner.Fit(d, t)
+		if err != nil {
+			return err
+		}
+		if st.record(t, 0, 2*(t-1), pi, nil) {
+			return nil
+		}
+		for k := 2 * (t - 1); k < 2*t; k++ {
+			for h := range off {
+				d.Add(h, off[h][k])
+			}
+		}
 	}
 	return nil
 }
@@ -438,49 +552,28 @@ func b2f(b bool) float64 {
 
 // RunSeeds runs cfg for every seed over a pool of workers (default GOMAXPROCS).
 // Results are in seed order and do not depend on the number of workers. done, when
-// not nil, is called after each seed (from the calling goroutine).
+// not nil, is called after each seed (from the worker that ran it, one call at a time).
 func RunSeeds(p *Problem, cfg Config, seeds []uint64, workers int, done func(Result)) ([]Result, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type out struct {
-		i   int
-		res Result
-		err error
-	}
-	jobs := make(chan int)
-	outs := make(chan out)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(seeds)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				r, err := Run(p, cfg, seeds[i])
-				outs <- out{i, r, err}
-			}
-		}()
-	}
-	go func() {
-		for i := range seeds {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
-		close(outs)
-	}()
 	results := make([]Result, len(seeds))
-	var firstErr error
-	for o := range outs {
-		if o.err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("seed %d: %w", seeds[o.i], o.err)
-		}
-		results[o.i] = o.res
+	var mu sync.Mutex
+	err := workpool.Run(len(seeds), workers, func(i int) error {
+		r, err := Run(p, cfg, seeds[i])
+		results[i] = r
 		if done != nil {
-			done(o.res)
+			mu.Lock()
+			done(r)
+			mu.Unlock()
 		}
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", seeds[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		// workpool names the job index; the seed is in the wrapped message.
+		return results, errors.Unwrap(err)
 	}
-	return results, firstErr
+	return results, nil
 }
 
 // Summary aggregates seeds.
@@ -491,6 +584,8 @@ type Summary struct {
 	MeanFinalSuccess                     float64
 	MeanMixtureSuccess, MeanMixtureValue float64
 	MeanMixtureRisk                      float64
+	// Seeds whose output mixture has success >= 0.9, and < 0.5.
+	MixtureAtLeast90, MixtureBelow50 int
 }
 
 // Summarise aggregates results.
@@ -502,6 +597,12 @@ func Summarise(rs []Result) Summary {
 		s.MeanMixtureSuccess += r.MixtureSuccess
 		s.MeanMixtureValue += r.MixtureValue
 		s.MeanMixtureRisk += r.OptimalValue - r.MixtureValue
+		if r.MixtureSuccess >= 0.9 {
+			s.MixtureAtLeast90++
+		}
+		if r.MixtureSuccess < 0.5 {
+			s.MixtureBelow50++
+		}
 		if r.Solved {
 			s.Solved++
 			s.MeanSolveSamples += float64(r.SolveSamples)
@@ -553,4 +654,36 @@ func FitExponent(x, y []float64) (b, c float64, err error) {
 	}
 	b = (n*sxy - sx*sy) / den
 	return b, (sy - b*sx) / n, nil
+}
+
+// CheckOfflineDir reads the data set of OfflineDir once, so that a missing, corrupt or
+// mismatched data set fails before a run directory is created. Its messages name the
+// command-line flag.
+func (cfg Config) CheckOfflineDir(p *Problem) error {
+	need, who := cfg.Episodes, "H2O needs one per online episode"
+	switch cfg.Algo {
+	case AlgoHyGLOW, AlgoHyQ:
+	case AlgoOffline:
+		need, who = 2*cfg.Episodes, "the offline baseline needs two per iteration"
+	default:
+		return fmt.Errorf("--offline-dir is read only by --algo hyglow, hyq or offline, not %s", cfg.Algo)
+	}
+	if _, err := os.Stat(cfg.OfflineDir); err != nil {
+		return fmt.Errorf("--offline-dir %s: no such directory or file", cfg.OfflineDir)
+	}
+	eps, err := lock.ReadDataset(cfg.OfflineDir)
+	if err != nil {
+		return fmt.Errorf("--offline-dir: %w", err)
+	}
+	off, err := LockTuples(eps, p.Tabular(), p.H)
+	if err != nil {
+		return fmt.Errorf("--offline-dir %s: %w", cfg.OfflineDir, err)
+	}
+	if err := p.CheckTuples(off); err != nil {
+		return fmt.Errorf("--offline-dir %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
+	}
+	if len(off[0]) < need {
+		return fmt.Errorf("--offline-dir %s has %d episodes, %s (%d)", cfg.OfflineDir, len(off[0]), who, need)
+	}
+	return nil
 }

@@ -188,6 +188,10 @@ func (g *GLOW) Select(d *Data, t int) (f Table, empty bool, err error) {
 		if err := g.Finite.Validate(d.H); err != nil {
 			return Table{}, false, err
 		}
+		if g.Finite.Joint {
+			i, empty := g.selectJoint(d, s)
+			return g.Finite.member(i), empty, nil
+		}
 		idx, empty := g.selectFinite(d, s)
 		return g.Finite.Table(idx), empty, nil
 	case g.Tabular != nil:

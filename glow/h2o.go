@@ -64,18 +64,27 @@ func (o *H2O) Counts() (offline, online int) { return o.offline, o.online }
 //
 //	f^(t) in argmin_f max_{w in Wbar} sum_h | E_hat_{D_h}[ w~_h D_f ] | - alpha_t E_hat_{D_h}[ w~_h^2 ],
 //
-// alpha_t = 8 / gamma_t, w~ = clip_{gamma_t}[w], gamma_t = Gamma * t, Wbar = W u -W u
-// (per-layer copies). For a product weight class the max splits per layer into
-// max( sup_W E[w~ D] - alpha E[w~^2], sup_W E[-w~ D] - alpha E[w~^2] ).
+// alpha_t = 8 / gamma_t, w~ = clip_{gamma_t}[w] = min(w, gamma_t), gamma_t = Gamma * t,
+// Wbar = W u (-W) u (per-layer copies: w_h at layer h, zero elsewhere).
 //
-// Finite classes are minimised exactly (Viterbi over layers). For the Tabular class
-// every minimiser solves the empirical Bellman equations on the visited cells (the
-// objective is >= 0 and that solution makes it 0), so Fit returns the empirical
-// backward backup, with 0 on unvisited cells (the argmin leaves them free) and values
-// clamped to [0, 1]; clipping and the penalty cannot change it. Feature problems use
-// the efficient variant of Appendix F.1.2 (no clipping, no absolute value) with W
-// spanned by the same features: its minimiser solves the per-layer normal equations,
-// i.e. it is the least-squares fit that FQI computes ("mabo-linear-efficient").
+// The max is taken over the product closure of Wbar (each layer picks its own member of
+// W_h, of -W_h or zero), a larger test class than Wbar that still holds the true ratios;
+// it makes the max split per layer, so the argmin over a product class is exact by
+// dynamic programming. Layer h contributes
+//
+//	max( 0,                                        (a zero layer of a per-layer copy)
+//	     sup_{w in W_h} | E[w~ D] | - alpha E[w~^2],  (W, clipped from above)
+//	     sup_{w in W_h} | E[w D] | - alpha E[w^2] )   (-W: min(-w, g) = -w, never clipped)
+//
+// and |x| - c = max(x - c, -x - c) turns each sup into two WeightClass sups (of D and
+// -D). Finite classes are minimised exactly (Viterbi over layers for a product class,
+// enumeration for a joint one). For the Tabular class every minimiser solves the
+// empirical Bellman equations on the visited cells (the objective is >= 0 and that
+// solution makes it 0), so Fit returns the empirical backward backup, with 0 on
+// unvisited cells (the argmin leaves them free) and values clamped to [0, 1]. Feature
+// problems use the efficient variant of Appendix F.1.2 (no clipping, no absolute value)
+// with W spanned by the same features: its minimiser solves the per-layer normal
+// equations, i.e. it is the least-squares fit that FQI computes ("mabo-linear-efficient").
 type MABO struct {
 	Finite  *Finite
 	Tabular *Tabular
@@ -103,7 +112,7 @@ func (m *MABO) Schedule(t int) (alpha, clip float64) {
 	return alpha, clip
 }
 
-// Objective is the MABO.CR loss of layer h for f_h = q and next values vNext.
+// objective is the MABO.CR loss of layer h for f_h = q and next values vNext.
 func (m *MABO) objective(d *Data, t int) layerLoss {
 	w := m.W
 	if w == nil {
@@ -120,7 +129,10 @@ func (m *MABO) objective(d *Data, t int) layerLoss {
 		for c, x := range D {
 			neg[c] = -x
 		}
-		return max(w.Sup(h, p, D, alpha, clip), w.Sup(h, p, neg, alpha, clip))
+		inf := math.Inf(1)
+		return max(0, // per-layer copies: a zero layer
+			w.Sup(h, p, D, alpha, clip), w.Sup(h, p, neg, alpha, clip), // W, |.|
+			w.Sup(h, p, D, alpha, inf), w.Sup(h, p, neg, alpha, inf)) // -W, |.|
 	}
 }
 
@@ -130,6 +142,10 @@ func (m *MABO) Fit(d *Data, t int) (Policy, error) {
 	case m.Finite != nil:
 		if err := m.Finite.Validate(d.H); err != nil {
 			return nil, err
+		}
+		if m.Finite.Joint {
+			i := argminJoint(jointLosses(m.Finite, m.objective(d, t)))
+			return TablePolicy(m.Finite.member(i).Greedy()), nil
 		}
 		idx := minimiseChain(chainLosses(m.Finite, m.objective(d, t)))
 		return TablePolicy(m.Finite.Table(idx).Greedy()), nil
@@ -156,6 +172,9 @@ func (q *FQI) Fit(d *Data, t int) (Policy, error) {
 	case q.Finite != nil:
 		if err := q.Finite.Validate(d.H); err != nil {
 			return nil, err
+		}
+		if q.Finite.Joint {
+			return TablePolicy(q.Finite.member(fqiJoint(q.Finite, d)).Greedy()), nil
 		}
 		return TablePolicy(finiteFQI(q.Finite, d).Greedy()), nil
 	case q.Tabular != nil:

@@ -19,6 +19,8 @@ type Problem struct {
 	Model *MDP
 	// Lock is set for combination locks (offline data, the lock-family class).
 	Lock *lock.Lock
+	// Incomplete marks lock/incomplete, whose finite class is IncompleteClass.
+	Incomplete bool
 	// NewEnv makes an instance; instances are used by one goroutine at a time.
 	NewEnv func() env.Env
 }

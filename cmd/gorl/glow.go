@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +31,7 @@ type glowFlags struct {
 
 func (f *glowFlags) registerProblem(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.env, "env", "lock", "problem: lock (latent lock) or lock-rich (rich observations)")
+	fl.StringVar(&f.env, "env", "lock", "problem: lock (latent lock), lock-rich (rich observations) or incomplete (the lock with a value class that is not Bellman complete)")
 	fl.IntVar(&f.actions, "actions", 10, "number of actions of the lock")
 	fl.Uint64Var(&f.lockSeed, "lock-seed", 0, "seed of the lock's combination")
 	fl.Float64Var(&f.noise, "noise", 0.1, "noise standard deviation of rich observations")
@@ -44,7 +42,8 @@ func (f *glowFlags) registerProblem(cmd *cobra.Command) {
 func (f *glowFlags) register(cmd *cobra.Command) {
 	f.registerProblem(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.cfg.Class, "class", "", "value class: finite (the lock family), tabular or linear (default: tabular, linear for lock-rich)")
+	fl.StringVar(&f.cfg.Class, "class", "", "value class: finite (the lock family; incomplete: its joint class), tabular or linear (default: tabular, linear for lock-rich, finite for incomplete)")
+	fl.StringVar(&f.cfg.Weights, "weights", "", "weight class of glow and MABO.CR: box (non-negative tabular weights) or ratios (density ratios of the finite class's models and policies); default ratios on incomplete, box elsewhere")
 	fl.IntVar(&f.cfg.Episodes, "episodes", 1000, "online episodes T (one per iteration)")
 	fl.Float64Var(&f.cfg.BetaScale, "beta-scale", 0, "multiplier of GLOW's/GOLF's beta_t (0: 1, the paper's)")
 	fl.Float64Var(&f.cfg.Gamma, "gamma", 0, "clipping scale gamma (0: the paper's default)")
@@ -61,13 +60,15 @@ func (f *glowFlags) register(cmd *cobra.Command) {
 }
 
 func (f *glowFlags) problem(H int) (*glow.Problem, error) {
-	var rich bool
+	var rich, incomplete bool
 	switch f.env {
 	case "lock", "lock/latent":
 	case "lock-rich", "lock/rich":
 		rich = true
+	case "incomplete", "lock/incomplete":
+		incomplete = true
 	default:
-		return nil, fmt.Errorf("--env %q: want lock or lock-rich", f.env)
+		return nil, fmt.Errorf("--env %q: want lock, lock-rich or incomplete", f.env)
 	}
 	if !(f.anti >= 0 && f.anti <= 1) {
 		return nil, fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
@@ -85,7 +86,11 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	if f.actions < 2 || f.actions > maxActions {
 		return nil, fmt.Errorf("--actions must be in [2, %d], got %d", maxActions, f.actions)
 	}
-	return glow.LockProblem(lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0, StepPenalty: f.penalty}, rich)
+	cfg := lock.Config{H: H, Actions: f.actions, LockSeed: f.lockSeed, Noise: f.noise, AntiReward: f.anti, NoAntiReward: f.anti == 0, StepPenalty: f.penalty}
+	if incomplete {
+		return glow.IncompleteProblem(cfg)
+	}
+	return glow.LockProblem(cfg, rich)
 }
 
 // validate checks the algorithm flags of run and sweep, naming them (glow.Config's
@@ -171,7 +176,7 @@ func newGlowRunCmd() *cobra.Command {
 				return err
 			}
 			if cfg.OfflineDir != "" {
-				if err := checkOfflineDir(p, cfg); err != nil {
+				if err := cfg.CheckOfflineDir(p); err != nil {
 					return err
 				}
 			}
@@ -197,53 +202,40 @@ func newGlowRunCmd() *cobra.Command {
 				_ = run.Fail(err)
 				return err
 			}
-			for _, r := range results {
-				for _, row := range r.Rows {
-					row.WallSeconds = run.Elapsed()
-					if err := run.LogMetrics(row); err != nil {
-						_ = run.Fail(err)
-						return err
-					}
-				}
+			if err := glow.LogResults(run, results); err != nil {
+				return fmt.Errorf("write %s: %w", runDir, err)
 			}
-			if err := run.Close(); err != nil {
-				return err
-			}
-			s := glow.Summarise(results)
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s on %s H=%d A=%d class=%s offline=%s episodes=%d seeds=%d\n", cfg.Algo, p.EnvID, H, f.actions, cfg.Class, cfg.Offline, cfg.Episodes, len(seeds))
-			for _, d := range cfg.Departures() {
-				fmt.Fprintf(out, "  note: %s\n", d)
-			}
-			if vacuous > 1 {
-				fmt.Fprintf(out, "  note: with these constants beta_t exceeds any possible objective for t <= %d: nothing can be eliminated before iteration %d\n", vacuous, vacuous+1)
-			}
-			fmt.Fprintf(out, "  solved (success >= %.2f): %d/%d seeds; online samples to solve: median %s, mean %s\n",
-				cfg.SolveAt, s.Solved, s.Seeds, fmtSamples(s.MedianSolveSamples), fmtSamples(s.MeanSolveSamples))
-			fmt.Fprintf(out, "  final policy success %.3f; output mixture success %.3f, value %.4f, risk %.4f\n",
-				s.MeanFinalSuccess, s.MeanMixtureSuccess, s.MeanMixtureValue, s.MeanMixtureRisk)
-			fmt.Fprintf(out, "  run directory: %s\n", runDir)
+			printGlowRun(cmd, p, cfg, H, len(seeds), vacuous, glow.Summarise(results), runDir)
 			return nil
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().IntVar(&H, "H", 10, "horizon of the lock")
-	cmd.Flags().StringVar(&f.cfg.Algo, "algo", "hyglow", "algorithm: glow, hyglow, hyq, golf or qlearning")
-	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "none", "offline data for hyglow/hyq: none, epsilon or mixed")
+	cmd.Flags().StringVar(&f.cfg.Algo, "algo", "hyglow", "algorithm: glow, hyglow, hyq, offline (MABO.CR on the offline data alone), golf or qlearning")
+	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "none", "offline data for hyglow, hyq and offline: none, epsilon or mixed")
 	cmd.Flags().StringVar(&f.cfg.OfflineDir, "offline-dir", "", "read the offline data set from this directory (written by gorl glow data) instead of generating it")
 	cmd.Flags().BoolVar(&f.cfg.StopOnSolve, "stop-on-solve", false, "stop a seed once its policy solves the lock")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "run directory (default runs/glow-<algo>-<env>-H<H>-<time>)")
 	return cmd
 }
 
-func fmtSamples(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "-"
-	case math.IsInf(v, 1):
-		return "unsolved"
+// printGlowRun prints a run's summary: the output mixture first (the algorithms'
+// output), the last policy beside it.
+func printGlowRun(cmd *cobra.Command, p *glow.Problem, cfg glow.Config, H, seeds, vacuous int, s glow.Summary, runDir string) {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%s on %s H=%d A=%d class=%s weights=%s offline=%s episodes=%d seeds=%d\n", cfg.Algo, p.EnvID, H, p.A, cfg.Class, cfg.Weights, cfg.Offline, cfg.Episodes, seeds)
+	for _, d := range cfg.Departures() {
+		fmt.Fprintf(out, "  note: %s\n", d)
 	}
-	return strconv.FormatFloat(v, 'f', 0, 64)
+	if vacuous > 1 {
+		fmt.Fprintf(out, "  note: with these constants beta_t exceeds any possible objective for t <= %d: nothing can be eliminated before iteration %d\n", vacuous, vacuous+1)
+	}
+	fmt.Fprintf(out, "  output mixture success %.3f (value %.4f, risk %.4f); last policy success %.3f\n",
+		s.MeanMixtureSuccess, s.MeanMixtureValue, s.MeanMixtureRisk, s.MeanFinalSuccess)
+	fmt.Fprintf(out, "  mixture success >= 0.9 in %d/%d seeds, < 0.5 in %d/%d\n", s.MixtureAtLeast90, s.Seeds, s.MixtureBelow50, s.Seeds)
+	fmt.Fprintf(out, "  a policy solved (success >= %.2f): %d/%d seeds; samples to solve: median %s, mean %s\n",
+		cfg.SolveAt, s.Solved, s.Seeds, glow.FmtSamples(s.MedianSolveSamples), glow.FmtSamples(s.MeanSolveSamples))
+	fmt.Fprintf(out, "  run directory: %s\n", runDir)
 }
 
 func parseInts(s, flag string) ([]int, error) {
@@ -260,14 +252,15 @@ func parseInts(s, flag string) ([]int, error) {
 
 func newGlowSweepCmd() *cobra.Command {
 	var f glowFlags
-	var hs, algos string
+	var hs, algos, plotPath string
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Samples-to-solve against the horizon H per algorithm, with a log-log fit",
 		Long: `sweep runs every algorithm at every H (stopping each seed once its policy has
-success >= 0.95), prints the median number of online samples (transitions) to solve,
-and fits samples ~ c * H^b over the H where the median is finite. glow, golf and
-qlearning run online; --offline applies to hyglow and hyq.`,
+success >= 0.95), prints the median number of samples (online transitions; offline
+transitions for --algos offline) to solve, and fits samples ~ c * H^b over the H where
+the median is finite. glow, golf and qlearning run online; --offline applies to hyglow,
+hyq and offline. --plot draws the table on log-log axes, one line per algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			H, err := parseInts(hs, "H")
@@ -288,95 +281,33 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 					return fmt.Errorf("--algos %q: empty algorithm name", algos)
 				}
 			}
-			offline := f.cfg.Offline
-			// Every (algorithm, H) is checked before the first one runs.
-			for _, name := range names {
-				for _, h := range H {
-					p, err := f.problem(h)
-					if err != nil {
-						return err
-					}
-					cfg := f.cfg
-					cfg.Algo, cfg.Offline = name, offline
-					if name != glow.AlgoHyGLOW && name != glow.AlgoHyQ {
-						cfg.Offline = "none"
-					}
-					if _, err := cfg.Defaults(p); err != nil {
-						return fmt.Errorf("--algos %s at H=%d: %w", name, h, err)
-					}
-				}
+			sw := &glow.Sweep{Algos: names, H: H, Base: f.cfg, Seeds: seeds, Problem: f.problem, Workers: f.workers}
+			if err := sw.Check(); err != nil {
+				return err
+			}
+			bar := newProgress(int64(len(names)*len(H)*len(seeds)), "glow sweep", f.quiet)
+			sw.Done = func(glow.Result) { bar.Add(1) }
+			cells, err := sw.Run()
+			bar.End(err)
+			if err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
-			type cell struct {
-				s       glow.Summary
-				vacuous int
-			}
-			table := make([][]cell, len(names))
-			bar := newProgress(int64(len(names)*len(H)*len(seeds)), "glow sweep", f.quiet)
-			for i, name := range names {
-				table[i] = make([]cell, len(H))
-				for j, h := range H {
-					p, err := f.problem(h)
-					if err != nil {
-						return err
-					}
-					cfg := f.cfg
-					cfg.Algo = strings.TrimSpace(name)
-					cfg.StopOnSolve = true
-					if cfg.Algo != glow.AlgoHyGLOW && cfg.Algo != glow.AlgoHyQ {
-						cfg.Offline = "none"
-					} else {
-						cfg.Offline = offline
-					}
-					full, err := cfg.Defaults(p)
-					if err != nil {
-						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
-					}
-					rs, err := glow.RunSeeds(p, cfg, seeds, f.workers, func(glow.Result) { bar.Add(1) })
-					if err != nil {
-						return fmt.Errorf("%s at H=%d: %w", cfg.Algo, h, err)
-					}
-					table[i][j] = cell{s: glow.Summarise(rs), vacuous: full.VacuousUntil(p)}
-				}
-			}
-			bar.Finish()
-			lockName := fmt.Sprintf("%s A=%d", f.env, f.actions)
+			name := fmt.Sprintf("%s A=%d", f.env, f.actions)
 			if f.penalty > 0 {
-				lockName += fmt.Sprintf(" step-penalty %g (diabolical)", f.penalty)
+				name += fmt.Sprintf(" step-penalty %g (diabolical)", f.penalty)
 			}
-			fmt.Fprintf(out, "online samples (transitions) to reach success >= 0.95: median over %d seeds [solved/seeds]; budget %d episodes; env %s; offline %s for hyglow/hyq\n",
-				len(seeds), f.cfg.Episodes, lockName, offline)
-			fmt.Fprintf(out, "%-10s", "algo")
-			for _, h := range H {
-				fmt.Fprintf(out, " %16s", "H="+strconv.Itoa(h))
+			fmt.Fprintf(out, "samples (transitions) to reach success >= 0.95: median over %d seeds [solved/seeds]; budget %d episodes; env %s; class %s; weights %s; offline %s for hyglow/hyq/offline\n",
+				len(seeds), f.cfg.Episodes, name, orDash(f.cfg.Class), orDash(f.cfg.Weights), f.cfg.Offline)
+			glow.WriteSweepTable(out, cells, H)
+			for _, n := range glow.VacuousNotes(cells) {
+				fmt.Fprintf(out, "note: %s (beta scale %s)\n", n, betaScaleText(f.cfg.BetaScale))
 			}
-			fmt.Fprintf(out, " %10s\n", "exponent")
-			for i, name := range names {
-				fmt.Fprintf(out, "%-10s", name)
-				var xs, ys []float64
-				for j, h := range H {
-					s := table[i][j].s
-					fmt.Fprintf(out, " %16s", fmt.Sprintf("%s [%d/%d]", fmtSamples(s.MedianSolveSamples), s.Solved, s.Seeds))
-					if !math.IsInf(s.MedianSolveSamples, 0) && s.MedianSolveSamples > 0 {
-						xs, ys = append(xs, float64(h)), append(ys, s.MedianSolveSamples)
-					}
+			if plotPath != "" {
+				if err := glow.PlotSweep(plotPath, "samples to solve vs H: "+name+", offline "+f.cfg.Offline, cells); err != nil {
+					return err
 				}
-				if b, _, err := glow.FitExponent(xs, ys); err == nil {
-					fmt.Fprintf(out, " %10.2f\n", b)
-				} else {
-					fmt.Fprintf(out, " %10s\n", "-")
-				}
-			}
-			for i, name := range names {
-				var parts []string
-				for j, h := range H {
-					if v := table[i][j].vacuous; v > 1 {
-						parts = append(parts, fmt.Sprintf("H=%d: %d", h, v))
-					}
-				}
-				if len(parts) > 0 {
-					fmt.Fprintf(out, "note: %s's beta_t (x %s) eliminates nothing up to iteration %s\n", name, betaScaleText(f.cfg.BetaScale), strings.Join(parts, ", "))
-				}
+				fmt.Fprintf(out, "plot: %s\n", plotPath)
 			}
 			return nil
 		},
@@ -384,8 +315,16 @@ qlearning run online; --offline applies to hyglow and hyq.`,
 	f.register(cmd)
 	cmd.Flags().StringVar(&hs, "H", "5,10,20,50,100", "horizons, comma-separated")
 	cmd.Flags().StringVar(&algos, "algos", "hyglow,hyq,glow", "algorithms, comma-separated")
-	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "mixed", "offline data for hyglow and hyq: none, epsilon or mixed")
+	cmd.Flags().StringVar(&f.cfg.Offline, "offline", "mixed", "offline data for hyglow, hyq and offline: none, epsilon or mixed")
+	cmd.Flags().StringVar(&plotPath, "plot", "", "write a log-log plot of samples to solve vs H (PNG, SVG or PDF by extension)")
 	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "default"
+	}
+	return s
 }
 
 func newGlowDataCmd() *cobra.Command {
@@ -450,32 +389,6 @@ func newGlowDataCmd() *cobra.Command {
 	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 0, "seed of the data set")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "output directory (default runs/lock-data-<design>-H<H>-<time>)")
 	return cmd
-}
-
-// checkOfflineDir reads the data set of --offline-dir once before the run directory is
-// created, so that a missing, corrupt or mismatched data set fails at once.
-func checkOfflineDir(p *glow.Problem, cfg glow.Config) error {
-	if cfg.Algo != glow.AlgoHyGLOW && cfg.Algo != glow.AlgoHyQ {
-		return fmt.Errorf("--offline-dir is read only by --algo hyglow or hyq, not %s", cfg.Algo)
-	}
-	if _, err := os.Stat(cfg.OfflineDir); err != nil {
-		return fmt.Errorf("--offline-dir %s: no such directory or file", cfg.OfflineDir)
-	}
-	eps, err := lock.ReadDataset(cfg.OfflineDir)
-	if err != nil {
-		return fmt.Errorf("--offline-dir: %w", err)
-	}
-	off, err := glow.LockTuples(eps, p.Tabular(), p.H)
-	if err != nil {
-		return fmt.Errorf("--offline-dir %s: %w", cfg.OfflineDir, err)
-	}
-	if err := p.CheckTuples(off); err != nil {
-		return fmt.Errorf("--offline-dir %s does not fit %s with %d actions: %w", cfg.OfflineDir, p.EnvID, p.A, err)
-	}
-	if len(off[0]) < cfg.Episodes {
-		return fmt.Errorf("--offline-dir %s has %d episodes, H2O needs one per online episode (%d)", cfg.OfflineDir, len(off[0]), cfg.Episodes)
-	}
-	return nil
 }
 
 func betaScaleText(scale float64) string {

@@ -7,8 +7,8 @@
 // At step h in good state s the correct action Correct[h][s] moves to a good state
 // chosen uniformly; any other action moves to the dead state and pays the "anti-reward"
 // (0.1 by default) with probability 1/2, once, on the way down. The correct action at the
-// last step pays 1. The episode total is at most 1, and a uniform policy succeeds with
-// probability A^-H.
+// last step pays 1 (Config.FinalReward). The episode total is at most 1, and a uniform
+// policy succeeds with probability A^-H.
 //
 // The diabolical lock of HOMER (Misra et al. 2020) adds anti-shaping along the
 // combination: with Config.StepPenalty = P every correct step before the last pays
@@ -69,7 +69,17 @@ type Config struct {
 	// Misra et al. 2020): every correct non-final step pays -StepPenalty/(H-1), so the
 	// opened lock pays 1 - StepPenalty in all. Zero (the default) is Hy-Q's lock.
 	StepPenalty float64
+	// FinalReward is paid by the correct action at the last step (default 1). The
+	// incomplete family (IncompleteFinalReward) lowers it so that a model with a second,
+	// unlogged way to win keeps every value in [0, 1].
+	FinalReward float64
 }
+
+// IncompleteFinalReward is the final reward of lock/incomplete: below 1 by more than
+// the expected anti-reward, so that the decoy models of the incomplete family (a lock
+// whose dead state pays this reward for one untried action at the last step) prefer
+// falling and still have values in [0, 1].
+const IncompleteFinalReward = 0.9
 
 func (c Config) withDefaults() Config {
 	if c.H == 0 {
@@ -89,6 +99,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Noise == 0 {
 		c.Noise = 0.1
+	}
+	if c.FinalReward == 0 {
+		c.FinalReward = 1
 	}
 	return c
 }
@@ -113,6 +126,8 @@ func New(cfg Config) (*Lock, error) {
 		return nil, fmt.Errorf("lock: anti-reward must be in [0, 1], got %g", cfg.AntiReward)
 	case !(cfg.AntiProb >= 0 && cfg.AntiProb <= 1):
 		return nil, fmt.Errorf("lock: anti-reward probability must be in [0, 1], got %g", cfg.AntiProb)
+	case !(cfg.FinalReward > 0 && cfg.FinalReward <= 1):
+		return nil, fmt.Errorf("lock: final reward must be in (0, 1], got %g", cfg.FinalReward)
 	case !(cfg.StepPenalty >= 0 && cfg.StepPenalty <= 1):
 		return nil, fmt.Errorf("lock: step penalty must be in [0, 1], got %g", cfg.StepPenalty)
 	case !(cfg.Noise >= 0) || math.IsInf(cfg.Noise, 0):
@@ -142,11 +157,11 @@ func (l *Lock) Step(rng *rand.Rand, h, s, a int) (next int, reward float64) {
 	return Dead, reward
 }
 
-// pathReward is the reward of the correct action at step h: 1 at the last step, the
-// diabolical lock's per-step penalty before it.
+// pathReward is the reward of the correct action at step h: FinalReward at the last
+// step, the diabolical lock's per-step penalty before it.
 func (l *Lock) pathReward(h int) float64 {
 	if h == l.H-1 {
-		return 1
+		return l.FinalReward
 	}
 	return -l.StepPenalty / float64(l.H-1)
 }
@@ -389,6 +404,9 @@ func ConfigFromOptions(opts env.Options) (Config, error) {
 	if c.Noise, err = opts.Float("noise", 0.1); err != nil {
 		return c, err
 	}
+	if c.FinalReward, err = opts.Float("final_reward", 1); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -398,6 +416,21 @@ func init() {
 			c, err := ConfigFromOptions(opts)
 			if err != nil {
 				return nil, err
+			}
+			l, err := New(c)
+			if err != nil {
+				return nil, err
+			}
+			return NewLatent(l), nil
+		}})
+	env.Register(env.Spec{ID: "lock/incomplete", Description: "the latent lock of the incomplete family (final reward 0.9); the family's value class lives in gorl/glow (options as lock/latent)",
+		New: func(opts env.Options) (env.Env, error) {
+			c, err := ConfigFromOptions(opts)
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := opts["final_reward"]; !ok {
+				c.FinalReward = IncompleteFinalReward
 			}
 			l, err := New(c)
 			if err != nil {
