@@ -4,7 +4,7 @@
 GO       ?= go
 BIN      := bin/gorl
 SHARED   ?= ../shared
-DEB_PKGS := gcc libc6-dev libmujoco-dev libopenblas-dev xorg-dev libgl1-mesa-dev xvfb libx264-dev
+DEB_PKGS := gcc libc6-dev libmujoco-dev libopenblas-dev xorg-dev libgl1-mesa-dev xvfb libx264-dev chromium chromium-driver
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -15,7 +15,8 @@ all: build
 
 # deps installs the Debian packages gorl needs (a C compiler for cgo, MuJoCo for
 # physics3d, OpenBLAS for the optional BLAS backend, X11/GL headers and Xvfb for
-# rendering, libx264 for MP4 video) when any is missing.
+# rendering, libx264 for MP4 video, chromium and chromedriver for the browser tests of
+# gorl board) when any is missing.
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -62,7 +63,7 @@ run: build
 
 test: deps
 	$(GO) vet ./...
-	$(GO) test ./...
+	GORL_BROWSER_TESTS=require $(GO) test ./...
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m pytest -q python/tests; \
 	  else echo "no $(VENV): Python tests skipped (make deps creates it when python3 exists)"; fi
 

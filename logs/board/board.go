@@ -107,6 +107,9 @@ func hasDotDot(p string) bool {
 // resolve maps a run id ("ROOT/REL": the root's index and a slash-separated path under
 // it) to its directory, refusing anything that would leave the root.
 func (s *Server) resolve(id string) (string, error) {
+	if strings.HasPrefix(id, "/") || filepath.IsAbs(id) {
+		return "", fmt.Errorf("refused: %q leaves the run directories", id)
+	}
 	idx, rel, _ := strings.Cut(id, "/")
 	i, err := strconv.Atoi(idx)
 	if err != nil || i < 0 || i >= len(s.roots) {

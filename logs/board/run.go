@@ -43,12 +43,14 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	page := RunPage{Row: row, Summary: map[string]any{}}
+	page := RunPage{Row: row, Summary: map[string]any{}, EpisodeRows: [][]any{}, EpisodeColumns: []string{}, MetricColumns: []string{}}
 	page.Config, _ = os.ReadFile(filepath.Join(dir, "config.json"))
 	if !json.Valid(page.Config) {
 		page.Config = json.RawMessage("null")
 	}
-	page.EpisodeColumns, page.MetricColumns = columnsOf(dir)
+	if ep, met := columnsOf(dir); met != nil {
+		page.EpisodeColumns, page.MetricColumns = ep, met
+	}
 	if sum, err := logs.Overview(dir); err == nil {
 		for k, v := range map[string]float64{"episodes": float64(sum.Episodes), "return_mean": sum.ReturnMean, "return_std": sum.ReturnStd,
 			"return_min": sum.ReturnMin, "return_max": sum.ReturnMax, "final_return": sum.FinalReturn, "length_mean": sum.LengthMean,
@@ -101,7 +103,7 @@ func hasPoseValues(part string) bool {
 // media lists the videos and images in a run directory (two levels deep), as paths
 // relative to it.
 func media(dir string) []string {
-	var out []string
+	out := []string{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil

@@ -165,7 +165,7 @@ async function renderRunPage(id) {
     const url = "/files/" + id.split("/").map(encodeURIComponent).join("/") + "/" + m.split("/").map(encodeURIComponent).join("/");
     $("#replay-box").append(h("div", {}, m), /\.(mp4|webm)$/i.test(m) ? h("video", { src: url, controls: true, width: 480 }) : h("img", { src: url, width: 480 }));
   }
-  if (page.poses) replay(id, $("#replay-box"));
+  if (page.poses) replay(id, $("#replay-box")).catch((e) => $("#replay-box").append(h("p", { className: "error" }, e.message)));
 }
 
 // replay draws the logged body positions of an episode (side view: x right, z up),
@@ -211,7 +211,7 @@ async function poll() {
     state.stamps = stamps;
     if (changed) {
       if (state.route === "runs") { renderTable(); if (!$("#metric") || $("#metric").options.length !== allColumns().length) renderControls(); refreshCurve(); }
-      else if (state.route.startsWith("run/")) renderRunPage(state.route.slice(4));
+      else if (state.route.startsWith("run/")) renderRunPage(state.route.slice(4)).catch((e) => $("#app").replaceChildren(h("p", { className: "error" }, "board: " + e.message)));
     }
   } catch (e) {
     $("#live").className = "stale";
@@ -222,7 +222,11 @@ async function poll() {
 async function route() {
   const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
   state.route = hash.startsWith("run/") ? hash : "runs";
-  if (state.route === "runs") renderRunsPage(); else renderRunPage(state.route.slice(4));
+  try {
+    if (state.route === "runs") renderRunsPage(); else await renderRunPage(state.route.slice(4));
+  } catch (e) {
+    $("#app").replaceChildren(h("p", { className: "error" }, "board: " + e.message));
+  }
 }
 
 window.addEventListener("hashchange", route);
