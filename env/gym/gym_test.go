@@ -20,20 +20,22 @@ var (
 // deps creates .venv with both; CI runs make test, so it runs these tests).
 func needGym(t *testing.T) {
 	t.Helper()
-	pythonOnce.Do(func() {
-		p, err := FindPython("")
-		if err == nil {
-			var out []byte
-			out, err = exec.Command(p, "-c", "import gymnasium, gorl_gym.worker").CombinedOutput()
-			if err != nil {
-				err = &exec.Error{Name: p, Err: errorString(strings.TrimSpace(string(out)))}
-			}
-		}
-		pythonErr = err
-	})
+	pythonOnce.Do(checkPython)
 	if pythonErr != nil {
 		t.Skipf("no Python with Gymnasium (run make deps): %v", pythonErr)
 	}
+}
+
+func checkPython() {
+	p, err := FindPython("")
+	if err == nil {
+		var out []byte
+		out, err = exec.Command(p, "-c", "import gymnasium, gorl_gym.worker").CombinedOutput()
+		if err != nil {
+			err = &exec.Error{Name: p, Err: errorString(strings.TrimSpace(string(out)))}
+		}
+	}
+	pythonErr = err
 }
 
 type errorString string

@@ -30,37 +30,42 @@ def describe(space):
 
 
 class Codec:
-    """Turns gorl's flat float64 values into a space's values and back."""
+    """Turns gorl's flat float64 values into a space's values and back. decode and encode
+    are picked once per space: they run for every environment on every step. decode takes
+    a float for one-value spaces, a row of floats for the others."""
 
     def __init__(self, space):
         import gymnasium.spaces as sp
-        self.space = space
-        self.kind = type(space)
         if isinstance(space, sp.Box):
-            self.shape, self.dim = space.shape, int(np.prod(space.shape))
+            self.dim, shape, dtype = int(np.prod(space.shape)), space.shape, space.dtype
+            if self.dim == 1:
+                self.decode = lambda x: np.full(shape, x, dtype)
+            else:
+                self.decode = lambda flat: np.asarray(flat, dtype).reshape(shape)
+            if len(shape) == 1:
+                def encode(value, out):
+                    out[:] = value
+            else:
+                def encode(value, out):
+                    out[:] = np.asarray(value).ravel()
+            self.encode = encode
         elif isinstance(space, sp.Discrete):
-            self.start, self.dim = int(space.start), 1
-        else:
-            self.start, self.nvec = np.asarray(space.start).ravel(), np.asarray(space.nvec).ravel()
-            self.shape, self.dim = space.nvec.shape, self.nvec.size
+            start = int(space.start)
+            self.dim = 1
+            self.decode = lambda x: int(x) + start
 
-    def encode(self, value, out):
-        import gymnasium.spaces as sp
-        if self.kind is sp.Discrete:
-            out[0] = int(value) - self.start
-        elif self.kind is sp.MultiDiscrete:
-            out[:] = np.asarray(value).ravel() - self.start
+            def encode(value, out):
+                out[0] = int(value) - start
+            self.encode = encode
         else:
-            out[:] = np.asarray(value, np.float64).ravel()
+            start, nvec = np.asarray(space.start).ravel(), np.asarray(space.nvec).ravel()
+            shape, self.dim = space.nvec.shape, nvec.size
+            self.decode = lambda flat: (np.clip(np.rint(np.atleast_1d(flat)).astype(np.int64), 0, nvec - 1)
+                                        + start).reshape(shape)
 
-    def decode(self, flat):
-        import gymnasium.spaces as sp
-        if self.kind is sp.Discrete:
-            return np.int64(int(flat[0]) + self.start)
-        if self.kind is sp.MultiDiscrete:
-            v = np.clip(np.rint(flat).astype(np.int64), 0, self.nvec - 1) + self.start
-            return v.reshape(self.shape)
-        return np.asarray(flat, self.space.dtype).reshape(self.shape)
+            def encode(value, out):
+                out[:] = np.asarray(value).ravel() - start
+            self.encode = encode
 
 
 class Worker:
@@ -74,11 +79,7 @@ class Worker:
         self.info = {"obs": describe(e.observation_space), "act": describe(e.action_space),
                      "max_episode_steps": e.spec.max_episode_steps if e.spec else None}
         self.obs_codec, self.act_codec = Codec(e.observation_space), Codec(e.action_space)
-        od, n = self.obs_codec.dim, self.num
-        self.obs = np.zeros((n, od))
-        self.rewards = np.zeros(n)
-        self.term = np.zeros(n, np.uint8)
-        self.trunc = np.zeros(n, np.uint8)
+        self.obs = np.zeros((self.num, self.obs_codec.dim))
 
     def reset(self, payload):
         for i, e in enumerate(self.envs):
@@ -88,17 +89,23 @@ class Worker:
         return self.obs.tobytes()
 
     def step(self, payload):
-        actions = np.frombuffer(payload, np.float64).reshape(self.num, self.act_codec.dim)
+        flat = np.frombuffer(payload, np.float64)
+        ad = self.act_codec.dim
+        # Plain Python floats for one-value actions: indexing them is cheaper than
+        # indexing NumPy rows.
+        actions = flat.tolist() if ad == 1 else flat.reshape(self.num, ad)
+        decode, encode, obs_rows = self.act_codec.decode, self.obs_codec.encode, self.obs
+        rewards, terms, truncs = [0.0] * self.num, bytearray(self.num), bytearray(self.num)
         final = []
         for i, e in enumerate(self.envs):
-            obs, r, term, trunc, _ = e.step(self.act_codec.decode(actions[i]))
-            self.rewards[i], self.term[i], self.trunc[i] = float(r), bool(term), bool(trunc)
-            self.obs_codec.encode(obs, self.obs[i])
+            obs, r, term, trunc, _ = e.step(decode(actions[i]))
+            rewards[i], terms[i], truncs[i] = r, term, trunc
+            encode(obs, obs_rows[i])
             if self.autoreset and (term or trunc):
-                final.append(self.obs[i].tobytes())
+                final.append(obs_rows[i].tobytes())
                 obs, _ = e.reset()
-                self.obs_codec.encode(obs, self.obs[i])
-        return b"".join([self.obs.tobytes(), self.rewards.tobytes(), self.term.tobytes(), self.trunc.tobytes(), *final])
+                encode(obs, obs_rows[i])
+        return b"".join([obs_rows.tobytes(), np.array(rewards, np.float64).tobytes(), bytes(terms), bytes(truncs), *final])
 
     def close(self):
         for e in self.envs:

@@ -1,0 +1,75 @@
+"""The Python peer of env/gym's bridge benchmark: the same Gymnasium environments stepped
+by Python itself, with no bridge.
+
+    python -m gorl_gym.bench --id CartPole-v1 --envs 8 --procs 2 --steps 20000 [--vector]
+
+Each of --procs processes steps --envs environments --steps times (a plain loop over the
+environments with same-step reset, or with --vector Gymnasium's SyncVectorEnv), with
+actions drawn in advance; it prints one JSON line: env steps per second over all
+processes, timed inside the processes (start-up excluded).
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def run_one(env_id, envs, steps, vector, seed):
+    import gymnasium as gym
+    rng = np.random.default_rng(seed)
+    if vector:
+        vec = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(envs)],
+                                       autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        vec.reset(seed=seed)
+        acts = [vec.action_space.sample() for _ in range(64)]
+        t0 = time.perf_counter()
+        for t in range(steps):
+            vec.step(acts[t % 64])
+        dt = time.perf_counter() - t0
+        vec.close()
+        return dt
+    es = [gym.make(env_id) for _ in range(envs)]
+    for i, e in enumerate(es):
+        e.reset(seed=seed + i)
+        e.action_space.seed(seed + i)
+    acts = [[e.action_space.sample() for e in es] for _ in range(64)]
+    t0 = time.perf_counter()
+    for t in range(steps):
+        a = acts[t % 64]
+        for i, e in enumerate(es):
+            _, _, term, trunc, _ = e.step(a[i])
+            if term or trunc:
+                e.reset()
+    return time.perf_counter() - t0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--id", default="CartPole-v1")
+    p.add_argument("--envs", type=int, default=1)
+    p.add_argument("--procs", type=int, default=1)
+    p.add_argument("--steps", type=int, default=10000)
+    p.add_argument("--vector", action="store_true")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child or a.procs == 1:
+        dt = run_one(a.id, a.envs, a.steps, a.vector, 0)
+        print(json.dumps({"seconds": dt, "env_steps": a.envs * a.steps,
+                          "env_steps_per_s": a.envs * a.steps / dt}))
+        return
+    cmd = [sys.executable, "-m", "gorl_gym.bench", "--id", a.id, "--envs", str(a.envs), "--steps", str(a.steps), "--child"]
+    if a.vector:
+        cmd.append("--vector")
+    kids = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(a.procs)]
+    res = [json.loads(k.communicate()[0]) for k in kids]
+    # The processes run side by side: throughput is the total over the slowest one's time.
+    total, slowest = sum(r["env_steps"] for r in res), max(r["seconds"] for r in res)
+    print(json.dumps({"seconds": slowest, "env_steps": total, "env_steps_per_s": total / slowest}))
+
+
+if __name__ == "__main__":
+    main()
