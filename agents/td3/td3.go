@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"gorl/agents/nn"
 )
@@ -67,6 +68,7 @@ func New(arch Arch, obsDim, actDim int, cfg Config, rng *rand.Rand) (*Agent, err
 		tape:      nn.NewTape(), target: nn.NewTape(), actTape: nn.NewTape(),
 	}
 	a.target.NoGrad, a.actTape.NoGrad = true, true
+	a.SetWorkers(runtime.GOMAXPROCS(0))
 	var err error
 	if a.Actor, err = arch.NewActor(rng, obsDim, actDim); err != nil {
 		return nil, err
@@ -95,6 +97,12 @@ func New(arch Arch, obsDim, actDim int, cfg Config, rng *rand.Rand) (*Agent, err
 	a.act, a.y = nn.New(b, actDim), nn.New(b, 1)
 	a.nextAct, a.noise = nn.New(b, actDim), make([]float32, b*actDim)
 	return a, nil
+}
+
+// SetWorkers lets each update's matrix products use up to n goroutines (n ≤ 1: one). The
+// results do not depend on n (agents/nn's Tape.Workers); New sets GOMAXPROCS.
+func (a *Agent) SetWorkers(n int) {
+	a.tape.Workers, a.target.Workers = n, n
 }
 
 // Act writes μ(obs) for one observation into dst (normalised actions in [-1, 1]).
