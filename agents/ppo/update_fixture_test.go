@@ -12,17 +12,30 @@ import (
 	"gorl/env"
 )
 
-// cleanRLUpdate is one update as testdata/cleanrl_update.py records it from CleanRL's
-// ppo.py / ppo_continuous_action.py: the weights and the rollout it starts from, the
-// minibatch orders, and what the update computed.
+// cleanRLUpdate is a few updates of training as testdata/cleanrl_update.py records them
+// from CleanRL's ppo.py / ppo_continuous_action.py: the initial weights, each update's
+// rollout (collected by the policy of the time), minibatch orders and what the update
+// computed.
 type cleanRLUpdate struct {
-	Discrete            bool `json:"discrete"`
-	Envs, Steps         int
-	ObsDim              int `json:"obs_dim"`
-	ActDim              int `json:"act_dim"`
-	Config              Config
-	Progress            agents.Progress
-	ParamsInit          []byte `json:"params_init"`
+	Discrete    bool `json:"discrete"`
+	Envs, Steps int
+	ObsDim      int `json:"obs_dim"`
+	ActDim      int `json:"act_dim"`
+	Config      Config
+	FirstUpdate int    `json:"first_update"`
+	Updates     int    `json:"updates"`
+	ParamsInit  []byte `json:"params_init"`
+	Rollouts    []cleanRLRollout
+	AdamM       []byte `json:"adam_m"` // after the last update
+	AdamV       []byte `json:"adam_v"`
+	First       *struct {
+		NormAdv []byte `json:"norm_adv"`
+		Grads   []byte
+		Params  []byte
+	}
+}
+
+type cleanRLRollout struct {
 	Obs, Actions        []byte
 	LogProbs            []byte `json:"log_probs"`
 	Values, Rewards     []byte
@@ -31,18 +44,11 @@ type cleanRLUpdate struct {
 	Perms               [][]byte
 	Advantages, Returns []byte
 	Trace               [][8]float64 // pg, v, entropy, loss, grad norm, approx_kl, old_approx_kl, clipfrac
-	ParamsFinal         []byte       `json:"params_final"`
 	ApproxKL            float64      `json:"approx_kl"`
 	OldApproxKL         float64      `json:"old_approx_kl"`
 	ClipFrac            float64      `json:"clip_frac"`
 	ExplainedVariance   float64      `json:"explained_variance"`
-	AdamM               []byte       `json:"adam_m"`
-	AdamV               []byte       `json:"adam_v"`
-	First               *struct {
-		NormAdv []byte `json:"norm_adv"`
-		Grads   []byte
-		Params  []byte
-	}
+	Params              []byte       // after the update (first and last only)
 }
 
 func f32s(b []byte) []float32 {
@@ -67,8 +73,8 @@ func loadCleanRL(t *testing.T, name string) *cleanRLUpdate {
 }
 
 // agent builds a PPO agent with the fixture's settings and initial weights, replaying
-// its minibatch orders.
-func (f *cleanRLUpdate) agent(t *testing.T) *Agent {
+// the minibatch orders of rollout *k.
+func (f *cleanRLUpdate) agent(t *testing.T, k *int) *Agent {
 	t.Helper()
 	obs := env.NewBox(make([]float64, f.ObsDim), make([]float64, f.ObsDim))
 	act := env.NewDiscrete(f.ActDim)
@@ -83,7 +89,7 @@ func (f *cleanRLUpdate) agent(t *testing.T) *Agent {
 		t.Fatal(err)
 	}
 	a.orderFn = func(epoch int, perm []int) {
-		p := f.Perms[epoch]
+		p := f.Rollouts[*k].Perms[epoch]
 		for i := range perm {
 			perm[i] = int(binary.LittleEndian.Uint16(p[2*i:]))
 		}
@@ -91,21 +97,22 @@ func (f *cleanRLUpdate) agent(t *testing.T) *Agent {
 	return a
 }
 
-// rollout is the fixture's rollout; CleanRL's done flags are terminations here (the
+// rollout is the fixture's rollout k; CleanRL's done flags are terminations here (the
 // rollouts hold no time-limit ends).
-func (f *cleanRLUpdate) rollout() *agents.Rollout {
+func (f *cleanRLUpdate) rollout(k int) *agents.Rollout {
+	c := f.Rollouts[k]
 	ad := 1
 	if !f.Discrete {
 		ad = f.ActDim
 	}
 	r := agents.NewRollout(f.Steps, f.Envs, f.ObsDim, ad)
-	copy(r.Obs, f32s(f.Obs))
-	copy(r.Actions, f32s(f.Actions))
-	copy(r.LogProbs, f32s(f.LogProbs))
-	copy(r.Values, f32s(f.Values))
-	copy(r.Rewards, f32s(f.Rewards))
-	copy(r.LastValues, f32s(f.LastValues))
-	for k, d := range f.Terminated {
+	copy(r.Obs, f32s(c.Obs))
+	copy(r.Actions, f32s(c.Actions))
+	copy(r.LogProbs, f32s(c.LogProbs))
+	copy(r.Values, f32s(c.Values))
+	copy(r.Rewards, f32s(c.Rewards))
+	copy(r.LastValues, f32s(c.LastValues))
+	for k, d := range c.Terminated {
 		r.Terminated[k] = d != 0
 	}
 	return r
@@ -156,35 +163,79 @@ func adamMoments(t *testing.T, a *Agent) (steps int, m, v []float32) {
 	return steps, m, v
 }
 
-// TestUpdateMatchesCleanRL replays one update of CleanRL's ppo.py on CartPole (the
-// PyTorch peer's settings, update 4 of 10 so the learning rate is annealed) from the
-// same weights, rollout and minibatch orders, and compares every intermediate.
+// checkUpdate compares Update's metrics with those CleanRL logged for rollout c.
+func checkUpdate(t *testing.T, k int, m map[string]float64, c cleanRLRollout) {
+	t.Helper()
+	var mean [8]float64
+	for _, row := range c.Trace {
+		for j := range row {
+			mean[j] += row[j] / float64(len(c.Trace))
+		}
+	}
+	u := func(s string) string { return fmt.Sprintf("update %d: %s", k+1, s) }
+	near(t, u("policy_loss (mean)"), m["policy_loss"], mean[0], 1e-6, 1e-3)
+	near(t, u("value_loss (mean)"), m["value_loss"], mean[1], 0, 1e-4)
+	near(t, u("entropy (mean)"), m["entropy"], mean[2], 0, 1e-5)
+	near(t, u("grad_norm (mean)"), m["grad_norm"], mean[4], 0, 1e-4)
+	near(t, u("approx_kl"), m["approx_kl"], c.ApproxKL, 1e-8, 1e-3)
+	near(t, u("old_approx_kl"), m["old_approx_kl"], c.OldApproxKL, 1e-8, 1e-3)
+	near(t, u("clip_frac"), m["clip_frac"], c.ClipFrac, 1e-9, 0)
+	near(t, u("explained_variance"), m["explained_variance"], c.ExplainedVariance, 1e-6, 1e-5)
+}
+
+// train replays the fixture's updates on a fresh agent, checking each rollout's
+// advantages, returns and statistics and the parameters where recorded.
+func (f *cleanRLUpdate) train(t *testing.T) *Agent {
+	t.Helper()
+	k := 0
+	a := f.agent(t, &k)
+	for ; k < len(f.Rollouts); k++ {
+		c := f.Rollouts[k]
+		r := f.rollout(k)
+		m, err := a.Update(r, agents.Progress{Update: f.FirstUpdate + k, Updates: f.Updates})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := closeTo(r.Advantages, f32s(c.Advantages), 1e-5, 1e-5); err != nil {
+			t.Errorf("update %d: advantages: %v", k+1, err)
+		}
+		if err := closeTo(r.Returns, f32s(c.Returns), 1e-5, 1e-5); err != nil {
+			t.Errorf("update %d: returns: %v", k+1, err)
+		}
+		checkUpdate(t, k, m, c)
+		near(t, "lr", m["lr"], a.Config.LR*(1-float64(f.FirstUpdate+k)/float64(f.Updates)), 0, 1e-12)
+		if c.Params != nil {
+			if err := closeTo(a.params.Flatten(nil), f32s(c.Params), 2e-6, 1e-4); err != nil {
+				t.Errorf("parameters after update %d: %v", k+1, err)
+			}
+		}
+	}
+	return a
+}
+
+// TestUpdateMatchesCleanRL replays CleanRL's ppo.py on CartPole (the PyTorch peer's
+// settings) from the same weights, rollouts and minibatch orders and compares every
+// intermediate: first the first minibatch step, then three updates of training, each
+// on the rollout that CleanRL's policy of the time collected.
 func TestUpdateMatchesCleanRL(t *testing.T) {
 	f := loadCleanRL(t, "cartpole")
-	a := f.agent(t)
-	r := f.rollout()
+	k := 0
+	a := f.agent(t, &k)
+	r := f.rollout(0)
 	cfg := a.Config
 	r.GAE(cfg.Gamma, cfg.Lambda)
-	if err := closeTo(r.Advantages, f32s(f.Advantages), 1e-5, 1e-5); err != nil {
-		t.Errorf("advantages: %v", err)
-	}
-	if err := closeTo(r.Returns, f32s(f.Returns), 1e-5, 1e-5); err != nil {
-		t.Errorf("returns: %v", err)
-	}
-
-	// The first minibatch step, intermediate by intermediate.
-	a.ensureMinibatch(r.Len()/cfg.Minibatches, r)
-	a.opt.LR = float32(cfg.LR * (1 - f.Progress.Fraction()))
-	a.order(0)
 	mb := r.Len() / cfg.Minibatches
-	st, err := a.step(r, a.perm[:mb], float32(f.Progress.Fraction()))
+	a.ensureMinibatch(mb, r)
+	a.opt.LR = float32(cfg.LR)
+	a.order(0)
+	st, err := a.step(r, a.perm[:mb], 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := closeTo(a.mbAdv.Data, f32s(f.First.NormAdv), 1e-5, 1e-5); err != nil {
 		t.Errorf("normalised advantages: %v", err)
 	}
-	row := f.Trace[0]
+	row := f.Rollouts[0].Trace[0]
 	near(t, "policy loss", st.pg, row[0], 1e-6, 1e-4)
 	near(t, "value loss", st.v, row[1], 0, 1e-5)
 	near(t, "entropy", st.ent, row[2], 0, 1e-6)
@@ -199,34 +250,10 @@ func TestUpdateMatchesCleanRL(t *testing.T) {
 		t.Errorf("parameters after the first step: %v", err)
 	}
 
-	// The whole update through Update, from the same start.
-	b := f.agent(t)
-	r = f.rollout()
-	m, err := b.Update(r, f.Progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mean [8]float64
-	for _, row := range f.Trace {
-		for j := range row {
-			mean[j] += row[j] / float64(len(f.Trace))
-		}
-	}
-	near(t, "policy_loss (mean)", m["policy_loss"], mean[0], 1e-6, 1e-3)
-	near(t, "value_loss (mean)", m["value_loss"], mean[1], 0, 1e-4)
-	near(t, "entropy (mean)", m["entropy"], mean[2], 0, 1e-5)
-	near(t, "grad_norm (mean)", m["grad_norm"], mean[4], 0, 1e-4)
-	near(t, "approx_kl", m["approx_kl"], f.ApproxKL, 1e-8, 1e-3)
-	near(t, "old_approx_kl", m["old_approx_kl"], f.OldApproxKL, 1e-8, 1e-3)
-	near(t, "clip_frac", m["clip_frac"], f.ClipFrac, 1e-9, 0)
-	near(t, "explained_variance", m["explained_variance"], f.ExplainedVariance, 1e-6, 1e-5)
-	near(t, "lr", m["lr"], cfg.LR*0.7, 0, 1e-12)
-	if err := closeTo(b.params.Flatten(nil), f32s(f.ParamsFinal), 2e-6, 1e-4); err != nil {
-		t.Errorf("parameters after the update: %v", err)
-	}
+	b := f.train(t)
 	steps, am, av := adamMoments(t, b)
-	if steps != len(f.Trace) {
-		t.Errorf("Adam took %d steps, CleanRL %d", steps, len(f.Trace))
+	if want := len(f.Rollouts) * cfg.Epochs * cfg.Minibatches; steps != want {
+		t.Errorf("Adam took %d steps, CleanRL %d", steps, want)
 	}
 	if err := closeTo(am, f32s(f.AdamM), 1e-8, 1e-3); err != nil {
 		t.Errorf("Adam first moments: %v", err)
@@ -241,36 +268,9 @@ func TestUpdateMatchesCleanRL(t *testing.T) {
 // clipping, no entropy bonus, 10 epochs of minibatches of 64) on Pendulum dynamics.
 func TestContinuousUpdateMatchesCleanRL(t *testing.T) {
 	f := loadCleanRL(t, "pendulum")
-	a := f.agent(t)
-	if a.Config.EntCoef >= 0 || !a.Config.ValueClip || a.Config.Epochs != 10 {
-		t.Fatalf("fixture settings not applied: %+v", a.Config)
+	c := f.Config.WithDefaultsFor(env.NewBox([]float64{-2}, []float64{2}))
+	if c.EntCoef >= 0 || !c.ValueClip || c.Epochs != 10 || c.LR != 3e-4 {
+		t.Fatalf("fixture settings not applied: %+v", c)
 	}
-	r := f.rollout()
-	m, err := a.Update(r, f.Progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := closeTo(r.Advantages, f32s(f.Advantages), 1e-5, 1e-5); err != nil {
-		t.Errorf("advantages: %v", err)
-	}
-	if err := closeTo(r.Returns, f32s(f.Returns), 1e-5, 1e-5); err != nil {
-		t.Errorf("returns: %v", err)
-	}
-	var mean [8]float64
-	for _, row := range f.Trace {
-		for j := range row {
-			mean[j] += row[j] / float64(len(f.Trace))
-		}
-	}
-	near(t, "policy_loss (mean)", m["policy_loss"], mean[0], 1e-6, 1e-3)
-	near(t, "value_loss (mean)", m["value_loss"], mean[1], 0, 1e-4)
-	near(t, "entropy (mean)", m["entropy"], mean[2], 0, 1e-5)
-	near(t, "grad_norm (mean)", m["grad_norm"], mean[4], 0, 1e-4)
-	near(t, "approx_kl", m["approx_kl"], f.ApproxKL, 1e-8, 1e-3)
-	near(t, "old_approx_kl", m["old_approx_kl"], f.OldApproxKL, 1e-8, 1e-3)
-	near(t, "clip_frac", m["clip_frac"], f.ClipFrac, 1e-9, 0)
-	near(t, "explained_variance", m["explained_variance"], f.ExplainedVariance, 1e-6, 1e-5)
-	if err := closeTo(a.params.Flatten(nil), f32s(f.ParamsFinal), 2e-6, 1e-4); err != nil {
-		t.Errorf("parameters after the update: %v", err)
-	}
+	f.train(t)
 }

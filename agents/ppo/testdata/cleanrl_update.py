@@ -1,15 +1,16 @@
-"""Writes the fixtures of update_fixture_test.go: one PPO update as CleanRL performs it.
+"""Writes the fixtures of update_fixture_test.go: PPO updates as CleanRL performs them.
 
 For each case the script builds CleanRL's actor and critic (64-64 tanh MLPs, orthogonal
-init with gains sqrt(2), and 0.01 / 1 for the actor / critic heads), collects a real
-rollout with them on a NumPy copy of Gymnasium's CartPole-v1 or Pendulum-v1 dynamics,
-then performs the update of CleanRL's ppo.py (discrete) or ppo_continuous_action.py
-(Gaussian policy with a state-independent log-std) with fixed minibatch orders, and
-records its intermediates: advantages, returns, the loss terms and statistics of every
-minibatch step, the parameters after the update and CleanRL's approx_kl, old_approx_kl,
-clipfrac and explained variance; for the main case (full) also the first minibatch's
-normalised advantages, gradients (after clipping) and parameters after its step, and the
-Adam moments after the update.
+init with gains sqrt(2), and 0.01 / 1 for the actor / critic heads) and trains them for
+a few updates: each collects a rollout with the current policy on a NumPy copy of
+Gymnasium's CartPole-v1 or Pendulum-v1 dynamics, then performs the update of CleanRL's
+ppo.py (discrete) or ppo_continuous_action.py (Gaussian policy with a state-independent
+log-std) with recorded minibatch orders. Per update it records the rollout, advantages,
+returns, the loss terms and statistics of every minibatch step, CleanRL's approx_kl,
+old_approx_kl, clipfrac and explained variance, and the parameters after the first and
+the last update; for the main case (full) also the first minibatch's normalised
+advantages, gradients (after clipping) and parameters after its step, and the Adam
+moments after the last update.
 
 Arrays are stored as base64 of little-endian float32 (uint16 for indices, uint8 for
 flags), parameters in gorl's layout: Linear weights [in, out] (torch's transposed), in
@@ -105,7 +106,7 @@ class Pendulum:
         return (-cost / 10).astype(np.float32), np.zeros(len(a), bool)
 
 
-def case(name, discrete, envs, steps, minibatches, epochs, ent_coef, clip_vloss, lr, frac, seed, full):
+def case(name, discrete, envs, steps, minibatches, epochs, ent_coef, clip_vloss, lr, seed, first_update, count, num_updates, full):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     env = CartPole(envs, rng) if discrete else Pendulum(envs, rng)
@@ -131,83 +132,89 @@ def case(name, discrete, envs, steps, minibatches, epochs, ent_coef, clip_vloss,
     def ent(d):
         return d.entropy() if discrete else d.entropy().sum(1)
 
-    O, A, L, V, R, D = [], [], [], [], [], []
     obs = torch.tensor(env.obs())
-    with torch.no_grad():
-        for _ in range(steps):
-            d = dist(obs)
-            a = d.sample()
-            O.append(obs); A.append(a); L.append(logp(d, a)); V.append(critic(obs).flatten())
-            r, term = env.step(a.numpy())
-            R.append(torch.tensor(r)); D.append(torch.tensor(term, dtype=torch.float32))
-            obs = torch.tensor(env.obs())
-        last = critic(obs).flatten()
-        # CleanRL's GAE; D[t] here is the done flag of step t (CleanRL's dones[t + 1]).
-        adv, lastgaelam = torch.zeros(steps, envs), 0
-        for t in reversed(range(steps)):
-            nonterm = 1.0 - D[t]
-            nextv = last if t == steps - 1 else V[t + 1]
-            delta = R[t] + 0.99 * nextv * nonterm - V[t]
-            adv[t] = lastgaelam = delta + 0.99 * 0.95 * nonterm * lastgaelam
-        ret = adv + torch.stack(V)
-    n = steps * envs
-    bo = torch.stack(O).reshape(n, od)
-    ba = torch.stack(A).reshape(n) if discrete else torch.stack(A).reshape(n, ad)
-    bl, bv = torch.stack(L).reshape(n), torch.stack(V).reshape(n)
-    badv, bret = adv.reshape(n), ret.reshape(n)
-
-    opt = torch.optim.Adam(params, lr=lr * (1 - frac), eps=1e-5)
-    mbs = n // minibatches
-    perms = [rng.permutation(n) for _ in range(epochs)]
-    trace, first, clipfracs = [], None, []
-    for ep in range(epochs):
-        for start in range(0, n, mbs):
-            mb = torch.tensor(perms[ep][start:start + mbs])
-            d = dist(bo[mb])
-            logratio = logp(d, ba[mb]) - bl[mb]
-            ratio = logratio.exp()
-            with torch.no_grad():
-                old_kl = (-logratio).mean()
-                kl = ((ratio - 1) - logratio).mean()
-                clipfracs.append(((ratio - 1.0).abs() > 0.2).float().mean().item())
-            ma = badv[mb]
-            ma = (ma - ma.mean()) / (ma.std() + 1e-8)
-            pg = torch.max(-ma * ratio, -ma * torch.clamp(ratio, 0.8, 1.2)).mean()
-            nv = critic(bo[mb]).view(-1)
-            if clip_vloss:
-                vc = bv[mb] + torch.clamp(nv - bv[mb], -0.2, 0.2)
-                vl = 0.5 * torch.max((nv - bret[mb]) ** 2, (vc - bret[mb]) ** 2).mean()
-            else:
-                vl = 0.5 * ((nv - bret[mb]) ** 2).mean()
-            e = ent(d).mean()
-            loss = pg - ent_coef * e + vl * 0.5
-            opt.zero_grad()
-            loss.backward()
-            gn = nn.utils.clip_grad_norm_(params, 0.5)
-            opt.step()
-            trace.append([pg.item(), vl.item(), e.item(), loss.item(), gn.item(), kl.item(), old_kl.item(), clipfracs[-1]])
-            if first is None:
-                first = {"norm_adv": b64(ma.detach()), "grads": b64(flat(ps, "grad")), "params": b64(flat(ps))}
-    vy = np.var(bret.numpy())
-    ev = float("nan") if vy == 0 else float(1 - np.var(bret.numpy() - bv.numpy()) / vy)
-    st = opt.state
+    opt = torch.optim.Adam(params, lr=lr, eps=1e-5)
+    rollouts, trace, first, clipfracs = [], [], None, []
+    for u in range(first_update, first_update + count):
+        # CleanRL: frac = 1 - (iteration - 1) / num_iterations, iteration from 1.
+        opt.param_groups[0]["lr"] = lr * (1.0 - u / num_updates)
+        O, A, L, V, R, D = [], [], [], [], [], []
+        with torch.no_grad():
+            for _ in range(steps):
+                d = dist(obs)
+                a = d.sample()
+                O.append(obs); A.append(a); L.append(logp(d, a)); V.append(critic(obs).flatten())
+                r, term = env.step(a.numpy())
+                R.append(torch.tensor(r)); D.append(torch.tensor(term, dtype=torch.float32))
+                obs = torch.tensor(env.obs())
+            last = critic(obs).flatten()
+            # CleanRL's GAE; D[t] is the done flag of step t (CleanRL's dones[t + 1]).
+            adv, lastgaelam = torch.zeros(steps, envs), 0
+            for t in reversed(range(steps)):
+                nonterm = 1.0 - D[t]
+                nextv = last if t == steps - 1 else V[t + 1]
+                delta = R[t] + 0.99 * nextv * nonterm - V[t]
+                adv[t] = lastgaelam = delta + 0.99 * 0.95 * nonterm * lastgaelam
+            ret = adv + torch.stack(V)
+        n = steps * envs
+        bo = torch.stack(O).reshape(n, od)
+        ba = torch.stack(A).reshape(n) if discrete else torch.stack(A).reshape(n, ad)
+        bl, bv = torch.stack(L).reshape(n), torch.stack(V).reshape(n)
+        badv, bret = adv.reshape(n), ret.reshape(n)
+        mbs = n // minibatches
+        perms = [rng.permutation(n) for _ in range(epochs)]
+        trace, clipfracs = [], []
+        for ep in range(epochs):
+            for start in range(0, n, mbs):
+                mb = torch.tensor(perms[ep][start:start + mbs])
+                d = dist(bo[mb])
+                logratio = logp(d, ba[mb]) - bl[mb]
+                ratio = logratio.exp()
+                with torch.no_grad():
+                    old_kl = (-logratio).mean()
+                    kl = ((ratio - 1) - logratio).mean()
+                    clipfracs.append(((ratio - 1.0).abs() > 0.2).float().mean().item())
+                ma = badv[mb]
+                ma = (ma - ma.mean()) / (ma.std() + 1e-8)
+                pg = torch.max(-ma * ratio, -ma * torch.clamp(ratio, 0.8, 1.2)).mean()
+                nv = critic(bo[mb]).view(-1)
+                if clip_vloss:
+                    vc = bv[mb] + torch.clamp(nv - bv[mb], -0.2, 0.2)
+                    vl = 0.5 * torch.max((nv - bret[mb]) ** 2, (vc - bret[mb]) ** 2).mean()
+                else:
+                    vl = 0.5 * ((nv - bret[mb]) ** 2).mean()
+                e = ent(d).mean()
+                loss = pg - ent_coef * e + vl * 0.5
+                opt.zero_grad()
+                loss.backward()
+                gn = nn.utils.clip_grad_norm_(params, 0.5)
+                opt.step()
+                trace.append([pg.item(), vl.item(), e.item(), loss.item(), gn.item(), kl.item(), old_kl.item(), clipfracs[-1]])
+                if first is None:
+                    first = {"norm_adv": b64(ma.detach()), "grads": b64(flat(ps, "grad")), "params": b64(flat(ps))}
+        vy = np.var(bret.numpy())
+        ev = float("nan") if vy == 0 else float(1 - np.var(bret.numpy() - bv.numpy()) / vy)
+        rollouts.append({
+            "obs": b64(bo), "actions": b64(ba.float()), "log_probs": b64(bl), "values": b64(bv),
+            "rewards": b64(torch.stack(R).reshape(n)), "terminated": b64(torch.stack(D).reshape(n), np.uint8),
+            "last_values": b64(last), "perms": [b64(p, np.uint16) for p in perms],
+            "advantages": b64(badv), "returns": b64(bret),
+            "trace": trace,  # per step: pg, v, entropy, loss, grad norm, approx_kl, old_approx_kl, clipfrac
+            "approx_kl": trace[-1][5], "old_approx_kl": trace[-1][6], "clip_frac": float(np.mean(clipfracs)),
+            "explained_variance": ev,
+        })
+        if u in (first_update, first_update + count - 1):
+            rollouts[-1]["params"] = b64(flat(ps))  # after the update (first and last only: size)
     out = {
         "name": name, "discrete": discrete, "envs": envs, "steps": steps, "obs_dim": od, "act_dim": ad,
         "config": {"minibatches": minibatches, "epochs": epochs, "ent_coef": ent_coef if ent_coef else -1,
                    "value_clip": clip_vloss, "lr": lr},
-        "progress": {"update": round(frac * 10), "updates": 10},
+        "first_update": first_update, "updates": num_updates,
         "params_init": b64(init),
-        "obs": b64(bo), "actions": b64(ba.float()), "log_probs": b64(bl), "values": b64(bv),
-        "rewards": b64(torch.stack(R).reshape(n)), "terminated": b64(torch.stack(D).reshape(n), np.uint8),
-        "last_values": b64(last),
-        "perms": [b64(p, np.uint16) for p in perms],
-        "advantages": b64(badv), "returns": b64(bret),
-        "trace": trace,  # per step: pg, v, entropy, loss, grad norm, approx_kl, old_approx_kl, clipfrac
-        "params_final": b64(flat(ps)),
-        "approx_kl": trace[-1][5], "old_approx_kl": trace[-1][6], "clip_frac": float(np.mean(clipfracs)),
-        "explained_variance": ev,
+        "rollouts": rollouts,
     }
     if full:
+        st = opt.state
         out["first"] = first
         out["adam_m"], out["adam_v"] = b64(flat(ps, "exp_avg", st)), b64(flat(ps, "exp_avg_sq", st))
     with open(os.path.join(HERE, "cleanrl_%s.json" % name), "w") as f:
@@ -217,9 +224,10 @@ def case(name, discrete, envs, steps, minibatches, epochs, ent_coef, clip_vloss,
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    # ppo.py's CartPole settings (the PyTorch peer's), at update 4 of 10 (lr annealed).
-    case("cartpole", True, 4, 128, 4, 4, 0.01, False, 2.5e-4, 0.3, 1, True)
+    # ppo.py's CartPole settings (the PyTorch peer's): the first three updates of ten
+    # (the learning rate annealed), each on the rollout the policy of the time collects.
+    case("cartpole", True, 4, 128, 4, 4, 0.01, False, 2.5e-4, 1, 0, 3, 10, True)
     # ppo_continuous_action.py's settings on Pendulum dynamics (minibatches of 64, 10
     # epochs, no entropy bonus, value clipping, lr 3e-4), first update, on a rollout of
     # 512 steps instead of 2048 to keep the fixture small.
-    case("pendulum", False, 1, 512, 8, 10, 0.0, True, 3e-4, 0.0, 3, False)
+    case("pendulum", False, 1, 512, 8, 10, 0.0, True, 3e-4, 3, 0, 1, 10, False)
