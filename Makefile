@@ -9,7 +9,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps venv build run test bench bench-nn bench-ppo bench-peer-deps clean
+.PHONY: all deps venv build run test bench bench-nn bench-td3 bench-ppo bench-peer-deps clean
 
 all: build
 
@@ -102,6 +102,11 @@ bench-ppo: build bench-peer-deps
 bench-nn: deps bench-peer-deps
 	$(GO) run ./agents/nn/benchnn -peer $(SHARED)/peers/torch_mlp.py
 	OPENBLAS_NUM_THREADS=1 $(GO) run -tags openblas ./agents/nn/benchnn -peer $(SHARED)/peers/torch_mlp.py
+
+# bench-td3: one TD3 update (batch 256) in gorl on 1 and 2 workers and in both PyTorch peers
+# (CleanRL's MLP update, SGRL's SET update), single thread; prints ratios and parameter counts.
+bench-td3: deps bench-peer-deps
+	$(GO) run ./agents/td3/benchtd3 -peers $(SHARED)/peers
 
 clean:
 	rm -rf bin
