@@ -192,12 +192,13 @@ func intsKey(v []int) string {
 // LockRatios is the ratio class of the lock family (LockFamily over every combination
 // as the model class), in closed form. Under a model with combination c and a greedy
 // policy pi of the family, the good states of layer h carry the reach
-// r_h = prod_{k<h} (1/2 [pi_k(A) = c_k(A)] + 1/2 [pi_k(B) = c_k(B)]), which is 0 or 2^-j
-// with j <= h, split evenly between A and B; the dead state carries 1 - r_h. So W_h is
-// every table with mass r/2 on (A, a_A) and (B, a_B) and 1 - r on (dead, a_D), for
-// r in {0, 2^-h, ..., 1/2, 1}, any a_A, a_B, and a_D the family's dead-state action;
-// that is (h + 2) A^2 tables, and its sup is computed per reach with the maximum over
-// a_A and a_B taken separately (the objective is a sum over cells).
+// r_h = prod_{k<h} (1/2 [pi_k(A) = c_k(A)] + 1/2 [pi_k(B) = c_k(B)]), which is 1 at
+// layer 0 and 0 or 2^-j (j <= h) later, split evenly between A and B; the dead state
+// carries 1 - r_h. So W_h is every table with mass r/2 on (A, a_A) and (B, a_B) and
+// 1 - r on (dead, a_D), for every reachable r, any a_A, a_B, and a_D the family's
+// dead-state action: A^2 tables at layer 0, (h+1) A^2 + 1 at layer h >= 1. Its sup is
+// computed per reach with the maximum over a_A and a_B taken separately (the objective
+// is a sum over cells).
 type LockRatios struct {
 	H, A int
 	Dead int // the family's greedy action in the dead state
@@ -215,6 +216,9 @@ func (l LockRatios) Sup(h int, p, d []float64, alpha, clip float64) float64 {
 	r := 1.0
 	for j := 0; j <= h+1; j++ {
 		if j == h+1 {
+			if h == 0 {
+				break // every episode starts in a good state
+			}
 			r = 0
 		}
 		bA, bB := math.Inf(-1), math.Inf(-1)
@@ -231,7 +235,11 @@ func (l LockRatios) Sup(h int, p, d []float64, alpha, clip float64) float64 {
 func (l LockRatios) LogSize(H, S, A int) float64 {
 	s := 0.0
 	for h := 0; h < H; h++ {
-		s += math.Log(float64((h + 2) * A * A))
+		n := A * A
+		if h > 0 {
+			n = (h+1)*A*A + 1
+		}
+		s += math.Log(float64(n))
 	}
 	return s
 }
