@@ -9,7 +9,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps venv build run test bench bench-nn bench-td3 bench-ppo bench-peer-deps clean
+.PHONY: all deps venv build run test bench bench-nn bench-td3 bench-ppo bench-ppo-solve bench-ppo-final bench-peer-deps clean
 
 all: build
 
@@ -76,10 +76,25 @@ bench-peer-deps:
 	  { echo "installing python3-torch"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-torch >/dev/null; }
 
 # bench-ppo: gorl's PPO against the PyTorch peer (same CleanRL defaults, same CartPole
-# dynamics), both stopping once the mean return of the last 20 episodes reaches 475;
-# prints both per seed and the ratio of median wall-clock times to solve.
+# dynamics) in two parts. bench-ppo-solve: both stop once the mean return of the last 20
+# episodes reaches 475; prints both per seed and the ratio of median wall-clock times to
+# solve. bench-ppo-final: both train the full 500k steps without early stop over
+# PPO_FINAL_SEEDS; prints each seed's final last-20 mean, both means with 95% t-intervals
+# and Welch's interval of their difference (agents/ppo BenchmarkCartPoleParity). The peer
+# runs PPO_PEER_JOBS at a time (about 100 s each on an idle core).
 PPO_SEEDS ?= 1 2 3
-bench-ppo: build bench-peer-deps
+PPO_FINAL_SEEDS ?= 1 2 3 4 5 6 7 8 9 10
+PPO_PEER_JOBS ?= 2
+bench-ppo: bench-ppo-solve bench-ppo-final
+
+bench-ppo-final: bench-peer-deps
+	@rm -rf runs/bench-ppo-final && mkdir -p runs/bench-ppo-final
+	@printf '%s\n' $(PPO_FINAL_SEEDS) | xargs -P $(PPO_PEER_JOBS) -I{} sh -c \
+	  '/usr/bin/python3 $(SHARED)/peers/torch_ppo_cartpole.py --seed {} --target 1e9 --max-steps 500000 > runs/bench-ppo-final/peer-final-s{}.json'
+	PPO_PEER_RESULTS=$(CURDIR)/runs/bench-ppo-final $(GO) test ./agents/ppo -run '^$$' \
+	  -bench '^BenchmarkCartPoleParity$$' -benchtime 1x -timeout 60m
+
+bench-ppo-solve: build bench-peer-deps
 	@rm -rf runs/bench-ppo && mkdir -p runs/bench-ppo
 	@for s in $(PPO_SEEDS); do \
 	  ./$(BIN) train --env CartPole-v1 --algo ppo --seed $$s --steps 500000 --stop-at-return 475 \
