@@ -23,7 +23,7 @@ func StepParts(dir string) ([]string, error) {
 }
 
 // openParquet opens path as a Parquet file, with a clear error for a missing or corrupt one.
-func openParquet(path string) (*parquet.File, *os.File, error) {
+func openParquet(path string) (pf *parquet.File, file *os.File, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -36,7 +36,15 @@ func openParquet(path string) (*parquet.File, *os.File, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("stat %s: %w", path, err)
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	defer func() {
+		// parquet-go panics on some corrupt footers and page indexes (found by
+		// FuzzReadTables): report them as unreadable files.
+		if p := recover(); p != nil {
+			f.Close()
+			pf, file, err = nil, nil, fmt.Errorf("%s is not a readable Parquet file: %v", path, p)
+		}
+	}()
+	pf, err = parquet.OpenFile(f, st.Size())
 	if err != nil {
 		f.Close()
 		return nil, nil, fmt.Errorf("%s is not a readable Parquet file: %v", path, err)
@@ -63,12 +71,20 @@ func readAll[T any](path, table string, required []string) (rows []T, err error)
 	}()
 	r := parquet.NewGenericReader[T](pf)
 	defer r.Close()
-	rows = make([]T, r.NumRows())
-	n, err := r.Read(rows)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+	// Read in batches rather than sizing by the footer's row count, which a damaged
+	// file may put at any value.
+	buf := make([]T, min(r.NumRows(), 4096))
+	for len(buf) > 0 {
+		n, err := r.Read(buf)
+		rows = append(rows, buf[:n]...)
+		if errors.Is(err, io.EOF) || (err == nil && n == 0) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
 	}
-	return rows[:n], nil
+	return rows, nil
 }
 
 // ReadEpisodes reads episodes.parquet of a run directory (or the file itself).
