@@ -33,3 +33,24 @@ func putRewardTerms(envs []env.Env, vals map[string]float64) {
 		vals[name] = sum[k] / float64(n)
 	}
 }
+
+// EpisodeTermMeans returns the reward terms' mean per-episode sums over e's recent
+// finished episodes (env/locomotion keeps the last 20) and their count; ok is false for
+// environments without reward terms. It first closes the episode under way with a Reset
+// of e (which draws from e's random stream), so call it when done with e, for example
+// after an evaluation.
+func EpisodeTermMeans(e env.Env) (names []string, means []float64, n int, ok bool) {
+	rt, ok := env.As[RewardTerms](e)
+	if !ok {
+		return nil, nil, 0, false
+	}
+	e.Reset()
+	names = rt.RewardTermNames()
+	means = make([]float64, len(names))
+	if n = rt.RecentEpisodeTerms(means); n > 0 {
+		for k := range means {
+			means[k] /= float64(n)
+		}
+	}
+	return names, means, n, true
+}
