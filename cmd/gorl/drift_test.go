@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"gorl/agents/ppo"
+	"gorl/evolution/horizons"
 )
 
 // driftFixtures writes drift files: zero-weight LPO and TA-LPO (PPO init: PPO-clip) and
@@ -171,7 +172,7 @@ func TestDriftHorizons(t *testing.T) {
 		if err != nil || string(saved) != out {
 			t.Fatalf("horizons.csv differs from the printed table (%v)", err)
 		}
-		var rc horizonRunConfig
+		var rc horizons.DriftRunConfig
 		data, err := os.ReadFile(filepath.Join(dir, "f0.5-drift-shuffled-s1", "config.json"))
 		if err != nil || json.Unmarshal(data, &rc) != nil {
 			t.Fatalf("read inner run config: %v", err)
