@@ -12,16 +12,20 @@ import (
 	"gorl/logs"
 )
 
-// CheckpointVersion is the format version written in every checkpoint.
-const CheckpointVersion = 1
+// CheckpointVersion is the version of the loop's state in its checkpoints: 2 in a
+// checkpoint container (checkpoints/update-NNNNNNN.ckpt), 1 in the JSON files written
+// before the container (update-NNNNNNN.json), which are still read.
+const CheckpointVersion = 2
 
 // Checkpoint is everything the training loop needs to continue a run exactly: the
 // agent's state (network parameters, optimiser state, random streams), the environments'
 // snapshots and current observations, the loop's counters and episode bookkeeping, and
 // the logs.Marks of the rows that were durable when it was written.
 //
-// It is stored as JSON in checkpoints/update-NNNNNNN.json of the run directory (byte
-// slices in base64; float64 values round-trip exactly), written atomically.
+// It is stored in a checkpoint container (container.go) in
+// checkpoints/update-NNNNNNN.ckpt of the run directory, written atomically: section LOOP
+// holds this struct as JSON (byte slices in base64; float64 values round-trip exactly)
+// without the agent's state, which is section AGNT.
 type Checkpoint struct {
 	Version     int     `json:"version"`
 	Update      int     `json:"update"` // updates completed
@@ -50,25 +54,39 @@ type Checkpoint struct {
 
 	// RecentReturns are the returns of the last finished episodes, oldest first.
 	RecentReturns []float64  `json:"recent_returns"`
-	Agent         []byte     `json:"agent"`
+	Agent         []byte     `json:"agent,omitempty"`
 	Marks         logs.Marks `json:"marks"`
+	// Algo names the algorithm (the container's ALGO section; "" in version 1).
+	Algo string `json:"-"`
 }
 
 // CheckpointDir is the checkpoints folder of a run directory.
 func CheckpointDir(runDir string) string { return filepath.Join(runDir, "checkpoints") }
 
 func checkpointPath(runDir string, update int) string {
-	return filepath.Join(CheckpointDir(runDir), fmt.Sprintf("update-%07d.json", update))
+	return filepath.Join(CheckpointDir(runDir), fmt.Sprintf("update-%07d.ckpt", update))
 }
 
 // SaveCheckpoint writes c atomically into the run directory and keeps only the newest
 // keep checkpoints.
 func SaveCheckpoint(runDir string, c *Checkpoint, keep int) error {
-	if err := os.MkdirAll(CheckpointDir(runDir), 0o755); err != nil {
+	c.Version = CheckpointVersion
+	state := *c
+	state.Agent = nil
+	loop, err := json.Marshal(&state)
+	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
-	c.Version = CheckpointVersion
-	if err := logs.WriteJSONAtomic(checkpointPath(runDir, c.Update), c); err != nil {
+	algo := c.Algo
+	if algo == "" {
+		algo = "loop"
+	}
+	err = WriteCheckpointFile(checkpointPath(runDir, c.Update), algo, func(w *CheckpointWriter) error {
+		w.Section("LOOP", loop)
+		w.Section("AGNT", c.Agent)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
 	paths, err := checkpointPaths(runDir)
@@ -84,42 +102,93 @@ func SaveCheckpoint(runDir string, c *Checkpoint, keep int) error {
 	return nil
 }
 
+// checkpointPaths lists the loop checkpoints of a run, oldest first (containers and
+// the JSON files of version 1, by update).
 func checkpointPaths(runDir string) ([]string, error) {
-	paths, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), "update-*.json"))
-	if err != nil {
-		return nil, err
+	var paths []string
+	for _, pat := range []string{"update-*.ckpt", "update-*.json"} {
+		p, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), pat))
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, p...)
 	}
-	sort.Strings(paths) // zero-padded update numbers sort in order
+	update := func(p string) int {
+		var n int
+		fmt.Sscanf(filepath.Base(p), "update-%d", &n)
+		return n
+	}
+	sort.SliceStable(paths, func(i, j int) bool { return update(paths[i]) < update(paths[j]) })
 	return paths, nil
 }
 
 // ErrNoCheckpoint is returned by LatestCheckpoint for a run without checkpoints.
 var ErrNoCheckpoint = errors.New("no checkpoint")
 
-// LatestCheckpoint reads the newest checkpoint of a run directory.
+// LatestCheckpoint reads the newest readable checkpoint of a run directory: when the
+// newest is damaged it falls back to the newest one that reads (LatestCheckpointSkipping
+// also says which were skipped).
 func LatestCheckpoint(runDir string) (*Checkpoint, error) {
-	paths, err := checkpointPaths(runDir)
-	if err != nil {
-		return nil, err
-	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
-	}
-	return ReadCheckpoint(paths[len(paths)-1])
+	ck, _, err := LatestCheckpointSkipping(runDir)
+	return ck, err
 }
 
-// ReadCheckpoint reads one checkpoint file.
-func ReadCheckpoint(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
+// LatestCheckpointSkipping is LatestCheckpoint, also returning the errors of the newer
+// checkpoints that did not read.
+func LatestCheckpointSkipping(runDir string) (*Checkpoint, []error, error) {
+	paths, err := checkpointPaths(runDir)
 	if err != nil {
-		return nil, fmt.Errorf("read checkpoint: %w", err)
+		return nil, nil, err
 	}
+	if len(paths) == 0 {
+		return nil, nil, fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
+	}
+	var ck *Checkpoint
+	_, skipped, err := LatestReadable(paths, func(p string) error {
+		var err error
+		ck, err = ReadCheckpoint(p)
+		return err
+	})
+	return ck, skipped, err
+}
+
+// ReadCheckpoint reads one checkpoint file (a container, or a version-1 JSON file).
+func ReadCheckpoint(path string) (*Checkpoint, error) {
 	var c Checkpoint
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
-	}
-	if c.Version != CheckpointVersion {
-		return nil, fmt.Errorf("read checkpoint %s: version %d, this gorl reads version %d", path, c.Version, CheckpointVersion)
+	if filepath.Ext(path) == ".json" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read checkpoint: %w", err)
+		}
+		if err := json.Unmarshal(data, &c); err != nil {
+			return nil, fmt.Errorf("read checkpoint %s: %w", path, err)
+		}
+		if c.Version != 1 {
+			return nil, fmt.Errorf("read checkpoint %s: version %d in a JSON file, this gorl reads version 1 there", path, c.Version)
+		}
+	} else {
+		r, err := OpenCheckpoint(path)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		loop, err := r.Section("LOOP")
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(loop, &c); err != nil {
+			return nil, r.Errorf("corrupted loop state: %v", err)
+		}
+		if c.Version != CheckpointVersion {
+			return nil, r.Errorf("loop state version %d, this gorl reads version %d", c.Version, CheckpointVersion)
+		}
+		if c.Agent, err = r.Section("AGNT"); err != nil {
+			return nil, err
+		}
+		if err := r.Finish(); err != nil {
+			return nil, err
+		}
+		c.Algo = r.Algo()
 	}
 	if err := c.checkCounts(); err != nil {
 		return nil, fmt.Errorf("read checkpoint %s: %w", path, err)

@@ -48,6 +48,13 @@ type TrainConfig struct {
 	Normalize string `json:"normalize"`
 }
 
+// Bounds on a rollout: environments stepped in lock step and transitions held in one
+// rollout buffer.
+const (
+	MaxEnvs  = 1 << 16
+	MaxBatch = 1 << 24
+)
+
 // Normalize settings.
 const (
 	NormalizeAuto = "auto"
@@ -137,6 +144,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("stop_at_return must be finite")
 	case c.Normalize != "" && c.Normalize != NormalizeAuto && c.Normalize != NormalizeOn && c.Normalize != NormalizeOff:
 		return fmt.Errorf("normalize must be auto, on or off, got %q", c.Normalize)
+	case c.Envs > MaxEnvs || int64(c.Envs)*int64(c.RolloutSteps) > MaxBatch:
+		return fmt.Errorf("envs x rollout steps = %d x %d is too large (at most %d environments and %d transitions per update)", c.Envs, c.RolloutSteps, MaxEnvs, MaxBatch)
 	case int64(c.Envs) > c.Steps/int64(c.RolloutSteps): // envs x rollout_steps > steps, without overflow
 		return fmt.Errorf("steps (%d) must cover at least one rollout of envs x rollout_steps = %d x %d", c.Steps, c.Envs, c.RolloutSteps)
 	}

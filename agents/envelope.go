@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"gorl/env"
+	"gorl/logs"
 )
 
 // RunFormat is the format version of a training run's config.json. Format 2 holds the
@@ -144,12 +145,14 @@ func DecodeRunConfig(data []byte, reg *Registry, algo string) (*RunConfig, error
 		c.Seed = *cm.Seed
 	}
 	c.Sync()
-	if c.Format == 1 {
+	// A run's config.json of format 1 counted checkpoint_every in updates; a
+	// hand-written file (no command) is read in today's units.
+	if c.Format == 1 && c.Command == "train" {
 		if u, ok := c.Settings.(interface{ UpgradeFormat1() }); ok {
 			u.UpgradeFormat1()
 		}
-		c.Format = RunFormat
 	}
+	c.Format = RunFormat
 	return c, nil
 }
 
@@ -187,8 +190,13 @@ func ReadRun(dir string, reg *Registry) (*RunConfig, error) {
 	if err := c.Settings.Resolve(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	if c.RunID == "" {
+	if c.RunID == "" { // format 1: the run id its rows carry, else the directory's name
 		c.RunID = filepath.Base(filepath.Clean(dir))
+		if t, err := logs.EpisodesTable(dir); err == nil && len(t.Rows) > 0 {
+			if id, ok := t.Rows[0][0].(string); ok && id != "" {
+				c.RunID = id
+			}
+		}
 	}
 	return c, nil
 }

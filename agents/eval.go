@@ -99,6 +99,21 @@ func MeanReturn(rows []logs.EpisodeRow) float64 {
 	return s / float64(len(rows))
 }
 
+// ReturnStats are the mean, standard deviation, minimum and maximum return of episode
+// rows (NaN for none).
+func ReturnStats(rows []logs.EpisodeRow) (mean, std, lo, hi float64) {
+	mean, lo, hi = MeanReturn(rows), math.Inf(1), math.Inf(-1)
+	if len(rows) == 0 {
+		return mean, nanValue, nanValue, nanValue
+	}
+	ss := 0.0
+	for _, r := range rows {
+		ss += (r.Return - mean) * (r.Return - mean)
+		lo, hi = math.Min(lo, r.Return), math.Max(hi, r.Return)
+	}
+	return mean, math.Sqrt(ss / float64(len(rows))), lo, hi
+}
+
 // MakeEvalEnv builds one environment of the training config for evaluation, wrapped as
 // the training environments are (actions clipped), without normalisation: for a run
 // that normalised observations use CheckpointEvalEnv or Loop.Evaluate.

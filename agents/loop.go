@@ -20,6 +20,9 @@ type Loop struct {
 	// Fail on error). Nil: nothing is logged and no checkpoint is written.
 	Log   *logs.Run
 	Hooks Hooks
+	// Algo names the algorithm in its checkpoints; Label names it in the Summary
+	// ("ppo with objective clip"), Variant its variant alone.
+	Algo, Label, Variant string
 
 	vec      *env.Vector
 	evalEnv  env.Env
@@ -61,6 +64,7 @@ type Loop struct {
 	lastCkSteps      int64
 	resumedSteps     int64
 	ctx              context.Context
+	skipped          []error // damaged checkpoints newer than the one resumed from
 }
 
 // NewAgentFunc builds an agent for the given spaces (the loop makes the environments).
@@ -220,7 +224,7 @@ func rows(n, d int) [][]float64 {
 // environments and the loop's counters are restored, so that the run goes on exactly as
 // an uninterrupted run with the same seed would. cfg must be the run's recorded config.
 func Resume(runDir string, cfg TrainConfig, opts logs.Options, newAgent NewAgentFunc) (*Loop, error) {
-	ck, err := LatestCheckpoint(runDir)
+	ck, skipped, err := LatestCheckpointSkipping(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", runDir, err)
 	}
@@ -228,9 +232,13 @@ func Resume(runDir string, cfg TrainConfig, opts logs.Options, newAgent NewAgent
 	if err != nil {
 		return nil, err
 	}
+	l.skipped = skipped
 	if err := l.restore(ck); err != nil {
 		l.vec.Close()
 		return nil, fmt.Errorf("resume %s from update %d: %w", runDir, ck.Update, err)
+	}
+	if l.Finished() {
+		return l, nil // nothing to train: the tables stay as they are
 	}
 	run, err := logs.Resume(runDir, opts, &ck.Marks)
 	if err != nil {
@@ -246,7 +254,9 @@ func (l *Loop) restore(ck *Checkpoint) error {
 	if len(ck.EpisodeIDs) != n || len(ck.EpisodeSteps) != n || len(ck.EpisodeReturns) != n || len(ck.Obs) != n {
 		return fmt.Errorf("checkpoint has %d environments, config has %d", len(ck.EpisodeIDs), n)
 	}
-	if ck.Updates != l.updates {
+	final := ck.Update == ck.Updates || ck.Solved
+	if ck.Updates != l.updates && !(final && l.updates > ck.Update) {
+		// Only a finished run may be given a larger budget (which extends it).
 		return fmt.Errorf("checkpoint plans %d updates, config %d: the config changed", ck.Updates, l.updates)
 	}
 	if ck.EnvStates == nil {
@@ -288,7 +298,7 @@ func (l *Loop) restore(ck *Checkpoint) error {
 	l.update, l.resumed, l.lastCheckpoint = ck.Update, ck.Update, ck.Update
 	l.lastCkSteps, l.resumedSteps = ck.EnvSteps, ck.EnvSteps
 	l.envSteps, l.episodes, l.nextEpisode = ck.EnvSteps, ck.Episodes, ck.NextEpisode
-	l.solved, l.wallOffset = ck.Solved, ck.WallSeconds
+	l.solved, l.wallOffset = ck.Solved && ck.Updates == l.updates, ck.WallSeconds
 	return nil
 }
 
@@ -328,6 +338,9 @@ func (l *Loop) Run() (Summary, error) {
 	if l.Log != nil && !l.canSnapshot {
 		l.notice("env %s cannot save its state: checkpoints hold the agent (for gorl eval) but this run cannot be resumed", l.Config.Env)
 	}
+	for _, err := range l.skipped {
+		l.notice("%v; resumed from the checkpoint of update %d instead", err, l.resumed)
+	}
 	if l.Log != nil && l.update == 0 {
 		// A checkpoint of the initial state makes a run killed during its first
 		// updates resumable too.
@@ -366,7 +379,7 @@ func (l *Loop) Run() (Summary, error) {
 
 func (l *Loop) summary(st Status) Summary {
 	return Summary{Status: st, Resumed: l.resumed, ResumedSteps: l.resumedSteps, Steps: l.Config.Steps,
-		ReturnWindow: l.Config.ReturnWindow, Target: l.Config.StopAtReturn}
+		ReturnWindow: l.Config.ReturnWindow, Target: l.Config.StopAtReturn, Label: l.Label, Variant: l.Variant}
 }
 
 func (l *Loop) train() (Status, error) {
@@ -603,7 +616,7 @@ func (l *Loop) checkpoint() error {
 		EpisodeIDs: append([]int64(nil), l.epID...), EpisodeSteps: append([]int64(nil), l.epStep...),
 		EpisodeReturns: append([]float64(nil), l.epReturn...), Obs: obs, EnvStates: states,
 		RawObs: rawObs, ObsStats: l.ObsStats(),
-		RecentReturns: l.recent.values(), Agent: agent, Marks: marks}
+		RecentReturns: l.recent.values(), Agent: agent, Marks: marks, Algo: l.Algo}
 	if err := SaveCheckpoint(l.Log.Dir(), ck, l.Config.KeepCheckpoints); err != nil {
 		return err
 	}

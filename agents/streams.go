@@ -21,6 +21,11 @@ const (
 	StreamTarget = 6
 )
 
+// StreamRolloutActions is the stream of gorl rollout's uniform actions (slot i:
+// NewRand(seed, StreamRolloutActions, i)); a rollout seeds its environments with the seed
+// itself, not with StreamEnvs.
+const StreamRolloutActions = 1
+
 // Streams below StreamAgent (env.NewRand(seed, StreamAgent, id)).
 const (
 	StreamAgentInit    = 0 // network initialisation

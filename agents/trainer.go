@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"gorl/env"
@@ -22,6 +21,9 @@ type Trainer interface {
 	// interrupted and returns an error wrapping ErrInterrupted. After any other failure
 	// the run keeps its last good checkpoint and is marked failed.
 	Train(ctx context.Context, hooks Hooks) (Summary, error)
+	// Finished reports whether nothing is left to train: a resumed run whose latest
+	// checkpoint is its final one. Its tables are untouched (it logs nothing).
+	Finished() bool
 	// Close releases the environments of a trainer that will not train.
 	Close()
 }
@@ -75,6 +77,7 @@ type Common struct {
 // Registry maps algorithm names to algorithms. Its zero value is empty.
 type Registry struct {
 	algos map[string]Algorithm
+	names []string // in registration order
 }
 
 // NewRegistry returns a registry of algos; a name given twice is an error of the
@@ -86,6 +89,7 @@ func NewRegistry(algos ...Algorithm) *Registry {
 			panic(fmt.Sprintf("agents: algorithm %q registered twice", a.Name()))
 		}
 		r.algos[a.Name()] = a
+		r.names = append(r.names, a.Name())
 	}
 	return r
 }
@@ -98,15 +102,8 @@ func (r *Registry) Lookup(name string) (Algorithm, error) {
 	return nil, fmt.Errorf("unknown algo %q (known: %s)", name, strings.Join(r.Names(), ", "))
 }
 
-// Names lists the registered algorithms in order.
-func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.algos))
-	for n := range r.algos {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+// Names lists the registered algorithms in registration order.
+func (r *Registry) Names() []string { return append([]string(nil), r.names...) }
 
 // Hooks let callers watch training. Nil hooks are skipped.
 type Hooks struct {

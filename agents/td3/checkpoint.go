@@ -1,52 +1,41 @@
 package td3
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"gorl/agents"
 	"gorl/agents/nn"
 	"gorl/logs"
 )
 
 // A resumable checkpoint (checkpoints/td3-steps-NNNNNNNNNNNN.ckpt, NNN… the env steps
 // taken) holds everything a run needs to go on bit for bit: the loop's state, the four
-// networks, both Adam states and the replay buffer. The file is binary:
+// networks, both Adam states and the replay buffer, in agents' checkpoint container
+// (magic "gorl-ckp", ALGO "td3"; files of versions 1 and 2, magic "gorl-td3", still read):
 //
-//	magic "gorl-td3" (8 bytes), format version (uint32)
-//	sections, each: tag (4 bytes), payload length (uint64), payload, CRC-32C of the payload (uint32)
-//	  STAT  the loop's state (gob of checkpointState): counters, episode bookkeeping,
-//	        current observations, environment snapshots, random streams, metrics
-//	        accumulators and the logs.Marks of the durable rows
-//	  ACTR, ACTT, CRIT, CRTT  actor, actor target, critic, critic target (nn.Params format)
-//	  AOPT, COPT  actor and critic Adam states (nn.Adam.MarshalBinary)
-//	  RPLY  capacity, obs dim, action dim, insertion index, size (uint64 each), then the
-//	        first size rows of obs, act, reward, done and next obs as little-endian float32;
-//	        one RPLY section per replay buffer (per member of a multi-task set, in order)
-//	  END.  empty
+//	STAT  the loop's state (gob of checkpointState): counters, episode bookkeeping,
+//	      current observations, environment snapshots, random streams, metrics
+//	      accumulators and the logs.Marks of the durable rows
+//	ACTR, ACTT, CRIT, CRTT  actor, actor target, critic, critic target (nn.Params format)
+//	AOPT, COPT  actor and critic Adam states (nn.Adam.MarshalBinary)
+//	RPLY  capacity, obs dim, action dim, insertion index, size (uint64 each), then the
+//	      first size rows of obs, act, reward, done and next obs as little-endian float32;
+//	      one RPLY section per replay buffer (per member of a multi-task set, in order)
 //
 // All integers are little-endian. The checkpoint is written through a temporary file,
 // fsynced and renamed; only the newest one is kept besides the final checkpoint.
-const (
-	ckMagic   = "gorl-td3"
-	ckVersion = 2 // 2: one RPLY section per member of a multi-task set; 1: one RPLY, still read
-)
-
 var ckSections = []string{"STAT", "ACTR", "ACTT", "CRIT", "CRTT", "AOPT", "COPT", "RPLY", "END."}
-
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrNoCheckpoint is returned by LatestCheckpoint for a run without resumable checkpoints.
 var ErrNoCheckpoint = errors.New("no resumable td3 checkpoint")
@@ -72,6 +61,20 @@ func LatestCheckpoint(runDir string) (string, error) {
 	}
 	sort.Strings(paths) // zero-padded step counts sort in order
 	return paths[len(paths)-1], nil
+}
+
+// LatestCheckpointSteps returns the newest resumable checkpoint of a run directory and
+// the env steps it holds (from its name).
+func LatestCheckpointSteps(runDir string) (string, int64, error) {
+	path, err := LatestCheckpoint(runDir)
+	if err != nil {
+		return "", 0, err
+	}
+	var steps int64
+	if _, err := fmt.Sscanf(filepath.Base(path), "td3-steps-%d.ckpt", &steps); err != nil {
+		return "", 0, fmt.Errorf("checkpoint %s: unexpected name", path)
+	}
+	return path, steps, nil
 }
 
 // checkpointState is the STAT section.
@@ -193,105 +196,54 @@ func (t *Trainer) state(marks logs.Marks) (*checkpointState, error) {
 	return st, nil
 }
 
-// ckWriter writes sections, checksumming each payload.
-type ckWriter struct {
-	w       *bufio.Writer
-	crc     uint32
-	scratch []byte
-	err     error
-}
-
-func (c *ckWriter) raw(p []byte) {
-	if c.err == nil {
-		_, c.err = c.w.Write(p)
-	}
-}
-
-func (c *ckWriter) begin(tag string, n uint64) {
-	c.raw([]byte(tag))
-	c.raw(binary.LittleEndian.AppendUint64(nil, n))
-	c.crc = 0
-}
-
-func (c *ckWriter) write(p []byte) {
-	c.crc = crc32.Update(c.crc, crcTable, p)
-	c.raw(p)
-}
-
-func (c *ckWriter) end() { c.raw(binary.LittleEndian.AppendUint32(nil, c.crc)) }
-
-func (c *ckWriter) section(tag string, payload []byte) {
-	c.begin(tag, uint64(len(payload)))
-	c.write(payload)
-	c.end()
-}
-
-// floats writes v as little-endian float32 through the scratch buffer.
-func (c *ckWriter) floats(v []float32) {
-	for len(v) > 0 && c.err == nil {
-		k := min(len(v), len(c.scratch)/4)
-		for i, x := range v[:k] {
-			binary.LittleEndian.PutUint32(c.scratch[4*i:], math.Float32bits(x))
-		}
-		c.write(c.scratch[:4*k])
-		v = v[k:]
-	}
-}
-
 func (t *Trainer) writeCheckpoint(f io.Writer, st *checkpointState) error {
 	var state bytes.Buffer
 	if err := gob.NewEncoder(&state).Encode(st); err != nil {
 		return err
 	}
-	c := &ckWriter{w: bufio.NewWriterSize(f, 1<<20), scratch: make([]byte, 1<<16)}
-	c.raw([]byte(ckMagic))
-	c.raw(binary.LittleEndian.AppendUint32(nil, ckVersion))
-	c.section("STAT", state.Bytes())
+	c := agents.NewCheckpointWriter(f, "td3")
+	c.Section("STAT", state.Bytes())
 	if err := writeAgentSections(c, t.agent); err != nil {
 		return err
 	}
 	for _, b := range t.bufs {
 		writeReplay(c, b)
 	}
-	c.section("END.", nil)
-	if c.err != nil {
-		return c.err
-	}
-	return c.w.Flush()
+	return c.Close()
 }
 
-func writeAgentSections(c *ckWriter, a *Agent) error {
+func writeAgentSections(c *agents.CheckpointWriter, a *Agent) error {
 	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
 		var w bytes.Buffer
 		if _, err := ps.WriteTo(&w); err != nil {
 			return err
 		}
-		c.section(ckSections[1+k], w.Bytes())
+		c.Section(ckSections[1+k], w.Bytes())
 	}
 	for k, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
 		b, err := o.MarshalBinary()
 		if err != nil {
 			return err
 		}
-		c.section(ckSections[5+k], b)
+		c.Section(ckSections[5+k], b)
 	}
 	return nil
 }
 
-func writeReplay(c *ckWriter, b *Replay) {
+func writeReplay(c *agents.CheckpointWriter, b *Replay) {
 	o, a, n := b.ObsDim, b.ActDim, b.size
-	c.begin("RPLY", replayBytes(b))
+	c.Begin("RPLY", replayBytes(b))
 	var head []byte
 	for _, v := range []int{b.Cap(), o, a, b.pos, n} {
 		head = binary.LittleEndian.AppendUint64(head, uint64(v))
 	}
-	c.write(head)
-	c.floats(b.obs[:n*o])
-	c.floats(b.act[:n*a])
-	c.floats(b.rew[:n])
-	c.floats(b.done[:n])
-	c.floats(b.next[:n*o])
-	c.end()
+	c.Write(head)
+	c.Float32s(b.obs[:n*o])
+	c.Float32s(b.act[:n*a])
+	c.Float32s(b.rew[:n])
+	c.Float32s(b.done[:n])
+	c.Float32s(b.next[:n*o])
+	c.End()
 }
 
 // replayBytes is the RPLY payload's length.
@@ -299,161 +251,51 @@ func replayBytes(b *Replay) uint64 {
 	return 40 + 4*uint64(b.size)*uint64(2*b.ObsDim+b.ActDim+2)
 }
 
-// ckReader reads sections in order, checking lengths against the file and checksums.
-type ckReader struct {
-	r       *bufio.Reader
-	path    string
-	left    int64 // bytes not yet read
-	crc     uint32
-	scratch []byte
-	version uint32
-}
-
-func (c *ckReader) errf(format string, args ...any) error {
-	return fmt.Errorf("td3 checkpoint %s: %s", c.path, fmt.Sprintf(format, args...))
-}
-
-func (c *ckReader) truncated() error {
-	return c.errf("truncated (the file ends early; was it copied or written incompletely?)")
-}
-
-func (c *ckReader) raw(p []byte) error {
-	if int64(len(p)) > c.left {
-		return c.truncated()
-	}
-	if _, err := io.ReadFull(c.r, p); err != nil {
-		return c.truncated()
-	}
-	c.left -= int64(len(p))
-	return nil
-}
-
-// begin reads a section header, which must carry tag, and returns the payload length.
-func (c *ckReader) begin(tag string) (int64, error) {
-	var h [12]byte
-	if err := c.raw(h[:]); err != nil {
-		return 0, err
-	}
-	if string(h[:4]) != tag {
-		return 0, c.errf("corrupted: section %q where %q belongs", h[:4], tag)
-	}
-	n := binary.LittleEndian.Uint64(h[4:])
-	if n > uint64(c.left) {
-		return 0, c.truncated()
-	}
-	c.crc = 0
-	return int64(n), nil
-}
-
-func (c *ckReader) read(p []byte) error {
-	if err := c.raw(p); err != nil {
-		return err
-	}
-	c.crc = crc32.Update(c.crc, crcTable, p)
-	return nil
-}
-
-func (c *ckReader) end(tag string) error {
-	var s [4]byte
-	if err := c.raw(s[:]); err != nil {
-		return err
-	}
-	if binary.LittleEndian.Uint32(s[:]) != c.crc {
-		return c.errf("corrupted: the checksum of section %s does not match", tag)
-	}
-	return nil
-}
-
-// section reads a whole section that must carry tag.
-func (c *ckReader) section(tag string) ([]byte, error) {
-	n, err := c.begin(tag)
+// openCheckpoint opens a resumable td3 checkpoint.
+func openCheckpoint(path string) (*agents.CheckpointReader, error) {
+	c, err := agents.OpenCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
-	p := make([]byte, n)
-	if err := c.read(p); err != nil {
-		return nil, err
+	if c.Algo() != "td3" {
+		c.Close()
+		return nil, c.Errorf("a %s checkpoint, not a resumable td3 checkpoint", c.Algo())
 	}
-	return p, c.end(tag)
+	return c, nil
 }
 
-// floats fills v from little-endian float32.
-func (c *ckReader) floats(v []float32) error {
-	for len(v) > 0 {
-		k := min(len(v), len(c.scratch)/4)
-		if err := c.read(c.scratch[:4*k]); err != nil {
-			return err
-		}
-		for i := range v[:k] {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(c.scratch[4*i:]))
-		}
-		v = v[k:]
-	}
-	return nil
-}
-
-// openCheckpoint opens a resumable checkpoint, checks its header and returns its reader
-// (with the format version in c.version).
-func openCheckpoint(path string) (*ckReader, *os.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("td3 checkpoint: %w", err)
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("td3 checkpoint: %w", err)
-	}
-	c := &ckReader{r: bufio.NewReaderSize(f, 1<<20), path: path, left: info.Size(), scratch: make([]byte, 1<<16)}
-	head := make([]byte, len(ckMagic)+4)
-	if err := c.raw(head); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if string(head[:len(ckMagic)]) != ckMagic {
-		f.Close()
-		return nil, nil, c.errf("not a resumable td3 checkpoint")
-	}
-	c.version = binary.LittleEndian.Uint32(head[len(ckMagic):])
-	if c.version != 1 && c.version != ckVersion {
-		f.Close()
-		return nil, nil, c.errf("format version %d, this gorl reads versions 1 and %d", c.version, ckVersion)
-	}
-	return c, f, nil
-}
-
-func readAgentSections(c *ckReader, a *Agent) error {
+func readAgentSections(c *agents.CheckpointReader, a *Agent) error {
 	for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
-		p, err := c.section(ckSections[1+k])
+		p, err := c.Section(ckSections[1+k])
 		if err != nil {
 			return err
 		}
 		if _, err := ps.ReadFrom(bytes.NewReader(p)); err != nil {
-			return c.errf("%v", err)
+			return c.Errorf("%v", err)
 		}
 	}
 	for k, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
-		p, err := c.section(ckSections[5+k])
+		p, err := c.Section(ckSections[5+k])
 		if err != nil {
 			return err
 		}
 		if err := o.UnmarshalBinary(p); err != nil {
-			return c.errf("%v", err)
+			return c.Errorf("%v", err)
 		}
 	}
 	return nil
 }
 
-func readReplay(c *ckReader, b *Replay) error {
-	n, err := c.begin("RPLY")
+func readReplay(c *agents.CheckpointReader, b *Replay) error {
+	n, err := c.Begin("RPLY")
 	if err != nil {
 		return err
 	}
 	head := make([]byte, 40)
 	if n < 40 {
-		return c.errf("corrupted: replay section of %d bytes", n)
+		return c.Errorf("corrupted: replay section of %d bytes", n)
 	}
-	if err := c.read(head); err != nil {
+	if err := c.Read(head); err != nil {
 		return err
 	}
 	var v [5]int
@@ -463,41 +305,41 @@ func readReplay(c *ckReader, b *Replay) error {
 	capacity, o, a, pos, size := v[0], v[1], v[2], v[3], v[4]
 	switch {
 	case capacity != b.Cap() || o != b.ObsDim || a != b.ActDim:
-		return c.errf("replay buffer of capacity %d with %d-value observations and %d-value actions; the run's config makes %d, %d, %d",
+		return c.Errorf("replay buffer of capacity %d with %d-value observations and %d-value actions; the run's config makes %d, %d, %d",
 			capacity, o, a, b.Cap(), b.ObsDim, b.ActDim)
 	case size < 0 || size > capacity || pos < 0 || pos >= capacity || (size < capacity && pos != size):
-		return c.errf("corrupted: replay buffer size %d, insertion index %d, capacity %d", size, pos, capacity)
+		return c.Errorf("corrupted: replay buffer size %d, insertion index %d, capacity %d", size, pos, capacity)
 	}
 	b.size, b.pos = size, pos
 	if uint64(n) != replayBytes(b) {
-		return c.errf("corrupted: replay section of %d bytes, want %d", n, replayBytes(b))
+		return c.Errorf("corrupted: replay section of %d bytes, want %d", n, replayBytes(b))
 	}
 	for _, part := range [][]float32{b.obs[:size*o], b.act[:size*a], b.rew[:size], b.done[:size], b.next[:size*o]} {
-		if err := c.floats(part); err != nil {
+		if err := c.Float32s(part); err != nil {
 			return err
 		}
 	}
-	return c.end("RPLY")
+	return c.End("RPLY")
 }
 
 // load reads a resumable checkpoint into a freshly built trainer of the same config and
 // returns the marks of the rows that were durable when it was written.
 func (t *Trainer) load(path string) (logs.Marks, error) {
-	c, f, err := openCheckpoint(path)
+	c, err := openCheckpoint(path)
 	if err != nil {
 		return logs.Marks{}, err
 	}
-	defer f.Close()
-	p, err := c.section("STAT")
+	defer c.Close()
+	p, err := c.Section("STAT")
 	if err != nil {
 		return logs.Marks{}, err
 	}
 	var st checkpointState
 	if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&st); err != nil {
-		return logs.Marks{}, c.errf("corrupted state: %v", err)
+		return logs.Marks{}, c.Errorf("corrupted state: %v", err)
 	}
 	if err := t.checkState(&st); err != nil {
-		return logs.Marks{}, c.errf("%v", err)
+		return logs.Marks{}, c.Errorf("%v", err)
 	}
 	if err := readAgentSections(c, t.agent); err != nil {
 		return logs.Marks{}, err
@@ -507,14 +349,11 @@ func (t *Trainer) load(path string) (logs.Marks, error) {
 			return logs.Marks{}, err
 		}
 	}
-	if _, err := c.section("END."); err != nil {
+	if err := c.Finish(); err != nil {
 		return logs.Marks{}, err
 	}
-	if c.left != 0 {
-		return logs.Marks{}, c.errf("corrupted: %d bytes after the last section", c.left)
-	}
 	if err := t.restore(&st); err != nil {
-		return logs.Marks{}, c.errf("%v", err)
+		return logs.Marks{}, c.Errorf("%v", err)
 	}
 	return st.Marks, nil
 }
@@ -651,12 +490,12 @@ func (a *Agent) SaveCheckpoint(path string) error {
 // one (whose replay buffer and loop state are skipped).
 func (a *Agent) LoadCheckpoint(path string) error {
 	if isResumable(path) {
-		c, f, err := openCheckpoint(path)
+		c, err := openCheckpoint(path)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if _, err := c.section("STAT"); err != nil {
+		defer c.Close()
+		if _, err := c.Section("STAT"); err != nil {
 			return err
 		}
 		return readAgentSections(c, a)
@@ -702,7 +541,7 @@ func isResumable(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, len(ckMagic))
+	head := make([]byte, 8)
 	_, err = io.ReadFull(f, head)
-	return err == nil && string(head) == ckMagic
+	return err == nil && (string(head) == "gorl-ckp" || string(head) == "gorl-td3")
 }

@@ -1,37 +1,40 @@
 package td3
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 
+	"gorl/agents"
 	"gorl/env"
 	"gorl/logs"
 )
 
-// Random stream ids below the run seed (env.NewRand(seed, id)).
+// Random stream ids below the run seed (env.NewRand(seed, id)), from agents' table.
 const (
-	StreamEnvs    = 1 // training environments (as agents.StreamEnvs)
-	StreamInit    = 3 // network initialisation
-	StreamExplore = 4 // warm-up actions and exploration noise
-	StreamReplay  = 5 // minibatch sampling
-	StreamTarget  = 6 // target policy smoothing noise
+	StreamEnvs    = agents.StreamEnvs    // training environments
+	StreamInit    = agents.StreamAgent   // network initialisation
+	StreamExplore = agents.StreamExplore // warm-up actions and exploration noise
+	StreamReplay  = agents.StreamReplay  // minibatch sampling
+	StreamTarget  = agents.StreamTarget  // target smoothing noise
 )
 
 // TrainConfig describes a training run. Zero values mean defaults.
 type TrainConfig struct {
-	Env          string      `json:"env"`
-	EnvOptions   env.Options `json:"env_options,omitempty"`
-	Seed         uint64      `json:"seed"`
-	Steps        int64       `json:"steps"`   // environment steps (default 1e6)
-	Envs         int         `json:"envs"`    // parallel environments (default 1)
-	Workers      int         `json:"workers"` // goroutines stepping them (default 1)
-	StopAtReturn *float64    `json:"stop_at_return,omitempty"`
-	ReturnWindow int         `json:"return_window"` // episodes in the recent mean return (default 20)
-	MetricsEvery int64       `json:"metrics_every"` // env steps between metrics rows (default 1000)
-	StepEvery    int         `json:"step_every"`    // log steps of every Nth episode; negative: none (default 1)
+	Env        string      `json:"env,omitempty"` // config.json holds env, env_options
+	EnvOptions env.Options `json:"env_options,omitempty"`
+	Seed       uint64      `json:"seed,omitempty"` // and seed in its envelope
+
+	Steps        int64    `json:"steps"`   // environment steps (default 1e6)
+	Envs         int      `json:"envs"`    // parallel environments (default 1)
+	Workers      int      `json:"workers"` // goroutines stepping them (default 1)
+	StopAtReturn *float64 `json:"stop_at_return,omitempty"`
+	ReturnWindow int      `json:"return_window"` // episodes in the recent mean return (default 20)
+	MetricsEvery int64    `json:"metrics_every"` // env steps between metrics rows (default 1000)
+	StepEvery    int      `json:"step_every"`    // log steps of every Nth episode; negative: none (default 1)
 	// CheckpointEvery writes a resumable checkpoint every this many env steps (default
 	// 50000) and CheckpointSeconds after this much wall time since the last one (default
 	// 600), whichever comes first; a negative value turns either off. The replay buffer
@@ -111,14 +114,9 @@ type Summary struct {
 	LastEpisodes []float64 // returns of the last ReturnWindow episodes
 }
 
-// Hooks observe a run. Nil functions are skipped.
-type Hooks struct {
-	OnMetrics func(envSteps int64, recentReturn float64)
-	// OnCheckpoint is called after a resumable checkpoint is written.
-	OnCheckpoint func(envSteps int64, path string)
-	// Notice reports something the user should know that does not stop training.
-	Notice func(msg string)
-}
+// Hooks observe a run: agents' one Hooks type. OnUpdate is called after every
+// metrics row (Status.Update: critic updates so far; Metrics: the row's values).
+type Hooks = agents.Hooks
 
 // Train runs TD3 on cfg.Env with arch (nil: MLP), logging to run when non-nil
 // (episodes, metrics every MetricsEvery env steps, steps per StepEvery) and writing
@@ -184,6 +182,7 @@ type Trainer struct {
 	lastCkSteps int64 // env steps of the last resumable checkpoint (-1: none yet)
 	lastCkAt    time.Time
 	canSnapshot bool
+	ctx         context.Context // done: stop before the next env step
 }
 
 // MultiTask is an environment that runs one of several members per episode, such as the
@@ -380,6 +379,9 @@ func (t *Trainer) loop() error {
 	multi := len(t.bufs) > 1
 	n := vec.Num()
 	for t.envSteps < cfg.Steps && !t.solved {
+		if t.ctx != nil && t.ctx.Err() != nil {
+			return agents.ErrInterrupted
+		}
 		learning := t.envSteps >= max(tc.WarmUp, 0) // the paper's t >= start_timesteps
 		// Select actions: uniform during warm-up, then μ(s) + N(0, σ²) clipped to [-1, 1].
 		for i := range n {
@@ -535,8 +537,9 @@ func (t *Trainer) logMetrics() error {
 			return err
 		}
 	}
-	if t.Hooks.OnMetrics != nil {
-		t.Hooks.OnMetrics(t.envSteps, recent)
+	if t.Hooks.OnUpdate != nil {
+		t.Hooks.OnUpdate(agents.Status{Update: t.agent.critUpdates, EnvSteps: t.envSteps, Episodes: t.episodes,
+			RecentReturn: recent, WallSeconds: now, Metrics: vals, Solved: t.solved})
 	}
 	t.critSum, t.actSum, t.qSum, t.critN, t.actN = 0, 0, 0, 0, 0
 	t.lastMetricsSteps, t.lastMetricsTime = t.envSteps, now

@@ -319,9 +319,9 @@ func TestDamagedCheckpoint(t *testing.T) {
 		{variant("half", func(b []byte) []byte { return b[:len(b)/2] }), "truncated"},
 		{variant("short", func(b []byte) []byte { return b[:len(b)-3] }), "truncated"},
 		{variant("replay-bit", func(b []byte) []byte { b[rply+12+40+1000] ^= 0x10; return b }), "checksum of section RPLY"},
-		{variant("state-bit", func(b []byte) []byte { b[30] ^= 1; return b }), "checksum of section STAT"},
+		{variant("state-bit", func(b []byte) []byte { b[bytes.Index(b, []byte("STAT"))+12+5] ^= 1; return b }), "checksum of section STAT"},
 		{variant("trailing", func(b []byte) []byte { return append(b, 0) }), "after the last section"},
-		{variant("foreign", func(b []byte) []byte { return []byte("not a checkpoint at all") }), "not a resumable td3 checkpoint"},
+		{variant("foreign", func(b []byte) []byte { return []byte("not a checkpoint at all") }), "not a gorl checkpoint"},
 		{variant("empty", func(b []byte) []byte { return nil }), "truncated"},
 	}
 	for _, c := range cases {

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gorl/agents"
+	"gorl/logs"
 )
 
 // badInputFixtures are the files and run directories the bad-input cases point at.
@@ -61,20 +64,25 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 		}
 	}
 	copyDir(t, f.train, f.badCheckpoint)
-	cks, _ := filepath.Glob(filepath.Join(f.badCheckpoint, "checkpoints", "*.json"))
+	cks, _ := filepath.Glob(filepath.Join(f.badCheckpoint, "checkpoints", "*.ckpt"))
 	if len(cks) == 0 {
 		t.Fatal("the training fixture wrote no checkpoint")
 	}
-	os.WriteFile(cks[len(cks)-1], []byte("garbage"), 0o644)
-	copyDir(t, f.train, f.negMarks)
-	latest := filepath.Join(f.negMarks, "checkpoints", filepath.Base(cks[len(cks)-1]))
-	var ck map[string]any
-	if data, err := os.ReadFile(latest); err != nil || json.Unmarshal(data, &ck) != nil {
-		t.Fatalf("read checkpoint %s: %v", latest, err)
+	for _, ck := range cks { // every one: the latest readable would be used instead
+		os.WriteFile(ck, []byte("garbage"), 0o644)
 	}
-	ck["marks"] = map[string]int{"steps": -5, "episodes": -1, "metrics": -1}
-	data, _ := json.Marshal(ck)
-	os.WriteFile(latest, data, 0o644)
+	copyDir(t, f.train, f.negMarks)
+	negs, _ := filepath.Glob(filepath.Join(f.negMarks, "checkpoints", "*.ckpt"))
+	for _, path := range negs {
+		ck, err := agents.ReadCheckpoint(path)
+		if err != nil {
+			t.Fatalf("read checkpoint %s: %v", path, err)
+		}
+		ck.Marks = logs.Marks{Steps: -5, Episodes: -1, Metrics: -1}
+		if err := agents.SaveCheckpoint(f.negMarks, ck, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
 	copyDir(t, f.train, f.badRunConfig)
 	cfgPath := filepath.Join(f.badRunConfig, "config.json")
 	var rc map[string]any
@@ -82,7 +90,7 @@ func newBadInputFixtures(t *testing.T) *badInputFixtures {
 		t.Fatalf("read %s: %v", cfgPath, err)
 	}
 	rc["train"].(map[string]any)["envs"] = -3
-	data, _ = json.Marshal(rc)
+	data, _ := json.Marshal(rc)
 	os.WriteFile(cfgPath, data, 0o644)
 	copyDir(t, f.rollout, f.badParquet)
 	parts, _ := filepath.Glob(filepath.Join(f.badParquet, "steps", "*.parquet"))
@@ -300,7 +308,7 @@ func TestBadInput(t *testing.T) {
 		{"is not a latent [state, step] pair", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.richData, "--H", "5", "--episodes", "2", "--run-dir", fresh}},
 		{"2 features, want 16", []string{"glow", "run", "--env", "lock-rich", "--offline", "mixed", "--offline-dir", f.data, "--H", "5", "--episodes", "2", "--run-dir", fresh}},
 		{"has 20 episodes, H2O needs one per online episode (50)", []string{"glow", "run", "--offline", "mixed", "--offline-dir", f.data, "--H", "5", "--episodes", "50", "--run-dir", fresh}},
-		{"--offline-dir is read only by --algo hyglow or hyq, not glow", []string{"glow", "run", "--algo", "glow", "--offline-dir", f.data, "--H", "5", "--run-dir", fresh}},
+		{"--offline-dir is read only by --algo hyglow, hyq or offline, not glow", []string{"glow", "run", "--algo", "glow", "--offline-dir", f.data, "--H", "5", "--run-dir", fresh}},
 		{"already exists and is not empty", []string{"glow", "run", "--H", "5", "--seeds", "1", "--episodes", "2", "--run-dir", f.train, "--quiet"}},
 		{`--H "0": want positive integers`, []string{"glow", "sweep", "--H", "0"}},
 		{"empty algorithm name", []string{"glow", "sweep", "--algos", "hyglow,,glow"}},

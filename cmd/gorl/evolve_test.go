@@ -160,7 +160,7 @@ func TestEvolveTALPG(t *testing.T) {
 	}
 	tr := filepath.Join(base, "train")
 	stdout, stderr, code := gorl(t, "train", "--algo", "lpg", "--update-rule", filepath.Join(base, "a", "mean.lpg"),
-		"--steps", "1600", "--checkpoint-every", "4", "--run-dir", tr, "--quiet")
+		"--steps", "1600", "--checkpoint-every", "640", "--run-dir", tr, "--quiet")
 	if code != 0 || !strings.Contains(stdout, "lpg with objective ta-lpg") {
 		t.Fatalf("gorl train --algo lpg: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -168,7 +168,7 @@ func TestEvolveTALPG(t *testing.T) {
 		t.Fatal("the run directory's copy of the update rule differs from its source")
 	}
 	// Resumed from update 8 of 10, the run ends as it did uninterrupted.
-	if err := os.Remove(filepath.Join(tr, "checkpoints", "update-0000010.json")); err != nil {
+	if err := os.Remove(filepath.Join(tr, "checkpoints", "update-0000010.ckpt")); err != nil {
 		t.Fatal(err)
 	}
 	resumed, stderr, code := gorl(t, "train", "--resume", "--run-dir", tr, "--quiet")

@@ -3,14 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"gorl/agents"
 	"gorl/env"
 	"gorl/logs"
 )
@@ -143,106 +142,17 @@ func rollout(cfg rolloutConfig, runDir string, quiet bool, flushEvery time.Durat
 }
 
 func rolloutLoop(cfg rolloutConfig, vec *env.Vector, run *logs.Run, quiet bool) (rolloutSummary, error) {
-	var sum rolloutSummary
-	n := vec.Num()
-	vec.Seed(cfg.Seed)
-	obs := vec.Reset()
-	actSpace := vec.ActionSpace()
-	rngs := make([]*rand.Rand, n)
-	actions := make([][]float64, n)
-	episode := make([]int64, n) // episode id of each slot, -1 when idle
-	step := make([]int64, n)
-	ret := make([]float64, n)
-	var started int64
-	for i := range episode {
-		rngs[i] = env.NewRand(cfg.Seed, 1, uint64(i))
-		actions[i] = make([]float64, actSpace.Dim())
-		episode[i] = -1
-		if started < int64(cfg.Episodes) {
-			episode[i] = started
-			started++
-		}
-	}
-	// Contexts and body poses describe the state an action is taken in: they are read
-	// before each step into per-slot buffers.
-	contexts := make([]int64, n)
-	pos, quat := make([][]float64, n), make([][]float64, n)
-	posers := make([]env.BodyPoser, n)
-	for i, e := range vec.Envs {
-		if p, ok := env.As[env.BodyPoser](e); ok {
-			posers[i] = p
-			pos[i], quat[i] = make([]float64, 3*p.NumBodies()), make([]float64, 4*p.NumBodies())
-		}
-	}
 	prog := newProgress(int64(cfg.Episodes), "episodes", quiet)
 	defer prog.Finish()
-	row := logs.StepRow{LogProb: math.NaN(), Value: math.NaN()}
-	prevObs := make([][]float64, n)
-	for i := range prevObs {
-		prevObs[i] = make([]float64, len(obs[i]))
+	sum, err := agents.RandomRollout(vec, run, cfg.Episodes, cfg.Seed, func(e logs.EpisodeRow) {
+		prog.Add(1)
+		prog.Describe(fmt.Sprintf("return %.3g", e.Return))
+	})
+	if err != nil && !errors.Is(err, agents.ErrNonFinite) {
+		return rolloutSummary{}, err
 	}
-	var finished int64
-	var totalReturn, totalLength float64
-	for finished < int64(cfg.Episodes) {
-		for i := range actions {
-			actSpace.Sample(rngs[i], actions[i])
-			copy(prevObs[i], obs[i])
-		}
-		for i := range contexts {
-			contexts[i] = logs.NoContext
-			if c, ok := env.As[env.ContextRevealer](vec.Envs[i]); ok {
-				contexts[i] = int64(c.Context())
-			}
-			if posers[i] != nil && episode[i] >= 0 && run.WantSteps(episode[i]) {
-				posers[i].BodyPoses(pos[i], quat[i])
-			}
-		}
-		vec.Step(actions)
-		if err := vec.Failure(); err != nil {
-			return rolloutSummary{}, err
-		}
-		for i := 0; i < n; i++ {
-			ep := episode[i]
-			if ep < 0 {
-				continue
-			}
-			ret[i] += vec.Rewards[i]
-			row.Episode, row.Step, row.Obs, row.Action = ep, step[i], prevObs[i], actions[i]
-			row.Reward, row.Terminated, row.Truncated, row.Context = vec.Rewards[i], vec.Terminated[i], vec.Truncated[i], contexts[i]
-			row.BodyPos, row.BodyQuat = pos[i], quat[i]
-			if err := run.LogStep(&row); err != nil {
-				return sum, err
-			}
-			step[i]++
-			sum.steps++
-			if !vec.Terminated[i] && !vec.Truncated[i] {
-				continue
-			}
-			if math.IsNaN(ret[i]) || math.IsInf(ret[i], 0) {
-				return sum, fmt.Errorf("episode %d of %s produced a non-finite return", ep, cfg.Env)
-			}
-			err := run.LogEpisode(logs.EpisodeRow{Episode: ep, Seed: int64(cfg.Seed), Return: ret[i], Length: step[i],
-				Terminated: vec.Terminated[i], Truncated: vec.Truncated[i], EnvSteps: sum.steps,
-				WallSeconds: run.Elapsed(), Context: contexts[i]})
-			if err != nil {
-				return sum, err
-			}
-			finished++
-			totalReturn += ret[i]
-			totalLength += float64(step[i])
-			prog.Add(1)
-			prog.Describe(fmt.Sprintf("return %.3g", ret[i]))
-			episode[i], step[i], ret[i] = -1, 0, 0
-			if started < int64(cfg.Episodes) {
-				episode[i] = started
-				started++
-			}
-		}
+	if err != nil {
+		return rolloutSummary{}, fmt.Errorf("%s: %w", cfg.Env, err)
 	}
-	sum.episodes = finished
-	sum.meanReturn, sum.meanLength = totalReturn/float64(finished), totalLength/float64(finished)
-	if finished == 0 {
-		return sum, errors.New("no episode finished")
-	}
-	return sum, nil
+	return rolloutSummary{episodes: sum.Episodes, steps: sum.Steps, meanReturn: sum.MeanReturn, meanLength: sum.MeanLength}, nil
 }

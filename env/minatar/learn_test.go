@@ -107,7 +107,7 @@ func copyRun(t *testing.T, src, dst string, keepUpTo int) {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
 		var update int
-		if _, err := fmt.Sscanf(d.Name(), "update-%d.json", &update); err == nil && update > keepUpTo {
+		if _, err := fmt.Sscanf(d.Name(), "update-%d.ckpt", &update); err == nil && update > keepUpTo {
 			return nil
 		}
 		b, err := os.ReadFile(path)
