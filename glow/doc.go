@@ -4,20 +4,59 @@
 //
 // Pieces:
 //   - Value classes F: Finite (a product of per-layer candidate tables over tabular
-//     states; ModelClass and LockFamily build classes that contain Q*), Tabular (all
-//     tables in [0, 1]) and Linear (theta_{h,a} . [x, 1] over observation features).
-//   - Weight classes W: Box (all non-negative, or signed, tabular weights; closed-form
-//     inner sup) and Enumerated (a finite list of weight tables; enumeration).
+//     states, or with Joint a class of whole functions; ModelClass, LockFamily and
+//     IncompleteClass build classes that contain Q*), Tabular (all tables in [0, 1]) and
+//     Linear (theta_{h,a} . [x, 1] over observation features).
+//   - Weight classes W: Ratios (Tier A: the density ratios d^{pi,M}_h / mu_h of a finite
+//     model class and the class's greedy policies, enumerated by ModelRatios, in closed
+//     form for the lock family by LockRatios), Box (all non-negative, or signed, tabular
+//     weights; closed-form inner sup) and Enumerated (a finite list of weight tables).
 //   - The clipped, penalised weighted Bellman residual: Clip, Residual,
 //     Data.Residuals and WeightClass.Sup.
 //   - GLOW (Algorithm 1) with the paper's schedules gamma_t, alpha_t, beta_t; GOLF as
 //     its signed, unclipped special case.
 //   - H2O (Algorithm 2) with pluggable offline learners: MABO (MABO.CR, which makes
-//     H2O into HyGLOW, Algorithm 3) and FQI (which makes it Hy-Q).
+//     H2O into HyGLOW, Algorithm 3) and FQI (which makes it Hy-Q); the offline-only
+//     baseline runs MABO.CR on the offline data alone.
 //   - QLearning: epsilon-greedy tabular Q-learning.
-//   - Run / RunSeeds / Summarise / FitExponent: experiments on a Problem (the latent
-//     or rich combination lock of gorl/env/lock, or a random tabular MDP), one metrics
-//     row per evaluated iteration, seeds over a worker pool with per-seed streams.
+//   - Run / RunSeeds / Summarise / FitExponent / Sweep: experiments on a Problem (the
+//     latent or rich combination lock of gorl/env/lock, lock/incomplete, or a random
+//     tabular MDP), one metrics row per evaluated iteration, seeds over
+//     gorl/internal/workpool with per-seed streams. The output of every algorithm is the
+//     uniform mixture of its iterates (mixture_success); the last iterate is reported
+//     beside it.
+//
+// The incomplete family (lock/incomplete, IncompleteClass). The lock's dynamics, with
+// final reward R = 0.9, and a joint class of A+1 whole Q-functions: Q* of the lock, Q_b
+// of the broken lock (correct actions before the last step drop into the dead state)
+// and Q_e of the escape locks (in the dead state at the last step, action e = 1..A-1
+// pays R). Q* is in F, and W (the ratios of the A+1 models and their greedy policies)
+// holds the true ratios. F is not Bellman complete: T Q_b has value max_a Q_b = 0.05
+// (the expected anti-reward) on the correct cells, which no member has.
+//
+// Why FQI (Hy-Q) fails: FQI over F is f^(k+1) = argmin_{f in F} sum_h ||f_h - T^ f^(k)_{h+1}||^2
+// on the data, from f^(0) = 0. The first target is the reward alone, which Q_b fits
+// exactly (it pays nothing before the last step) while Q* misses by R on every logged
+// correct cell. From Q_b the target on the correct cells is 0.05 before layer H-2 and R
+// at H-2: Q_b misses only at layer H-2, by R, Q* misses at every earlier layer by
+// R - 0.05; since the mixed design logs the correct cells of every layer (more at early
+// layers), Q_b is the projection of T Q_b for H >= 4 and FQI stays there: its policy
+// takes a wrong action at once and never opens the lock. Completeness would have put
+// T Q_b in F and moved FQI on towards Q*. Online data cannot help: Q_b's policy only
+// visits cells where Q_b and Q* agree.
+//
+// Why MABO.CR (HyGLOW) succeeds: it tests f against its own next layer, not a frozen
+// target. Q_b has residual -R at the correct cells of layer H-2 and -0.05 before, which
+// pi*'s ratio weight exposes once alpha_t stops drowning it (about t > 8H/gamma for the
+// rarest of those cells); Q* has residual 0 in expectation. An escape lock fits every
+// logged tuple exactly as well as Q* (it differs only on (dead, e) at the last step,
+// which neither offline design logs: the behaviour policy plays action 0 in the dead
+// state), so MABO.CR's choice among Q* and the escape locks falls to the class order
+// until the escape lock's own policy is run: one online episode reaches (dead, e) and
+// pays 0, and a few such episodes outweigh the penalty. The offline-only baseline never
+// sees those tuples: it returns Q* only when Q* precedes every escape lock in the
+// (per-seed) class order. GLOW (online, optimistic) tries the escape locks first (they
+// promise 0.95 > R) and refutes them online one by one.
 //
 // Exact and tractable: GLOW and MABO.CR over a Finite class are computed exactly
 // (dynamic programming over layers; every objective couples only neighbouring
