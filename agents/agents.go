@@ -1,8 +1,33 @@
 // Package agents holds what every gorl learning agent shares: the Policy and Agent
-// contracts, the rollout buffer with generalised advantage estimation, the training loop
-// (logging to a run directory, progress, periodic evaluation, checkpoints) and Resume,
-// which continues a run from its latest checkpoint exactly as an uninterrupted run with
-// the same seed would.
+// contracts, the Trainer contract every algorithm trains through, the run envelope of
+// config.json, the checkpoint container, the rollout buffer with generalised advantage
+// estimation, the on-policy training loop (logging to a run directory, progress,
+// periodic evaluation, checkpoints) and Resume, which continues a run from its latest
+// checkpoint exactly as an uninterrupted run with the same seed would.
+//
+// # One trainer contract
+//
+// An algorithm is a package that implements Algorithm (its name and NewSettings) and
+// Settings (its part of config.json: Common points at the env, seed, budget and
+// checkpoint cadence; Resolve fills defaults and validates; NewTrainer, Resume and
+// Policy build a fresh run, continue one and load its policy for evaluation). The
+// Trainer it returns trains until the budget is spent, writes checkpoints, stops
+// cleanly with a checkpoint when its context is cancelled (the run is then marked
+// interrupted) and reports one Summary to one Hooks type. ppo and lpg train on the Loop
+// (which is a Trainer); td3 has its own off-policy trainer. A Registry of algorithms
+// is all gorl train, gorl eval and --resume need: adding an algorithm is one package
+// plus one registration (cmd/gorl/trainflags.go). Fields turns every setting into a
+// command-line flag named after its config key.
+//
+// # Run envelope and checkpoints
+//
+// config.json of a training run (RunConfig, format RunFormat) holds at its top level
+// command, format, gorl_version, run_id, algo, env, env_options and seed, and beside
+// them the algorithm's settings; format-1 files (env and seed inside the section) are
+// still read. Every checkpoint is a container (container.go: magic, version, named
+// sections with CRC-32C checksums); LatestCheckpoint and LatestReadable fall back to the
+// newest readable checkpoint when the newest is damaged. Random streams are assigned
+// in one table (streams.go).
 //
 // The loop drives an env.Vector in same-step autoreset mode. Each update collects
 // RolloutSteps steps from every sub-environment into a Rollout, hands it to the agent's

@@ -55,7 +55,8 @@
 // index and size), the exploration, minibatch and target-smoothing streams, the
 // environments' snapshots (env.Snapshotter) and current observations, episode and step
 // counters, the metrics accumulators and the logs.Marks of the rows made durable with
-// it. A new checkpoint replaces the previous one only once it is complete (temporary
+// it, as sections of agents' checkpoint container (ALGO "td3"; td3's own earlier format,
+// magic "gorl-td3", is still read). A new checkpoint replaces the previous one only once it is complete (temporary
 // file, fsync, rename), so a run briefly needs disk room for two. Sections are CRC-32C
 // checked, so a truncated or damaged file is refused. A multi-task run's checkpoint holds
 // one replay section per member. Resume
@@ -64,4 +65,12 @@
 // one. An environment that cannot save its state gets no resumable checkpoints. At the
 // end the networks and optimiser states go to checkpoints/td3-final.ckpt
 // (Agent.SaveCheckpoint); Policy acts with the actor (gorl eval uses it).
+//
+// # The trainer contract
+//
+// Algorithm and Settings (trainer.go) register TD3 with agents: config.json's "td3",
+// "arch" and "set"/"swat" sections, the architecture's sizes resolved and checked
+// (agents/set.Sizes), and an agents.Trainer that closes the run's log, stops with a
+// checkpoint when its context is cancelled and reports agents.Summary (with the recent
+// return of every member of a multi-task set). Hooks is agents.Hooks.
 package td3
