@@ -33,6 +33,7 @@ type renderFlags struct {
 	live          bool
 	speed         float64
 	frames        int
+	overlay       bool
 	changed       func(name string) bool
 }
 
@@ -85,6 +86,7 @@ the torso. Keys:
 	fl.BoolVar(&f.live, "live", false, "play the episode in a window (needs an X display) instead of writing files")
 	fl.Float64Var(&f.speed, "speed", 1, "--live: initial playback speed (1 = real time; keys change it)")
 	fl.IntVar(&f.frames, "frames", 0, "--live: close the window after drawing this many frames (0: when you quit)")
+	fl.BoolVar(&f.overlay, "overlay", false, "write each frame's step, reward and return in its top left corner")
 	return cmd
 }
 
@@ -176,7 +178,7 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	var prog *progress // started with the first frame, so a failure to open the display prints one line
 	var encode time.Duration
 	start := time.Now()
-	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height},
+	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height, Overlay: f.overlay},
 		func(i int, img *image.RGBA) error {
 			if prog == nil {
 				prog = newProgress(int64(len(ep.Pos)), "render", f.quiet)

@@ -15,6 +15,7 @@ func LoadEpisode(runDir string, episode int64, every int) (*Episode, error) {
 	every = max(every, 1)
 	ep := &Episode{}
 	poses, seen := 0, false
+	ret := 0.0
 	err := logs.ScanSteps(runDir, func(r *logs.StepRow) error {
 		if len(r.BodyPos) > 0 {
 			poses++
@@ -23,11 +24,15 @@ func LoadEpisode(runDir string, episode int64, every int) (*Episode, error) {
 			return nil // rows of vector-env episodes interleave: scan them all
 		}
 		seen = true
+		ret += r.Reward // an episode's rows come in step order
 		if len(r.BodyPos) == 0 || r.Step%int64(every) != 0 {
 			return nil
 		}
 		ep.Pos = append(ep.Pos, slices.Clone(r.BodyPos))
 		ep.Quat = append(ep.Quat, slices.Clone(r.BodyQuat))
+		ep.Step = append(ep.Step, r.Step)
+		ep.Reward = append(ep.Reward, r.Reward)
+		ep.Return = append(ep.Return, ret)
 		return nil
 	})
 	if err != nil {
@@ -59,6 +64,9 @@ func RenderEpisode(shapes []Shape, ep *Episode, opt Options, fn func(i int, img 
 	for i := range ep.Pos {
 		if img, err = r.Frame(ep.Pos[i], ep.Quat[i], img); err != nil {
 			return fmt.Errorf("frame %d: %w", i, err)
+		}
+		if opt.Overlay && i < len(ep.Step) {
+			DrawOverlay(img, fmt.Sprintf("step %d   reward %.3f   return %.2f", ep.Step[i], ep.Reward[i], ep.Return[i]))
 		}
 		if err := fn(i, img); err != nil {
 			return err

@@ -24,6 +24,13 @@ type Options struct {
 	Width, Height int     // frame size in pixels (default 480 x 360)
 	Distance      float64 // camera distance from the torso in metres (default 3)
 	Height0       float64 // camera height above its aim point (half the torso's height) in metres (default 0.8)
+	// Supersample renders each frame at this many times the size in each direction and
+	// averages the blocks of pixels down (default 2), so that the floor's grid lines do not
+	// alias into moiré near the horizon; 1 turns it off.
+	Supersample int
+	// Overlay writes each frame's step, reward and return in its top left corner
+	// (RenderEpisode, for episodes that carry them).
+	Overlay bool
 }
 
 // Renderer draws frames of one morphology into a hidden window and reads them back.
@@ -34,6 +41,7 @@ type Renderer struct {
 	opt   Options
 	w     *glWindow
 	scene *scene
+	big   *image.RGBA // the supersampled frame
 }
 
 // NewRenderer opens a hidden window on the X display, builds the scene of shapes and
@@ -53,7 +61,13 @@ func NewRenderer(shapes []Shape, opt Options) (*Renderer, error) {
 		return nil, fmt.Errorf("renderer: frame size %dx%d above 8192", opt.Width, opt.Height)
 	}
 	opt.camera()
-	w, err := openWindow(opt.Width, opt.Height, "gorl render", false)
+	if opt.Supersample <= 0 {
+		opt.Supersample = 2
+	}
+	if opt.Supersample > 4 || opt.Width*opt.Supersample > 8192 || opt.Height*opt.Supersample > 8192 {
+		opt.Supersample = 1
+	}
+	w, err := openWindow(opt.Width*opt.Supersample, opt.Height*opt.Supersample, "gorl render", false)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +229,39 @@ func (r *Renderer) Frame(pos, quat []float64, dst *image.RGBA) (*image.RGBA, err
 	if err := r.w.draw(r.scene); err != nil {
 		return nil, err
 	}
-	return r.w.readRGBA(dst), nil
+	if r.opt.Supersample <= 1 {
+		return r.w.readRGBA(dst), nil
+	}
+	r.big = r.w.readRGBA(r.big)
+	return downsample(r.big, r.opt.Supersample, dst), nil
+}
+
+// downsample averages each k x k block of src into one pixel of dst (reused when it has
+// the right size).
+func downsample(src *image.RGBA, k int, dst *image.RGBA) *image.RGBA {
+	w, h := src.Rect.Dx()/k, src.Rect.Dy()/k
+	if dst == nil || dst.Rect.Dx() != w || dst.Rect.Dy() != h {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	n := uint32(k * k)
+	for y := range h {
+		for x := range w {
+			var sum [4]uint32
+			for dy := range k {
+				row := src.Pix[(y*k+dy)*src.Stride+4*x*k:]
+				for dx := range k {
+					for c := range 4 {
+						sum[c] += uint32(row[4*dx+c])
+					}
+				}
+			}
+			o := dst.Pix[y*dst.Stride+4*x:]
+			for c := range 4 {
+				o[c] = uint8((sum[c] + n/2) / n)
+			}
+		}
+	}
+	return dst
 }
 
 // Close destroys the window, shuts GLFW down and unlocks the goroutine's OS thread.

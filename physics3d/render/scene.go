@@ -18,10 +18,47 @@ import (
 // geoms' meshes, a floor with a grid, an ambient and a directional light, and a
 // camera. The world is z-up, as in MuJoCo.
 type scene struct {
-	root   *core.Node
-	bodies []*core.Node
-	grid   *helper.Grid
-	cam    *camera.Camera
+	root    *core.Node
+	bodies  []*core.Node
+	grid    *helper.Grid
+	cam     *camera.Camera
+	shadows []shadow
+}
+
+// shadow is the blob shadow of one sphere of a geom (a sphere's centre, or a capsule's
+// end) on the floor: darker and tighter as the sphere comes down, and in the contact
+// colour while the sphere touches the floor, so that a foot's contact can be seen.
+type shadow struct {
+	body   int
+	local  [3]float64 // the sphere's centre in its body's frame
+	radius float64
+	disk   *graphic.Mesh
+	mat    *material.Standard
+}
+
+// contactGap is how close (metres) a sphere's bottom must come to the floor to count as
+// touching it: MuJoCo's soft contacts let geoms sink a few millimetres.
+const contactGap = 0.01
+
+var (
+	shadowColour  = math32.Color{R: 0.05, G: 0.07, B: 0.05}
+	contactColour = math32.Color{R: 0.95, G: 0.85, B: 0.1}
+)
+
+// limbColour is the colour of a limb where the model sets none: the torso and middle
+// limbs (head, tail) in greys and greens, left limbs in warm and right limbs in cool
+// colours, each limb of a side in its own shade.
+func limbColour(side, k int) math32.Color {
+	left := []math32.Color{{R: 0.92, G: 0.45, B: 0.12}, {R: 0.85, G: 0.2, B: 0.25}, {R: 0.95, G: 0.7, B: 0.2}, {R: 0.7, G: 0.3, B: 0.1}}
+	right := []math32.Color{{R: 0.15, G: 0.45, B: 0.9}, {R: 0.1, G: 0.7, B: 0.75}, {R: 0.5, G: 0.35, B: 0.9}, {R: 0.2, G: 0.3, B: 0.6}}
+	middle := []math32.Color{{R: 0.8, G: 0.78, B: 0.7}, {R: 0.35, G: 0.7, B: 0.35}, {R: 0.55, G: 0.55, B: 0.5}}
+	switch {
+	case side > 0:
+		return left[k%len(left)]
+	case side < 0:
+		return right[k%len(right)]
+	}
+	return middle[k%len(middle)]
 }
 
 func newScene(shapes []Shape, aspect float32) *scene {
@@ -30,10 +67,32 @@ func newScene(shapes []Shape, aspect float32) *scene {
 		s.bodies[i] = core.NewNode()
 		s.root.Add(s.bodies[i])
 	}
+	// The k-th limb of each side, in limb order, gets that side's k-th colour.
+	shade := map[int]int{}
+	count := map[int]int{}
+	for _, sh := range shapes {
+		if _, ok := shade[sh.Limb]; !ok && sh.Limb > 0 {
+			shade[sh.Limb] = count[sh.Side]
+			count[sh.Side]++
+		}
+	}
+	oneColour := true
+	for _, sh := range shapes {
+		oneColour = oneColour && sh.RGBA == shapes[0].RGBA
+	}
 	for _, sh := range shapes {
 		col := math32.Color{R: sh.RGBA[0], G: sh.RGBA[1], B: sh.RGBA[2]}
-		if sh.RGBA == [4]float32{0.5, 0.5, 0.5, 1} || sh.RGBA[3] == 0 {
-			col = math32.Color{R: 0.8, G: 0.55, B: 0.3} // MuJoCo's default grey: give the body a warmer colour
+		if oneColour || sh.RGBA[3] == 0 {
+			// The model paints every geom alike (MuJoCo's default grey, or one colour):
+			// colour by limb instead, left and right apart.
+			k := 0
+			if sh.Limb > 0 {
+				k = shade[sh.Limb]
+				if sh.Side == 0 {
+					k++ // middle limbs apart from the torso
+				}
+			}
+			col = limbColour(sh.Side, k)
 		}
 		mat := material.NewStandard(&col)
 		body := s.bodies[sh.Body]
@@ -41,6 +100,13 @@ func newScene(shapes []Shape, aspect float32) *scene {
 			m := graphic.NewMesh(geometry.NewSphere(sh.Radius, 16, 12), mat)
 			m.SetPosition(float32(p[0]), float32(p[1]), float32(p[2]))
 			body.Add(m)
+			sm := material.NewStandard(&shadowColour)
+			sm.SetSpecularColor(&math32.Color{}) // no highlight: a shadow does not shine
+			sm.SetTransparent(true)
+			sm.SetDepthMask(false)
+			disk := graphic.NewMesh(geometry.NewDisk(1, 24), sm)
+			s.root.Add(disk)
+			s.shadows = append(s.shadows, shadow{body: sh.Body, local: p, radius: sh.Radius, disk: disk, mat: sm})
 		}
 		addSphere(sh.From)
 		if sh.Kind != Capsule {
@@ -64,7 +130,8 @@ func newScene(shapes []Shape, aspect float32) *scene {
 
 	floor := graphic.NewMesh(geometry.NewPlane(400, 400), material.NewStandard(&math32.Color{R: 0.55, G: 0.6, B: 0.55}))
 	s.root.Add(floor)
-	s.grid = helper.NewGrid(40, 0.5, &math32.Color{R: 0.25, G: 0.3, B: 0.25})
+	// 12 m of grid around the torso: a grid reaching the horizon turns to moiré there.
+	s.grid = helper.NewGrid(24, 0.5, &math32.Color{R: 0.25, G: 0.3, B: 0.25})
 	s.grid.SetRotationX(math.Pi / 2) // the helper's grid lies in the xz plane; the floor is xy
 	s.root.Add(s.grid)
 
@@ -89,6 +156,27 @@ func (s *scene) pose(pos, quat []float64) ([3]float64, error) {
 	for b, n := range s.bodies {
 		n.SetPosition(float32(pos[3*b]), float32(pos[3*b+1]), float32(pos[3*b+2]))
 		n.SetQuaternion(float32(quat[4*b+1]), float32(quat[4*b+2]), float32(quat[4*b+3]), float32(quat[4*b]))
+	}
+	for _, sh := range s.shadows {
+		b := sh.body
+		r := quatMat([4]float64{quat[4*b], quat[4*b+1], quat[4*b+2], quat[4*b+3]})
+		l := sh.local
+		x := pos[3*b] + r[0]*l[0] + r[1]*l[1] + r[2]*l[2]
+		y := pos[3*b+1] + r[3]*l[0] + r[4]*l[1] + r[5]*l[2]
+		z := pos[3*b+2] + r[6]*l[0] + r[7]*l[1] + r[8]*l[2]
+		h := max(z-sh.radius, 0) // height of the sphere's bottom above the floor
+		if h < contactGap {
+			sh.mat.SetColor(&contactColour)
+			sh.mat.SetEmissiveColor(&contactColour)
+			sh.mat.SetOpacity(0.9)
+			sh.disk.SetScale(float32(sh.radius*1.3), float32(sh.radius*1.3), 1)
+		} else {
+			sh.mat.SetColor(&shadowColour)
+			sh.mat.SetEmissiveColor(&math32.Color{})
+			sh.mat.SetOpacity(float32(0.55 * math.Exp(-h/0.6)))
+			sh.disk.SetScale(float32(sh.radius*(1+0.8*h)), float32(sh.radius*(1+0.8*h)), 1)
+		}
+		sh.disk.SetPosition(float32(x), float32(y), 0.004)
 	}
 	// The grid follows the torso in whole cells, so lines stay put on the floor.
 	s.grid.SetPosition(float32(math.Round(pos[0]*2)/2), float32(math.Round(pos[1]*2)/2), 0.002)

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gorl/physics3d"
 )
@@ -41,6 +42,11 @@ type Shape struct {
 	From, To [3]float64
 	Radius   float64
 	RGBA     [4]float32
+	// Limb numbers the torso's child bodies: every body below the same child shares its
+	// limb (0 for the torso itself, 1, 2, ... in body order). Side is +1 for a limb on the
+	// left (its name says left, or it starts at y > 0 in the torso's frame), -1 on the
+	// right, 0 in the middle. They choose the body colours where the model sets none.
+	Limb, Side int
 }
 
 // ShapesFromData lists the capsule and sphere geoms of d's model in their bodies'
@@ -78,6 +84,7 @@ func ShapesFromData(d *physics3d.Data) ([]Shape, error) {
 		a := mulT(rb, [3]float64{gmat[9*g+2], gmat[9*g+5], gmat[9*g+8]})
 		size := m.GeomSize(g)
 		s := Shape{Kind: kind, Body: b - 1, From: c, To: c, Radius: size[0], RGBA: m.GeomRGBA(g)}
+		s.Limb, s.Side = limbOf(m, xpos, xquat, b)
 		if kind == Capsule {
 			h := size[1]
 			for i := range 3 {
@@ -91,6 +98,40 @@ func ShapesFromData(d *physics3d.Data) ([]Shape, error) {
 		return nil, errors.New("shapes: the model has no capsule or sphere geoms on its bodies")
 	}
 	return shapes, nil
+}
+
+// limbOf returns the limb of MuJoCo body b (see Shape) and its side.
+func limbOf(m *physics3d.Model, xpos, xquat []float64, b int) (limb, side int) {
+	const torso = 1
+	top := b
+	for top > torso && m.BodyParent(top) != torso && m.BodyParent(top) > 0 {
+		top = m.BodyParent(top)
+	}
+	if top <= torso {
+		return 0, 0
+	}
+	for c := torso + 1; c <= top; c++ {
+		if m.BodyParent(c) == torso {
+			limb++
+		}
+	}
+	name := strings.ToLower(m.BodyName(top) + " " + m.BodyName(b))
+	switch {
+	case strings.Contains(name, "left"):
+		return limb, 1
+	case strings.Contains(name, "right"):
+		return limb, -1
+	}
+	var q [4]float64
+	copy(q[:], xquat[4*torso:4*torso+4])
+	local := mulT(quatMat(q), [3]float64{xpos[3*top] - xpos[3*torso], xpos[3*top+1] - xpos[3*torso+1], xpos[3*top+2] - xpos[3*torso+2]})
+	switch {
+	case local[1] > 0.01:
+		return limb, 1
+	case local[1] < -0.01:
+		return limb, -1
+	}
+	return limb, 0
 }
 
 // NumBodies is the number of logged bodies the shapes need (the largest Body + 1).
@@ -129,6 +170,11 @@ func mulT(r [9]float64, v [3]float64) [3]float64 {
 type Episode struct {
 	Pos  [][]float64 // 3 values per body
 	Quat [][]float64 // w, x, y, z per body
+	// Step, Reward and Return are the step index, its reward and the episode's return up
+	// to and including it, for the overlay (nil when unknown).
+	Step   []int64
+	Reward []float64
+	Return []float64
 }
 
 // ErrNoPoses means the run's step rows carry no body poses (not a 3D run, or its steps
