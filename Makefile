@@ -9,7 +9,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps venv build run test bench bench-nn bench-td3 bench-ppo bench-ppo-solve bench-ppo-final bench-peer-deps clean
+.PHONY: all deps venv build run test fuzz bench bench-nn bench-td3 bench-ppo bench-ppo-solve bench-ppo-final bench-peer-deps clean
 
 all: build
 
@@ -64,8 +64,22 @@ run: build
 test: deps
 	$(GO) vet ./...
 	GORL_BROWSER_TESTS=require $(GO) test ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m pytest -q python/tests; \
 	  else echo "no $(VENV): Python tests skipped (make deps creates it when python3 exists)"; fi
+
+# fuzz runs every Go fuzz target (func FuzzXxx in a _test.go file) for FUZZTIME each;
+# go test ./... already runs each target on its seed corpus (f.Add and testdata/fuzz).
+# A failing input is saved under the package's testdata/fuzz and fails the target.
+FUZZTIME ?= 60s
+fuzz: deps
+	@for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+	  pkg=$$(dirname $$f); \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "== $$name ($$pkg) for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
