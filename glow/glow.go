@@ -159,6 +159,9 @@ func (g *GLOW) layerSup(d *Data, s Schedule) layerLoss {
 
 // InSet reports whether f belongs to the confidence set F^(t) computed from d.
 func (g *GLOW) InSet(d *Data, t int, f Table) bool {
+	if t <= g.VacuousUntil(d.H, d.S, d.A) {
+		return true // F^(t) = F, whatever the data
+	}
 	s := g.Schedule(t, d.H, d.S, d.A)
 	sup := g.layerSup(d, s)
 	v := make([]float64, d.S)
@@ -187,6 +190,10 @@ func (g *GLOW) Select(d *Data, t int) (f Table, empty bool, err error) {
 	case g.Finite != nil:
 		if err := g.Finite.Validate(d.H); err != nil {
 			return Table{}, false, err
+		}
+		if t <= g.VacuousUntil(d.H, d.S, d.A) {
+			// F^(t) = F whatever the data: optimism over the whole class, no residuals.
+			return g.optimisticClass(d), false, nil
 		}
 		if g.Finite.Joint {
 			i, empty := g.selectJoint(d, s)
@@ -246,9 +253,24 @@ func (g *GLOW) selectFinite(d *Data, s Schedule) ([]int, bool) {
 	return idx, false
 }
 
+// optimisticClass is step 2 over all of F: what selectFinite and selectJoint return when
+// every candidate is feasible.
+func (g *GLOW) optimisticClass(d *Data) Table {
+	f := g.Finite
+	all := func(int) bool { return true }
+	if f.Joint {
+		return f.member(g.optimistic(d, 0, nil, all))
+	}
+	idx := make([]int, d.H)
+	for h := range idx {
+		idx[h] = g.optimistic(d, h, nil, all)
+	}
+	return f.Table(idx)
+}
+
 // optimistic picks, among feasible candidates of layer h accepted by ok, the one with
 // the largest empirical mean of max_a f_h(x_h, a) over the states of D_h (lowest index
-// on ties).
+// on ties); feasible nil means all.
 func (g *GLOW) optimistic(d *Data, h int, feasible []bool, ok func(int) bool) int {
 	f := g.Finite
 	weight := make([]float64, d.S)
@@ -261,7 +283,7 @@ func (g *GLOW) optimistic(d *Data, h int, feasible []bool, ok func(int) bool) in
 	}
 	best, arg := math.Inf(-1), -1
 	for i, q := range f.Cands[h] {
-		if !feasible[i] || !ok(i) {
+		if (feasible != nil && !feasible[i]) || !ok(i) {
 			continue
 		}
 		v := 0.0

@@ -282,3 +282,50 @@ func TestRatiosValidityAndMixtureRisk(t *testing.T) {
 		t.Errorf("mean risk of GLOW's mixture with the ratio class %.4f > 0.05", risk)
 	}
 }
+
+// While beta_t is vacuous GLOW skips the residuals; the shortcut selects what the full
+// computation selects.
+func TestVacuousShortcutMatchesFullSelection(t *testing.T) {
+	p, err := LockProblem(lock.Config{H: 6, Actions: 3, LockSeed: 4}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, _ := offlineTuples(p, lock.Mixed, 30, 2)
+	d := NewData(p.H, p.S, p.A)
+	for h := range off {
+		for _, tu := range off[h] {
+			d.Add(h, tu)
+		}
+	}
+	for _, joint := range []bool{false, true} {
+		f, _ := LockFamily(p.Lock.Model())
+		var W WeightClass = LockRatios{H: p.H, A: p.A}
+		if joint {
+			f, _ = incompleteClass(p, 1)
+			W = ModelRatios(f.Models, f)
+		}
+		g := &GLOW{Finite: f, W: W, T: 100}
+		const it = 20
+		if it > g.VacuousUntil(p.H, p.S, p.A) {
+			t.Fatal("beta_t is not vacuous at the test's iteration")
+		}
+		got, _, err := g.Select(d, it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := g.Schedule(it, p.H, p.S, p.A)
+		var want Table
+		if joint {
+			i, _ := g.selectJoint(d, s)
+			want = f.member(i)
+		} else {
+			idx, _ := g.selectFinite(d, s)
+			want = f.Table(idx)
+		}
+		for h := range want.Q {
+			if !sameTable(got.Q[h], want.Q[h]) {
+				t.Fatalf("joint=%v layer %d: shortcut and full selection differ", joint, h)
+			}
+		}
+	}
+}
