@@ -25,6 +25,11 @@ type Experiment struct {
 	StepEvery int    // log the steps of every Nth episode of each seed (<= 0: none)
 	Command   string // recorded in config.json; "" means "lmdp run"
 	Sweep     *SweepPoint
+	// MinGap, when > 0, refuses an instance that is not latent by that margin
+	// (Reference.Latent) before any learning.
+	MinGap float64
+
+	sink func(*logs.Run) runSink // tests: wraps the run's writer
 }
 
 // SweepPoint marks a run that is one point of a sweep.
@@ -50,12 +55,17 @@ type RunConfig struct {
 	Instance   *latent.LMDP   `json:"instance"`
 	Solver     string         `json:"solver"`
 	K          int            `json:"K"`
+	Bonus      string         `json:"bonus_constants"` // tuned or theory (see Config.Bonus)
 	C1         float64        `json:"c1"`
 	C2         float64        `json:"c2"`
 	Delta      float64        `json:"delta"`
 	Iota       float64        `json:"iota"`
 	MaxNodes   int            `json:"max_nodes"`
 	GridPoints int            `json:"grid_points"`
+	Resolution int            `json:"belief_resolution"` // 0: exact beliefs
+	Prior      float64        `json:"belief_prior"`
+	NoPrior    bool           `json:"no_belief_prior"`
+	MinGap     float64        `json:"min_gap"`
 	EvalStates int            `json:"eval_states"`
 	EstimateW  bool           `json:"estimate_weights"`
 	Seeds      []uint64       `json:"seeds"`
@@ -100,6 +110,10 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if x.MinGap > 0 && !ref.Latent(x.MinGap) {
+		return nil, fmt.Errorf("instance %s is not latent by the margin %g: V_oracle - V* = %.4f, V* - V_WSU = %.4f (try another instance seed or noise)",
+			l.Name, x.MinGap, ref.OracleGap(), ref.MemoryGap())
+	}
 	seeds := make([]uint64, x.Seeds)
 	for i := range seeds {
 		seeds[i] = x.Seed + uint64(i)
@@ -110,11 +124,12 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 		if cmd == "" {
 			cmd = "lmdp run"
 		}
-		rc := RunConfig{Command: cmd, EnvID: "lmdp/" + sourceName(x.Source), Algo: cfg.Solver, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K, C1: cfg.C1, C2: cfg.C2,
-			Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
-			GridPoints: cfg.Planner.GridPoints, EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
+		rc := RunConfig{Command: cmd, EnvID: "lmdp/" + x.Source.Name(), Algo: cfg.Solver, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K,
+			Bonus: cfg.Bonus, C1: cfg.C1, C2: cfg.C2, Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
+			GridPoints: cfg.Planner.GridPoints, Resolution: cfg.Planner.Resolution, Prior: cfg.BeliefPrior, NoPrior: cfg.NoBeliefPrior, MinGap: x.MinGap,
+			EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
 			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref}
-		if run, err = logs.Create(dir, rc, logs.Options{EnvID: "lmdp/" + sourceName(x.Source), StepEvery: 1}); err != nil {
+		if run, err = logs.Create(dir, rc, logs.Options{EnvID: "lmdp/" + x.Source.Name(), StepEvery: 1}); err != nil {
 			return nil, err
 		}
 	}
@@ -140,25 +155,50 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 	sum.FinalMean, sum.FinalSD = meanSD(finals)
 	sum.Slope = LogLogSlope(sum.Mean, 0.5)
 	if run != nil {
-		if err := writeRun(run, l, cfg, results); err != nil {
-			_ = run.Fail(err)
-			return nil, err
+		var sink runSink = run
+		if x.sink != nil {
+			sink = x.sink(run)
 		}
-		if err := run.Close(); err != nil {
+		if err := finishRun(sink, l, cfg, results); err != nil {
 			return nil, err
 		}
 	}
 	return sum, nil
 }
 
-func sourceName(src InstanceSource) string {
+// runSink is the part of logs.Run a finished experiment writes through.
+type runSink interface {
+	LogMetrics(logs.MetricRow) error
+	LogEpisode(logs.EpisodeRow) error
+	LogStep(*logs.StepRow) error
+	Flush() error
+	Fail(error) error
+	Close() error
+}
+
+// finishRun writes the tables and flushes them before marking the run finished: a
+// failed write (a full disk) marks it failed instead, never finished without tables.
+func finishRun(run runSink, l *latent.LMDP, cfg Config, results []*Result) error {
+	err := writeRun(run, l, cfg, results)
+	if err == nil {
+		err = run.Flush()
+	}
+	if err != nil {
+		_ = run.Fail(err)
+		return fmt.Errorf("write run: %w", err)
+	}
+	return run.Close()
+}
+
+// Name is the family, or "file".
+func (src InstanceSource) Name() string {
 	if src.Family != "" {
 		return src.Family
 	}
 	return "file"
 }
 
-func writeRun(run *logs.Run, l *latent.LMDP, cfg Config, results []*Result) error {
+func writeRun(run runSink, l *latent.LMDP, cfg Config, results []*Result) error {
 	obs, act := make([]float64, 1), make([]float64, 1)
 	for i, r := range results {
 		base := int64(i) * int64(cfg.K)

@@ -83,21 +83,45 @@ func beliefKey(dst []int64, b []float64, tags ...int64) {
 	quantize(dst, b, beliefScale, tags...)
 }
 
-// quantize writes the key of (tag values..., belief rounded to multiples of 1/scale)
-// into dst. Below beliefScale it also snaps b to the rounded belief, renormalised: the
-// policy then remembers the rounded belief itself, so two histories with one key act
-// alike from there on and exact evaluation may merge them (a finite-memory policy).
+// quantize writes the key of (tag values..., belief) into dst. At beliefScale the key is
+// the belief rounded to multiples of 2^-40. A coarser scale rounds log-beliefs instead:
+// key_m = round(scale ln(b_m / max b)), floored at -logFloor scale (0 stays a separate
+// key), and snaps b to the rounded belief, renormalised. Rounding logs keeps a small
+// belief small instead of turning it into 0, which would rule a context out for good;
+// and because the policy then remembers the rounded belief itself, two histories with
+// one key act alike from there on and exact evaluation may merge them (a finite-memory
+// policy).
 func quantize(dst []int64, b []float64, scale float64, tags ...int64) {
 	n := copy(dst, tags)
-	sum := int64(0)
-	for m, v := range b {
-		dst[n+m] = int64(math.Round(v * scale))
-		sum += dst[n+m]
-	}
-	if scale >= beliefScale || sum <= 0 {
+	if scale >= beliefScale {
+		for m, v := range b {
+			dst[n+m] = int64(math.Round(v * beliefScale))
+		}
 		return
 	}
+	top := 0.0
+	for _, v := range b {
+		top = max(top, v)
+	}
+	if !(top > 0) {
+		return
+	}
+	sum := 0.0
+	for m, v := range b {
+		if v <= 0 {
+			dst[n+m], b[m] = math.MinInt64, 0
+			continue
+		}
+		k := math.Round(scale * max(math.Log(v/top), -logFloor))
+		dst[n+m] = int64(k)
+		b[m] = math.Exp(k / scale)
+		sum += b[m]
+	}
 	for m := range b {
-		b[m] = float64(dst[n+m]) / float64(sum)
+		b[m] /= sum
 	}
 }
+
+// logFloor bounds how unlikely, relative to the likeliest context, a rounded belief
+// keeps a context: e^-40.
+const logFloor = 40

@@ -29,10 +29,10 @@ import (
 type PBVI struct {
 	MaxNodes   int // reachable belief points over all steps; 0 means 1<<16
 	GridPoints int // most simplex-grid points per (h, s); 0 means 16
-	// Resolution merges beliefs that agree after rounding to multiples of 1/Resolution
-	// and makes the policy remember the rounded belief (see quantize); 0 means 2^40,
-	// exact up to floating-point rounding. Learned models rarely repeat likelihood
-	// ratios, so their reachable beliefs grow with H unless rounded.
+	// Resolution merges beliefs whose log-beliefs agree after rounding to multiples of
+	// 1/Resolution, and makes the policy remember the rounded belief (see quantize); 0
+	// means exact beliefs (rounded at 2^-40 only). Learned models rarely repeat
+	// likelihood ratios, so their reachable beliefs grow with H unless rounded.
 	Resolution int
 }
 

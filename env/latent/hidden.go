@@ -3,6 +3,7 @@ package latent
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"gorl/env"
 )
@@ -306,4 +307,13 @@ func LowerBound(M, S, A, H int, eps, p float64, seed uint64) (*LMDP, error) {
 		}
 	}
 	return l, l.Validate()
+}
+
+// LowerBoundArms is the number of Bernoulli arms M min(n, A) A of a LowerBound instance
+// (n = S-M-2 decision states), 0 for an instance of another family.
+func LowerBoundArms(l *LMDP) int {
+	if !strings.HasPrefix(l.Name, "lowerbound(") {
+		return 0
+	}
+	return l.M * min(l.S-l.M-2, l.A) * l.A
 }
