@@ -24,6 +24,7 @@ type trainOpts struct {
 	ef                envFlags
 	sf                *settingFlags
 	algo, config, dir string
+	tensorboard       string
 	resume            bool
 	quiet, jsonOut    bool
 }
@@ -78,6 +79,7 @@ checkpoints/td3-final.ckpt.`,
 	fl.StringVar(&o.algo, "algo", "ppo", "algorithm: "+strings.Join(algorithms.Names(), ", "))
 	fl.StringVar(&o.config, "config", "", "JSON config file (as a run's config.json); flags override it")
 	fl.StringVar(&o.dir, "run-dir", "", "run directory (default runs/train-<algo>-<env>-s<seed>-<time>)")
+	fl.StringVar(&o.tensorboard, "tensorboard", "", "also write episode and metric scalars as TensorBoard event files in this directory while training")
 	fl.BoolVar(&o.resume, "resume", false, "continue the run in --run-dir from its latest checkpoint (--steps N extends a finished run)")
 	fl.BoolVarP(&o.quiet, "quiet", "q", false, "no progress output")
 	fl.BoolVar(&o.jsonOut, "json", false, "print the summary as one JSON line")
@@ -166,7 +168,11 @@ func (o *trainOpts) start(cmd *cobra.Command, rc *agents.RunConfig) error {
 	}
 	_, statErr := os.Stat(o.dir)
 	rc.RunID = filepath.Base(filepath.Clean(o.dir)) // kept when the directory is copied
-	run, err := logs.Create(o.dir, rc, logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID})
+	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
+	if err != nil {
+		return err
+	}
+	run, err := logs.Create(o.dir, rc, opts)
 	if err != nil {
 		return err
 	}
@@ -194,7 +200,7 @@ func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 	}
 	var changed []string
 	fl.Visit(func(f *pflag.Flag) {
-		if !slices.Contains([]string{"resume", "run-dir", "quiet", "json", "steps"}, f.Name) {
+		if !slices.Contains([]string{"resume", "run-dir", "quiet", "json", "steps", "tensorboard"}, f.Name) {
 			changed = append(changed, "--"+f.Name)
 		}
 	})
@@ -223,7 +229,11 @@ func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 		return err
 	}
 	defer lock.Unlock()
-	tr, err := rc.Settings.Resume(o.dir, logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID})
+	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
+	if err != nil {
+		return err
+	}
+	tr, err := rc.Settings.Resume(o.dir, opts)
 	if err != nil {
 		return err
 	}
