@@ -190,6 +190,7 @@ func newEvolveCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	dist.register(cmd.Flags())
+	cmd.AddCommand(newEvolveEvalCmd())
 	return cmd
 }
 

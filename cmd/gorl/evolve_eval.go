@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"gorl/evolution/horizons"
+	"gorl/logs"
+)
+
+// evolveEvalFlags are gorl evolve eval's flags.
+type evolveEvalFlags struct {
+	ef           envFlags
+	baseline     string
+	lifetimes    string
+	seeds        int
+	seed         uint64
+	shuffle      bool
+	fixed        float64
+	a2c          bool
+	evalEpisodes int
+	evalPolicy   string
+	envs, steps  int
+	workers      int
+	runDir       string
+	format       string
+	quiet        bool
+}
+
+func newEvolveEvalCmd() *cobra.Command {
+	var f evolveEvalFlags
+	cmd := &cobra.Command{
+		Use:   "eval RULE",
+		Short: "Train LPG agents with an evolved update rule for several lifetimes on held-out levels; return table",
+		Long: `Test how an LPG update rule (gorl evolve --objective lpg|ta-lpg: mean.lpg or best.lpg)
+generalises across lifetimes (Jackson et al. 2024): for each lifetime N of --lifetimes (in
+updates of --envs x --rollout-steps steps) and each of --seeds seeds, a fresh LPG agent
+learns with RULE for N updates on a held-out level (grid/ envs: level 2^32 + seed index,
+never used by meta-training), then plays --eval-episodes episodes (actions sampled from
+the policy unless --eval-policy mode); the mean return is the run's score. The same runs
+(same levels, seeds) are made for --baseline (e.g. LPG evolved with the same budget),
+with RULE's n/N shuffled (--shuffle-progress) or fixed (--fixed-progress), and for A2C
+(--a2c: PPO with one epoch over one minibatch, i.e. the advantage actor-critic update,
+with the same network, step size and rollouts). The table gives each mean with the
+half-width of its 95% interval (Student's t) and rule_minus, the paired difference of
+RULE's return and the method's. --run-dir gets rule-lifetimes.json (the experiment),
+runs.csv (every run) and lifetimes.csv (the table).`,
+		Example: `  gorl evolve eval runs/talpg/mean.lpg --env grid/random --baseline runs/lpg/mean.lpg --a2c --shuffle-progress --seeds 10
+  gorl evolve eval runs/talpg/mean.lpg --env grid/dense --lifetimes 10,50,250 --fixed-progress 0.5`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return f.run(cmd, args[0]) },
+	}
+	f.ef.register(cmd, "grid/random")
+	fl := cmd.Flags()
+	fl.StringVar(&f.baseline, "baseline", "", "a second update rule file to compare (e.g. LPG evolved with the same budget)")
+	fl.StringVar(&f.lifetimes, "lifetimes", "10,25,50,100,250", "lifetimes N in updates")
+	fl.IntVar(&f.seeds, "seeds", 10, "seeds (and held-out levels) per method and lifetime")
+	fl.Uint64Var(&f.seed, "seed", 0, "first seed")
+	fl.BoolVar(&f.shuffle, "shuffle-progress", false, "also train with RULE's n/N schedule randomly permuted")
+	fl.Float64Var(&f.fixed, "fixed-progress", 0, "also train with RULE's n/N held at this value in [0, 1]")
+	fl.BoolVar(&f.a2c, "a2c", false, "also train A2C with the same rollouts and updates")
+	fl.IntVar(&f.evalEpisodes, "eval-episodes", 10, "evaluation episodes after training (their mean is the run's return)")
+	fl.StringVar(&f.evalPolicy, "eval-policy", "sample", "how evaluation episodes act: sample (groove) or mode")
+	fl.IntVar(&f.envs, "envs", 8, "environments per agent")
+	fl.IntVar(&f.steps, "rollout-steps", 20, "steps per environment and update")
+	fl.IntVar(&f.workers, "workers", 0, "runs trained at once (0: all cores); results do not depend on it")
+	fl.StringVar(&f.runDir, "run-dir", "", "output directory (default runs/evolve-eval-<env>-s<seed>-<time>)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	addFormatFlag(cmd, &f.format)
+	return cmd
+}
+
+// config checks the flags and builds the experiment for rule file path.
+func (f *evolveEvalFlags) config(fl *pflag.FlagSet, path string) (horizons.RulesConfig, error) {
+	var c horizons.RulesConfig
+	if err := checkFormat(f.format); err != nil {
+		return c, err
+	}
+	lifetimes, err := horizons.ParseLifetimes(f.lifetimes)
+	if err != nil {
+		return c, err
+	}
+	switch {
+	case f.seeds < 1 || f.seeds > 10000:
+		return c, fmt.Errorf("--seeds must be in [1, 10000], got %d", f.seeds)
+	case f.evalEpisodes < 1 || f.evalEpisodes > 100000:
+		return c, fmt.Errorf("--eval-episodes must be in [1, 100000], got %d", f.evalEpisodes)
+	case f.evalPolicy != "sample" && f.evalPolicy != "mode":
+		return c, fmt.Errorf("--eval-policy must be sample or mode, got %q", f.evalPolicy)
+	case f.envs < 1 || f.envs > 4096 || f.steps < 1 || f.steps > 1<<20:
+		return c, fmt.Errorf("--envs must be in [1, 4096] and --rollout-steps in [1, 1048576], got %d and %d", f.envs, f.steps)
+	case f.workers < 0:
+		return c, fmt.Errorf("--workers must be >= 0 (0: all cores), got %d", f.workers)
+	case fl.Changed("fixed-progress") && !(f.fixed >= 0 && f.fixed <= 1):
+		return c, fmt.Errorf("--fixed-progress must be in [0, 1], got %v", f.fixed)
+	}
+	c = horizons.RulesConfig{Command: "evolve eval", Version: version, Lifetimes: lifetimes, Seeds: f.seeds, Seed: f.seed,
+		ShuffleProgress: f.shuffle, A2C: f.a2c, EvalEpisodes: f.evalEpisodes, EvalPolicy: f.evalPolicy,
+		Envs: f.envs, RolloutSteps: f.steps}
+	if fl.Changed("fixed-progress") {
+		fixed := f.fixed
+		c.FixedProgress = &fixed
+	}
+	if c.Rule, err = readRuleRef(path); err != nil {
+		return c, err
+	}
+	if f.baseline != "" {
+		b, err := readRuleRef(f.baseline)
+		if err != nil {
+			return c, fmt.Errorf("--baseline: %w", err)
+		}
+		c.Baseline = &b
+	}
+	if err := mergeEnvFlags(&f.ef, fl, &c.Env, &c.EnvOptions); err != nil {
+		return c, err
+	}
+	c = c.WithDefaults()
+	return c, c.Validate()
+}
+
+func readRuleRef(path string) (horizons.RuleRef, error) {
+	if problem := fileProblem(path); problem != "" {
+		return horizons.RuleRef{}, fmt.Errorf("update rule file %s%s", path, problem)
+	}
+	return horizons.ReadRuleRef(path)
+}
+
+func (f *evolveEvalFlags) run(cmd *cobra.Command, path string) error {
+	c, err := f.config(cmd.Flags(), path)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, n := range c.Lifetimes {
+		total += int64(n * c.Envs * c.RolloutSteps * c.Seeds)
+	}
+	runDir := f.runDir
+	if runDir == "" {
+		runDir = defaultRunDir("evolve-eval", c.Env, f.seed)
+	}
+	prog := newProgress(total, "evolve eval", f.quiet)
+	t, summary, err := horizons.RunRules(runDir, c, f.workers, func(n int64) { prog.Add(n) })
+	prog.End(err)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if f.format != logs.FormatTable {
+		return t.Write(w, f.format)
+	}
+	fmt.Fprintf(w, "return after training (mean of %d %s episodes) on held-out %s levels, %d seeds; %d x %d steps per update\n",
+		c.EvalEpisodes, c.EvalPolicy, c.Env, c.Seeds, c.Envs, c.RolloutSteps)
+	if err := t.WriteText(w); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%sresults in %s (table: lifetimes.csv, runs: runs.csv)\n", summary, runDir)
+	return err
+}
