@@ -76,3 +76,17 @@ def test_export_refuses_to_overwrite_without_force(runs, gorl, tmp_path):
     assert proc.returncode != 0 and "--force" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     run_gorl(gorl, "logs", "export", str(runs / "ppo"), "--format", "tensorboard", "--out", str(out), "--force")
     check_equal(read_back(out), expected(runs / "ppo"))
+
+
+@pytest.mark.parametrize("algo", ["ppo", "td3"])
+def test_train_tensorboard_reads_back_equal(gorl, tmp_path, algo):
+    """gorl train --tensorboard writes the scalars while training; at the end they equal
+    the run's Parquet tables."""
+    d, tb = tmp_path / "run", tmp_path / "tb"
+    args = ["--env", "CartPole-v1", "--steps", "2048"] if algo == "ppo" else \
+        ["--algo", "td3", "--env", "Pendulum-v1", "--steps", "500", "--warm-up", "200", "--metrics-every", "100",
+         "--hidden", "16,16"]
+    run_gorl(gorl, "train", *args, "--quiet", "--run-dir", str(d), "--tensorboard", str(tb))
+    got, want = read_back(tb), expected(d)
+    assert len(want["episode/return"]) > 1 and any(t.startswith("metrics/") for t in want)
+    check_equal(got, want)
