@@ -17,7 +17,8 @@
 // bias and the padding mask. Samples of different morphologies may share one batch; padded
 // nodes are masked out of every attention and do not change the outputs of real nodes.
 //
-// FlatActor and FlatCritic (a twin of critics, each Q the mean of the per-node values) run
+// FlatActor and FlatCritic (a twin of critics: Forward gives each Q as the mean of the
+// per-node values, NodeForward the per-node values of SGRL's per-node TD loss) run
 // a NodeActor or NodeCritic (SET or SWAT) on flat rows, observations [B, N·41] and actions
 // [B, N·3] as the locomotion environments give them, for one morphology at a time (the
 // paper samples one morphology per update; UseMorphology picks one of a multi-task set's

@@ -18,7 +18,8 @@ type Morphologies interface {
 // SETArch builds SubEquivariant Transformer actors and twin critics (agents/set, Chen et
 // al. 2023): the flat observation row [B, N·41] of a locomotion environment is read as N
 // node rows, each node's action row of 3 torques is written back into the flat action row,
-// and Q1, Q2 are the means of the per-node values of two independent SET critics.
+// and two independent SET critics give per-node values Q1_i, Q2_i (NodeCritic; with
+// Config.CriticForm per-node, SGRL's per-node targets and losses) and their means Q1, Q2.
 // Graphs are the morphologies (physics3d/morph, found with env.As[morph.Morphological], or
 // a multi-task set's members in order); Graph alone is the one-morphology form. Rows wider
 // than a graph are padding. Config's zero values are the paper's sizes (about 4M
