@@ -41,6 +41,7 @@ type shadow struct {
 const contactGap = 0.01
 
 var (
+	floorColour   = math32.Color{R: 0.55, G: 0.6, B: 0.55}
 	shadowColour  = math32.Color{R: 0.05, G: 0.07, B: 0.05}
 	contactColour = math32.Color{R: 0.95, G: 0.85, B: 0.1}
 )
@@ -102,8 +103,6 @@ func newScene(shapes []Shape, aspect float32) *scene {
 			body.Add(m)
 			sm := material.NewStandard(&shadowColour)
 			sm.SetSpecularColor(&math32.Color{}) // no highlight: a shadow does not shine
-			sm.SetTransparent(true)
-			sm.SetDepthMask(false)
 			disk := graphic.NewMesh(geometry.NewDisk(1, 24), sm)
 			s.root.Add(disk)
 			s.shadows = append(s.shadows, shadow{body: sh.Body, local: p, radius: sh.Radius, disk: disk, mat: sm})
@@ -128,7 +127,7 @@ func newScene(shapes []Shape, aspect float32) *scene {
 		body.Add(cyl)
 	}
 
-	floor := graphic.NewMesh(geometry.NewPlane(400, 400), material.NewStandard(&math32.Color{R: 0.55, G: 0.6, B: 0.55}))
+	floor := graphic.NewMesh(geometry.NewPlane(400, 400), material.NewStandard(&floorColour))
 	s.root.Add(floor)
 	// 12 m of grid around the torso: a grid reaching the horizon turns to moiré there.
 	s.grid = helper.NewGrid(24, 0.5, &math32.Color{R: 0.25, G: 0.3, B: 0.25})
@@ -168,12 +167,14 @@ func (s *scene) pose(pos, quat []float64) ([3]float64, error) {
 		if h < contactGap {
 			sh.mat.SetColor(&contactColour)
 			sh.mat.SetEmissiveColor(&contactColour)
-			sh.mat.SetOpacity(0.9)
-			sh.disk.SetScale(float32(sh.radius*1.3), float32(sh.radius*1.3), 1)
+			sh.disk.SetScale(float32(sh.radius*2), float32(sh.radius*2), 1)
 		} else {
-			sh.mat.SetColor(&shadowColour)
+			// An opaque disk of the floor's colour darkened toward shadowColour: lit like
+			// the floor, it reads as a shadow without blending.
+			a := float32(0.6 * math.Exp(-h/0.6))
+			c := math32.Color{R: floorColour.R*(1-a) + shadowColour.R*a, G: floorColour.G*(1-a) + shadowColour.G*a, B: floorColour.B*(1-a) + shadowColour.B*a}
+			sh.mat.SetColor(&c)
 			sh.mat.SetEmissiveColor(&math32.Color{})
-			sh.mat.SetOpacity(float32(0.55 * math.Exp(-h/0.6)))
 			sh.disk.SetScale(float32(sh.radius*(1+0.8*h)), float32(sh.radius*(1+0.8*h)), 1)
 		}
 		sh.disk.SetPosition(float32(x), float32(y), 0.004)
