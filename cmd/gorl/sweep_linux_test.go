@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -9,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"gorl/agents/sweep"
 	"gorl/logs"
@@ -45,6 +49,13 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 	}
 
 	// Kill the second sweep with SIGKILL once a run is part-way: checkpointed, not finished.
+	// Its runs die with it and are re-parented to init; where init reaps no orphans (a bare
+	// container) they would stay zombies that look alive, so this test process adopts and
+	// reaps them itself.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 	cmd := exec.Command(gorlBin, sweepArgs(killed)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -62,10 +73,16 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 	}
 	cmd.Wait()
 	before := journal(t, killed)
-	time.Sleep(100 * time.Millisecond) // the runs die with the sweep (parent-death signal)
+	reapRuns(t, killed)
 	out, stderr, code := gorl(t, sweepArgs(killed)...)
 	if code != 0 {
-		t.Fatalf("rerun: %s %s", out, stderr)
+		logs, _ := filepath.Glob(filepath.Join(killed, "logs", "*.log"))
+		var tails []string
+		for _, l := range logs {
+			data, _ := os.ReadFile(l)
+			tails = append(tails, filepath.Base(l)+": "+string(data))
+		}
+		t.Fatalf("rerun: %s %s\n%s", out, stderr, strings.Join(tails, "\n"))
 	}
 	after := journal(t, killed)[len(before):]
 
@@ -143,4 +160,27 @@ func journal(t *testing.T, dir string) []string {
 		}
 	}
 	return out
+}
+
+// reapRuns waits for the writers of the sweep's unfinished runs, killed with the sweep
+// (parent-death signal) and adopted by this process.
+func reapRuns(t *testing.T, dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, err := logs.ReadRunInfo(filepath.Join(dir, e.Name()))
+		if err != nil || info.PID <= 0 || info.Status == "finished" {
+			continue
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(info.PID, &ws, unix.WNOHANG, nil)
+			if pid == info.PID || err != nil { // reaped, or not ours (already gone)
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("run %s: process %d still alive after the sweep was killed", e.Name(), info.PID)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
