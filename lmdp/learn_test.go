@@ -48,17 +48,66 @@ func meanFinal(t *testing.T, l *latent.LMDP, ref Reference, cfg Config, seeds in
 	return mean[cfg.K-1], mean
 }
 
-// Sublinear regret at the full size (about 0.1 s per seed).
-func TestSublinearRegretRandom(t *testing.T) {
-	for _, solver := range []string{SolverValueOptimistic, SolverModelOptimistic} {
-		for inst := uint64(1); inst <= 3; inst++ {
-			l, ref := mustInstance(t, "random", latent.Params{M: 2, S: 4, A: 2, H: 6, Gamma: 2, Seed: inst})
-			final, mean := meanFinal(t, l, ref, Config{Solver: solver, K: 32768}, 2)
+// latentInstance builds an instance and asserts, before any learning, that its context
+// is really hidden: V_oracle - V* and V* - V_WSU both at least margin.
+func latentInstance(t *testing.T, family string, p latent.Params, margin float64) (*latent.LMDP, Reference) {
+	t.Helper()
+	l, ref := mustInstance(t, family, p)
+	if !ref.Latent(margin) {
+		t.Fatalf("%s is not latent by %g: V_oracle - V* = %.4f, V* - V_WSU = %.4f", l.Name, margin, ref.OracleGap(), ref.MemoryGap())
+	}
+	return l, ref
+}
+
+// Sublinear regret on latent instances (context inferred over several steps), against
+// the pooled baseline, whose regret on the same instances is linear.
+func TestSublinearRegretLatent(t *testing.T) {
+	cases := []struct {
+		family string
+		seed   uint64
+	}{{"shared", 1}, {"shared", 2}, {"shared", 3}, {"noisy", 1}}
+	for _, c := range cases {
+		l, ref := latentInstance(t, c.family, latent.Params{M: 2, S: 4, A: 2, H: 6, Gamma: 2, Noise: 0.5, Seed: c.seed}, 0.05)
+		for _, solver := range []string{SolverValueOptimistic, SolverModelOptimistic} {
+			final, mean := meanFinal(t, l, ref, Config{Solver: solver, K: 16384}, 2)
 			slope := LogLogSlope(mean, 0.5)
 			t.Logf("%s %s: regret %.2f, slope %.3f", solver, l.Name, final, slope)
 			if !(slope <= 0.6) {
 				t.Errorf("%s %s: log-log slope %.3f > 0.6 (regret %.1f)", solver, l.Name, slope, final)
 			}
+		}
+	}
+	l, ref := latentInstance(t, "shared", latent.Params{M: 2, S: 4, A: 2, H: 6, Gamma: 2, Noise: 0.5, Seed: 1}, 0.05)
+	pooled, mean := meanFinal(t, l, ref, Config{Solver: SolverPooled, K: 16384}, 2)
+	vo, _ := meanFinal(t, l, ref, Config{Solver: SolverValueOptimistic, K: 16384}, 2)
+	if slope := LogLogSlope(mean, 0.5); slope <= 0.6 || pooled < 20*vo {
+		t.Errorf("pooled on %s: slope %.3f, regret %.1f (value-optimistic %.1f): want it to fail the test the belief solvers pass", l.Name, slope, pooled, vo)
+	}
+}
+
+// Horizon-free behaviour on latent instances (K=4096, 4 seeds, three instance seeds of
+// the noisy family): regret(H=32)/regret(H=4) <= 1.5 with the variance bonus, >= 2 with
+// the Hoeffding bonus. What inference is worth shrinks like 1/H under rewards that sum
+// to 1, so the latency margin asserted at both horizons is 0.01 (the gaps at H=4 are
+// above 0.05). Learners round log-beliefs to 1/4, or the reachable beliefs of learned
+// models grow with H.
+func TestHorizonDependenceLatent(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		reg := map[string][2]float64{}
+		for _, solver := range []string{SolverValueOptimistic, SolverHoeffding} {
+			var r [2]float64
+			for i, H := range []int{4, 32} {
+				l, ref := latentInstance(t, "noisy", latent.Params{M: 2, S: 4, A: 2, H: H, Gamma: 2, Noise: 0.5, Seed: seed}, 0.01)
+				r[i], _ = meanFinal(t, l, ref, Config{Solver: solver, K: 4096, Planner: PBVI{Resolution: 4}}, 4)
+			}
+			reg[solver] = r
+			t.Logf("instance seed %d, %s: regret H=4 %.2f, H=32 %.2f, ratio %.3f", seed, solver, r[0], r[1], r[1]/r[0])
+		}
+		if v := reg[SolverValueOptimistic]; v[1]/v[0] > 1.5 {
+			t.Errorf("instance seed %d: variance bonus: regret(H=32)/regret(H=4) = %.3f > 1.5", seed, v[1]/v[0])
+		}
+		if h := reg[SolverHoeffding]; h[1]/h[0] < 2 {
+			t.Errorf("instance seed %d: Hoeffding bonus: regret(H=32)/regret(H=4) = %.3f < 2", seed, h[1]/h[0])
 		}
 	}
 }
