@@ -155,19 +155,23 @@ func WriteSweepTable(w io.Writer, cells [][]SweepCell, hs []int) {
 // (horizons where the median is unsolved are left out).
 func PlotSweep(path, title string, cells [][]SweepCell) error {
 	var lines []plot.Line
+	var unsolved []string
 	for _, row := range cells {
 		xs, ys := solvedPoints(row)
-		label := row[0].Algo
 		if len(xs) == 0 {
-			label += " (unsolved)"
+			unsolved = append(unsolved, row[0].Algo)
+			continue
 		}
-		lines = append(lines, plot.Line{Label: label, X: xs, Y: ys})
+		lines = append(lines, plot.Line{Label: row[0].Algo, X: xs, Y: ys})
+	}
+	if len(lines) == 0 {
+		return fmt.Errorf("plot %s: no algorithm's median solved at any H, nothing to draw", path)
+	}
+	if len(unsolved) > 0 {
+		title += " (never solved: " + strings.Join(unsolved, ", ") + ")"
 	}
 	fig := plot.Lines{Title: title, XLabel: "horizon H", YLabel: "samples to solve (median)", LogX: true, LogY: true, Markers: true}
-	if err := fig.Save(path, lines, nil); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return nil
+	return fig.Save(path, lines, nil)
 }
 
 // VacuousNotes lists, per algorithm, the horizons where beta_t eliminates nothing for
