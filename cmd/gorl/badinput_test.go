@@ -282,7 +282,7 @@ func TestBadInput(t *testing.T) {
 		{`unknown --solver "nope"`, []string{"lmdp", "sweep", "--over", "solver", "--values", "pooled,nope", "--run-dir", fresh}},
 
 		// glow.
-		{`--env "x": want lock or lock-rich`, []string{"glow", "run", "--env", "x", "--run-dir", fresh}},
+		{`--env "x": want lock, lock-rich or incomplete`, []string{"glow", "run", "--env", "x", "--run-dir", fresh}},
 		{"--H must be in [1, 100000], got 0", []string{"glow", "run", "--H", "0", "--run-dir", fresh}},
 		{"--actions must be in [2, 65536], got 1000000000", []string{"glow", "run", "--actions", "1000000000", "--run-dir", fresh}},
 		{"--anti-reward must be in [0, 1], got NaN", []string{"glow", "run", "--anti-reward", "NaN", "--run-dir", fresh}},
