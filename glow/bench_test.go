@@ -63,3 +63,43 @@ func BenchmarkGLOWSelectTabularLock100(b *testing.B) {
 		}
 	}
 }
+
+// One HyGLOW iteration (MABO.CR fit) with the density-ratio class at H = 20: the lock
+// family with its closed-form ratios, and the joint class of lock/incomplete with the
+// enumerated ratios of its models; 500 tuples per layer.
+func BenchmarkHyGLOWRatiosLock20(b *testing.B) {
+	p, d := benchLockData(b, 20, 500)
+	f, _ := LockFamily(p.Lock.Model())
+	m := &MABO{Finite: f, W: LockRatios{H: 20, A: p.A}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Fit(d, 501); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHyGLOWRatiosIncomplete20(b *testing.B) {
+	p, err := IncompleteProblem(lock.Config{H: 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	off, err := offlineTuples(p, lock.Mixed, 500, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := NewData(20, p.S, p.A)
+	for h := range off {
+		for _, tu := range off[h] {
+			d.Add(h, tu)
+		}
+	}
+	f, _ := incompleteClass(p, 0)
+	m := &MABO{Finite: f, W: ModelRatios(f.Models, f)}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Fit(d, 501); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
