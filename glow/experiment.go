@@ -110,70 +110,75 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 	if c.ModelClassSize == 0 {
 		c.ModelClassSize = 6
 	}
+	return c, c.check(p)
+}
+
+// check validates a configuration with its defaults filled.
+func (c Config) check(p *Problem) error {
 	switch {
 	case c.Episodes < 1:
-		return c, fmt.Errorf("episodes must be >= 1, got %d", c.Episodes)
+		return fmt.Errorf("episodes must be >= 1, got %d", c.Episodes)
 	case c.EvalEvery < 1 || c.EvalEpisodes < 1:
-		return c, fmt.Errorf("eval_every and eval_episodes must be >= 1")
+		return fmt.Errorf("eval_every and eval_episodes must be >= 1")
 	case !(c.Ridge >= 0) || math.IsInf(c.Ridge, 0):
-		return c, fmt.Errorf("ridge must be finite and >= 0, got %g", c.Ridge)
+		return fmt.Errorf("ridge must be finite and >= 0, got %g", c.Ridge)
 	case !(c.BetaScale >= 0 && c.Gamma >= 0 && c.Ccov >= 0 && c.Delta >= 0 && c.Delta < 1) ||
 		math.IsInf(c.BetaScale, 0) || math.IsInf(c.Gamma, 0) || math.IsInf(c.Ccov, 0):
-		return c, fmt.Errorf("beta_scale, gamma, ccov must be finite and >= 0 and delta in [0, 1)")
+		return fmt.Errorf("beta_scale, gamma, ccov must be finite and >= 0 and delta in [0, 1)")
 	case !(c.Epsilon >= 0 && c.Epsilon <= 1):
-		return c, fmt.Errorf("epsilon must be in [0, 1], got %g", c.Epsilon)
+		return fmt.Errorf("epsilon must be in [0, 1], got %g", c.Epsilon)
 	}
 	switch c.Algo {
 	case AlgoGLOW, AlgoGOLF, AlgoQLearning:
 		if c.Offline != "none" {
-			return c, fmt.Errorf("%s is online: offline data needs hyglow or hyq", c.Algo)
+			return fmt.Errorf("%s is online: offline data needs hyglow or hyq", c.Algo)
 		}
 		if !p.Tabular() {
-			return c, fmt.Errorf("%s needs a tabular problem (%s has feature observations)", c.Algo, p.EnvID)
+			return fmt.Errorf("%s needs a tabular problem (%s has feature observations)", c.Algo, p.EnvID)
 		}
 	case AlgoHyGLOW, AlgoHyQ, AlgoOffline:
 		if c.Algo == AlgoOffline && c.Offline == "none" {
-			return c, fmt.Errorf("offline learns from offline data alone: it needs --offline epsilon or mixed")
+			return fmt.Errorf("offline learns from offline data alone: it needs --offline epsilon or mixed")
 		}
 		if c.Offline != "none" {
 			if _, err := lock.ParseDesign(c.Offline); err != nil {
-				return c, err
+				return err
 			}
 			if p.Lock == nil {
-				return c, fmt.Errorf("offline data needs a combination lock, not %s", p.EnvID)
+				return fmt.Errorf("offline data needs a combination lock, not %s", p.EnvID)
 			}
 		}
 	default:
-		return c, fmt.Errorf("unknown algorithm %q (want glow, hyglow, hyq, offline, golf or qlearning)", c.Algo)
+		return fmt.Errorf("unknown algorithm %q (want glow, hyglow, hyq, offline, golf or qlearning)", c.Algo)
 	}
 	switch c.Weights {
 	case WeightsBox:
 	case WeightsRatios:
 		if c.Class != "finite" {
-			return c, fmt.Errorf("weights ratios are built from a finite model class: they need class finite, not %s", c.Class)
+			return fmt.Errorf("weights ratios are built from a finite model class: they need class finite, not %s", c.Class)
 		}
 	default:
-		return c, fmt.Errorf("unknown weight class %q (want box or ratios)", c.Weights)
+		return fmt.Errorf("unknown weight class %q (want box or ratios)", c.Weights)
 	}
 	if c.Weights == WeightsRatios && c.Algo != AlgoGLOW && c.Algo != AlgoHyGLOW && c.Algo != AlgoOffline {
-		return c, fmt.Errorf("weights ratios are GLOW's and MABO.CR's class: they apply to glow, hyglow and offline, not %s", c.Algo)
+		return fmt.Errorf("weights ratios are GLOW's and MABO.CR's class: they apply to glow, hyglow and offline, not %s", c.Algo)
 	}
 	switch c.Class {
 	case "finite", "tabular":
 		if !p.Tabular() {
-			return c, fmt.Errorf("class %s needs tabular observations; %s needs --class linear", c.Class, p.EnvID)
+			return fmt.Errorf("class %s needs tabular observations; %s needs --class linear", c.Class, p.EnvID)
 		}
 	case "linear":
 		if p.Tabular() {
-			return c, fmt.Errorf("class linear needs feature observations (use lock/rich)")
+			return fmt.Errorf("class linear needs feature observations (use lock/rich)")
 		}
 	default:
-		return c, fmt.Errorf("unknown class %q (want finite, tabular or linear)", c.Class)
+		return fmt.Errorf("unknown class %q (want finite, tabular or linear)", c.Class)
 	}
 	if c.Class == "finite" && p.Lock == nil && p.Model == nil {
-		return c, fmt.Errorf("finite class needs an exact model")
+		return fmt.Errorf("finite class needs an exact model")
 	}
-	return c, nil
+	return nil
 }
 
 // Departures lists where the configured run departs from the analysed algorithm
