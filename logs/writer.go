@@ -466,6 +466,10 @@ func (r *Run) finish(status string, cause error) error {
 			err = merr
 		}
 	}
+	if err != nil && cause == nil {
+		// A run whose tables could not be written (a full disk) is not finished.
+		status, cause = "failed", err
+	}
 	msg := ""
 	if cause != nil {
 		msg = cause.Error()
