@@ -345,7 +345,9 @@ func (f *lmdpFlags) sweep(cmd *cobra.Command, over, values, instSeeds string) (*
 		}
 		return g.checkMemory(g.params.M, g.params.S, g.params.A, g.params.H)
 	}
-	return &lmdp.Sweep{Base: f.experiment(l, src), Over: over, Values: strings.Split(values, ","), InstanceSeeds: seeds,
+	base := f.experiment(l, src)
+	base.MinGap = 0 // a sweep reports the gaps of every point (noise 0 is deterministic, hence not latent)
+	return &lmdp.Sweep{Base: base, Over: over, Values: strings.Split(values, ","), InstanceSeeds: seeds,
 		Root: f.defaultDir("sweep-" + over), Check: check}, nil
 }
 

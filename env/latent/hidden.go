@@ -26,7 +26,8 @@ const sharedSignal = 0.1
 // p_lo = (1/2 - sharedSignal) noise. Inside each part, the mass goes to the part's first
 // state with weight 1 - noise and is spread by shared random weights with weight noise,
 // so noise 0 is deterministic (Var* = 0) and noise 1 the most stochastic instance of
-// the family. The first state is drawn uniformly from the dark states in every context.
+// the family. The first state is a dark state, the same in every context: the first dark
+// state with probability 1 - noise, else uniform over the dark states.
 // The belief therefore moves only through bright/dark outcomes, by the likelihood ratio
 // p_hi/p_lo per step: the context is inferred over several steps.
 func Shared(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
@@ -42,19 +43,18 @@ func Shared(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 	good := goodActions(rng, M, S, A)
 	pLo := (0.5 - sharedSignal) * noise
 	pHi := 1 - pLo
-	nDark := 0
+	var dark []int
 	for s := 0; s < S; s++ {
 		if !bright[s] {
-			nDark++
+			dark = append(dark, s)
 		}
 	}
 	for m := 0; m < M; m++ {
 		l.Weights[m] = 1 / float64(M)
-		for s := 0; s < S; s++ {
-			if !bright[s] {
-				l.Init[m*S+s] = 1 / float64(nDark)
-			}
+		for _, s := range dark {
+			l.Init[m*S+s] = noise / float64(len(dark))
 		}
+		l.Init[m*S+dark[0]] += 1 - noise
 	}
 	for s := 0; s < S; s++ {
 		for a := 0; a < A; a++ {
@@ -89,7 +89,7 @@ func Shared(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 // g_m(s) earns 1/H; in the other states one shared good action earns 1/H in every
 // context. A reward at a signal state splits the contexts into those whose good action
 // was taken and the rest, so the belief narrows over several signal states, which the
-// agent reaches at random.
+// agent reaches at random. Noise 0 is deterministic (Var* = 0).
 func Noisy(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 	if err := checkHidden("noisy", M, S, A, H, gamma, noise); err != nil {
 		return nil, err
@@ -133,11 +133,12 @@ func Noisy(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 			}
 		}
 	}
-	for m := 0; m < M; m++ {
+	for m := 0; m < M; m++ { // the first state: 0 with probability 1 - noise, else uniform
 		l.Weights[m] = 1 / float64(M)
 		for s := 0; s < S; s++ {
-			l.Init[m*S+s] = 1 / float64(S)
+			l.Init[m*S+s] = noise / float64(S)
 		}
+		l.Init[m*S] += 1 - noise
 	}
 	return l, l.Validate()
 }
