@@ -79,6 +79,13 @@ func StartWorker(id string, num int, opts WorkerOptions) (*Worker, error) {
 	if err := w.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", python, err)
 	}
+	// Fd puts the pipes in blocking mode: a read then waits in the kernel on its own thread
+	// rather than through Go's poller, which saves a scheduler hand-off on every reply.
+	for _, p := range []any{stdin, stdout} {
+		if f, ok := p.(interface{ Fd() uintptr }); ok {
+			f.Fd()
+		}
+	}
 	w.stdin, w.in, w.out = stdin, bufio.NewWriterSize(stdin, 64<<10), bufio.NewReaderSize(stdout, 64<<10)
 	kwargs := opts.Kwargs
 	if kwargs == nil {

@@ -3,7 +3,8 @@ by Python itself, with no bridge.
 
     python -m gorl_gym.bench --id CartPole-v1 --envs 8 --procs 2 --steps 20000 [--vector]
 
-Each of --procs processes steps --envs environments --steps times (a plain loop over the
+With --serve it steps blocks on request instead (see serve). Each of --procs processes
+steps --envs environments --steps times (a plain loop over the
 environments with same-step reset, or with --vector Gymnasium's SyncVectorEnv), with
 actions drawn in advance; it prints one JSON line: env steps per second over all
 processes, timed inside the processes (start-up excluded).
@@ -47,6 +48,41 @@ def run_one(env_id, envs, steps, vector, seed):
     return time.perf_counter() - t0
 
 
+def serve(env_id, envs, vector, seed):
+    """Steps on request: each line "N" on stdin runs N vector steps and answers the
+    seconds they took, so that a benchmark can interleave its own blocks with these."""
+    import gymnasium as gym
+    if vector:
+        vec = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(envs)],
+                                       autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        vec.reset(seed=seed)
+        acts = [vec.action_space.sample() for _ in range(64)]
+
+        def block(n):
+            for t in range(n):
+                vec.step(acts[t % 64])
+    else:
+        es = [gym.make(env_id) for _ in range(envs)]
+        for i, e in enumerate(es):
+            e.reset(seed=seed + i)
+            e.action_space.seed(seed + i)
+        acts = [[e.action_space.sample() for e in es] for _ in range(64)]
+
+        def block(n):
+            for t in range(n):
+                a = acts[t % 64]
+                for i, e in enumerate(es):
+                    _, _, term, trunc, _ = e.step(a[i])
+                    if term or trunc:
+                        e.reset()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        n = int(line)
+        t0 = time.perf_counter()
+        block(n)
+        print(time.perf_counter() - t0, flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--id", default="CartPole-v1")
@@ -55,7 +91,11 @@ def main():
     p.add_argument("--steps", type=int, default=10000)
     p.add_argument("--vector", action="store_true")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--serve", action="store_true", help="step blocks on request (see serve)")
     a = p.parse_args()
+    if a.serve:
+        serve(a.id, a.envs, a.vector, 0)
+        return
     if a.child or a.procs == 1:
         dt = run_one(a.id, a.envs, a.steps, a.vector, 0)
         print(json.dumps({"seconds": dt, "env_steps": a.envs * a.steps,

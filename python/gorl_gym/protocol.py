@@ -26,22 +26,35 @@ HEADER = struct.Struct("<BI")
 OK, ERROR = 0, 1
 
 
-def read_exact(stream, n):
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = stream.read(n - len(buf))
-        if not chunk:
-            raise EOFError("gorl closed the pipe")
-        buf += chunk
-    return bytes(buf)
+class Reader:
+    """Reads requests from a raw (unbuffered) binary stream into one reused buffer: a
+    step request costs two read calls and no copies beyond the payload's own bytes."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.buf = bytearray(1 << 16)
+        self.head = bytearray(HEADER.size)
+
+    def _fill(self, view, n):
+        got = 0
+        while got < n:
+            k = self.raw.readinto(view[got:n])
+            if not k:
+                raise EOFError("gorl closed the pipe")
+            got += k
+
+    def read(self):
+        self._fill(memoryview(self.head), HEADER.size)
+        op, n = HEADER.unpack(self.head)
+        if n > len(self.buf):
+            self.buf = bytearray(n)
+        self._fill(memoryview(self.buf), n)
+        return chr(op), memoryview(self.buf)[:n]
 
 
-def read_request(stream):
-    op, n = HEADER.unpack(read_exact(stream, HEADER.size))
-    return chr(op), read_exact(stream, n) if n else b""
-
-
-def write_reply(stream, status, payload):
-    stream.write(HEADER.pack(status, len(payload)))
-    stream.write(payload)
-    stream.flush()
+def write_reply(raw, status, payload):
+    """Writes a reply with one write call (payload is bytes)."""
+    data = HEADER.pack(status, len(payload)) + payload
+    view, sent = memoryview(data), 0
+    while sent < len(data):
+        sent += raw.write(view[sent:])

@@ -118,22 +118,23 @@ def one_line(exc):
 
 
 def serve(stdin, stdout):
-    worker = None
+    """Answers requests from stdin on stdout (raw binary streams) until quit or EOF."""
+    reader, worker = protocol.Reader(stdin), None
     while True:
         try:
-            op, payload = protocol.read_request(stdin)
+            op, payload = reader.read()
         except EOFError:
             break
         if op == "Q":
             break
         try:
             if op == "I":
-                worker = Worker(json.loads(payload))
+                worker = Worker(json.loads(bytes(payload)))
                 out = json.dumps(worker.info).encode()
             elif worker is None:
                 raise RuntimeError(f"request {op!r} before init")
             elif op == "R":
-                out = worker.reset(payload)
+                out = worker.reset(bytes(payload))
             elif op == "S":
                 out = worker.step(payload)
             else:
@@ -148,6 +149,7 @@ def serve(stdin, stdout):
 
 def main():
     # The protocol owns stdout: anything an environment prints goes to stderr instead.
-    out = sys.stdout.buffer
+    # Raw streams (buffered ones unless PYTHONUNBUFFERED is set) for one syscall a message.
+    out = getattr(sys.stdout.buffer, "raw", sys.stdout.buffer)
     sys.stdout = sys.stderr
-    serve(sys.stdin.buffer, out)
+    serve(getattr(sys.stdin.buffer, "raw", sys.stdin.buffer), out)
