@@ -34,7 +34,7 @@ type Config struct {
 	// TruncationAsTermination bootstraps a time-limit end with 0, as CleanRL's scripts
 	// (and the PyTorch peer) do; false bootstraps it from the value of the final
 	// observation (Rollout.GAE).
-	TruncationAsTermination bool `json:"truncation_as_termination,omitempty"`
+	TruncationAsTermination bool `json:"truncation_as_termination"`
 	// Objective is the policy objective: clip (default), dpo, lpo or ta-lpo. The learned
 	// ones read their drift network from ObjectiveParams (see SaveLPO).
 	Objective       string `json:"objective"`

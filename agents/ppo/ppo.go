@@ -13,6 +13,14 @@
 // continuous-action training also normalises observations and rewards as that script
 // does.
 //
+// One update equals CleanRL's to float32 precision from the same weights, rollout and
+// minibatch order (update_fixture_test.go, fixtures from testdata/cleanrl_update.py),
+// and so do its logged statistics (approx_kl, old_approx_kl, clip_frac,
+// explained_variance). One deliberate difference: a time-limit end bootstraps from the
+// value of the final observation, where CleanRL treats it as termination
+// (TruncationAsTermination restores CleanRL's way; on CartPole-v1 over 20 seeds the
+// two end alike).
+//
 // Learned objectives are stored in drift network files (SaveLPO, LoadLPO): a header
 // line, a JSON description and the weights in agents/nn's parameter format.
 package ppo
