@@ -64,17 +64,17 @@ func LatestCheckpoint(runDir string) (string, error) {
 }
 
 // LatestCheckpointSteps returns the newest resumable checkpoint of a run directory and
-// the env steps it holds (from its name).
+// the env steps it holds (from its state).
 func LatestCheckpointSteps(runDir string) (string, int64, error) {
 	path, err := LatestCheckpoint(runDir)
 	if err != nil {
 		return "", 0, err
 	}
-	var steps int64
-	if _, err := fmt.Sscanf(filepath.Base(path), "td3-steps-%d.ckpt", &steps); err != nil {
-		return "", 0, fmt.Errorf("checkpoint %s: unexpected name", path)
+	st, err := readState(path)
+	if err != nil {
+		return "", 0, err
 	}
-	return path, steps, nil
+	return path, st.EnvSteps, nil
 }
 
 // checkpointState is the STAT section.
@@ -423,14 +423,27 @@ func (t *Trainer) restore(st *checkpointState) error {
 // cut back to the checkpoint's marks (rows written after it are dropped) and the agent,
 // replay buffer, random streams, environments and counters are restored, so that the run
 // goes on exactly as an uninterrupted run with the same seed would. cfg and arch must be
-// the run's recorded ones. The returned trainer logs to the reopened run (Log), which the
-// caller closes after Train.
+// the run's recorded ones, except that a run resumed from its final checkpoint may be
+// given a larger Steps, which extends it (its replay buffers grow to the new capacity).
+// Resumed from its final checkpoint with the same Steps, the trainer is Finished and
+// the logs are left untouched. Otherwise the returned trainer logs to the reopened run
+// (Log), which the caller closes after Train.
 func Resume(runDir string, cfg TrainConfig, arch Arch, opts logs.Options) (*Trainer, error) {
 	path, err := LatestCheckpoint(runDir)
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
-	t, err := NewTrainer(cfg, arch)
+	cfg = cfg.WithDefaults()
+	rec, done, err := peekState(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	build := cfg
+	extend := done && cfg.Steps > rec.Steps
+	if extend {
+		build.Steps = rec.Steps
+	}
+	t, err := NewTrainer(build, arch)
 	if err != nil {
 		return nil, err
 	}
@@ -438,6 +451,17 @@ func Resume(runDir string, cfg TrainConfig, arch Arch, opts logs.Options) (*Trai
 	if err != nil {
 		t.Close()
 		return nil, fmt.Errorf("resume: %w", err)
+	}
+	t.wasResumed = true
+	if done && !extend {
+		t.finished = true
+		return t, nil
+	}
+	if extend {
+		if err := t.extend(cfg); err != nil {
+			t.Close()
+			return nil, err
+		}
 	}
 	run, err := logs.Resume(runDir, opts, &marks)
 	if err != nil {
@@ -447,6 +471,71 @@ func Resume(runDir string, cfg TrainConfig, arch Arch, opts logs.Options) (*Trai
 	t.Log = run
 	return t, nil
 }
+
+// readState reads the STAT section of a resumable checkpoint.
+func readState(path string) (*checkpointState, error) {
+	c, err := openCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	p, err := c.Section("STAT")
+	if err != nil {
+		return nil, err
+	}
+	var st checkpointState
+	if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&st); err != nil {
+		return nil, c.Errorf("corrupted state: %v", err)
+	}
+	return &st, nil
+}
+
+// peekState reads the recorded config of a resumable checkpoint and whether it is the
+// run's final one (budget spent or target reached).
+func peekState(path string) (TrainConfig, bool, error) {
+	st, err := readState(path)
+	if err != nil {
+		return TrainConfig{}, false, err
+	}
+	var rec TrainConfig
+	if err := json.Unmarshal([]byte(st.Config), &rec); err != nil {
+		return TrainConfig{}, false, fmt.Errorf("td3 checkpoint %s: corrupted state: %v", path, err)
+	}
+	return rec, st.EnvSteps >= rec.Steps || st.Solved, nil
+}
+
+// extend gives a finished run the larger budget of cfg: the replay buffers grow to
+// min(BufferSize, Steps) with their transitions kept in insertion order.
+func (t *Trainer) extend(cfg TrainConfig) error {
+	capacity := int(min(int64(t.agent.Cfg.BufferSize), cfg.Steps))
+	for k, b := range t.bufs {
+		if capacity <= b.Cap() {
+			continue
+		}
+		g, err := NewReplay(capacity, b.ObsDim, b.ActDim)
+		if err != nil {
+			return err
+		}
+		for i := range b.size {
+			j := i // oldest first: a full ring starts at pos
+			if b.size == b.Cap() {
+				j = (b.pos + i) % b.Cap()
+			}
+			o, a := b.ObsDim, b.ActDim
+			copy(g.obs[i*o:(i+1)*o], b.obs[j*o:(j+1)*o])
+			copy(g.next[i*o:(i+1)*o], b.next[j*o:(j+1)*o])
+			copy(g.act[i*a:(i+1)*a], b.act[j*a:(j+1)*a])
+			g.rew[i], g.done[i] = b.rew[j], b.done[j]
+		}
+		g.size, g.pos = b.size, b.size%capacity
+		t.bufs[k] = g
+	}
+	t.Config.Steps, t.solved = cfg.Steps, false
+	return nil
+}
+
+// Finished reports whether the trainer was resumed from its run's final checkpoint.
+func (t *Trainer) Finished() bool { return t.finished }
 
 // SaveCheckpoint writes the online and target parameters and both Adam states to path
 // atomically (the final checkpoint of a run). Sections, in order: actor, actor target,

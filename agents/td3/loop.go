@@ -183,6 +183,8 @@ type Trainer struct {
 	lastCkAt    time.Time
 	canSnapshot bool
 	ctx         context.Context // done: stop before the next env step
+	wasResumed  bool            // built by Resume
+	finished    bool            // resumed from its final checkpoint: nothing to train
 }
 
 // MultiTask is an environment that runs one of several members per episode, such as the
@@ -225,6 +227,9 @@ func newTrainer(cfg TrainConfig, arch Arch, vec *env.Vector) (*Trainer, error) {
 		}
 	}
 	obsDim, actDim := ospace.Dim(), as.Dim()
+	if err := checkMemory(cfg.TD3, cfg.Steps, obsDim, actDim, vectorMembers(vec)); err != nil {
+		return nil, err
+	}
 	agent, err := New(arch, obsDim, actDim, cfg.TD3, env.NewRand(cfg.Seed, StreamInit))
 	if err != nil {
 		return nil, err
@@ -346,6 +351,16 @@ func (t *Trainer) Train() (Summary, error) {
 		}
 	}
 	if err := t.loop(); err != nil {
+		if errors.Is(err, agents.ErrInterrupted) { // stopped by its context: resumable from here
+			if cerr := t.checkpoint(); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+		}
+		return t.summary(), err
+	}
+	// The final resumable checkpoint: --resume of the finished run finds nothing left to
+	// do, and --resume --steps N extends it from there.
+	if err := t.checkpoint(); err != nil {
 		return t.summary(), err
 	}
 	sum := t.summary()

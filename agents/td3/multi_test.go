@@ -102,8 +102,7 @@ func TestResumeMultiTask(t *testing.T) {
 	arch := SETArch{Graphs: setGraphs(t, cfg.Env), Config: tinySET}
 	tmp := t.TempDir()
 	ref, cut := filepath.Join(tmp, "ref"), filepath.Join(tmp, "cut")
-	trainRun(t, ref, cfg, arch)
-	copyDir(t, ref, cut)
+	trainRunCopying(t, ref, cfg, arch, 180, cut)
 	tr, err := Resume(cut, cfg, arch, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 	if err != nil {
 		t.Fatal(err)

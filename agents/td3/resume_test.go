@@ -2,6 +2,8 @@ package td3
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"gorl/agents"
 	"gorl/env"
 	"gorl/logs"
 	"gorl/physics3d/morph"
@@ -50,11 +53,22 @@ func copyDir(t *testing.T, src, dst string) {
 
 func trainRun(t *testing.T, dir string, cfg TrainConfig, arch Arch) Summary {
 	t.Helper()
+	return trainRunCopying(t, dir, cfg, arch, -1, "")
+}
+
+// trainRunCopying trains as trainRun and copies the run directory to copyTo right after
+// the checkpoint of env step at: the run as a SIGKILL then would leave it.
+func trainRunCopying(t *testing.T, dir string, cfg TrainConfig, arch Arch, at int64, copyTo string) Summary {
+	t.Helper()
 	run, err := logs.Create(dir, cfg, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Train(cfg, arch, run, Hooks{})
+	s, err := Train(cfg, arch, run, Hooks{OnCheckpoint: func(steps int64, _ string) {
+		if steps == at {
+			copyDir(t, dir, copyTo)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,19 +154,25 @@ func testResume(t *testing.T, cfg TrainConfig) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Train(cfg, nil, run, Hooks{OnCheckpoint: func(steps int64, _ string) { seen = append(seen, steps) }})
+	// The copy made right after the checkpoint of env step 700 is the run as a SIGKILL
+	// then would leave it.
+	sum, err := Train(cfg, nil, run, Hooks{OnCheckpoint: func(steps int64, _ string) {
+		seen = append(seen, steps)
+		if steps == 700 {
+			copyDir(t, ref, cut)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	run.Close()
-	if !slices.Equal(seen, []int64{0, 350, 700}) {
-		t.Fatalf("checkpoints at env steps %v, want [0 350 700]", seen)
+	if !slices.Equal(seen, []int64{0, 350, 700, 1000}) {
+		t.Fatalf("checkpoints at env steps %v, want [0 350 700 1000]", seen)
 	}
 	names, _ := filepath.Glob(filepath.Join(ref, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000000700.ckpt" {
-		t.Fatalf("checkpoints/ holds %v, want the final and the latest periodic checkpoint", names)
+	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000001000.ckpt" {
+		t.Fatalf("checkpoints/ holds %v, want the final networks and the final resumable checkpoint", names)
 	}
-	copyDir(t, ref, cut)
 	tr, err := Resume(cut, cfg, nil, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 	if err != nil {
 		t.Fatal(err)
@@ -187,8 +207,7 @@ func TestResumeSETOnHopper(t *testing.T) {
 	arch := SETArch{Graph: m.Graph(), Config: tinySET}
 	tmp := t.TempDir()
 	ref, cut := filepath.Join(tmp, "ref"), filepath.Join(tmp, "cut")
-	trainRun(t, ref, cfg, arch)
-	copyDir(t, ref, cut)
+	trainRunCopying(t, ref, cfg, arch, 180, cut)
 	tr, err := Resume(cut, cfg, arch, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
 	if err != nil {
 		t.Fatal(err)
@@ -353,13 +372,13 @@ func TestDamagedCheckpoint(t *testing.T) {
 }
 
 // TestCheckpointCadence: by time (a tiny interval: after every env step), off (only the
-// initial one), and by count.
+// initial and the final one), and by count (plus the final one).
 func TestCheckpointCadence(t *testing.T) {
 	for _, c := range []struct {
 		every   int64
 		seconds float64
 		want    int
-	}{{-1, 1e-9, 40}, {-1, -1, 1}, {15, -1, 3}} {
+	}{{-1, 1e-9, 41}, {-1, -1, 2}, {15, -1, 4}} {
 		cfg := tinyPendulum()
 		cfg.Steps, cfg.CheckpointEvery, cfg.CheckpointSeconds = 40, c.every, c.seconds
 		dir := filepath.Join(t.TempDir(), "run")
@@ -377,4 +396,49 @@ func TestCheckpointCadence(t *testing.T) {
 			t.Errorf("checkpoint_every %d, checkpoint_seconds %v: %d checkpoints written, %d kept; want %d and 1", c.every, c.seconds, n, len(names), c.want)
 		}
 	}
+}
+
+// TestInterruptThroughTrainer cancels a run through the agents.Trainer contract: it
+// stops with a checkpoint, status "interrupted" and ErrInterrupted, and Settings.Resume
+// continues it to the uninterrupted run's tables and networks.
+func TestInterruptThroughTrainer(t *testing.T) {
+	tmp := t.TempDir()
+	ref, stopped := filepath.Join(tmp, "ref"), filepath.Join(tmp, "stopped")
+	trainRun(t, ref, tinyPendulum(), nil)
+	s := &Settings{TD3: tinyPendulum()}
+	if err := s.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	opts := logs.Options{EnvID: s.TD3.Env, StepEvery: s.TD3.StepEvery}
+	run, err := logs.Create(stopped, s.TD3, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.NewTrainer(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = tr.Train(ctx, agents.Hooks{OnUpdate: func(st agents.Status) {
+		if st.EnvSteps >= 500 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, agents.ErrInterrupted) {
+		t.Fatalf("Train after cancel: %v, want ErrInterrupted", err)
+	}
+	info, _ := logs.ReadRunInfo(stopped)
+	if _, steps, err := LatestCheckpointSteps(stopped); err != nil || steps != 500 || info.Status != "interrupted" {
+		t.Fatalf("after cancel: checkpoint at %d (%v), status %q; want 500 and interrupted", steps, err, info.Status)
+	}
+	tr, err = s.Resume(stopped, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := tr.Train(context.Background(), agents.Hooks{})
+	if err != nil || sum.ResumedSteps != 500 || sum.EnvSteps != 1000 {
+		t.Fatalf("resumed: %+v, %v", sum, err)
+	}
+	sameRuns(t, ref, stopped)
 }

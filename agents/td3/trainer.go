@@ -170,7 +170,15 @@ func (s *Settings) NewTrainer(log *logs.Run) (agents.Trainer, error) {
 // its final checkpoint is finished: the runner reports it and logs nothing.
 func (s *Settings) Resume(dir string, opts logs.Options) (agents.Trainer, error) {
 	if _, err := os.Stat(FinalCheckpointPath(dir)); err == nil {
-		return &runner{s: s, finished: true}, nil
+		// Finished, but without a final resumable checkpoint: its env cannot save its
+		// state, or an older gorl wrote it. It cannot be extended.
+		p, err := LatestCheckpoint(dir)
+		if err != nil {
+			return &runner{s: s, finished: true}, nil
+		}
+		if _, done, err := peekState(p); err == nil && !done {
+			return &runner{s: s, finished: true}, nil
+		}
 	}
 	arch, err := s.arch(s.TD3.Env, s.TD3.EnvOptions)
 	if err != nil {
@@ -183,7 +191,7 @@ func (s *Settings) Resume(dir string, opts logs.Options) (agents.Trainer, error)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	return &runner{t: t, s: s}, nil
+	return &runner{t: t, s: s, finished: t.Finished()}, nil
 }
 
 // Policy acts with the actor of dir's final checkpoint, or of its latest resumable one
@@ -275,7 +283,7 @@ func (r *runner) Train(ctx context.Context, hooks agents.Hooks) (agents.Summary,
 		RecentReturn: s.RecentReturn, WallSeconds: s.WallSeconds, Solved: s.Solved},
 		Resumed: int(s.Resumed), ResumedSteps: -1, Label: "td3 (" + r.s.Arch + ")", Variant: r.s.Arch,
 		Steps: t.Config.Steps, ReturnWindow: len(s.LastEpisodes), Target: t.Config.StopAtReturn, Checkpoint: s.Checkpoint}
-	if t.resumed > 0 {
+	if t.wasResumed {
 		sum.ResumedSteps = t.resumed
 	}
 	if t.Log == nil {
@@ -283,9 +291,6 @@ func (r *runner) Train(ctx context.Context, hooks agents.Hooks) (agents.Summary,
 	}
 	switch {
 	case errors.Is(err, agents.ErrInterrupted):
-		if cerr := t.checkpoint(); cerr != nil {
-			err = errors.Join(err, cerr)
-		}
 		_ = t.Log.Interrupt(err)
 		return sum, fmt.Errorf("at env step %d (checkpoint written; --resume continues): %w", t.envSteps, err)
 	case err != nil:

@@ -256,7 +256,14 @@ func runEnv(runDir string) (string, env.Options, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("render %s: %w", runDir, err)
 	}
-	var cfg map[string]any
+	var head struct { // a training run's envelope; rollout and eval configs have the same keys
+		Env        string      `json:"env"`
+		EnvOptions env.Options `json:"env_options"`
+	}
+	if json.Unmarshal(data, &head) == nil && head.Env != "" {
+		return head.Env, head.EnvOptions, nil
+	}
+	var cfg map[string]any // a training run of format 1 names its env in its section
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return "", nil, fmt.Errorf("render %s: config.json: %w", runDir, err)
 	}

@@ -69,9 +69,9 @@ func TestTrainTD3EvalResumeFinished(t *testing.T) {
 			t.Fatalf("metrics lack %s in the last row (%v)", name, col)
 		}
 	}
-	// Checkpoints at env steps 0, 250 and 500; only the newest is kept, with the final one.
+	// Checkpoints at env steps 0, 250, 500 and the final 600; only the newest is kept, with the final networks.
 	names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000000500.ckpt" {
+	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000000600.ckpt" {
 		t.Fatalf("checkpoints: %v", names)
 	}
 	out, stderr, code = gorl(t, "eval", dir, "--episodes", "2")
@@ -247,7 +247,15 @@ func TestTrainTD3ResumeAfterSIGKILL(t *testing.T) {
 	}
 	sameTD3Runs(t, ref, killed)
 	names, _ := filepath.Glob(filepath.Join(killed, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[1]) != "td3-steps-000000019500.ckpt" {
-		t.Fatalf("checkpoints after the resumed run: %v, want the final one and the one of env step 19500", names)
+	if len(names) != 2 || filepath.Base(names[1]) != "td3-steps-000000020000.ckpt" {
+		t.Fatalf("checkpoints after the resumed run: %v, want the final networks and the final resumable checkpoint", names)
+	}
+	// --resume --steps extends the finished run from its final checkpoint.
+	out, stderr, code = gorl(t, "train", "--resume", "--run-dir", killed, "--steps", "20500", "--quiet")
+	if code != 0 || !strings.Contains(out, "resumed    from env step 20000") || !strings.Contains(out, "env steps  20500") {
+		t.Fatalf("extend: exit %d: %s %s", code, out, stderr)
+	}
+	if eps, err := logs.ReadEpisodes(killed); err != nil || eps[len(eps)-1].EnvSteps != 20400 {
+		t.Fatalf("extended run: last episode %+v (%v), want one ending at env step 20400", eps[len(eps)-1], err)
 	}
 }

@@ -237,6 +237,10 @@ func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if tr.Finished() && extend {
+		tr.Close()
+		return fmt.Errorf("run %s cannot be extended: it has no final resumable checkpoint (its env cannot save its state, or an older gorl wrote it)", o.dir)
+	}
 	if tr.Finished() {
 		tr.Close()
 		_, err := fmt.Fprintf(cmd.OutOrStdout(), "run %s has finished its %d steps; nothing to resume (--resume --steps N extends it)\n", o.dir, *cm.Steps)
