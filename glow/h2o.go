@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Offline is an offline RL algorithm plugged into H2O: it maps a data set to a policy.
@@ -93,6 +94,10 @@ type MABO struct {
 	Gamma   float64     // default 1
 	// Ablations: NoClip takes clip bound +Inf, NoPenalty takes alpha = 0.
 	NoClip, NoPenalty bool
+	// Ties, when set, draws uniformly among the tied minimisers of a joint class (the
+	// argmin is a set); nil takes the lowest index, i.e. the class's order, which the
+	// experiments draw per seed.
+	Ties *rand.Rand
 }
 
 // Schedule returns alpha_t and the clip bound of iteration t.
@@ -144,7 +149,7 @@ func (m *MABO) Fit(d *Data, t int) (Policy, error) {
 			return nil, err
 		}
 		if m.Finite.Joint {
-			i := argminJoint(jointLosses(m.Finite, m.objective(d, t)))
+			i := argminJoint(jointLosses(m.Finite, m.objective(d, t)), m.Ties)
 			return TablePolicy(m.Finite.member(i).Greedy()), nil
 		}
 		idx := minimiseChain(chainLosses(m.Finite, m.objective(d, t)))

@@ -115,7 +115,7 @@ func TestFQIFixedPointAndMABOOnIncomplete(t *testing.T) {
 		t.Fatalf("FQI chose member %d (value %g), want the broken lock", fq, v)
 	}
 	mabo := &MABO{Finite: f, W: ModelRatios(f.Models, f)}
-	pick := func() int { return argminJoint(jointLosses(f, mabo.objective(d, 400))) }
+	pick := func() int { return argminJoint(jointLosses(f, mabo.objective(d, 400)), nil) }
 	if i := pick(); i == fq {
 		t.Fatalf("MABO.CR chose the broken lock (member %d)", i)
 	}
@@ -200,5 +200,22 @@ func TestJointFQIOnProductClassIsBackwardFQI(t *testing.T) {
 				t.Fatalf("seed %d layer %d: joint FQI %v, backward FQI %v", seed, h, got.Q[h], back.Q[h])
 			}
 		}
+	}
+}
+
+// argminJoint: the lowest index on ties without a stream, a draw among the tied
+// minimisers (and only them) with one.
+func TestArgminJointTies(t *testing.T) {
+	losses := [][]float64{{0.5, 0}, {0.2, 0.1}, {0.3, 0}, {0.1, 0.2 + 1e-15}, {0.3, 0.0001}}
+	if i := argminJoint(losses, nil); i != 1 {
+		t.Fatalf("no stream: %d, want 1", i)
+	}
+	seen := map[int]int{}
+	rng := env.NewRand(1)
+	for k := 0; k < 300; k++ {
+		seen[argminJoint(losses, rng)]++
+	}
+	if len(seen) != 3 || seen[1] == 0 || seen[2] == 0 || seen[3] == 0 {
+		t.Fatalf("draws %v, want each of the tied 1, 2, 3", seen)
 	}
 }

@@ -1,6 +1,9 @@
 package glow
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // jointLosses returns loss[i][h]: the loss of layer h of the i-th function of a joint
 // class (its own next layer gives the next values).
@@ -41,19 +44,29 @@ func lessThan(a, b float64) bool {
 	return a < b-tieTol*(1+math.Abs(b))
 }
 
-// argminJoint returns the function with the smallest summed loss (lowest index on ties).
-func argminJoint(losses [][]float64) int {
-	best, arg := math.Inf(1), 0
+// argminJoint returns the function with the smallest summed loss: the lowest index
+// on ties, or with ties a uniform draw among the tied minimisers.
+func argminJoint(losses [][]float64, ties *rand.Rand) int {
+	sums := make([]float64, len(losses))
+	best := math.Inf(1)
 	for i, row := range losses {
-		s := 0.0
 		for _, l := range row {
-			s += l
+			sums[i] += l
 		}
-		if lessThan(s, best) {
-			best, arg = s, i
+		if lessThan(sums[i], best) {
+			best = sums[i]
 		}
 	}
-	return arg
+	var tied []int
+	for i, s := range sums {
+		if !lessThan(best, s) {
+			tied = append(tied, i)
+		}
+	}
+	if ties == nil || len(tied) == 1 {
+		return tied[0]
+	}
+	return tied[ties.IntN(len(tied))]
 }
 
 // selectJoint is GLOW's steps 1-2 over a joint class: the members whose every layer
@@ -74,7 +87,7 @@ func (g *GLOW) selectJoint(d *Data, s Schedule) (int, bool) {
 		any = any || feasible[i]
 	}
 	if !any {
-		return argminJoint(losses), true
+		return argminJoint(losses, nil), true
 	}
 	return g.optimistic(d, 0, feasible, func(int) bool { return true }), false
 }
