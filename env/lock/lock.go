@@ -407,6 +407,9 @@ func ConfigFromOptions(opts env.Options) (Config, error) {
 	if c.FinalReward, err = opts.Float("final_reward", 1); err != nil {
 		return c, err
 	}
+	if !(c.FinalReward > 0 && c.FinalReward <= 1) {
+		return c, fmt.Errorf("option final_reward=%g: must be in (0, 1]", c.FinalReward) // 0 would read as the default
+	}
 	return c, nil
 }
 

@@ -202,6 +202,38 @@ func TestRegistryAndOptions(t *testing.T) {
 	}
 }
 
+// lock/incomplete is the latent lock paying IncompleteFinalReward for the opened
+// combination; final_reward sets it on any lock and is checked.
+func TestFinalRewardAndIncompleteEnv(t *testing.T) {
+	e, err := env.Make("lock/incomplete", env.Options{"H": "3", "actions": "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := e.(*Env).Lock
+	m := l.Model()
+	if got := m.R[2][GoodB][l.Correct[2][1]]; got != IncompleteFinalReward || l.FinalReward != 0.9 {
+		t.Errorf("lock/incomplete final reward %g (config %g), want 0.9", got, l.FinalReward)
+	}
+	e.Seed(4)
+	e.Reset()
+	ret := 0.0
+	for h := 0; h < 3; h++ {
+		tr := e.Step([]float64{float64(l.Correct[h][e.(*Env).Context()])})
+		ret += tr.Reward
+	}
+	if ret != 0.9 {
+		t.Errorf("opening lock/incomplete returned %g, want 0.9", ret)
+	}
+	if d, err := env.Make("lock/latent", env.Options{"H": "2", "final_reward": "0.5"}); err != nil || d.(*Env).Model().R[1][GoodA][d.(*Env).Correct[1][0]] != 0.5 {
+		t.Errorf("final_reward=0.5: err %v", err)
+	}
+	for _, bad := range []string{"0", "-1", "1.5", "NaN"} {
+		if _, err := env.Make("lock/latent", env.Options{"final_reward": bad}); err == nil {
+			t.Errorf("final_reward=%s: want an error", bad)
+		}
+	}
+}
+
 // Offline data: designs behave as specified, and a data set survives Parquet.
 func TestOfflineDesignsAndParquet(t *testing.T) {
 	l, _ := New(Config{H: 8, Actions: 4, LockSeed: 2})
