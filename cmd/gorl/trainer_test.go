@@ -203,3 +203,55 @@ func TestRunEnvelope(t *testing.T) {
 	defer lock.Unlock()
 	wantOneLineError(t, "is in use by process", "train", "--resume", "--run-dir", ppoDir, "--steps", "4096")
 }
+
+// TestFormat1RunOpens turns a run into the shape the previous gorl wrote (config.json
+// without envelope, env and seed in the "train" section, checkpoint_every in updates;
+// JSON checkpoints of version 1): gorl eval, --resume and logs ls still read it, and a
+// config.json of an unknown format fails in one line naming the format.
+func TestFormat1RunOpens(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "old")
+	if _, stderr, code := gorl(t, "train", "--steps", "1024", "--seed", "3", "--run-dir", dir, "-q"); code != 0 {
+		t.Fatal(stderr)
+	}
+	evalNew, stderr, code := gorl(t, "eval", dir, "--episodes", "2", "--step-every", "-1", "--out", filepath.Join(tmp, "e1"))
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var rc map[string]any
+	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	json.Unmarshal(data, &rc)
+	train := rc["train"].(map[string]any)
+	train["env"], train["seed"], train["checkpoint_every"] = rc["env"], rc["seed"], 100
+	for _, k := range []string{"format", "env", "seed", "run_id"} {
+		delete(rc, k)
+	}
+	data, _ = json.Marshal(rc)
+	os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644)
+	cks, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+	for _, p := range cks {
+		ck, err := agents.ReadCheckpoint(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ck.Version = 1
+		if err := logs.WriteJSONAtomic(strings.TrimSuffix(p, ".ckpt")+".json", ck); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(p)
+	}
+	evalOld, stderr, code := gorl(t, "eval", dir, "--episodes", "2", "--step-every", "-1", "--out", filepath.Join(tmp, "e2"))
+	if code != 0 || strings.Split(evalOld, ";")[0] != strings.Split(evalNew, ";")[0] {
+		t.Fatalf("eval of the format-1 run: exit %d %q %s; the same run in format 2: %q", code, evalOld, stderr, evalNew)
+	}
+	if out, stderr, code := gorl(t, "train", "--resume", "--run-dir", dir); code != 0 || !strings.Contains(out, "has finished its 1024 steps") {
+		t.Fatalf("resume of the finished format-1 run: exit %d %s %s", code, out, stderr)
+	}
+	if out, _, code := gorl(t, "logs", "ls", tmp); code != 0 || !strings.Contains(out, "CartPole-v1") {
+		t.Fatalf("logs ls: %s", out)
+	}
+	rc["format"] = 9
+	data, _ = json.Marshal(rc)
+	os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644)
+	wantOneLineError(t, "format 9; this gorl reads formats 1 to 2", "eval", dir)
+}
