@@ -117,7 +117,8 @@ func (rs *ratioSet) add(h int, occ []float64) {
 // occupancies of every greedy policy of f in every model. For a joint class the
 // policies are the greedy policies of its members; for a product class they are every
 // combination of per-layer greedy rows (enumerated layer by layer, so a layer's tables
-// depend only on the policy's earlier layers).
+// depend only on the policy's earlier layers): prod_h |rows_h| policies, which keeps it
+// to small classes (the lock family has LockRatios instead).
 func ModelRatios(models []*MDP, f *Finite) *Ratios {
 	H := len(f.Cands)
 	rs := newRatioSet(H)
