@@ -295,6 +295,9 @@ func (c MetaConfig) validateSearch() error {
 	} else if c.Population < 2 {
 		return fmt.Errorf("population %d: want at least 2", c.Population)
 	}
+	if c.ES == nil && c.Strategy == "cmaes" && c.Dim() > MaxCMADim {
+		return fmt.Errorf("strategy cmaes: %d parameters exceed %d (the full covariance is d x d); use snes or openes, or a smaller --hidden", c.Dim(), MaxCMADim)
+	}
 	if c.shaping() == "pair-rank" && !openes {
 		return fmt.Errorf("pair-rank shaping needs antithetic pairs, i.e. strategy openes (not %s)", c.Strategy)
 	}

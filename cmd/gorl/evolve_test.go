@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"gorl/evolution"
 	"gorl/logs"
 )
 
@@ -53,7 +57,7 @@ func TestEvolveBadFlags(t *testing.T) {
 		{"want 1 <= MIN <= MAX", []string{"--objective", "ta-lpg", "--lifetimes", "250:10"}},
 		{"need discrete actions", []string{"--objective", "lpg", "--env", "Pendulum-v1"}},
 		{"--fitness-policy must be mode or sample", []string{"--objective", "lpg", "--fitness-policy", "greedy"}},
-		{"--population must be even", []string{"--population", "5"}},
+		{"even for openes", []string{"--population", "5"}},
 		{"--generations must be in", []string{"--generations", "0"}},
 		{"--inner-steps must be in", []string{"--inner-steps", "0"}},
 		{"--sigma must be a positive number", []string{"--sigma", "-1"}},
@@ -61,6 +65,13 @@ func TestEvolveBadFlags(t *testing.T) {
 		{"--workers must be in", []string{"--workers", "-2"}},
 		{"unknown env", []string{"--env", "NoSuchEnv-v0"}},
 		{"decays", []string{"--sigma-decay", "1.5"}},
+		{"--strategy must be openes, snes or cmaes", []string{"--strategy", "bfgs"}},
+		{"--shaping must be rank, zscore or pair-rank", []string{"--shaping", "ranks"}},
+		{"--protocol must be lifetime or groove", []string{"--objective", "lpg", "--protocol", "x"}},
+		{"protocol groove trains LPG agents", []string{"--protocol", "groove"}},
+		{"needs antithetic pairs", []string{"--objective", "lpg", "--protocol", "groove", "--strategy", "snes"}},
+		{"pair-rank shaping needs antithetic pairs", []string{"--strategy", "cmaes", "--shaping", "pair-rank", "--hidden", "4"}},
+		{"exceed 1000", []string{"--strategy", "cmaes", "--hidden", "128", "--generations", "1"}},
 	} {
 		wantOneLineError(t, c.want, append([]string{"evolve", "--run-dir", filepath.Join(t.TempDir(), "x")}, c.args...)...)
 	}
@@ -199,4 +210,77 @@ func TestEvolveTALPG(t *testing.T) {
 		"--run-dir", filepath.Join(base, "x"))
 	wantOneLineError(t, "--objective does not apply to --algo lpg", "train", "--algo", "lpg", "--objective", "dpo",
 		"--update-rule", filepath.Join(base, "a", "mean.lpg"), "--run-dir", filepath.Join(base, "x"))
+}
+
+// evolveKilledAndResumed runs args twice: once uninterrupted, once SIGKILLed after its
+// first generation's state is written and then resumed with --resume; the two run
+// directories must end with the same search mean (the mean network file, byte for
+// byte) and the same per-generation metrics.
+func evolveKilledAndResumed(t *testing.T, meanFile string, args ...string) {
+	t.Helper()
+	base := t.TempDir()
+	whole, killed := filepath.Join(base, "whole"), filepath.Join(base, "killed")
+	if _, stderr, code := gorl(t, append(args, "--run-dir", whole, "--quiet")...); code != 0 {
+		t.Fatalf("gorl %v: %s", args, stderr)
+	}
+	cmd := exec.Command(gorlBin, append(args, "--run-dir", killed, "--quiet")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if st, err := evolution.ReadMetaState(killed); err == nil && st.Generation() >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no generation finished")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if _, stderr, code := gorl(t, "evolve", "--resume", "--run-dir", killed, "--quiet"); code != 0 {
+		if !strings.Contains(stderr, "already completed") { // killed after its last generation
+			t.Fatalf("resume: %s", stderr)
+		}
+	}
+	a, err := os.ReadFile(filepath.Join(whole, meanFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(killed, meanFile))
+	if err != nil || !bytes.Equal(a, b) {
+		t.Fatalf("%s differs after SIGKILL and --resume (%v)", meanFile, err)
+	}
+	ma, _ := logs.ReadMetrics(whole)
+	mb, err := logs.ReadMetrics(killed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := ma.Column("fitness_mean")
+	cb, _ := mb.Column("fitness_mean")
+	if len(ca) == 0 || !reflect.DeepEqual(ca, cb) {
+		t.Fatalf("fitness_mean: uninterrupted %v, killed and resumed %v", ca, cb)
+	}
+}
+
+func TestEvolveGrooveGridKilledAndResumed(t *testing.T) {
+	evolveKilledAndResumed(t, "mean.lpg", "evolve", "--objective", "ta-lpg", "--env", "grid/random", "--protocol", "groove",
+		"--generations", "4", "--population", "4", "--lifetimes", "2:4", "--updates-per-generation", "2", "--hidden", "4",
+		"--inner-envs", "2", "--inner-rollout-steps", "5", "--fitness-episodes", "1", "--seed", "2")
+}
+
+func TestEvolveTALPOMinAtarKilledAndResumed(t *testing.T) {
+	evolveKilledAndResumed(t, "mean.drift", "evolve", "--objective", "ta-lpo", "--env", "MinAtar/SpaceInvaders-v1",
+		"--strategy", "snes", "--generations", "3", "--population", "2", "--inner-steps", "256", "--inner-envs", "4",
+		"--inner-rollout-steps", "16", "--hidden", "4", "--fitness-episodes", "1", "--seed", "2")
+}
+
+func TestEvolveCMAESRunsAndResumes(t *testing.T) {
+	evolveKilledAndResumed(t, "mean.drift", "evolve", "--objective", "lpo", "--strategy", "cmaes", "--generations", "3",
+		"--population", "4", "--inner-steps", "256", "--inner-envs", "2", "--inner-rollout-steps", "32", "--hidden", "4",
+		"--fitness-episodes", "1", "--seed", "2")
 }
