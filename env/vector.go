@@ -36,6 +36,7 @@ type Vector struct {
 	workers int
 	actions [][]float64
 	failers []failer // sub-environments that can fail beyond recovery (see Failure)
+	async   []AsyncStepper // all sub-environments, when every one is an AsyncStepper
 	chunk   atomic.Uint64 // indices claimed at a time (see adaptChunk)
 	perEnv  float64       // smoothed seconds per environment step, as the caller measured it
 	gen     uint64        // Steps started; only the caller's goroutine touches it
@@ -94,6 +95,18 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 		if f, ok := As[failer](e); ok {
 			v.failers = append(v.failers, f)
 		}
+	}
+	for _, e := range v.Envs {
+		a, ok := e.(AsyncStepper) // not through wrappers: a wrapper's own Step must run
+		if !ok {
+			v.async = nil
+			break
+		}
+		v.async = append(v.async, a)
+	}
+	if v.async != nil {
+		// The environments step in their own processes: goroutines would only wait.
+		workers, v.workers = 1, 1
 	}
 	d := v.Envs[0].ObservationSpace().Dim()
 	v.Obs = make([][]float64, n)
@@ -186,6 +199,10 @@ func (v *Vector) Step(actions [][]float64) {
 		panic("env: Step on a closed Vector")
 	}
 	v.actions = actions
+	if v.async != nil {
+		v.stepAsync()
+		return
+	}
 	if v.workers == 1 {
 		v.stepRange(0, len(v.Envs))
 		return
@@ -292,6 +309,33 @@ func (v *Vector) stepRange(lo, hi int) {
 		if tr.Done() {
 			copy(v.FinalObs[i], tr.Obs)
 			copy(v.Obs[i], e.Reset())
+		} else {
+			copy(v.Obs[i], tr.Obs)
+		}
+	}
+}
+
+// AsyncStepper is implemented by environments that step outside the caller's process
+// (gym: environments, in Python worker processes): StartStep sends the action and returns
+// at once, FinishStep waits for the outcome, as Step would return it. A Vector whose
+// environments are all AsyncSteppers, unwrapped, starts every Step before it finishes
+// any, so that the processes step side by side and their latencies overlap.
+type AsyncStepper interface {
+	StartStep(action []float64)
+	FinishStep() Transition
+}
+
+// stepAsync is Step for AsyncSteppers, with the same results as stepRange.
+func (v *Vector) stepAsync() {
+	for i, a := range v.async {
+		a.StartStep(v.actions[i])
+	}
+	for i, a := range v.async {
+		tr := a.FinishStep()
+		v.Rewards[i], v.Terminated[i], v.Truncated[i] = tr.Reward, tr.Terminated, tr.Truncated
+		if tr.Done() {
+			copy(v.FinalObs[i], tr.Obs)
+			copy(v.Obs[i], v.Envs[i].Reset())
 		} else {
 			copy(v.Obs[i], tr.Obs)
 		}

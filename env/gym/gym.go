@@ -43,7 +43,7 @@ type Env struct {
 	w      *Worker
 	seed   int64 // -1: none pending
 	failed error
-	tr     env.Transition
+	act    [1][]float64 // the action of the step in flight, as Worker.StartStep takes it
 }
 
 // New starts a worker for the Gymnasium id with opts as gymnasium.make kwargs.
@@ -94,8 +94,26 @@ func (e *Env) Reset() []float64 {
 // Step applies the action. After a failure it returns a terminated transition with zero
 // observation and reward; Failure says why.
 func (e *Env) Step(action []float64) env.Transition {
+	e.StartStep(action)
+	return e.FinishStep()
+}
+
+// StartStep sends the action to the worker and returns at once; FinishStep waits for the
+// outcome. An env.Vector of gym: environments starts all their steps before finishing
+// any, so their worker processes step side by side (env.AsyncStepper).
+func (e *Env) StartStep(action []float64) {
+	e.act[0] = action
 	if e.failed == nil {
-		if err := e.w.Step([][]float64{action}); err != nil {
+		if err := e.w.StartStep(e.act[:]); err != nil {
+			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
+		}
+	}
+}
+
+// FinishStep returns the outcome of the step StartStep began.
+func (e *Env) FinishStep() env.Transition {
+	if e.failed == nil {
+		if err := e.w.FinishStep(); err != nil {
 			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
 		}
 	}
@@ -105,6 +123,8 @@ func (e *Env) Step(action []float64) env.Transition {
 	}
 	return env.Transition{Obs: e.w.Obs[0], Reward: e.w.Rewards[0], Terminated: e.w.Terminated[0], Truncated: e.w.Truncated[0]}
 }
+
+var _ env.AsyncStepper = (*Env)(nil)
 
 // Failure is the error that ended the environment (a worker that died, a Python
 // exception), nil while it works.

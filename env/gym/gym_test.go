@@ -211,3 +211,58 @@ func TestBatchMatchesSingleEnvs(t *testing.T) {
 		t.Fatal("no episode ended: autoreset untested")
 	}
 }
+
+// An env.Vector of gym: environments steps them through StartStep/FinishStep (all
+// started, then all finished) with the results of stepping each in turn.
+func TestVectorStepsGymEnvsSideBySide(t *testing.T) {
+	needGym(t)
+	const n, seed = 3, 5
+	vec, err := env.NewVector(n, 2, func(int) (env.Env, error) { return New("CartPole-v1", nil) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, e := range vec.Envs {
+			e.(*Env).Close()
+		}
+	}()
+	if vec.Workers() != 1 {
+		t.Fatalf("a vector of gym: envs uses %d goroutines, want 1 (processes step side by side)", vec.Workers())
+	}
+	singles := make([]*Env, n)
+	for i := range singles {
+		if singles[i], err = New("CartPole-v1", nil); err != nil {
+			t.Fatal(err)
+		}
+		defer singles[i].Close()
+		singles[i].Seed(env.DeriveSeed(seed, uint64(i)))
+		singles[i].Reset()
+	}
+	vec.Seed(seed)
+	vec.Reset()
+	actions := make([][]float64, n)
+	ended := 0
+	for step := range 80 {
+		for i := range actions {
+			actions[i] = []float64{float64((step / (i + 2)) % 2)}
+		}
+		vec.Step(actions)
+		for i, s := range singles {
+			tr := s.Step(actions[i])
+			want := tr.Obs
+			if tr.Done() {
+				ended++
+				if !slices.Equal(vec.FinalObs[i], tr.Obs) {
+					t.Fatalf("step %d env %d: final obs %v, want %v", step, i, vec.FinalObs[i], tr.Obs)
+				}
+				want = s.Reset()
+			}
+			if !slices.Equal(vec.Obs[i], want) || vec.Rewards[i] != tr.Reward || vec.Terminated[i] != tr.Terminated {
+				t.Fatalf("step %d env %d: obs %v, want %v", step, i, vec.Obs[i], want)
+			}
+		}
+	}
+	if ended == 0 || vec.Failure() != nil {
+		t.Fatalf("%d episodes ended, failure %v", ended, vec.Failure())
+	}
+}

@@ -205,6 +205,15 @@ func (w *Worker) Reset(seeds []int64) error {
 
 // Step applies actions[i] to environment i.
 func (w *Worker) Step(actions [][]float64) error {
+	if err := w.StartStep(actions); err != nil {
+		return err
+	}
+	return w.FinishStep()
+}
+
+// StartStep sends the actions and returns without waiting: the worker steps while the
+// caller does other work (starts other workers' steps). FinishStep waits for the results.
+func (w *Worker) StartStep(actions [][]float64) error {
 	req := w.req[:0]
 	for i := range w.Num {
 		for _, a := range actions[i][:w.actDim] {
@@ -212,7 +221,12 @@ func (w *Worker) Step(actions [][]float64) error {
 		}
 	}
 	w.req = req
-	rep, err := w.call('S', req)
+	return w.send('S', req)
+}
+
+// FinishStep reads the results of the step StartStep began.
+func (w *Worker) FinishStep() error {
+	rep, err := w.recv()
 	if err != nil {
 		return err
 	}
@@ -252,8 +266,15 @@ func (w *Worker) Step(actions [][]float64) error {
 
 // call sends one request and returns the reply's payload (valid until the next call).
 func (w *Worker) call(op byte, payload []byte) ([]byte, error) {
+	if err := w.send(op, payload); err != nil {
+		return nil, err
+	}
+	return w.recv()
+}
+
+func (w *Worker) send(op byte, payload []byte) error {
 	if w.err != nil {
-		return nil, w.err
+		return w.err
 	}
 	var hdr [5]byte
 	hdr[0] = op
@@ -261,8 +282,16 @@ func (w *Worker) call(op byte, payload []byte) ([]byte, error) {
 	w.in.Write(hdr[:])
 	w.in.Write(payload)
 	if err := w.in.Flush(); err != nil {
-		return nil, w.fail(w.died())
+		return w.fail(w.died())
 	}
+	return nil
+}
+
+func (w *Worker) recv() ([]byte, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	var hdr [5]byte
 	if _, err := io.ReadFull(w.out, hdr[:]); err != nil {
 		return nil, w.fail(w.died())
 	}
