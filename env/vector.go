@@ -35,12 +35,12 @@ type Vector struct {
 
 	workers int
 	actions [][]float64
-	failers []failer // sub-environments that can fail beyond recovery (see Failure)
+	failers []failer       // sub-environments that can fail beyond recovery (see Failure)
 	async   []AsyncStepper // all sub-environments, when every one is an AsyncStepper
-	chunk   atomic.Uint64 // indices claimed at a time (see adaptChunk)
-	perEnv  float64       // smoothed seconds per environment step, as the caller measured it
-	gen     uint64        // Steps started; only the caller's goroutine touches it
-	spin    bool          // whether idle goroutines poll before parking (see spinWait)
+	chunk   atomic.Uint64  // indices claimed at a time (see adaptChunk)
+	perEnv  float64        // smoothed seconds per environment step, as the caller measured it
+	gen     uint64         // Steps started; only the caller's goroutine touches it
+	spin    bool           // whether idle goroutines poll before parking (see spinWait)
 	closed  atomic.Bool
 	caller  *parker
 	helpers []*parker
