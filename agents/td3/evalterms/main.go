@@ -30,9 +30,11 @@ import (
 
 // runConfig is the part of a td3 run's config.json that rebuilds its actor.
 type runConfig struct {
-	TD3  td3.TrainConfig `json:"td3"`
-	Arch string          `json:"arch"`
-	SET  *struct {
+	Env        string          `json:"env"` // the run envelope (format 2); earlier runs: td3.env
+	EnvOptions env.Options     `json:"env_options"`
+	TD3        td3.TrainConfig `json:"td3"`
+	Arch       string          `json:"arch"`
+	SET        *struct {
 		Embed, Heads, FF, Layers, Channels int
 	} `json:"set"`
 	SWAT *struct {
@@ -85,6 +87,9 @@ func evaluate(runDir, envID string, episodes int, seed uint64, random bool) (*re
 		}
 		if err := json.Unmarshal(data, &rc); err != nil {
 			return nil, fmt.Errorf("%s/config.json: %w", runDir, err)
+		}
+		if rc.Env != "" {
+			rc.TD3.Env, rc.TD3.EnvOptions = rc.Env, rc.EnvOptions
 		}
 		if envID == "" {
 			envID = rc.TD3.Env
