@@ -1,0 +1,77 @@
+"""The bridge's Python side on its own: the protocol over in-memory streams."""
+
+import io
+import json
+import struct
+
+import numpy as np
+
+from gorl_gym import protocol, worker
+
+
+def request(op, payload=b""):
+    return struct.pack("<BI", ord(op), len(payload)) + payload
+
+
+def replies(data):
+    out = []
+    while data:
+        status, n = struct.unpack("<BI", data[:5])
+        out.append((status, data[5:5 + n]))
+        data = data[5 + n:]
+    return out
+
+
+def serve(*reqs):
+    stdin, stdout = io.BytesIO(b"".join(reqs)), io.BytesIO()
+    worker.serve(stdin, stdout)
+    return replies(stdout.getvalue())
+
+
+def seeds(*ss):
+    return b"".join(struct.pack("<BQ", 1, s) for s in ss)
+
+
+def test_init_reset_step_with_autoreset():
+    init = json.dumps({"id": "CartPole-v1", "num": 2, "kwargs": {"max_episode_steps": 3}, "autoreset": True})
+    acts = np.array([1.0, 0.0]).tobytes()
+    out = serve(request("I", init.encode()), request("R", seeds(7, 8)), *[request("S", acts)] * 3, request("Q"))
+    assert [s for s, _ in out] == [protocol.OK] * 5
+    info = json.loads(out[0][1])
+    assert info["act"] == {"kind": "discrete", "n": 2} and info["obs"]["high"][1] == "inf"
+    assert info["max_episode_steps"] == 3
+    obs0 = np.frombuffer(out[1][1])
+    import gymnasium as gym
+    ref = gym.make("CartPole-v1")
+    np.testing.assert_array_equal(obs0[:4], ref.reset(seed=7)[0].astype(np.float64))
+    last = out[4][1]
+    n, od = 2, 4
+    term = np.frombuffer(last[8 * n * od + 8 * n:][:n], np.uint8)
+    trunc = np.frombuffer(last[8 * n * od + 9 * n:][:n], np.uint8)
+    assert not term.any() and trunc.all()  # both cut by the time limit of 3
+    assert len(last) == 8 * n * od + 8 * n + 2 * n + 8 * od * 2  # final observations follow
+
+
+def test_errors_are_one_line_replies_and_the_worker_goes_on():
+    bad = json.dumps({"id": "NoSuchEnv-v0", "num": 1}).encode()
+    out = serve(request("S", b""), request("I", bad), request("X"))
+    assert [s for s, _ in out] == [protocol.ERROR] * 3
+    assert out[0][1] == b"RuntimeError: request 'S' before init"
+    assert out[1][1].startswith(b"NameNotFound: ") and b"\n" not in out[1][1]
+
+
+def test_codecs():
+    from gymnasium import spaces
+    md = worker.Codec(spaces.MultiDiscrete([3, 4], start=[1, -1]))
+    assert md.dim == 2 and list(md.decode(np.array([5.0, -2.0]))) == [3, -1]  # clipped, offset
+    row = np.zeros(2)
+    md.encode(np.array([2, 0]), row)
+    assert list(row) == [1, 1]
+    d = worker.Codec(spaces.Discrete(3, start=-1))
+    assert d.decode(2.0) == 1
+    box = worker.Codec(spaces.Box(-1, 1, (2, 3), np.float32))
+    v = box.decode(np.arange(6.0))
+    assert v.shape == (2, 3) and v.dtype == np.float32
+    out = np.zeros(6)
+    box.encode(v, out)
+    assert list(out) == list(np.arange(6.0))
