@@ -9,7 +9,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The commit gorl is built from goes into every run's config.json (gorl_version).
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps venv build run test fuzz bench bench-nn bench-td3 bench-ppo bench-ppo-solve bench-ppo-final bench-peer-deps clean
+.PHONY: all deps venv build run test fuzz bench bench-gym bench-nn bench-td3 bench-ppo bench-ppo-solve bench-ppo-final bench-peer-deps clean
 
 all: build
 
@@ -125,6 +125,11 @@ bench-ppo-solve: build bench-peer-deps
 	  print("median env steps to solve: gorl %d, peer %d" % (med(g, "env_steps"), med(p, "env_steps"))); \
 	  print("median wall seconds to solve: gorl %.2f, peer %.2f" % (med(g, "wall_s"), med(p, "wall_s"))); \
 	  print("ratio gorl/peer of median wall time: %.3f (peer is %.1fx slower)" % (med(g, "wall_s") / med(p, "wall_s"), med(p, "wall_s") / med(g, "wall_s")))'
+
+# bench-gym: gym:CartPole-v1 through the Python bridge against Gymnasium stepped by Python
+# itself (plain loop and SyncVectorEnv), 1 and 8 envs per process, 1 and 2 processes.
+bench-gym: deps
+	$(GO) test -run '^$$' -bench BridgeVsPython -benchtime 20000x ./env/gym
 
 # bench-nn: one MLP training step in agents/nn (native kernel, then OpenBLAS) and in the
 # PyTorch peer, single thread, same run; prints gorl/PyTorch per shape and an attention block.
