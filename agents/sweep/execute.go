@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +41,9 @@ func Decide(dir string, retryFailed bool) (Action, error) {
 	case "finished":
 		return Skip, nil
 	case "running":
-		return Busy, nil
+		if !zombie(info.PID) {
+			return Busy, nil
+		}
 	case "failed":
 		if !retryFailed {
 			return Refused, nil
@@ -49,7 +52,8 @@ func Decide(dir string, retryFailed bool) (Action, error) {
 	}
 	ckpts, _ := os.ReadDir(filepath.Join(dir, "checkpoints"))
 	for _, e := range ckpts {
-		if !e.IsDir() {
+		// A dot file is a checkpoint the run was killed while writing (logs.WriteFileAtomic).
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
 			return Resume, nil
 		}
 	}
@@ -144,6 +148,12 @@ func runOne(ctx context.Context, dir string, p Plan, r Run, o Options, note func
 	}
 	runDir := filepath.Join(dir, r.Name)
 	act, err := Decide(runDir, o.RetryFailed)
+	// A run whose writer was just killed with the sweep looks alive until the kernel has
+	// delivered the signal and the process is reaped: give it a few seconds.
+	for wait := 0; act == Busy && wait < 50; wait++ {
+		time.Sleep(100 * time.Millisecond)
+		act, err = Decide(runDir, o.RetryFailed)
+	}
 	res.Action = act
 	if err != nil {
 		res.Err = err

@@ -101,6 +101,7 @@ func TestExecuteDecidesFromRunState(t *testing.T) {
 	writeStatus(t, filepath.Join(dir, p.Runs[0].Name), "finished", dead, true)
 	writeStatus(t, filepath.Join(dir, p.Runs[1].Name), "running", dead, true)
 	writeStatus(t, filepath.Join(dir, p.Runs[2].Name), "running", dead, false)
+	os.WriteFile(filepath.Join(dir, p.Runs[2].Name, "checkpoints", ".update-2.json.tmp-1"), []byte("{"), 0o644) // killed while writing
 	writeStatus(t, filepath.Join(dir, p.Runs[3].Name), "failed", dead, false)
 	var mu sync.Mutex
 	var calls []string

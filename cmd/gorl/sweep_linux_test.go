@@ -48,7 +48,7 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 		t.Fatalf("uninterrupted sweep: %s %s", out, stderr)
 	}
 
-	// Kill the second sweep with SIGKILL once a run is part-way: checkpointed, not finished.
+	// Kill the second sweep with SIGKILL once a run has finished and another is part-way.
 	// Its runs die with it and are re-parented to init; where init reaps no orphans (a bare
 	// container) they would stay zombies that look alive, so this test process adopts and
 	// reaps them itself.
@@ -74,6 +74,15 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 	cmd.Wait()
 	before := journal(t, killed)
 	reapRuns(t, killed)
+	// What the kill left: a run whose status.json says finished was complete, whether or
+	// not the sweep lived to write "done" in its journal.
+	finishedBefore := map[string]bool{}
+	entries, _ := os.ReadDir(killed)
+	for _, e := range entries {
+		if info, err := logs.ReadRunInfo(filepath.Join(killed, e.Name())); err == nil && info.Status == "finished" {
+			finishedBefore[e.Name()] = true
+		}
+	}
 	out, stderr, code := gorl(t, sweepArgs(killed)...)
 	if code != 0 {
 		logs, _ := filepath.Glob(filepath.Join(killed, "logs", "*.log"))
@@ -92,7 +101,10 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 	}
 	resumed := 0
 	for _, r := range plan.Runs {
-		doneBefore := slices.Contains(before, "done "+r.Name)
+		doneBefore := finishedBefore[r.Name]
+		if slices.Contains(before, "done "+r.Name) && !doneBefore {
+			t.Fatalf("%s: journal says done, status.json says otherwise", r.Name)
+		}
 		var acts []string
 		for _, l := range after {
 			if f := strings.Fields(l); len(f) >= 2 && f[1] == r.Name {
@@ -126,25 +138,34 @@ func TestSweepKilledAndRerunMatchesUninterrupted(t *testing.T) {
 			}
 		}
 	}
-	if resumed == 0 {
-		t.Fatalf("no run was resumed after the kill (journal after: %q)", after)
+	skipped := 0
+	for _, l := range after {
+		if strings.HasPrefix(l, "skip ") {
+			skipped++
+		}
+	}
+	if resumed == 0 || skipped == 0 {
+		t.Fatalf("%d runs resumed and %d skipped after the kill, want some of each (journal after: %q)", resumed, skipped, after)
 	}
 }
 
-// partWay reports whether some run of the sweep in dir has a checkpoint but is not finished.
+// partWay reports whether, in the sweep in dir, a run has finished and another has a
+// checkpoint but is not finished: a kill then leaves runs of all three kinds.
 func partWay(dir string) bool {
 	entries, _ := os.ReadDir(dir)
+	finished, part := false, false
 	for _, e := range entries {
 		run := filepath.Join(dir, e.Name())
-		ck, _ := os.ReadDir(filepath.Join(run, "checkpoints"))
+		ck, _ := filepath.Glob(filepath.Join(run, "checkpoints", "[^.]*"))
 		if len(ck) == 0 {
 			continue
 		}
-		if info, err := logs.ReadRunInfo(run); err == nil && info.Status == "running" {
-			return true
+		if info, err := logs.ReadRunInfo(run); err == nil {
+			finished = finished || info.Status == "finished"
+			part = part || info.Status == "running"
 		}
 	}
-	return false
+	return finished && part
 }
 
 // journal returns sweep.log's actions without their time stamps.
