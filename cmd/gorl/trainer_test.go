@@ -98,7 +98,7 @@ func stopAfterCheckpoint(t *testing.T, dir string, sig syscall.Signal, args []st
 func TestTrainSIGINTResume(t *testing.T) {
 	tmp := t.TempDir()
 	args := func(dir string) []string {
-		return []string{"train", "--env", "CartPole-v1", "--seed", "7", "--steps", "40960", "--checkpoint-every", "512",
+		return []string{"train", "--env", "CartPole-v1", "--seed", "7", "--steps", "20480", "--checkpoint-every", "512",
 			"--step-every", "5", "--run-dir", dir, "--quiet"}
 	}
 	ref, stopped := filepath.Join(tmp, "ref"), filepath.Join(tmp, "stopped")
@@ -114,7 +114,7 @@ func TestTrainSIGINTResume(t *testing.T) {
 		t.Fatalf("status %q (%v), want interrupted", info.Status, err)
 	}
 	ck, err := agents.LatestCheckpoint(stopped)
-	if err != nil || ck.Update >= 80 {
+	if err != nil || ck.Update >= 40 {
 		t.Fatalf("checkpoint after SIGINT %+v (%v): want one before the end", ck, err)
 	}
 	t.Logf("interrupted after update %d", ck.Update)

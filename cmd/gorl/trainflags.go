@@ -95,7 +95,9 @@ func newSettingFlags(fl *pflag.FlagSet) *settingFlags {
 	for _, flag := range order {
 		help := flagHelp[flag]
 		if help == "" {
-			help = "config key " + strings.Join(slices.Compact(keys[flag]), ", ")
+			k := slices.Clone(keys[flag])
+			slices.Sort(k)
+			help = "config key " + strings.Join(slices.Compact(k), ", ")
 		}
 		v := sf.vals[flag]
 		fl.Var(v, flag, strings.Join(sf.algos[flag], ", ")+": "+help)
