@@ -687,6 +687,26 @@ func (s *MetaState) Generation() int {
 	return g
 }
 
+// ReadRunMeta reads the meta-training config of a gorl evolve run directory (the
+// "meta" section of its config.json).
+func ReadRunMeta(dir string) (MetaConfig, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return MetaConfig{}, fmt.Errorf("%s is not a run directory (no config.json)", dir)
+	}
+	var cfg struct {
+		Command string     `json:"command"`
+		Meta    MetaConfig `json:"meta"`
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return MetaConfig{}, fmt.Errorf("config %s: %w", dir, err)
+	}
+	if cfg.Command != "evolve" {
+		return MetaConfig{}, fmt.Errorf("%s is not a meta-training run", dir)
+	}
+	return cfg.Meta, nil
+}
+
 // ReadMetaState reads es_state.json of a meta-training run directory.
 func ReadMetaState(dir string) (*MetaState, error) {
 	path := filepath.Join(dir, StateFile)
