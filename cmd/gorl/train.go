@@ -229,6 +229,9 @@ func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 		return err
 	}
 	defer lock.Unlock()
+	if info, err := logs.ReadRunInfo(o.dir); err == nil && info.Status == "running" { // a writer that takes no lock
+		return fmt.Errorf("run %s is still running (process %d); stop it before --resume", o.dir, info.PID)
+	}
 	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
 	if err != nil {
 		return err

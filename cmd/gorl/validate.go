@@ -10,24 +10,26 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"gorl/agents"
 )
 
 // Limits on sizes that would otherwise exhaust memory or run for ever before any
 // result (a typing slip such as --envs 100000000 must fail at once, not after the
 // machine starts swapping). They are far above any setting the experiments use.
 const (
-	maxEnvs        = 1 << 16  // environments stepped in lock step
-	maxBatch       = 1 << 24  // train: envs x rollout steps held in one rollout buffer
-	maxSeeds       = 1 << 16  // seeds of one lmdp or glow experiment
-	maxRows        = 1 << 24  // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
-	maxHorizon     = 100000   // lmdp and glow horizons (the lock's own limit)
-	maxActions     = 1 << 16  // lock actions
-	maxGlowEpisode = 1 << 24  // glow online episodes per seed
-	maxPoints      = 1 << 20  // logs curve grid points
-	maxResamples   = 10000000 // logs compare bootstrap resamples
-	maxInches      = 100      // logs curve figure size
-	maxFlushSec    = 1e6      // rollout --flush-every
-	maxPartRows    = 1 << 22  // rollout --part-rows (the writer reserves a part's rows up front)
+	maxEnvs        = agents.MaxEnvs  // environments stepped in lock step
+	maxBatch       = agents.MaxBatch // train: envs x rollout steps held in one rollout buffer
+	maxSeeds       = 1 << 16         // seeds of one lmdp or glow experiment
+	maxRows        = 1 << 24         // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
+	maxHorizon     = 100000          // lmdp and glow horizons (the lock's own limit)
+	maxActions     = 1 << 16         // lock actions
+	maxGlowEpisode = 1 << 24         // glow online episodes per seed
+	maxPoints      = 1 << 20         // logs curve grid points
+	maxResamples   = 10000000        // logs compare bootstrap resamples
+	maxInches      = 100             // logs curve figure size
+	maxFlushSec    = 1e6             // rollout --flush-every
+	maxPartRows    = 1 << 22         // rollout --part-rows (the writer reserves a part's rows up front)
 )
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
