@@ -2,19 +2,14 @@ package horizons
 
 import (
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 
-	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
 	"gorl/agents/ppo"
 	"gorl/logs"
+	"gorl/logs/plot"
 )
 
 // The effective-clip analysis of a drift (gorl drift clip): tables and a plot of
@@ -79,57 +74,19 @@ func ClipLongTable(pts []ppo.ClipPoint) *logs.Table {
 	return t
 }
 
-// SaveClipPlot draws r* against n/N, one line per advantage, with PPO-clip's bounds.
+// SaveClipPlot draws r* against n/N, one line per advantage, with PPO-clip's bounds
+// drawn over the lines (logs/plot.Lines), so that neither a bound nor lines that
+// coincide (r* at the grid's edge for several A) hide one another.
 func SaveClipPlot(path, title string, width, height float64, advs, progress []float64, pts []ppo.ClipPoint, eps float64) error {
-	p := gplot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "training progress n/N"
-	p.Y.Label.Text = "effective clip ratio r*"
-	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.Left = false
 	np := len(progress)
-	for _, ref := range []float64{1 + eps, 1 - eps} {
-		l, err := plotter.NewLine(plotter.XYs{{X: progress[0], Y: ref}, {X: progress[np-1], Y: ref}})
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", path, err)
-		}
-		l.Color = color.Gray{Y: 0x70}
-		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		l.Width = vg.Points(1)
-		p.Add(l)
-		if ref > 1 {
-			p.Legend.Add(fmt.Sprintf("PPO-clip 1 ± %g", eps), l)
-		}
-	}
+	lines := make([]plot.Line, len(advs))
 	for i, a := range advs {
-		xys := make(plotter.XYs, np)
-		for j := range xys {
-			xys[j] = plotter.XY{X: progress[j], Y: pts[i*np+j].Ratio}
+		lines[i] = plot.Line{Label: advLabel(a), X: progress, Y: make([]float64, np)}
+		for j := range np {
+			lines[i].Y[j] = pts[i*np+j].Ratio
 		}
-		l, s, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", path, err)
-		}
-		col := plotutil.Color(i)
-		l.Color, l.Width = col, vg.Points(2)
-		s.Color, s.Shape, s.Radius = col, plotutil.Shape(i), vg.Points(2.5)
-		p.Add(l, s)
-		p.Legend.Add(advLabel(a), l, s)
 	}
-	// Room around the lines: r* often sits at the grid's ends.
-	lo, hi := 1-eps, 1+eps
-	for _, pt := range pts {
-		lo, hi = math.Min(lo, pt.Ratio), math.Max(hi, pt.Ratio)
-	}
-	p.Y.Min, p.Y.Max = lo-0.05*(hi-lo), hi+0.05*(hi-lo)
-	// Room on the right for the legend, so that it hides no line.
-	p.X.Min, p.X.Max = progress[0], progress[np-1]+0.3*(progress[np-1]-progress[0])
-	p.X.Tick.Marker = gplot.TickerFunc(func(float64, float64) []gplot.Tick {
-		return gplot.DefaultTicks{}.Ticks(progress[0], progress[np-1])
-	})
-	if err := p.Save(vg.Length(width)*vg.Inch, vg.Length(height)*vg.Inch, path); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return nil
+	refs := []plot.Ref{{Label: fmt.Sprintf("PPO-clip 1 + %g", eps), Y: 1 + eps}, {Label: fmt.Sprintf("PPO-clip 1 - %g", eps), Y: 1 - eps}}
+	f := plot.Lines{Title: title, XLabel: "training progress n/N", YLabel: "effective clip ratio r*", Width: width, Height: height, Markers: true}
+	return f.Save(path, lines, refs)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -36,9 +37,9 @@ type Lines struct {
 	Height float64 // inches, default 5
 	LogX   bool    // log x axis (points at x <= 0 are left out)
 	LogY   bool    // log y axis (points at y <= 0 are left out)
-	// Markers draws a marker shape per line. Markers of line i sit at every m-th point
-	// from offset i mod m (m the number of marked lines, at most 4), so lines that
-	// coincide still show each one's shape.
+	// Markers draws a marker shape per line at every point. Where later lines pass
+	// through the same point, an earlier line's marker (and line) is drawn larger, so that
+	// coinciding lines nest and each stays visible.
 	Markers bool
 }
 
@@ -62,7 +63,6 @@ func (f Lines) Save(path string, lines []Line, refs []Ref) error {
 			marked = append(marked, i)
 		}
 	}
-	m := min(max(len(marked), 1), 4)
 	xlo, xhi := math.Inf(1), math.Inf(-1)
 	for i, l := range lines {
 		pts := f.keep(l.X, l.Y)
@@ -80,21 +80,23 @@ func (f Lines) Save(path string, lines []Line, refs []Ref) error {
 			continue
 		}
 		k := indexOf(marked, i)
+		over := coinciding(lines, marked, k)
 		line.Color = plotutil.Color(k)
 		line.Dashes = plotutil.Dashes(k)
-		line.Width = vg.Points(1.5 + 1.5*float64(len(marked)-1-k)/float64(max(len(marked)-1, 1)))
+		line.Width = vg.Points(1.5 + 1.5*float64(slices.Max(append(over, 0))))
 		p.Add(line)
 		thumbs := []gplot.Thumbnailer{line}
 		if f.Markers {
-			var sel plotter.XYs
-			for j := k % m; j < len(pts); j += m {
-				sel = append(sel, pts[j])
-			}
-			sc, err := plotter.NewScatter(sel)
+			sc, err := plotter.NewScatter(pts)
 			if err != nil {
 				return fmt.Errorf("plot %s: line %q: %w", path, l.Label, err)
 			}
-			sc.Color, sc.Shape, sc.Radius = line.Color, plotutil.Shape(k), vg.Points(3.5)
+			sc.Color, sc.Shape, sc.Radius = line.Color, plotutil.Shape(k), vg.Points(3)
+			if len(over) == len(pts) {
+				sc.GlyphStyleFunc = func(j int) draw.GlyphStyle {
+					return draw.GlyphStyle{Color: line.Color, Shape: plotutil.Shape(k), Radius: vg.Points(3 + 2*float64(over[j]))}
+				}
+			}
 			p.Add(sc)
 			thumbs = append(thumbs, sc)
 		}
@@ -156,6 +158,25 @@ func (f Lines) keep(x, y []float64) plotter.XYs {
 			continue
 		}
 		out = append(out, plotter.XY{X: x[i], Y: y[i]})
+	}
+	return out
+}
+
+// coinciding counts, at each point of the k-th marked line, the later marked lines
+// through the same point (nil when their x values differ).
+func coinciding(lines []Line, marked []int, k int) []int {
+	l := lines[marked[k]]
+	out := make([]int, len(l.Y))
+	for _, i := range marked[k+1:] {
+		m := lines[i]
+		if !slices.Equal(m.X, l.X) {
+			return nil
+		}
+		for j := range l.Y {
+			if math.Abs(m.Y[j]-l.Y[j]) <= 1e-9*math.Max(1, math.Abs(l.Y[j])) {
+				out[j]++
+			}
+		}
 	}
 	return out
 }
