@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorl/physics3d/morph"
+)
+
+// An MJCF model MuJoCo compiles but nothing can simulate is refused in one line
+// naming the element, before a run starts.
+func TestInsaneMJCFRefused(t *testing.T) {
+	m, err := morph.Builtin("hopper-3-shin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := m.MJCF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sane := filepath.Join(t.TempDir(), "hopper.xml")
+	if err := os.WriteFile(sane, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := gorl(t, "rollout", "--env", "sgrl/custom", "--env-opt", "model="+sane, "--env-opt", "family=hopper",
+		"--episodes", "1", "--quiet", "--run-dir", filepath.Join(t.TempDir(), "ok")); code != 0 {
+		t.Fatalf("the built-in hopper as a custom model: exit %d: %s", code, stderr)
+	}
+	for name, c := range map[string]struct{ attr, value, want string }{
+		"negative timestep": {"timestep", "-1", "timestep -1 is not in (0, 1] s"},
+		"nan position":      {"pos", "nan 0 1", `"nan" is not a finite number`},
+		"huge gear":         {"gear", "1e300", "gear 1e+300"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			// Set the first occurrence of attr to value, keeping the document well formed.
+			i := strings.Index(doc, " "+c.attr+`="`)
+			if i < 0 {
+				t.Fatalf("the generated model has no %s attribute", c.attr)
+			}
+			i += len(c.attr) + 3
+			j := strings.IndexByte(doc[i:], '"')
+			bad := doc[:i] + c.value + doc[i+j:]
+			path := filepath.Join(t.TempDir(), "bad.xml")
+			if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			wantOneLineError(t, c.want, "rollout", "--env", "sgrl/custom", "--env-opt", "model="+path, "--env-opt", "family=hopper",
+				"--episodes", "1", "--quiet", "--run-dir", filepath.Join(t.TempDir(), "run"))
+		})
+	}
+}
+
+// A metrics table copied over episodes.parquet is refused by name, not exported with
+// invented returns and lengths.
+func TestExportRefusesSwappedTable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, stderr, code := gorl(t, "train", "--env", "CartPole-v1", "--steps", "4096", "--quiet", "--run-dir", dir); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	metrics, err := os.ReadFile(filepath.Join(dir, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "episodes.parquet"), metrics, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "is not a gorl episodes table (no episode column); it is a metrics table",
+		"logs", "export", dir, "--table", "episodes", "-o", filepath.Join(t.TempDir(), "episodes.csv"))
+}
