@@ -92,6 +92,10 @@ func (s *Settings) Resolve() error {
 	return nil
 }
 
+// ForNewRun makes settings read from a --config file (perhaps another run's
+// config.json) those of a new run: its rule is read again from UpdateRuleSource.
+func (s *Settings) ForNewRun() { s.UpdateRule, s.Rule = "", RuleConfig{} }
+
 // loadRule reads the rule copied into run directory dir.
 func (s *Settings) loadRule(dir string) (*Rule, error) {
 	r, err := LoadRule(filepath.Join(dir, s.UpdateRule))
@@ -118,7 +122,7 @@ func (s *Settings) label(l *agents.Loop) *agents.Loop {
 // NewTrainer copies the rule into the run directory and builds a fresh run.
 func (s *Settings) NewTrainer(log *logs.Run) (agents.Trainer, error) {
 	if s.rule == nil {
-		return nil, errors.New("lpg: no update rule loaded (Resolve first)")
+		return nil, errors.New("lpg: no update rule loaded (ForNewRun and Resolve first)")
 	}
 	if log != nil {
 		if err := SaveRule(filepath.Join(log.Dir(), s.UpdateRule), s.rule); err != nil {

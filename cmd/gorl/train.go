@@ -121,6 +121,9 @@ func (o *trainOpts) merge(fl *pflag.FlagSet) (*agents.RunConfig, error) {
 	if fl.Changed("algo") && rc.Algo != o.algo {
 		return nil, fmt.Errorf("config %s is a %s run; --algo %s", o.config, rc.Algo, o.algo)
 	}
+	if f, ok := rc.Settings.(interface{ ForNewRun() }); ok { // state of the run a --config file came from
+		f.ForNewRun()
+	}
 	if err := o.sf.apply(fl, rc.Algo, rc.Settings); err != nil {
 		return nil, err
 	}

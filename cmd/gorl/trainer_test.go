@@ -154,6 +154,12 @@ func TestTrainLPGResumeAfterSIGKILL(t *testing.T) {
 		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
 	}
 	sameTrainRuns(t, ref, killed)
+	// config.json is enough to rerun it.
+	rerun := filepath.Join(tmp, "rerun")
+	if _, stderr, code := gorl(t, "train", "--config", filepath.Join(ref, "config.json"), "--run-dir", rerun, "-q"); code != 0 {
+		t.Fatalf("rerun from config.json: exit %d: %s", code, stderr)
+	}
+	sameTrainRuns(t, ref, rerun)
 }
 
 // TestRunEnvelope: config.json of a PPO and of a TD3 run carry the envelope at the top
