@@ -68,9 +68,18 @@ func (b *Batch) Reset(seed uint64) error {
 	})
 }
 
-// Step applies actions[i] to environment i.
+// Step applies actions[i] to environment i: every worker's step is sent before any reply
+// is read, so the workers step side by side.
 func (b *Batch) Step(actions [][]float64) error {
-	err := b.each(func(k int, w *Worker) error { return w.Step(actions[k*b.per : (k+1)*b.per]) })
+	for k, w := range b.Workers {
+		b.errs[k] = w.StartStep(actions[k*b.per : (k+1)*b.per])
+	}
+	for k, w := range b.Workers {
+		if b.errs[k] == nil {
+			b.errs[k] = w.FinishStep()
+		}
+	}
+	err := errors.Join(b.errs...)
 	for k, w := range b.Workers {
 		copy(b.Rewards[k*b.per:], w.Rewards)
 		copy(b.Terminated[k*b.per:], w.Terminated)
