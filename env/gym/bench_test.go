@@ -22,21 +22,28 @@ import (
 // 1.25). One iteration is one vector step of each.
 //
 //	go test -run '^$' -bench BridgeVsPython ./env/gym
+//
+// async/procs=P/envs=1 compares with Gymnasium's own multi-process vector env instead:
+// one AsyncVectorEnv of P environments, a subprocess each, stepped in lock step as the
+// bridge's workers are (the plain-loop peers of procs=2 run unsynchronised).
 func BenchmarkBridgeVsPython(b *testing.B) {
-	for _, vector := range []bool{false, true} {
+	for _, mode := range []string{"loop", "vector", "async"} {
 		for _, procs := range []int{1, 2} {
 			for _, per := range []int{1, 8} {
-				name := fmt.Sprintf("procs=%d/envs=%d", procs, per)
-				if vector {
-					name = "vector/" + name
+				if mode == "async" && per != 1 {
+					continue // AsyncVectorEnv has one environment per process
 				}
-				b.Run(name, func(b *testing.B) { benchBridgeVsPython(b, procs, per, vector) })
+				name := fmt.Sprintf("procs=%d/envs=%d", procs, per)
+				if mode != "loop" {
+					name = mode + "/" + name
+				}
+				b.Run(name, func(b *testing.B) { benchBridgeVsPython(b, procs, per, mode) })
 			}
 		}
 	}
 }
 
-func benchBridgeVsPython(b *testing.B, procs, per int, vector bool) {
+func benchBridgeVsPython(b *testing.B, procs, per int, mode string) {
 	needGymB(b)
 	batch, err := NewBatch("CartPole-v1", procs, per, WorkerOptions{})
 	if err != nil {
@@ -47,8 +54,11 @@ func benchBridgeVsPython(b *testing.B, procs, per int, vector bool) {
 		b.Fatal(err)
 	}
 	peers := make([]*peer, procs)
+	if mode == "async" {
+		peers = peers[:1]
+	}
 	for i := range peers {
-		if peers[i], err = startPeer(per, vector); err != nil {
+		if peers[i], err = startPeer(per, procs, mode); err != nil {
 			b.Fatal(err)
 		}
 		defer peers[i].close()
@@ -98,14 +108,17 @@ type peer struct {
 	out *bufio.Scanner
 }
 
-func startPeer(envs int, vector bool) (*peer, error) {
+func startPeer(envs, procs int, mode string) (*peer, error) {
 	python, err := FindPython("")
 	if err != nil {
 		return nil, err
 	}
 	args := []string{"-m", "gorl_gym.bench", "--serve", "--envs", strconv.Itoa(envs)}
-	if vector {
+	switch mode {
+	case "vector":
 		args = append(args, "--vector")
+	case "async":
+		args = append(args, "--async-procs", strconv.Itoa(procs))
 	}
 	p := &peer{cmd: exec.Command(python, args...)}
 	p.cmd.Env = append(p.cmd.Environ(), "OMP_NUM_THREADS=1")

@@ -48,11 +48,22 @@ def run_one(env_id, envs, steps, vector, seed):
     return time.perf_counter() - t0
 
 
-def serve(env_id, envs, vector, seed):
+def serve(env_id, envs, vector, seed, async_procs=0):
     """Steps on request: each line "N" on stdin runs N vector steps and answers the
-    seconds they took, so that a benchmark can interleave its own blocks with these."""
+    seconds they took, so that a benchmark can interleave its own blocks with these.
+    async_procs > 0 steps Gymnasium's AsyncVectorEnv of that many environments, one
+    subprocess each (Gymnasium's own lockstep multi-process vector env)."""
     import gymnasium as gym
-    if vector:
+    if async_procs:
+        vec = gym.vector.AsyncVectorEnv([lambda: gym.make(env_id) for _ in range(async_procs)],
+                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        vec.reset(seed=seed)
+        acts = [vec.action_space.sample() for _ in range(64)]
+
+        def block(n):
+            for t in range(n):
+                vec.step(acts[t % 64])
+    elif vector:
         vec = gym.vector.SyncVectorEnv([lambda: gym.make(env_id) for _ in range(envs)],
                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
         vec.reset(seed=seed)
@@ -92,9 +103,10 @@ def main():
     p.add_argument("--vector", action="store_true")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--serve", action="store_true", help="step blocks on request (see serve)")
+    p.add_argument("--async-procs", type=int, default=0, help="with --serve: AsyncVectorEnv of this many envs")
     a = p.parse_args()
     if a.serve:
-        serve(a.id, a.envs, a.vector, 0)
+        serve(a.id, a.envs, a.vector, 0, a.async_procs)
         return
     if a.child or a.procs == 1:
         dt = run_one(a.id, a.envs, a.steps, a.vector, 0)
