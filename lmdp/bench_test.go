@@ -15,25 +15,51 @@ func benchLearn(b *testing.B, solver string, M, S, A, H, G, K int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ref, err := ReferenceValues(l, PBVI{})
+	benchLearnOn(b, l, Config{Solver: solver, K: K})
+}
+
+func benchLearnOn(b *testing.B, l *latent.LMDP, cfg Config) {
+	K := cfg.K
+	ref, err := ReferenceValues(l, cfg.Planner)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	var r *Result
 	for i := 0; i < b.N; i++ {
-		if r, err = Learn(l, ref, Config{Solver: solver, K: K}, uint64(i+1)); err != nil {
+		if r, err = Learn(l, ref, cfg, uint64(i+1)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(r.CumRegret[K-1], "regret")
 	b.ReportMetric(float64(r.Replans), "replans")
+	if !ref.VStarExact {
+		b.ReportMetric(1, "vstar-lower-bound")
+	}
 }
 
 func BenchmarkLearn(b *testing.B) {
 	for _, solver := range []string{SolverValueOptimistic, SolverModelOptimistic} {
 		b.Run(fmt.Sprintf("%s/M2S4A2H6K32768", solver), func(b *testing.B) { benchLearn(b, solver, 2, 4, 2, 6, 2, 32768) })
 		b.Run(fmt.Sprintf("%s/M3S8A3H10K4096", solver), func(b *testing.B) { benchLearn(b, solver, 3, 8, 3, 10, 3, 4096) })
+	}
+	b.Run("value-optimistic/M8S8A3H10K4096", func(b *testing.B) { benchLearn(b, SolverValueOptimistic, 8, 8, 3, 10, 3, 4096) })
+}
+
+// BenchmarkLearnLatent is learning on the latent family of the must-show run and at
+// M = 8 contexts (log-beliefs rounded to 1/4 there, or the learned models' reachable
+// beliefs outgrow the node budget).
+func BenchmarkLearnLatent(b *testing.B) {
+	for _, c := range []struct {
+		M, S, A, H, K, res int
+	}{{3, 5, 3, 8, 4096, 0}, {8, 5, 3, 8, 1024, 4}} {
+		l, err := latent.Shared(c.M, c.S, c.A, c.H, 2, 0.5, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("shared/M%dS%dA%dH%dK%d", c.M, c.S, c.A, c.H, c.K), func(b *testing.B) {
+			benchLearnOn(b, l, Config{K: c.K, Planner: PBVI{Resolution: c.res}})
+		})
 	}
 }
 

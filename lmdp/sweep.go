@@ -17,6 +17,8 @@ import (
 //	solver the solver
 //	noise  the transition noise of the shared and noisy families, 0 (deterministic,
 //	       Var* = 0) to 1 (the family's most stochastic instance); regenerated per value
+//	p      the lowerbound family's base success probability: Var* grows with p up to
+//	       p + eps = 1/2 while the gap eps between arms stays fixed; regenerated per value
 //
 // With several InstanceSeeds (family instances), every value runs on every instance and
 // the table and ratios are reported per instance seed.
@@ -49,13 +51,16 @@ func (sw Sweep) points() ([]sweepPoint, error) {
 	if len(sw.Values) == 0 {
 		return nil, fmt.Errorf("values: none given")
 	}
-	regen := sw.Over == "H" || sw.Over == "noise"
+	regen := sw.Over == "H" || sw.Over == "noise" || sw.Over == "p"
 	src := sw.Base.Source
 	if (regen || len(sw.InstanceSeeds) > 0) && src.Params == nil {
 		return nil, fmt.Errorf("sweep over %s regenerates the instance: it needs a family, not an instance file", sw.Over)
 	}
 	if sw.Over == "noise" && src.Family != "shared" && src.Family != "noisy" {
 		return nil, fmt.Errorf("sweep over noise needs the shared or noisy family, got %q", src.Family)
+	}
+	if sw.Over == "p" && src.Family != "lowerbound" {
+		return nil, fmt.Errorf("sweep over p needs the lowerbound family, got %q", src.Family)
 	}
 	seeds := sw.InstanceSeeds
 	if len(seeds) == 0 {
@@ -124,10 +129,16 @@ func setSweepValue(x *Experiment, over, v string) error {
 			return fmt.Errorf("values: noise %q is not a number in [0, 1]", v)
 		}
 		x.Source.Params.Noise = f
+	case "p":
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0 && f < 1) {
+			return fmt.Errorf("values: p %q is not a number in (0, 1)", v)
+		}
+		x.Source.Params.P = f
 	case "solver":
 		x.Config.Solver = v
 	default:
-		return fmt.Errorf("sweep over %q: must be H, K, solver or noise", over)
+		return fmt.Errorf("sweep over %q: must be H, K, solver, noise or p", over)
 	}
 	return nil
 }
@@ -190,7 +201,7 @@ func (sw Sweep) report(out io.Writer, rows []SweepRow) {
 			fmt.Fprintf(out, "instance seed %d: regret(%s=%s) / regret(%s=%s) = %.3f\n", is, sw.Over, last.Value, sw.Over, first.Value,
 				last.Summary.FinalMean/first.Summary.FinalMean)
 		}
-		if sw.Over == "noise" {
+		if sw.Over == "noise" || sw.Over == "p" {
 			fmt.Fprintf(out, "instance seed %d: regret increasing in Var*: %v\n", is, IncreasingInVar(rs))
 		}
 	}

@@ -275,7 +275,7 @@ func TestBadInput(t *testing.T) {
 		{"refusing to overwrite a file of run directory", []string{"lmdp", "instance", "--save-instance", filepath.Join(f.train, "config.json")}},
 		{"--save-instance /dev/null is not a regular file", []string{"lmdp", "instance", "--save-instance", "/dev/null"}},
 		{"--values is required", []string{"lmdp", "sweep", "--run-dir", fresh}},
-		{`--over must be H, K, solver or noise, got "Q"`, []string{"lmdp", "sweep", "--over", "Q", "--values", "4", "--run-dir", fresh}},
+		{`--over must be H, K, solver, noise or p, got "Q"`, []string{"lmdp", "sweep", "--over", "Q", "--values", "4", "--run-dir", fresh}},
 		{`--values: "x" is not a positive integer`, []string{"lmdp", "sweep", "--values", "4,x", "--run-dir", fresh}},
 		{`--values: "4" appears twice`, []string{"lmdp", "sweep", "--values", "4, 4", "--run-dir", fresh}},
 		{"value 1000000000000: --K x --seeds", []string{"lmdp", "sweep", "--over", "K", "--values", "10,1000000000000", "--run-dir", fresh}},

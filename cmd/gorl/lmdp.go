@@ -279,7 +279,7 @@ func newLmdpSweepCmd() *cobra.Command {
 		Use:   "sweep",
 		Short: "Run a solver over horizons, episode counts, solvers or transition noise; print a table",
 		Long: `Run lmdp run for each value of --over; print V*, Var*, the latency gaps and regret. --over H or
-noise (shared and noisy: 0, deterministic, to 1) regenerates the instance per value; with
+noise (shared, noisy: 0, deterministic, to 1) or p (lowerbound) regenerates the instance; with
 --instance-seeds every value runs on each instance and ratios are reported per instance.`,
 		Example: "  gorl lmdp sweep --family shared --over noise --values 0,0.25,0.5,0.75,1 --M 3 --S 5 --A 3 --H 8 --K 4096",
 		Args:    cobra.NoArgs,
@@ -302,7 +302,7 @@ noise (shared and noisy: 0, deterministic, to 1) regenerates the instance per va
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&over, "over", "H", "swept setting: H, K, solver or noise")
+	cmd.Flags().StringVar(&over, "over", "H", "swept setting: H, K, solver, noise (shared, noisy) or p (lowerbound)")
 	cmd.Flags().StringVar(&values, "values", "", "comma-separated values, e.g. 4,8,16,32")
 	cmd.Flags().StringVar(&instSeeds, "instance-seeds", "", "comma-separated instance seeds to repeat the sweep on (default: --instance-seed)")
 	cmd.Flags().StringVar(&f.runDir, "run-dir", "", "parent directory of the runs (default runs/lmdp-sweep-<family>-<time>)")
@@ -318,9 +318,9 @@ func (f *lmdpFlags) sweep(cmd *cobra.Command, over, values, instSeeds string) (*
 	switch {
 	case values == "":
 		return nil, fmt.Errorf("--values is required (comma-separated)")
-	case over != "H" && over != "K" && over != "solver" && over != "noise":
-		return nil, fmt.Errorf("--over must be H, K, solver or noise, got %q", over)
-	case (over == "H" || over == "noise") && f.instance != "":
+	case !slices.Contains([]string{"H", "K", "solver", "noise", "p"}, over):
+		return nil, fmt.Errorf("--over must be H, K, solver, noise or p, got %q", over)
+	case (over == "H" || over == "noise" || over == "p") && f.instance != "":
 		return nil, fmt.Errorf("--over %s regenerates the instance: it cannot be combined with --instance", over)
 	}
 	seeds, err := lmdp.ParseSeeds(instSeeds)
