@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	lplot "gorl/logs/plot"
 )
 
 // Curve is one line of a regret plot: Y[k] is the value after episode k+1.
@@ -19,16 +21,20 @@ type Curve struct {
 }
 
 // PlotRegret writes a PNG (or SVG/PDF, by extension) of cumulative regret against
-// episodes. logLog plots both axes on log scales. Long curves are thinned to about 2000
-// points.
+// episodes, on a log x axis. logLog also puts y on a log scale. Long curves are thinned
+// to about 2000 points.
 func PlotRegret(path, title string, curves []Curve, logLog bool) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "episode"
 	p.Y.Label.Text = "cumulative regret (exact)"
+	// x is always on a log scale: regret flattens within the first tenth of the episodes,
+	// which a linear axis squeezes against its left edge.
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	if logLog {
-		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	} else {
+		p.Y.Tick.Marker = lplot.NiceTicks{}
 	}
 	p.Add(plotter.NewGrid())
 	colour, top, named := 0, math.Inf(-1), 0
@@ -75,7 +81,7 @@ func PlotRegret(path, title string, curves []Curve, logLog bool) error {
 	return nil
 }
 
-// thin keeps about 2000 points (log-spaced on log axes); on log axes non-positive values
+// thin keeps about 2000 points, log-spaced in x; on a log y axis non-positive values
 // are dropped.
 func thin(y []float64, logLog bool) plotter.XYs {
 	n := len(y)
@@ -99,11 +105,7 @@ func thin(y []float64, logLog bool) plotter.XYs {
 	}
 	for j := 0; j <= target; j++ {
 		var k int
-		if logLog {
-			k = int(math.Round(math.Pow(float64(n), float64(j)/target)))
-		} else {
-			k = 1 + (n-1)*j/target
-		}
+		k = int(math.Round(math.Pow(float64(n), float64(j)/target))) // log-spaced, as the x axis
 		add(min(max(k, 1), n))
 	}
 	return pts

@@ -240,6 +240,9 @@ type Aggregate struct {
 	// MinN is the fewest series a group needs for a band (default 3): an interval of the
 	// mean from two values says little (Student-t's is 12.7 standard errors wide at 95%).
 	MinN int
+	// LogGrid spaces the grid points evenly in log x (for a log x axis), from the first
+	// positive x the series all cover.
+	LogGrid bool
 }
 
 // Bands lists the accepted values of Aggregate.Band.
@@ -311,6 +314,15 @@ func (a Aggregate) aggregateGroup(name string, members []Series) Curve {
 	if hi < lo { // the series do not overlap: nothing is common to all
 		return c
 	}
+	if a.LogGrid && lo <= 0 && hi > 0 {
+		lo = hi
+		for _, s := range members {
+			if j := sort.SearchFloat64s(s.X, math.SmallestNonzeroFloat64); j < len(s.X) {
+				lo = math.Min(lo, s.X[j])
+			}
+		}
+	}
+	logGrid := a.LogGrid && lo > 0
 	if hi == lo {
 		points = 1
 	}
@@ -325,7 +337,10 @@ func (a Aggregate) aggregateGroup(name string, members []Series) Curve {
 	ys := make([]float64, len(members))
 	for p := 0; p < points; p++ {
 		x := lo
-		if points > 1 {
+		switch {
+		case points > 1 && logGrid:
+			x = lo * math.Pow(hi/lo, float64(p)/float64(points-1))
+		case points > 1:
 			x = lo + (hi-lo)*float64(p)/float64(points-1)
 		}
 		for i, s := range members {

@@ -231,3 +231,13 @@ func TestMixedEnvs(t *testing.T) {
 		t.Fatalf("got %v, want %q", err, want)
 	}
 }
+
+func TestLogGrid(t *testing.T) {
+	s := []Series{{Group: "g", X: []float64{0, 1, 10, 100, 1000}, Y: []float64{0, 1, 2, 3, 4}}}
+	c := Aggregate{Points: 4, LogGrid: true}.Curves(s)[0]
+	for i, want := range []float64{1, 10, 100, 1000} {
+		if math.Abs(c.X[i]-want) > 1e-9*want || math.Abs(c.Mean[i]-float64(i+1)) > 1e-9 {
+			t.Fatalf("log grid %v means %v, want x 1, 10, 100, 1000 and y 1..4", c.X, c.Mean)
+		}
+	}
+}

@@ -88,7 +88,7 @@ extension (png, svg, pdf).`,
 			default:
 				return fmt.Errorf("unknown --log-x %q (want auto, on or off)", logX)
 			}
-			agg.Points, agg.Bootstrap.Level = points, agg.Level
+			agg.Points, agg.Bootstrap.Level, agg.LogGrid = points, agg.Level, fig.LogX
 			fig.BandLabel = agg.BandLabel()
 			series, err := f.load(args)
 			if err != nil {

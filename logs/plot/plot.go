@@ -121,6 +121,7 @@ func (f Figure) plot(curves []logs.Curve) (*gplot.Plot, gplot.Legend, error) {
 	if drawn == 0 {
 		return nil, leg, errors.New("no curve to draw (the series of each group share no x range)")
 	}
+	padY(p, false)
 	return p, leg, nil
 }
 
