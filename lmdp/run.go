@@ -127,8 +127,10 @@ func (c Config) Validate() error {
 
 // Reference are the instance's benchmark values, computed exactly with its model.
 type Reference struct {
-	VStar      float64 // optimal value (PBVI over the reachable beliefs)
-	VStarExact bool    // false when the node budget was hit: VStar is then a lower bound
+	VStar float64 // optimal value (PBVI over the reachable beliefs)
+	// VStarExact is false when the node budget was hit: VStar is then a lower bound, the
+	// larger of the planned value and the exact value of the planned policy as it acts.
+	VStarExact bool
 	VWSU       float64 // value of the WSU Markov policy
 	VOracle    float64 // sum_m w_m V*_m (context known)
 	Gamma      int
@@ -164,7 +166,13 @@ func ReferenceValues(l *latent.LMDP, pl PBVI) (Reference, error) {
 	if err != nil {
 		return Reference{}, fmt.Errorf("Var*: %w", err)
 	}
-	return Reference{VStar: pol.Root, VStarExact: pol.Complete, VWSU: vw, VOracle: OracleValue(l), Gamma: l.Gamma(), VarStar: ev.Variance}, nil
+	vstar := pol.Root
+	if !pol.Complete {
+		// Both are values of policies that exist, so both bound V* from below; the
+		// acting policy (exact-belief lookahead off the points) is often the better one.
+		vstar = max(vstar, ev.Value)
+	}
+	return Reference{VStar: vstar, VStarExact: pol.Complete, VWSU: vw, VOracle: OracleValue(l), Gamma: l.Gamma(), VarStar: ev.Variance}, nil
 }
 
 // Step is one logged step of an episode.
