@@ -146,6 +146,9 @@ func TestFieldsSetNestedAndPointers(t *testing.T) {
 	if s.Train.Steps != 99 || s.Train.StopAtReturn == nil || *s.Train.StopAtReturn != 4.5 || s.Extra == nil || s.Extra.Size != 3 || len(s.Hidden) != 2 || s.Hidden[1] != 5 {
 		t.Fatalf("settings after Set: %+v, extra %+v", s, s.Extra)
 	}
+	if got := fields["stop-at-return"].String(); got != "4.5" {
+		t.Fatalf("String of --stop-at-return: %q", got)
+	}
 	if err := fields["steps"].Set("many"); err == nil || !strings.Contains(err.Error(), `invalid argument "many" for --steps`) {
 		t.Fatalf("bad int: %v", err)
 	}

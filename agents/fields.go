@@ -103,6 +103,30 @@ func (f Field) Set(text string) error {
 	return setValue(v, text, f.Flag, f.Kind)
 }
 
+// String is the field's current value as text ("" for an unset pointer).
+func (f Field) String() string {
+	v := f.root
+	if !v.IsValid() {
+		return ""
+	}
+	for _, i := range f.path {
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return ""
+			}
+			v = v.Elem()
+		}
+		v = v.Field(i)
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	return fmt.Sprint(v.Interface())
+}
+
 func setValue(v reflect.Value, text, flag, kind string) error {
 	if v.Kind() == reflect.Pointer {
 		p := reflect.New(v.Type().Elem())

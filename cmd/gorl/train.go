@@ -131,8 +131,12 @@ func (o *trainOpts) merge(fl *pflag.FlagSet) (*agents.RunConfig, error) {
 	if err := mergeEnvFlags(&o.ef, fl, cm.Env, cm.EnvOptions); err != nil {
 		return nil, err
 	}
-	if p, ok := fieldText(fl, "objective-params"); ok && !slices.Contains([]string{"lpo", "ta-lpo"}, fieldValue(fl, "objective", "clip")) {
-		return nil, fmt.Errorf("--objective-params is read only by --objective lpo or ta-lpo, not %s", fieldValue(fl, "objective", "clip"))
+	objective := fieldsOf(rc.Settings)["objective"].String()
+	if p, ok := fieldText(fl, "objective-params"); ok && !slices.Contains([]string{"lpo", "ta-lpo"}, objective) {
+		if objective == "" {
+			objective = "clip"
+		}
+		return nil, fmt.Errorf("--objective-params is read only by --objective lpo or ta-lpo, not %s", objective)
 	} else if ok {
 		if problem := fileProblem(p); problem != "" {
 			return nil, fmt.Errorf("--objective-params %s%s", p, problem)
@@ -154,13 +158,6 @@ func fieldText(fl *pflag.FlagSet, name string) (string, bool) {
 		return "", false
 	}
 	return fl.Lookup(name).Value.String(), true
-}
-
-func fieldValue(fl *pflag.FlagSet, name, def string) string {
-	if v, ok := fieldText(fl, name); ok {
-		return v
-	}
-	return def
 }
 
 // start creates the run directory, writes config.json and trains.
