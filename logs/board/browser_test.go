@@ -26,7 +26,7 @@ import (
 // failure. BOARD_SCREENSHOTS=DIR saves screenshots of the pages.
 
 type webDriver struct {
-	t       *testing.T
+	t       testing.TB
 	base    string // chromedriver URL
 	session string
 }
@@ -111,7 +111,7 @@ func lookPath(names ...string) string {
 }
 
 // startBrowser starts chromedriver and a headless chromium session.
-func startBrowser(t *testing.T) *webDriver {
+func startBrowser(t testing.TB) *webDriver {
 	chromium, driver := lookPath("chromium", "chromium-browser"), lookPath("chromedriver")
 	if chromium == "" || driver == "" {
 		if os.Getenv("GORL_BROWSER_TESTS") == "require" {
