@@ -12,10 +12,11 @@
 // values that parse as JSON (numbers, booleans, lists) are passed as such, others as
 // strings; the option python names the interpreter (see FindPython).
 //
-// Each Env is one worker process hosting one environment, so the training loop's vector
-// env steps its environments in as many processes (in parallel with --workers). Worker
-// hosts several environments in one process, one message per vector step, and Batch
-// spreads a vector over several workers.
+// Each Env is one worker process hosting one environment. An env.Vector of them (the
+// training loop's) sends every environment its step before it reads any reply
+// (env.AsyncStepper), so the processes step side by side. Worker hosts several
+// environments in one process, all stepped by one message, and Batch spreads a vector
+// over several such workers (make bench-gym measures both against Python's own stepping).
 //
 // A worker that dies or raises makes the environment fail: Step then returns a
 // terminated transition, Failure reports the error (one line, with the Python exception),
