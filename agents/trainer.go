@@ -171,15 +171,7 @@ func MemberReturns(names []string, eps []logs.EpisodeRow, window int) []MemberRe
 	for k, name := range names {
 		r := by[k]
 		last := r[max(0, len(r)-window):]
-		out[k] = MemberReturn{Name: name, Recent: MeanReturn(rowsOf(last)), Last: len(last), Episodes: len(r)}
+		out[k] = MemberReturn{Name: name, Recent: logs.Mean(last), Last: len(last), Episodes: len(r)}
 	}
 	return out
-}
-
-func rowsOf(returns []float64) []logs.EpisodeRow {
-	rows := make([]logs.EpisodeRow, len(returns))
-	for i, r := range returns {
-		rows[i].Return = r
-	}
-	return rows
 }
