@@ -56,6 +56,9 @@ type Config struct {
 	NoPenalty bool    `json:"no_penalty,omitempty"`
 	// Ridge is the ridge penalty of the linear class (default 1).
 	Ridge float64 `json:"ridge,omitempty"`
+	// NeuralSteps is the number of Adam updates per fit of the neural class (default
+	// 500, Hy-Q's; batch 512, learning rate 0.0025).
+	NeuralSteps int `json:"neural_steps,omitempty"`
 	// Q-learning settings.
 	Epsilon float64 `json:"epsilon,omitempty"`
 	LRPower float64 `json:"lr_power,omitempty"`
@@ -168,12 +171,18 @@ func (c Config) check(p *Problem) error {
 		if !p.Tabular() {
 			return fmt.Errorf("class %s needs tabular observations; %s needs --class linear", c.Class, p.EnvID)
 		}
-	case "linear":
+	case "linear", "neural":
 		if p.Tabular() {
-			return fmt.Errorf("class linear needs feature observations (use lock/rich)")
+			return fmt.Errorf("class %s needs feature observations (use lock/rich)", c.Class)
+		}
+		if c.Class == "neural" && c.Algo != AlgoHyGLOW && c.Algo != AlgoHyQ && c.Algo != AlgoOffline {
+			return fmt.Errorf("class neural is fitted by hyq, hyglow or offline, not %s", c.Algo)
 		}
 	default:
-		return fmt.Errorf("unknown class %q (want finite, tabular or linear)", c.Class)
+		return fmt.Errorf("unknown class %q (want finite, tabular, linear or neural)", c.Class)
+	}
+	if c.NeuralSteps < 0 {
+		return fmt.Errorf("neural_steps must be >= 0, got %d", c.NeuralSteps)
 	}
 	if c.Class == "finite" && p.Lock == nil && p.Model == nil {
 		return fmt.Errorf("finite class needs an exact model")
@@ -211,6 +220,8 @@ func (c Config) Departures() []string {
 			d = append(d, "linear F: efficient variant of App. F.1.2 (no clipping, no absolute value, W = span of the features), whose minimiser is the per-layer least-squares (FQI) solution")
 		case "finite":
 			d = append(d, "MABO.CR: max over the product closure of W u -W u per-layer copies (each layer its own test), a superset of the paper's Wbar")
+		case "neural":
+			d = append(d, "neural F and W (Hy-Q's per-layer encoder-softmax-head networks): efficient variant of App. F.1.2 (no clipping, no absolute value) solved by gradient descent-ascent; not the analysed algorithm")
 		}
 	case AlgoHyQ:
 		switch c.Class {
@@ -218,6 +229,8 @@ func (c Config) Departures() []string {
 			d = append(d, "Hy-Q with a linear Q class (ridge regression) instead of neural networks")
 		case "finite":
 			d = append(d, "Hy-Q with a finite Q class (exact least squares over the class; a joint class runs H projected Bellman iterations from f = 0)")
+		case "neural":
+			d = append(d, "Hy-Q's per-layer networks (encoder, softmax over 3 latent scores, linear head with a bias per action), warm-started across iterations")
 		}
 	}
 	if c.NoClip {
@@ -436,6 +449,8 @@ func offlineLearner(p *Problem, cfg Config, seed uint64) Offline {
 		tab = &Tabular{S: p.S, A: p.A}
 	case "linear":
 		lin = &Linear{Dim: p.Dim, Ridge: cfg.Ridge}
+	case "neural":
+		return &Neural{Dim: p.Dim, A: p.A, Steps: cfg.NeuralSteps, DescentAscent: cfg.Algo != AlgoHyQ, Seed: env.DeriveSeed(seed, 8)}
 	}
 	if cfg.Algo == AlgoHyQ {
 		return &FQI{Finite: fin, Tabular: tab, Linear: lin}

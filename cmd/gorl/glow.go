@@ -42,7 +42,8 @@ func (f *glowFlags) registerProblem(cmd *cobra.Command) {
 func (f *glowFlags) register(cmd *cobra.Command) {
 	f.registerProblem(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.cfg.Class, "class", "", "value class: finite (the lock family; incomplete: its joint class), tabular or linear (default: tabular, linear for lock-rich, finite for incomplete)")
+	fl.StringVar(&f.cfg.Class, "class", "", "value class: finite (the lock family; incomplete: its joint class), tabular, linear or neural (Hy-Q's networks; hyq, hyglow, offline) (default: tabular, linear for lock-rich, finite for incomplete)")
+	fl.IntVar(&f.cfg.NeuralSteps, "neural-steps", 0, "Adam updates per fit of the neural class (0: 500, Hy-Q's)")
 	fl.StringVar(&f.cfg.Weights, "weights", "", "weight class of glow and MABO.CR: box (non-negative tabular weights) or ratios (density ratios of the finite class's models and policies); default ratios on incomplete, box elsewhere")
 	fl.IntVar(&f.cfg.Episodes, "episodes", 1000, "online episodes T (one per iteration)")
 	fl.Float64Var(&f.cfg.BetaScale, "beta-scale", 0, "multiplier of GLOW's/GOLF's beta_t (0: 1, the paper's)")
@@ -93,8 +94,7 @@ func (f *glowFlags) problem(H int) (*glow.Problem, error) {
 	return glow.LockProblem(cfg, rich)
 }
 
-// validate checks the algorithm flags of run and sweep, naming them (glow.Config's
-// own checks name its JSON keys).
+// validate checks the flags of run and sweep by name (glow.Config names JSON keys).
 func (f *glowFlags) validate() error {
 	c := f.cfg
 	nonneg := func(name string, x float64) error {
@@ -114,6 +114,8 @@ func (f *glowFlags) validate() error {
 		return fmt.Errorf("--epsilon must be in [0, 1], got %g", c.Epsilon)
 	case f.workers < 0:
 		return fmt.Errorf("--workers must be >= 0, got %d", f.workers)
+	case c.NeuralSteps < 0:
+		return fmt.Errorf("--neural-steps must be >= 0, got %d", c.NeuralSteps)
 	}
 	for _, x := range []struct {
 		name string
