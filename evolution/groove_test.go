@@ -16,7 +16,7 @@ import (
 func tinyGroove(objective string) MetaConfig {
 	return MetaConfig{Objective: objective, Protocol: "groove", Hidden: 4, Generations: 4, Seed: 3, Population: 4,
 		Sigma: 0.1, SigmaDecay: 1, FitnessEpisodes: 1, LifetimeMin: 2, LifetimeMax: 5, UpdatesPerGeneration: 2,
-		Inner: agents.TrainConfig{Env: "grid/random", Envs: 2, RolloutSteps: 5},
+		Inner: agents.TrainConfig{Env: "grid/sparse", Envs: 2, RolloutSteps: 5}, // 50-step episodes keep scoring cheap
 		LPG:   &lpg.Config{Hidden: []int{8}}}.WithDefaults()
 }
 
