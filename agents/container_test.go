@@ -178,3 +178,12 @@ func (s *testSettings) Resume(string, logs.Options) (Trainer, error) { return ni
 func (s *testSettings) Policy(string, string, env.Options) (Policy, env.Env, string, error) {
 	return nil, nil, "", nil
 }
+
+// TestMemberReturns averages the last window of each member's episodes (by context).
+func TestMemberReturns(t *testing.T) {
+	eps := []logs.EpisodeRow{{Context: 0, Return: 1}, {Context: 1, Return: 10}, {Context: 0, Return: 3}, {Context: 0, Return: 5}, {Context: 7, Return: 99}}
+	got := MemberReturns([]string{"a", "b", "c"}, eps, 2)
+	if got[0].Recent != 4 || got[0].Last != 2 || got[0].Episodes != 3 || got[1].Recent != 10 || got[2].Last != 0 || got[2].Recent == got[2].Recent {
+		t.Fatalf("member returns %+v; want a: 4 over the last 2 of 3, b: 10, c: none (NaN)", got)
+	}
+}
