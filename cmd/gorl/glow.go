@@ -357,9 +357,6 @@ func newGlowDataCmd() *cobra.Command {
 			if !p.Tabular() {
 				e = lock.NewRich(p.Lock)
 			}
-			if f.anti < 0 || f.anti > 1 {
-				return fmt.Errorf("--anti-reward must be in [0, 1], got %g", f.anti)
-			}
 			eps, err := lock.Generate(e, d, episodes, dataSeed)
 			if err != nil {
 				return err
