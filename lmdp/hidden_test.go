@@ -225,3 +225,32 @@ func TestRateAndNoiseSweep(t *testing.T) {
 		t.Errorf("noise sweep of the random family: %v", err)
 	}
 }
+
+// Over budget, PBVI keeps points at every step (the most probable beliefs), stays
+// within the budget, and its V* is a lower bound of the exact one.
+func TestPBVIOverBudgetKeepsEveryDepth(t *testing.T) {
+	l, exact := mustInstance(t, "shared", latent.Params{M: 3, S: 5, A: 3, H: 8, Gamma: 2, Noise: 0.5, Seed: 1})
+	md := ModelOf(l)
+	for _, budget := range []int{40, 300} {
+		pol, err := PBVI{MaxNodes: budget}.Plan(md, Exact{md})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pol.Complete || pol.Nodes > budget {
+			t.Fatalf("budget %d: complete %v with %d nodes", budget, pol.Complete, pol.Nodes)
+		}
+		for h, L := range pol.levels {
+			if L.n() == 0 {
+				t.Errorf("budget %d: no point at step %d", budget, h)
+			}
+		}
+		ref, err := ReferenceValues(l, PBVI{MaxNodes: budget})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pol.Root > exact.VStar+1e-12 || ref.VStar > exact.VStar+1e-12 || ref.VStar < pol.Root || ref.VStarExact {
+			t.Errorf("budget %d: planned %.6f, reference %.6f (exact %v), exact V* %.6f", budget, pol.Root, ref.VStar, ref.VStarExact, exact.VStar)
+		}
+		t.Logf("budget %d: planned %.6f, lower bound %.6f, exact V* %.6f", budget, pol.Root, ref.VStar, exact.VStar)
+	}
+}

@@ -28,7 +28,9 @@ type MemoryEstimate struct {
 // and its alpha sets (for large M the grid alone is M^2 numbers, since its corners are M
 // points), and exact evaluation's classes (cfg.EvalStates per step, 4 M-vectors each, two
 // steps alive). Reachable beliefs can number M^H in principle; the node budgets are what
-// bounds them, so the estimate uses the budgets.
+// bounds them, so the estimate uses the budgets. Not counted: the successor candidates of
+// one step that PBVI holds while choosing that step's points (at most the step's points
+// times A S M).
 func EstimateMemory(M, S, A, H int, cfg Config, workers int) MemoryEstimate {
 	cfg = cfg.WithDefaults()
 	m, s, a, h := float64(M), float64(S), float64(A), float64(H)

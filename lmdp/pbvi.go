@@ -1,8 +1,10 @@
 package lmdp
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // PBVI is point-based value iteration over beliefs for an LMDP viewed as a
@@ -10,8 +12,10 @@ import (
 // over the M contexts) per (h, s).
 //
 // Belief points are (1) every belief reachable from the start under the planning model,
-// found by a forward pass and merged when equal (see beliefScale), up to MaxNodes in all,
-// and (2) a simplex grid, backed up lazily, for the beliefs off that set. The backup at a
+// found by a forward pass and merged when equal (see beliefScale), up to MaxNodes in all
+// (beyond, every step gets a share of the budget, filled with its most probable
+// reachable beliefs: the histories' probability with actions drawn uniformly), and (2) a
+// simplex grid, backed up lazily, for the beliefs off that set. The backup at a
 // point b in state s at step h is
 //
 //	alpha_a(m) = Backup_m(s, a, x_m),  x_m(s') = alpha_o(m) for the observation o = (R_m(s,a), s'),
@@ -59,7 +63,8 @@ type level struct {
 	belief []float64 // n*M
 	alpha  []float64 // n*M
 	act    []int32
-	child  []int32 // n*A*M*S: successor point for (a, m, s'), -1 when none
+	child  []int32   // n*A*M*S: successor point for (a, m, s'), -1 when none
+	mass   []float64 // probability of reaching the point (actions drawn uniformly)
 	index  keyIndex
 }
 
@@ -103,59 +108,11 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 			u: make([]float64, M), nb: make([]float64, M), key: make([]int64, 1+M)}
 	}
 
-	// Forward pass: the reachable beliefs, level by level.
-	budget := maxNodes
-	b := make([]float64, M)
-	L0 := &p.levels[0]
-	L0.index = newKeyIndex(1+M, S)
-	for s := 0; s < S; s++ {
-		if md.StartBelief(b, s) == 0 {
-			continue
-		}
-		quantize(p.scratch[0].key, b, p.scale, int64(s))
-		if _, added := L0.index.findOrAdd(p.scratch[0].key, true); added {
-			L0.s = append(L0.s, int32(s))
-			L0.belief = append(L0.belief, b...)
-			budget--
-		}
-	}
-	for h := 0; h+1 < H; h++ {
-		L, N := &p.levels[h], &p.levels[h+1]
-		N.index = newKeyIndex(1+M, 2*L.n())
-		L.child = make([]int32, L.n()*A*M*S)
-		sc := &p.scratch[h]
-		for i := 0; i < L.n(); i++ {
-			s := int(L.s[i])
-			bi := L.belief[i*M : (i+1)*M]
-			for a := 0; a < A; a++ {
-				md.rewardGroups(sc.groups, s, a)
-				for s2 := 0; s2 < S; s2++ {
-					for g := 0; g < M; g++ {
-						if sc.groups[g] != g {
-							continue
-						}
-						id := int32(-1)
-						if groupPosterior(md, sc.nb, bi, sc.groups, g, s, a, s2) {
-							quantize(sc.key, sc.nb, p.scale, int64(s2))
-							var added bool
-							id, added = N.index.findOrAdd(sc.key, budget > 0)
-							if added {
-								N.s = append(N.s, int32(s2))
-								N.belief = append(N.belief, sc.nb...)
-								budget--
-							} else if id < 0 {
-								p.Complete = false
-							}
-						}
-						for m := g; m < M; m++ {
-							if sc.groups[m] == g {
-								L.child[((i*A+a)*M+m)*S+s2] = id
-							}
-						}
-					}
-				}
-			}
-		}
+	// Forward pass: the reachable beliefs, level by level. If they do not fit in the
+	// budget, start again with a share of it for every step, filled with the most
+	// probable beliefs (see expand).
+	if !p.forward(maxNodes, false) {
+		p.forward(maxNodes, true)
 	}
 
 	// Backward pass: the exact-point backups.
@@ -175,6 +132,125 @@ func (pl PBVI) Plan(md *Model, bk Backup) (*Policy, error) {
 	}
 	p.Root = p.rootValue()
 	return p, nil
+}
+
+// forward builds the belief points of every step within maxNodes in all and reports
+// whether every reachable belief is a point. Without perStep the steps take the budget
+// in order (exact when the reachable beliefs fit); with it, each step gets an equal share
+// of what the earlier steps left, so that points reach every depth.
+func (p *Policy) forward(maxNodes int, perStep bool) bool {
+	md := p.Model
+	M, S, H := md.M, md.S, md.H
+	p.Complete = true
+	for h := range p.levels {
+		p.levels[h] = level{}
+	}
+	b := make([]float64, M)
+	L0 := &p.levels[0]
+	L0.index = newKeyIndex(1+M, S)
+	for s := 0; s < S; s++ {
+		w := md.StartBelief(b, s)
+		if w == 0 {
+			continue
+		}
+		quantize(p.scratch[0].key, b, p.scale, int64(s))
+		if _, added := L0.index.findOrAdd(p.scratch[0].key, true); added {
+			L0.s = append(L0.s, int32(s))
+			L0.belief = append(L0.belief, b...)
+			L0.mass = append(L0.mass, w)
+		}
+	}
+	budget := maxNodes - L0.n()
+	for h := 0; h+1 < H; h++ {
+		share := max(0, budget)
+		if perStep {
+			share = max(0, budget/(H-1-h))
+		}
+		budget -= p.expand(h, share)
+	}
+	return p.Complete
+}
+
+// expand makes the points of step h+1: every successor belief of the points of step h,
+// or, when there are more than share, the share most probable ones (probability of the
+// history under the planning model with actions drawn uniformly at random). The points
+// left out fall back to the grid, and the planned value is then a lower bound.
+func (p *Policy) expand(h, share int) int {
+	md := p.Model
+	M, S, A := md.M, md.S, md.A
+	L, N := &p.levels[h], &p.levels[h+1]
+	N.index = newKeyIndex(1+M, 2*L.n())
+	L.child = make([]int32, L.n()*A*M*S)
+	sc := &p.scratch[h]
+	for i := 0; i < L.n(); i++ {
+		s := int(L.s[i])
+		bi := L.belief[i*M : (i+1)*M]
+		for a := 0; a < A; a++ {
+			md.rewardGroups(sc.groups, s, a)
+			for s2 := 0; s2 < S; s2++ {
+				for g := 0; g < M; g++ {
+					if sc.groups[g] != g {
+						continue
+					}
+					id := int32(-1)
+					if mass := groupPosterior(md, sc.nb, bi, sc.groups, g, s, a, s2); mass > 0 && share > 0 {
+						quantize(sc.key, sc.nb, p.scale, int64(s2))
+						var added bool
+						if id, added = N.index.findOrAdd(sc.key, true); added {
+							N.s = append(N.s, int32(s2))
+							N.belief = append(N.belief, sc.nb...)
+							N.mass = append(N.mass, 0)
+						}
+						N.mass[id] += L.mass[i] * mass / float64(A)
+					} else if mass > 0 {
+						p.Complete = false
+					}
+					for m := g; m < M; m++ {
+						if sc.groups[m] == g {
+							L.child[((i*A+a)*M+m)*S+s2] = id
+						}
+					}
+				}
+			}
+		}
+	}
+	if N.n() > share {
+		p.Complete = false
+		p.prune(h, share)
+	}
+	return N.n()
+}
+
+// prune keeps the share most probable points of step h+1 (in their order) and points
+// the children of step h at them, -1 for the others.
+func (p *Policy) prune(h, share int) {
+	M := p.Model.M
+	L, N := &p.levels[h], &p.levels[h+1]
+	order := make([]int, N.n())
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(N.mass[y], N.mass[x]) })
+	keep := order[:share]
+	slices.Sort(keep)
+	remap := make([]int32, N.n())
+	for i := range remap {
+		remap[i] = -1
+	}
+	kept := level{index: newKeyIndex(1+M, share)}
+	for _, old := range keep {
+		id, _ := kept.index.findOrAdd(N.index.keys[old*(1+M):(old+1)*(1+M)], true)
+		remap[old] = id
+		kept.s = append(kept.s, N.s[old])
+		kept.belief = append(kept.belief, N.belief[old*M:(old+1)*M]...)
+		kept.mass = append(kept.mass, N.mass[old])
+	}
+	*N = kept
+	for i, c := range L.child {
+		if c >= 0 {
+			L.child[i] = remap[c]
+		}
+	}
 }
 
 // rootValue backs up the start: Root = sum_m w_m Initial_m(x_m), x_m(s) = alpha_m of the
@@ -210,8 +286,9 @@ func (p *Policy) rootValue() float64 {
 
 // groupPosterior writes the posterior over the contexts of reward group g after
 // (s, a, s2) into dst, computed exactly as Model.Update does for an observation whose
-// reward is the group's, and reports whether it has positive mass.
-func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) bool {
+// reward is the group's, and returns the observation's probability under b (0 when no
+// context of the group has s2 in its support).
+func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) float64 {
 	sum, seen := 0.0, false
 	for m := range dst {
 		u := 0.0
@@ -224,12 +301,12 @@ func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) 
 		sum += u
 	}
 	if !seen || !(sum > 0) {
-		return false
+		return 0
 	}
 	for m := range dst {
 		dst[m] /= sum
 	}
-	return true
+	return sum
 }
 
 // backupAt backs up belief b in state s at step h, writes the alpha vector of the best
