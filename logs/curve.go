@@ -335,6 +335,12 @@ func (a Aggregate) aggregateGroup(name string, members []Series) Curve {
 		t = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile((1 + a.level()) / 2)
 	}
 	ys := make([]float64, len(members))
+	var resamples [][]int32
+	var means []float64
+	if c.Banded && (a.Band == "" || a.Band == "bootstrap") {
+		resamples = a.Bootstrap.Resample(len(members))
+		means = make([]float64, len(resamples))
+	}
 	for p := 0; p < points; p++ {
 		x := lo
 		switch {
@@ -351,7 +357,7 @@ func (a Aggregate) aggregateGroup(name string, members []Series) Curve {
 		if c.Banded {
 			switch a.Band {
 			case "", "bootstrap":
-				lo, hi = a.Bootstrap.MeanCI(ys)
+				lo, hi = a.Bootstrap.ResampledCI(ys, resamples, means)
 			case "ci":
 				lo, hi = m-t*StdErr(ys), m+t*StdErr(ys)
 			case "se":

@@ -52,21 +52,45 @@ func (b Bootstrap) MeanCI(x []float64) (lo, hi float64) {
 	if len(x) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	resamples, level := b.Resamples, b.level()
+	return b.ResampledCI(x, b.Resample(len(x)), nil)
+}
+
+// Resample draws the bootstrap's resamples of n values: Resamples rows of n indices in
+// [0, n), from the PCG stream seeded with Seed. MeanCI draws these; a caller that needs
+// the interval of many samples of the same n draws them once (ResampledCI).
+func (b Bootstrap) Resample(n int) [][]int32 {
+	resamples := b.Resamples
 	if resamples <= 0 {
 		resamples = 10000
 	}
 	rng := rand.New(rand.NewPCG(b.Seed, 0x626f6f74)) // stream "boot"
-	means := make([]float64, resamples)
-	n := len(x)
-	for r := range means {
+	flat := make([]int32, resamples*n)
+	for i := range flat {
+		flat[i] = int32(rng.IntN(n))
+	}
+	out := make([][]int32, resamples)
+	for r := range out {
+		out[r] = flat[r*n : (r+1)*n]
+	}
+	return out
+}
+
+// ResampledCI is MeanCI of x over resamples drawn by Resample(len(x)); means is scratch
+// space of len(resamples) (nil: allocated).
+func (b Bootstrap) ResampledCI(x []float64, resamples [][]int32, means []float64) (lo, hi float64) {
+	if len(means) != len(resamples) {
+		means = make([]float64, len(resamples))
+	}
+	n := float64(len(x))
+	for r, idx := range resamples {
 		s := 0.0
-		for range n {
-			s += x[rng.IntN(n)]
+		for _, i := range idx {
+			s += x[i]
 		}
-		means[r] = s / float64(n)
+		means[r] = s / n
 	}
 	slices.Sort(means)
+	level := b.level()
 	return Quantile(means, (1-level)/2), Quantile(means, (1+level)/2)
 }
 

@@ -89,7 +89,7 @@ func benchFixture(b *testing.B) string {
 }
 
 // benchGet times one request to a fresh server (cold: nothing cached) or to a server that
-// answered it once already (warm).
+// answered it once already (warm: /api/curve answers from its cache of replies).
 func benchGet(b *testing.B, path string, warm bool) {
 	root := benchFixture(b)
 	var srv *Server
@@ -125,6 +125,26 @@ func BenchmarkCurveByLrCold(b *testing.B) {
 	benchGet(b, "/api/curve?y=return&x=env_steps&by=lr", false)
 }
 func BenchmarkCurveByLrWarm(b *testing.B) { benchGet(b, "/api/curve?y=return&x=env_steps&by=lr", true) }
+
+// BenchmarkCurveByLrNewQuery asks for a new smoothing window each time: the columns are
+// cached, the aggregation (20 groups of 10 runs, bootstrap bands) is not.
+func BenchmarkCurveByLrNewQuery(b *testing.B) {
+	root := benchFixture(b)
+	srv, err := New([]string{root})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	i := 0
+	for b.Loop() {
+		i++
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/curve?y=return&x=env_steps&by=lr&smooth="+strconv.Itoa(i), nil))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Body.String())
+		}
+	}
+}
 
 // BenchmarkBrowserFirstPaint loads the runs page in headless chromium against a fresh
 // server and reports the milliseconds until the runs table lists all 200 runs, until

@@ -32,6 +32,7 @@ type Server struct {
 	mu          sync.Mutex
 	cache       map[string]cachedRun    // by run directory
 	seriesCache map[string]cachedSeries // by run directory, metric and x column
+	replies     map[string][]byte       // /api/curve answers by query and run stamps
 	list        cachedList
 }
 
@@ -46,7 +47,7 @@ func New(roots []string) (*Server, error) {
 	if len(roots) == 0 {
 		return nil, errors.New("board: no run directory given")
 	}
-	s := &Server{cache: map[string]cachedRun{}, seriesCache: map[string]cachedSeries{}}
+	s := &Server{cache: map[string]cachedRun{}, seriesCache: map[string]cachedSeries{}, replies: map[string][]byte{}}
 	for _, r := range roots {
 		abs, err := filepath.Abs(r)
 		if err == nil {

@@ -1,6 +1,7 @@
 package board
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -62,7 +63,8 @@ type CurveQuery struct {
 	X      string   // default env_steps
 	By     string   // a group key (default run)
 	Smooth int
-	Points int // grid points of groups of several runs (default 200)
+	Points int  // grid points of groups of several runs (default 100)
+	LogX   bool // grid points evenly spaced in log x
 }
 
 type cachedSeries struct {
@@ -98,7 +100,7 @@ func (s *Server) Curves(q CurveQuery) (CurveReply, error) {
 		q.X = "env_steps"
 	}
 	if q.Points <= 0 {
-		q.Points = 200
+		q.Points = 100
 	}
 	rows, _ := s.Rows()
 	byID := map[string]RunRow{}
@@ -111,7 +113,7 @@ func (s *Server) Curves(q CurveQuery) (CurveReply, error) {
 			want = append(want, r.ID)
 		}
 	}
-	agg := logs.Aggregate{Smooth: q.Smooth, Points: q.Points, Bootstrap: logs.Bootstrap{Resamples: 2000}}
+	agg := logs.Aggregate{Smooth: q.Smooth, Points: q.Points, Bootstrap: logs.Bootstrap{Resamples: 2000}, LogGrid: q.LogX}
 	reply := CurveReply{Band: agg.BandLabel(), Skipped: map[string]string{}}
 	var all []logs.Series
 	for _, id := range want {
@@ -179,18 +181,47 @@ func (s *Server) handleCurve(w http.ResponseWriter, r *http.Request) {
 		q.Runs = strings.Split(runs, ",")
 	}
 	q.Smooth, _ = strconv.Atoi(v.Get("smooth"))
+	q.LogX = v.Get("logx") == "1"
 	q.Points, _ = strconv.Atoi(v.Get("points"))
 	if q.Smooth < 0 || q.Smooth > 10000 || q.Points < 0 || q.Points > 5000 {
 		http.Error(w, "smooth must be in [0, 10000] and points in [0, 5000]", http.StatusBadRequest)
 		return
 	}
-	reply, err := s.Curves(q)
-	if err != nil {
-		fail(w, err)
-		return
+	// The same query over unchanged runs gives the same curves: a page that polls, or
+	// several open on the same view, aggregate once.
+	rows, _ := s.Rows()
+	var key strings.Builder
+	key.WriteString(r.URL.RawQuery)
+	for _, row := range rows {
+		key.WriteString(row.Stamp)
 	}
-	writeJSON(w, reply)
+	s.mu.Lock()
+	data, ok := s.replies[key.String()]
+	s.mu.Unlock()
+	if !ok {
+		reply, err := s.Curves(q)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		if data, err = json.Marshal(reply); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.mu.Lock()
+		if len(s.replies) >= maxReplies {
+			clear(s.replies)
+		}
+		s.replies[key.String()] = data
+		s.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(data)
 }
+
+// maxReplies bounds the cached curve replies.
+const maxReplies = 64
 
 // columnsOf lists the scalar columns of a run's episodes and metrics tables.
 func columnsOf(dir string) (episodes, metrics []string) {

@@ -91,7 +91,8 @@ function renderControls() {
   const set = (k) => (v) => { c[k] = v; c.zoom = null; refreshCurve(); };
   const num = h("input", { id: "smooth", type: "number", min: 0, max: 1000, value: c.smooth, style: "width:5em" });
   num.onchange = () => { c.smooth = Math.max(0, parseInt(num.value) || 0); refreshCurve(); };
-  const check = (id, k, label) => { const b = h("input", { id, type: "checkbox", checked: c[k] }); b.onchange = () => { c[k] = b.checked; drawCurve(); }; return h("label", {}, b, label); };
+  // log x also changes the grid groups are averaged on (log-spaced): fetch again.
+  const check = (id, k, label) => { const b = h("input", { id, type: "checkbox", checked: c[k] }); b.onchange = () => { c[k] = b.checked; k === "logx" ? refreshCurve() : drawCurve(); }; return h("label", {}, b, label); };
   box.replaceChildren(
     h("label", {}, "metric ", select("metric", allColumns().filter((x) => !xs.includes(x) || x === "episode"), c.y, set("y"))),
     h("label", {}, "x ", select("xcol", xs, c.x, set("x"))),
@@ -103,7 +104,7 @@ function renderControls() {
 let lastCurve = null;
 async function refreshCurve() {
   const c = state.chart, ids = visibleRuns().map((r) => r.id);
-  const q = new URLSearchParams({ y: c.y, x: c.x, by: c.by, smooth: c.smooth, runs: ids.join(",") });
+  const q = new URLSearchParams({ y: c.y, x: c.x, by: c.by, smooth: c.smooth, logx: c.logx ? 1 : 0, runs: ids.join(",") });
   try {
     lastCurve = await getJSON("/api/curve?" + q);
     $("#curve-error").textContent = "";
@@ -158,7 +159,7 @@ async function renderRunPage(id) {
     if (y === "return" && !cols.includes("return")) continue;
     const box = h("div", { className: "chart" }), leg = h("div", { className: "legend", style: "width:140px" });
     charts.append(h("div", {}, h("b", {}, y), h("div", { className: "chartbox" }, box, leg)));
-    getJSON("/api/curve?" + new URLSearchParams({ runs: id, y, x, by: "seed" })).then((rep) => drawChart(box, leg, rep, { logx, xlabel: x, ylabel: y }))
+    getJSON("/api/curve?" + new URLSearchParams({ runs: id, y, x, by: "run", logx: logx ? 1 : 0 })).then((rep) => drawChart(box, leg, rep, { logx, xlabel: x, ylabel: y }))
       .catch((e) => box.append(h("span", { className: "error" }, e.message)));
   }
   for (const m of page.media) {
@@ -168,31 +169,46 @@ async function renderRunPage(id) {
   if (page.poses) replay(id, $("#replay-box")).catch((e) => $("#replay-box").append(h("p", { className: "error" }, e.message)));
 }
 
-// replay draws the logged body positions of an episode (side view: x right, z up),
-// stepping at 30 frames a second, with the step, reward and return.
+// replay draws the logged body positions of an episode from the side (x right, z up),
+// following the torso, at 30 frames a second, with the step, reward and return. Each body
+// is joined to the nearest body before it in the first pose (MuJoCo numbers a parent
+// before its children), which draws the morphology's tree as a stick figure; bodies left
+// of the torso (y > 0) are red, right blue, with their shadows on the floor line.
 async function replay(id, box) {
   const data = await getJSON("/api/poses?run=" + encodeURIComponent(id));
-  const canvas = h("canvas", { className: "replay", width: 640, height: 320 }), info = h("div", {});
+  const W = 640, H = 320, floor = 290;
+  const canvas = h("canvas", { className: "replay", width: W, height: H }), info = h("div", { id: "replay-info" });
   box.append(h("div", {}, `episode ${data.episode} (${data.poses.length} steps logged)`), canvas, info);
   const ps = data.poses;
   if (!ps.length) return;
-  let xmin = Infinity, xmax = -Infinity, zmax = 0;
-  for (const p of ps) for (let b = 0; b + 2 < p.pos.length; b += 3) { xmin = Math.min(xmin, p.pos[b]); xmax = Math.max(xmax, p.pos[b]); zmax = Math.max(zmax, p.pos[b + 2]); }
-  const ctx = canvas.getContext("2d"), scale = Math.min(600 / Math.max(xmax - xmin + 1, 1), 280 / Math.max(zmax + 0.2, 0.5));
+  const n = Math.floor(ps[0].pos.length / 3), P = (p, b) => [p.pos[3 * b], p.pos[3 * b + 1], p.pos[3 * b + 2]];
+  const parent = [-1];
+  for (let b = 1; b < n; b++) {
+    let best = 0, bd = Infinity;
+    for (let a = 0; a < b; a++) { const u = P(ps[0], a), v = P(ps[0], b), d = Math.hypot(u[0] - v[0], u[1] - v[1], u[2] - v[2]); if (d < bd) { bd = d; best = a; } }
+    parent.push(best);
+  }
+  let zmax = 0.5;
+  for (const p of ps) for (let b = 0; b < n; b++) zmax = Math.max(zmax, P(p, b)[2]);
+  const scale = Math.min(160, (floor - 20) / zmax), ctx = canvas.getContext("2d");
   let i = 0, ret = 0;
   const frame = () => {
     if (!canvas.isConnected) return;
     const p = ps[i];
     if (i === 0) ret = 0;
     ret += p.reward;
-    ctx.clearRect(0, 0, 640, 320);
-    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(0, 300); ctx.lineTo(640, 300); ctx.stroke();
-    const n = p.pos.length / 3;
+    const x0 = P(p, 0)[0], sx = (v) => W / 2 + (v[0] - x0) * scale, sz = (v) => floor - v[2] * scale;
+    ctx.clearRect(0, 0, W, H);
+    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(0, floor); ctx.lineTo(W, floor); ctx.stroke();
+    for (let m = Math.floor((x0 - W / 2 / scale) * 2) / 2; m < x0 + W / 2 / scale; m += 0.5) { ctx.beginPath(); ctx.moveTo(sx([m, 0, 0]), floor); ctx.lineTo(sx([m, 0, 0]), floor + 5); ctx.stroke(); }
+    const colour = (v) => (v[1] - P(p, 0)[1] > 0.01 ? "#d62728" : v[1] - P(p, 0)[1] < -0.01 ? "#1f77b4" : "#555");
+    ctx.lineWidth = 4;
+    for (let b = 1; b < n; b++) { const u = P(p, parent[b]), v = P(p, b); ctx.strokeStyle = colour(v); ctx.beginPath(); ctx.moveTo(sx(u), sz(u)); ctx.lineTo(sx(v), sz(v)); ctx.stroke(); }
+    ctx.lineWidth = 1;
     for (let b = 0; b < n; b++) {
-      const x = 20 + (p.pos[3 * b] - xmin) * scale, z = 300 - p.pos[3 * b + 2] * scale, y = p.pos[3 * b + 1];
-      ctx.fillStyle = y > 0.01 ? "#d62728" : y < -0.01 ? "#1f77b4" : "#555";
-      ctx.beginPath(); ctx.arc(x, z, 5, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillStyle = "rgba(0,0,0,0.15)"; ctx.beginPath(); ctx.ellipse(x, 300, 5, 2, 0, 0, 2 * Math.PI); ctx.fill();
+      const v = P(p, b);
+      ctx.fillStyle = "rgba(0,0,0,0.15)"; ctx.beginPath(); ctx.ellipse(sx(v), floor, 6, 2, 0, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = colour(v); ctx.beginPath(); ctx.arc(sx(v), sz(v), 4, 0, 2 * Math.PI); ctx.fill();
     }
     info.textContent = `step ${p.step}  reward ${fmtValue(p.reward)}  return ${fmtValue(ret)}`;
     i = (i + 1) % ps.length;

@@ -111,12 +111,13 @@ function drawChart(box, legend, reply, opts) {
   for (const { g, pts, color, dash } of groups) {
     const d = pts.map((p, j) => (j ? "L" : "M") + X(p.x).toFixed(1) + "," + Y(p.y).toFixed(1)).join("");
     el("path", { d, fill: "none", stroke: color, "stroke-width": 2, "stroke-dasharray": dash, class: "curve", "data-group": g.group, "data-points": pts.length }, plot);
+    if (pts.length === 1) el("circle", { cx: X(pts[0].x), cy: Y(pts[0].y), r: 4, fill: color }, plot);
     const item = document.createElement("div");
     item.innerHTML = `<span class="sw" style="background:${color}"></span><span></span>`;
     item.lastChild.textContent = `${g.group} (n=${g.n}${g.no_band && g.n > 1 ? ", " + g.no_band : ""})`;
     legend.appendChild(item);
   }
-  if (reply.band) {
+  if (reply.band && groups.some(({ g }) => g.n > 1)) {
     const note = document.createElement("span");
     note.className = "band-note";
     note.textContent = `band: ${reply.band} (groups of 3 runs or more)`;
