@@ -50,17 +50,33 @@ func checkpointPath(runDir string, envSteps int64) string {
 	return filepath.Join(runDir, "checkpoints", fmt.Sprintf("td3-steps-%012d.ckpt", envSteps))
 }
 
-// LatestCheckpoint returns the path of the newest resumable checkpoint of a run directory.
+// LatestCheckpoint returns the path of the newest resumable checkpoint of a run directory
+// whose state reads: a damaged newer one is passed over (agents.LatestReadable).
 func LatestCheckpoint(runDir string) (string, error) {
+	path, _, err := latestReadable(runDir)
+	return path, err
+}
+
+// latestReadable returns the newest resumable checkpoint whose state reads, with the
+// errors of newer ones that did not (agents.LatestReadable). Only the newest is kept
+// (the replay buffer makes them large), so an older one exists only while a newer one
+// is being written or pruned.
+func latestReadable(runDir string) (string, []error, error) {
 	paths, err := filepath.Glob(filepath.Join(runDir, "checkpoints", "td3-steps-*.ckpt"))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if len(paths) == 0 {
-		return "", fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
+		return "", nil, fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
 	}
 	sort.Strings(paths) // zero-padded step counts sort in order
-	return paths[len(paths)-1], nil
+	if len(paths) == 1 {
+		return paths[0], nil, nil // its own errors show when it is loaded
+	}
+	return agents.LatestReadable(paths, func(p string) error {
+		_, err := readState(p)
+		return err
+	})
 }
 
 // LatestCheckpointSteps returns the newest resumable checkpoint of a run directory and

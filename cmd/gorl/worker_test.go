@@ -146,7 +146,7 @@ func TestEvolveDistributedMatchesLocal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--distributed --local-workers 2: %s", stderr)
 	}
-	if !strings.Contains(out, "start workers with: gorl worker --nats nats://127.0.0.1:") {
+	if !regexp.MustCompile(`start workers with: GORL_NATS_TOKEN=[0-9a-f]{32} gorl worker --nats nats://127\.0\.0\.1:\d+\n`).MatchString(out) {
 		t.Errorf("the coordinator does not say where workers connect: %s", out)
 	}
 	sameMetaRun(t, local, embedded)
@@ -186,6 +186,48 @@ func TestEvolveDistributedMatchesLocal(t *testing.T) {
 	}
 	if len(evaluated) != 12 {
 		t.Errorf("workers evaluated %d distinct members, want 2 generations x 6: %v", len(evaluated), evaluated)
+	}
+}
+
+// The embedded server admits workers by the token it prints, and nobody else: a
+// worker without it cannot connect, one with it (from GORL_NATS_TOKEN) serves the run.
+func TestEvolveWorkerToken(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(gorlBin, "evolve", "--distributed", "--generations", "1", "--population", "2", "--inner-steps", "512",
+		"--hidden", "4", "--seed", "3", "--worker-timeout", "60s", "--quiet", "--run-dir", dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	re := regexp.MustCompile(`start workers with: GORL_NATS_TOKEN=([0-9a-f]{32}) gorl worker --nats (\S+)`)
+	var token, url string
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			token, url = m[1], m[2]
+			break
+		}
+	}
+	if url == "" {
+		t.Fatal("the coordinator printed no worker command with a token")
+	}
+	go io.Copy(io.Discard, stdout)
+	wantOneLineError(t, "Authorization Violation", "worker", "--nats", url, "--reconnect", "0s")
+	w := exec.Command(gorlBin, "worker", "--nats", url, "--reconnect", "0s", "--quiet")
+	w.Env = append(os.Environ(), "GORL_NATS_TOKEN="+token)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Process.Kill(); w.Wait() })
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("evolve with a token-holding worker: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mean.drift")); err != nil {
+		t.Fatalf("no mean.drift after the run: %v", err)
 	}
 }
 
@@ -268,6 +310,9 @@ func TestEvolveDistributedErrors(t *testing.T) {
 	wantOneLineError(t, "--local-workers needs --distributed", "evolve", "--local-workers", "2", "--run-dir", dir)
 	wantOneLineError(t, "--item-timeout must be at least", "evolve", "--distributed", "--item-timeout", "1ms", "--run-dir", dir)
 	wantOneLineError(t, "want host:port", "evolve", "--distributed", "--listen", "nowhere", "--run-dir", dir)
+	wantOneLineError(t, "listening beyond this machine needs authentication", "evolve", "--distributed", "--listen", "0.0.0.0:0", "--no-auth", "--run-dir", dir)
+	wantOneLineError(t, "--tls-cert and --tls-key go together", "evolve", "--distributed", "--tls-cert", "c.pem", "--run-dir", dir)
+	wantOneLineError(t, "drop them with --nats", "evolve", "--nats", dead, "--no-auth", "--run-dir", dir)
 
 	// No worker: one line after --worker-timeout.
 	start := time.Now()
