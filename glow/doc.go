@@ -5,8 +5,10 @@
 // Pieces:
 //   - Value classes F: Finite (a product of per-layer candidate tables over tabular
 //     states, or with Joint a class of whole functions; ModelClass, LockFamily and
-//     IncompleteClass build classes that contain Q*), Tabular (all tables in [0, 1]) and
-//     Linear (theta_{h,a} . [x, 1] over observation features).
+//     IncompleteClass build classes that contain Q*), Tabular (all tables in [0, 1]),
+//     Linear (theta_{h,a} . [x, 1] over observation features) and Neural (Hy-Q's
+//     per-layer networks, fitted by FQI for Hy-Q and by gradient descent-ascent on the
+//     efficient variant for HyGLOW, which is not the analysed algorithm).
 //   - Weight classes W: Ratios (Tier A: the density ratios d^{pi,M}_h / mu_h of a finite
 //     model class and the class's greedy policies, enumerated by ModelRatios, in closed
 //     form for the lock family by LockRatios), Box (all non-negative, or signed, tabular
