@@ -45,7 +45,15 @@ from for --worker-timeout, evolve fails. Every member's fitness depends only on 
 config, the seed, the generation and the member, so the result is the same whether
 members run locally, on 1 worker or on 30 (workers refuse jobs from another gorl
 version, CPU architecture or nn backend); --resume may switch between local and
-distributed evaluation.`
+distributed evaluation.
+
+The embedded server admits workers by a token made fresh for each run and printed
+with the worker command (pass it as GORL_NATS_TOKEN); a worker may only pull work and
+answer the members handed to it, and every result must carry the secret ticket of its
+hand-out, so other clients can neither read members nor forge fitness. Messages that
+do not decode or carry no valid ticket are dropped and counted (metrics columns
+messages_malformed and messages_rejected). --tls-cert/--tls-key make the server speak
+TLS only (workers: --tls-ca). --no-auth drops the token, on loopback addresses only.`
 
 const evolveExample = `  gorl evolve --objective lpo --generations 10 --population 8 --inner-steps 20000 --seed 1
   gorl evolve --objective ta-lpo --env CartPole-v1 --run-dir runs/talpo
@@ -57,5 +65,5 @@ const evolveExample = `  gorl evolve --objective lpo --generations 10 --populati
 
   # distributed: this process embeds the NATS server; start workers with the URL it prints
   gorl evolve --objective lpo --population 32 --distributed --listen 0.0.0.0:4222 --run-dir runs/lpo
-  gorl worker --nats nats://HOST:4222            # on each worker machine
+  GORL_NATS_TOKEN=TOKEN gorl worker --nats nats://HOST:4222   # on each worker machine
   gorl evolve --objective lpo --nats nats://broker:4222 --run-dir runs/lpo2   # an existing NATS server`
