@@ -157,9 +157,12 @@ async function renderRunPage(id) {
     h("section", {}, h("h2", {}, `Episodes (last ${page.episode_rows.length} of ${page.episode_total})`), h("div", { className: "tablewrap" }, eps)));
   for (const [y, x, logx] of plots) {
     if (y === "return" && !cols.includes("return")) continue;
+    // Long runs' returns are noisy episode by episode: a moving average, stated.
+    const smooth = y === "return" ? (page.episode_total > 2000 ? 100 : page.episode_total > 200 ? 10 : 0) : 0;
+    const title = smooth ? `${y} (moving average of ${smooth} episodes)` : y;
     const box = h("div", { className: "chart" }), leg = h("div", { className: "legend", style: "width:140px" });
-    charts.append(h("div", {}, h("b", {}, y), h("div", { className: "chartbox" }, box, leg)));
-    getJSON("/api/curve?" + new URLSearchParams({ runs: id, y, x, by: "run", logx: logx ? 1 : 0 })).then((rep) => drawChart(box, leg, rep, { logx, xlabel: x, ylabel: y }))
+    charts.append(h("div", {}, h("b", {}, title), h("div", { className: "chartbox" }, box, leg)));
+    getJSON("/api/curve?" + new URLSearchParams({ runs: id, y, x, by: "run", smooth, logx: logx ? 1 : 0 })).then((rep) => drawChart(box, leg, rep, { logx, xlabel: x, ylabel: y }))
       .catch((e) => box.append(h("span", { className: "error" }, e.message)));
   }
   for (const m of page.media) {
