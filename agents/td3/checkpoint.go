@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -383,7 +384,7 @@ func (t *Trainer) checkState(st *checkpointState) error {
 	switch {
 	case st.Members != len(t.bufs):
 		return fmt.Errorf("%d replay buffers; the environment has %d members", st.Members, len(t.bufs))
-	case st.Config != configJSON(t.Config):
+	case !sameSettings(st.Config, t.Config):
 		return errors.New("it was written with other settings than the run's config.json (was config.json edited?)")
 	case st.ObsDim != t.agent.ObsDim || st.ActDim != t.agent.ActDim:
 		return fmt.Errorf("observation and action widths %d, %d; the environment has %d, %d", st.ObsDim, st.ActDim, t.agent.ObsDim, t.agent.ActDim)
@@ -401,6 +402,21 @@ func (t *Trainer) checkState(st *checkpointState) error {
 		}
 	}
 	return nil
+}
+
+// sameSettings reports whether a checkpoint's recorded config (JSON) is c once both
+// have their defaults: settings added since the checkpoint was written read as zero,
+// so a checkpoint of an older gorl still matches its run's config.json.
+func sameSettings(recorded string, c TrainConfig) bool {
+	var rec TrainConfig
+	if err := json.Unmarshal([]byte(recorded), &rec); err != nil {
+		return false
+	}
+	a, b := rec.WithDefaults(), c.WithDefaults()
+	if len(a.EnvOptions) == 0 && len(b.EnvOptions) == 0 {
+		a.EnvOptions, b.EnvOptions = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // restore sets the environments, streams and counters from a checked state.
