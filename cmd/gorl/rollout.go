@@ -77,7 +77,7 @@ result is the same for any number of workers.`,
 	cmd.Flags().Uint64Var(&cfg.Seed, "seed", 0, "random seed")
 	cmd.Flags().IntVar(&cfg.Envs, "envs", 1, "environments stepped in lock step")
 	cmd.Flags().IntVar(&cfg.Workers, "workers", 1, "goroutines stepping the environments")
-	cmd.Flags().IntVar(&cfg.StepEvery, "step-every", 1, "log the steps of every Nth episode (0: none)")
+	cmd.Flags().IntVar(&cfg.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative or 0: none)")
 	cmd.Flags().IntVar(&cfg.PartRows, "part-rows", 65536, "step rows per Parquet part file")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "run directory (default runs/rollout-<env>-s<seed>-<time>)")
 	cmd.Flags().Float64Var(&flushSec, "flush-every", 10, "flush buffered rows at least every this many seconds")
@@ -95,8 +95,6 @@ func validateRollout(cfg *rolloutConfig, flushSec float64) error {
 		return fmt.Errorf("--envs must be in [1, %d], got %d", maxEnvs, cfg.Envs)
 	case cfg.Workers < 1:
 		return fmt.Errorf("--workers must be at least 1, got %d", cfg.Workers)
-	case cfg.StepEvery < 0:
-		return fmt.Errorf("--step-every must be >= 0, got %d", cfg.StepEvery)
 	case cfg.PartRows < 1 || cfg.PartRows > maxPartRows:
 		return fmt.Errorf("--part-rows must be in [1, %d], got %d", maxPartRows, cfg.PartRows)
 	case !(flushSec > 0 && flushSec <= maxFlushSec):
@@ -126,7 +124,7 @@ func rollout(cfg rolloutConfig, runDir string, quiet bool, flushEvery time.Durat
 	}
 	defer vec.Close()
 	stepEvery := cfg.StepEvery
-	if stepEvery == 0 {
+	if stepEvery <= 0 { // none, as --step-every negative means for every command
 		stepEvery = -1
 	}
 	run, err := logs.Create(runDir, cfg, logs.Options{EnvID: cfg.Env, StepEvery: stepEvery, PartRows: cfg.PartRows, FlushEvery: flushEvery})
