@@ -147,7 +147,10 @@ async function renderRunPage(id) {
     h("tbody", {}, ...page.episode_rows.slice().reverse().map((row) => h("tr", {}, ...row.map((v) => h("td", { className: typeof v === "number" ? "num" : "" }, fmt(v)))))));
   const charts = h("div", { className: "grid2" });
   const plots = [["return", "env_steps", false]];
-  for (const m of ["regret", "success", "success_rate", "eval_return"]) if (page.metric_columns.includes(m)) plots.push([m, m === "regret" ? "iteration" : "env_steps", m === "regret"]);
+  // LMDP runs' regret (log x: it flattens early), GLOW runs' success, evaluations.
+  for (const m of ["regret", "success", "mixture_success", "success_rate", "eval_return"]) {
+    if (page.metric_columns.includes(m)) plots.push([m, m === "eval_return" ? "env_steps" : "iteration", m === "regret"]);
+  }
   $("#app").replaceChildren(
     h("section", {}, h("h2", {}, `${r.sweep ? r.sweep + "/" : ""}${r.name} `, h("span", { className: "status-" + r.status, id: "run-status" }, r.status)),
       h("div", {}, `${r.env} · ${r.algo} · seed ${r.seed} · ${fmt(r.steps)} steps · ${fmtWall(r.wall_seconds)} · ${page.episode_total} episodes`)),
