@@ -257,7 +257,7 @@ func (l *Loop) restore(ck *Checkpoint) error {
 	final := ck.Update == ck.Updates || ck.Solved
 	if ck.Updates != l.updates && !(final && l.updates > ck.Update) {
 		// Only a finished run may be given a larger budget (which extends it).
-		return fmt.Errorf("checkpoint plans %d updates, config %d: the config changed", ck.Updates, l.updates)
+		return fmt.Errorf("checkpoint plans %d updates, config %d: the config changed (only a finished run takes a larger --steps; resume it first)", ck.Updates, l.updates)
 	}
 	if ck.EnvStates == nil {
 		return fmt.Errorf("the checkpoint holds no environment state (env %s cannot save it), so the run cannot continue exactly", l.Config.Env)

@@ -385,7 +385,7 @@ func (t *Trainer) checkState(st *checkpointState) error {
 	case st.Members != len(t.bufs):
 		return fmt.Errorf("%d replay buffers; the environment has %d members", st.Members, len(t.bufs))
 	case !sameSettings(st.Config, t.Config):
-		return errors.New("it was written with other settings than the run's config.json (was config.json edited?)")
+		return errors.New("it was written with other settings than the run's config.json (was config.json edited? only a finished run takes a larger --steps; resume it first)")
 	case st.ObsDim != t.agent.ObsDim || st.ActDim != t.agent.ActDim:
 		return fmt.Errorf("observation and action widths %d, %d; the environment has %d, %d", st.ObsDim, st.ActDim, t.agent.ObsDim, t.agent.ActDim)
 	case len(st.EpisodeIDs) != n || len(st.EpisodeSteps) != n || len(st.EpisodeReturns) != n || len(st.Obs) != n || len(st.EnvStates) != n:
