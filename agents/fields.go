@@ -9,9 +9,10 @@ import (
 
 // Field is one setting of an algorithm's Settings, named as its command-line flag: the
 // config.json key with "_" written "-", the objects it sits in left out (train.lr and
-// ppo.lr would both be --lr), except where a struct field's `flag:"prefix-"` tag gives a
-// prefix (td3's set.embed is --set-embed) or a `flagname:"name"` tag another name. A `flag:"-"` tag leaves a field out, as do
-// env and env_options (the environment flags set them) and maps.
+// ppo.lr would both be --lr), except where a struct field's `flag:"prefix-"` tag gives
+// a prefix (td3's set.embed is --set-embed) or a `flagname:"name"` tag another name. A
+// `flag:"-"` tag leaves a field out, as do env and env_options (the environment flags
+// set them) and maps.
 //
 // Fields lets every hyper-parameter be a flag as well as a config key without a line
 // per setting: the CLI applies a flag given on the command line over the config file
