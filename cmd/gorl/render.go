@@ -34,6 +34,7 @@ type renderFlags struct {
 	speed         float64
 	frames        int
 	overlay       bool
+	supersample   int
 	changed       func(name string) bool
 }
 
@@ -87,6 +88,7 @@ the torso. Keys:
 	fl.Float64Var(&f.speed, "speed", 1, "--live: initial playback speed (1 = real time; keys change it)")
 	fl.IntVar(&f.frames, "frames", 0, "--live: close the window after drawing this many frames (0: when you quit)")
 	fl.BoolVar(&f.overlay, "overlay", false, "write each frame's step, reward and return in its top left corner")
+	fl.IntVar(&f.supersample, "supersample", 2, "render at N times the size and average down (anti-aliasing; 1: off, at most 4)")
 	return cmd
 }
 
@@ -106,6 +108,8 @@ func (f renderFlags) validate() error {
 		return fmt.Errorf("--fps %g: must be in (0, 100]", f.fps)
 	case f.every < 1:
 		return fmt.Errorf("--every %d: must be >= 1", f.every)
+	case f.supersample < 1 || f.supersample > 4:
+		return fmt.Errorf("--supersample %d: must be in [1, 4]", f.supersample)
 	case f.live:
 		for _, name := range []string{"out", "png-dir", "fps", "crf", "preset"} {
 			if changed(name) {
@@ -178,7 +182,7 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	var prog *progress // started with the first frame, so a failure to open the display prints one line
 	var encode time.Duration
 	start := time.Now()
-	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height, Overlay: f.overlay},
+	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample},
 		func(i int, img *image.RGBA) error {
 			if prog == nil {
 				prog = newProgress(int64(len(ep.Pos)), "render", f.quiet)

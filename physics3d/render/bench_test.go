@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"os"
@@ -42,24 +43,29 @@ func movingHopper(b *testing.B, n int) ([]Shape, *Episode) {
 	return shapes, ep
 }
 
-// BenchmarkFrame renders and reads back one 480x360 frame of a hopper. It needs an X
-// display (run under xvfb-run) and is skipped without one.
+// BenchmarkFrame renders and reads back one 480x360 frame of a hopper, with the default
+// 2x supersampling and without it. It needs an X display (run under xvfb-run) and is
+// skipped without one.
 func BenchmarkFrame(b *testing.B) {
 	if err := probeDisplay(); err != nil {
 		b.Skip(err)
 	}
 	shapes, ep := movingHopper(b, 100)
-	r, err := NewRenderer(shapes, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	var img *image.RGBA
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if img, err = r.Frame(ep.Pos[i%100], ep.Quat[i%100], img); err != nil {
-			b.Fatal(err)
-		}
+	for _, ss := range []int{1, 2} {
+		b.Run(fmt.Sprintf("supersample=%d", ss), func(b *testing.B) {
+			r, err := NewRenderer(shapes, Options{Supersample: ss})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			var img *image.RGBA
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if img, err = r.Frame(ep.Pos[i%100], ep.Quat[i%100], img); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
