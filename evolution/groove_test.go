@@ -23,7 +23,7 @@ func tinyGroove(objective string) MetaConfig {
 func TestGrooveDefaults(t *testing.T) {
 	c := MetaConfig{Objective: "ta-lpg", Protocol: "groove", Inner: agents.TrainConfig{Env: "grid/random"}}.WithDefaults()
 	if c.LifetimeMin != 10 || c.LifetimeMax != 250 || c.UpdatesPerGeneration != 5 || c.Shaping != "pair-rank" ||
-		c.LPG.LR != 1e-3 || !reflect.DeepEqual(c.LPG.Hidden, []int{32}) {
+		c.LPG.LR != 1e-3 || !reflect.DeepEqual(c.LPG.Hidden, []int{32}) || c.Sigma != 0.1 || c.SigmaDecay != 1 || c.LR != 0.01 || c.LRDecay != 1 {
 		t.Fatalf("groove defaults: %+v", c)
 	}
 	if err := c.Validate(); err != nil {

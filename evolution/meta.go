@@ -193,6 +193,16 @@ func (c MetaConfig) WithDefaults() MetaConfig {
 		if c.UpdatesPerGeneration == 0 {
 			c.UpdatesPerGeneration = 5
 		}
+		// groove's ES: sigma 0.1 and lr 0.01, both fixed.
+		if c.Sigma == 0 {
+			c.Sigma = 0.1
+		}
+		if c.SigmaDecay == 0 {
+			c.SigmaDecay = 1
+		}
+		if c.LRDecay == 0 {
+			c.LRDecay = 1
+		}
 	}
 	if c.Shaping == "" {
 		switch {

@@ -28,8 +28,8 @@ agents live across generations; each antithetic pair of members trains a copy of
 agent for --updates-per-generation (K, default 5) more updates, the pair is ranked by the
 copies' returns (pair-rank shaping) and the fitter copy survives; an agent whose sampled
 lifetime (--lifetimes, default 10:250 updates, log-uniform) is used up is replaced by a
-fresh one on a new level (grid/ envs: option level). No search-mean or PPO-clip
-reference runs are made under this protocol.
+fresh one on a new level (grid/ envs: option level); groove's ES keeps sigma 0.1 and
+the lr fixed. No search-mean or PPO-clip reference runs are made under this protocol.
 
 --strategy picks the evolution strategy: openes (default), snes or cmaes (full
 covariance, at most 1000 parameters: use a small --hidden). --shaping picks the fitness
