@@ -200,6 +200,27 @@ func TestBrowserBoard(t *testing.T) {
 	}
 	d.shot("grouped")
 
+	// Hovering shows each group's value; dragging over the left half zooms in on it.
+	tip := d.eval(`const svg = document.querySelector("svg.curves"), r = svg.getBoundingClientRect();
+		const at = (type, f) => svg.dispatchEvent(new MouseEvent(type, { clientX: r.left + f * r.width, clientY: r.top + r.height / 2, bubbles: true }));
+		at("mousemove", 0.5);
+		const text = document.querySelector("#tooltip").textContent;
+		const before = document.querySelector("path.curve").dataset.points;
+		at("mousedown", 0.1); at("mousemove", 0.5); at("mouseup", 0.5);
+		return [text, before, document.querySelector("path.curve").dataset.points]`).([]any)
+	if text := tip[0].(string); !strings.Contains(text, "lr=0.0001: ") || !strings.Contains(text, "lr=0.0003: ") {
+		t.Fatalf("hover tooltip %q", text)
+	}
+	before, _ := strconv.Atoi(tip[1].(string))
+	after, _ := strconv.Atoi(tip[2].(string))
+	if !(after > 0 && after < before*3/4) {
+		t.Fatalf("zoom on 40%% of the width: %d points of %d left", after, before)
+	}
+	d.eval(`document.querySelector("svg.curves").dispatchEvent(new MouseEvent("dblclick", { bubbles: true }))`)
+	if n := d.eval(`return document.querySelector("path.curve").dataset.points`).(string); n != tip[1].(string) {
+		t.Fatalf("double-click: %s points, want %v back", n, tip[1])
+	}
+
 	// A row appended to the running run's metrics shows up on its page without a reload.
 	last := runs[len(runs)-1]
 	d.eval(`location.hash = "#/run/" + encodeURIComponent(arguments[0])`, "0/sw/"+last.name)
