@@ -193,6 +193,17 @@ A RUN that is not a run directory stands for the runs under it.`,
 			if err != nil {
 				return err
 			}
+			// Groups of different envs side by side are fine; a group mixing envs averages
+			// returns of different scales.
+			byGroup := map[string][]logs.Series{}
+			for _, s := range series {
+				byGroup[s.Group] = append(byGroup[s.Group], s)
+			}
+			for g, members := range byGroup {
+				if ids, _ := logs.Envs(members); len(ids) > 1 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: group %s mixes envs %s: its mean averages returns of different scales\n", g, strings.Join(ids, ", "))
+				}
+			}
 			return logs.CompareTable(cmp.Groups(series)).Write(cmd.OutOrStdout(), format)
 		},
 	}
