@@ -279,7 +279,7 @@ func TestBadInput(t *testing.T) {
 		{`--values: "x" is not a positive integer`, []string{"lmdp", "sweep", "--values", "4,x", "--run-dir", fresh}},
 		{`--values: "4" appears twice`, []string{"lmdp", "sweep", "--values", "4, 4", "--run-dir", fresh}},
 		{"value 1000000000000: --K x --seeds", []string{"lmdp", "sweep", "--over", "K", "--values", "10,1000000000000", "--run-dir", fresh}},
-		{`unknown --solver "nope"`, []string{"lmdp", "sweep", "--over", "solver", "--values", "pooled,nope", "--run-dir", fresh}},
+		{`unknown solver "nope"`, []string{"lmdp", "sweep", "--over", "solver", "--values", "pooled,nope", "--run-dir", fresh}},
 
 		// glow.
 		{`--env "x": want lock, lock-rich or incomplete`, []string{"glow", "run", "--env", "x", "--run-dir", fresh}},
