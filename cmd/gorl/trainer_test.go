@@ -138,7 +138,7 @@ func TestTrainLPGResumeAfterSIGKILL(t *testing.T) {
 	}
 	args := func(dir string) []string {
 		return []string{"train", "--algo", "lpg", "--update-rule", rulePath, "--env", "CartPole-v1", "--seed", "2",
-			"--steps", "16000", "--checkpoint-every", "320", "--step-every", "4", "--run-dir", dir, "--quiet"}
+			"--steps", "8000", "--checkpoint-every", "320", "--step-every", "4", "--run-dir", dir, "--quiet"}
 	}
 	ref, killed := filepath.Join(tmp, "ref"), filepath.Join(tmp, "killed")
 	if _, stderr, code := gorl(t, args(ref)...); code != 0 {
@@ -146,7 +146,7 @@ func TestTrainLPGResumeAfterSIGKILL(t *testing.T) {
 	}
 	stopAfterCheckpoint(t, killed, syscall.SIGKILL, args(killed))
 	ck, err := agents.LatestCheckpoint(killed)
-	if err != nil || ck.Update >= 100 {
+	if err != nil || ck.Update >= 50 {
 		t.Fatalf("latest checkpoint %+v (%v): the run was not interrupted", ck, err)
 	}
 	out, stderr, code := gorl(t, "train", "--run-dir", killed, "--resume", "--quiet")
