@@ -48,8 +48,9 @@ Checkpoints are written at the start, every --checkpoint-every env steps or
 marks the run interrupted and exits non-zero. --resume continues the run in --run-dir
 from its latest readable checkpoint with its recorded settings; the resumed run ends as
 an uninterrupted one would (rows logged after that checkpoint are replaced). --resume of
-a finished run says so and changes nothing, unless --steps gives it a larger budget (ppo
-and lpg), which extends it. One process at a time may write a run directory.
+a finished run says so and changes nothing, unless --steps gives it a larger budget,
+which extends it (td3: its replay buffers grow to the new capacity). One process at a
+time may write a run directory.
 
 td3 checkpoints hold everything needed to continue bit for bit (networks, optimiser
 states, replay buffer, random streams, environment states), about 4 x (2 x obs + act + 2)
