@@ -39,6 +39,9 @@ func LockRun(dir string) (*RunLock, error) {
 			}
 			return nil, fmt.Errorf("run %s is in use by another process; wait for it or stop it", dir)
 		}
+		if errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.EINVAL) {
+			return &RunLock{}, nil // a file system without flock: run unlocked rather than not at all
+		}
 		return nil, fmt.Errorf("lock run %s: %w", dir, err)
 	}
 	return &RunLock{f: f}, nil
