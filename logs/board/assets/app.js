@@ -179,7 +179,7 @@ async function renderRunPage(id) {
 // following the torso, at 30 frames a second, with the step, reward and return. Each body
 // is joined to the nearest body before it in the first pose (MuJoCo numbers a parent
 // before its children), which draws the morphology's tree as a stick figure; bodies left
-// of the torso (y > 0) are red, right blue, with their shadows on the floor line.
+// of the middle (larger y) are red, right blue, with their shadows on the floor line.
 async function replay(id, box) {
   const data = await getJSON("/api/poses?run=" + encodeURIComponent(id));
   const W = 640, H = 320, floor = 290;
@@ -194,6 +194,9 @@ async function replay(id, box) {
     for (let a = 0; a < b; a++) { const u = P(ps[0], a), v = P(ps[0], b), d = Math.hypot(u[0] - v[0], u[1] - v[1], u[2] - v[2]); if (d < bd) { bd = d; best = a; } }
     parent.push(best);
   }
+  // A body's side: its y in the first pose against the bodies' median y.
+  const ys = [...Array(n).keys()].map((b) => P(ps[0], b)[1]).sort((a, b) => a - b), ymid = ys[Math.floor(n / 2)];
+  const side = [...Array(n).keys()].map((b) => { const d = P(ps[0], b)[1] - ymid; return Math.abs(d) > 0.01 ? Math.sign(d) : 0; });
   let zmax = 0.5;
   for (const p of ps) for (let b = 0; b < n; b++) zmax = Math.max(zmax, P(p, b)[2]);
   const scale = Math.min(160, (floor - 20) / zmax), ctx = canvas.getContext("2d");
@@ -207,14 +210,14 @@ async function replay(id, box) {
     ctx.clearRect(0, 0, W, H);
     ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(0, floor); ctx.lineTo(W, floor); ctx.stroke();
     for (let m = Math.floor((x0 - W / 2 / scale) * 2) / 2; m < x0 + W / 2 / scale; m += 0.5) { ctx.beginPath(); ctx.moveTo(sx([m, 0, 0]), floor); ctx.lineTo(sx([m, 0, 0]), floor + 5); ctx.stroke(); }
-    const colour = (v) => (v[1] - P(p, 0)[1] > 0.01 ? "#d62728" : v[1] - P(p, 0)[1] < -0.01 ? "#1f77b4" : "#555");
+    const colour = (b) => side[b] > 0 ? "#d62728" : side[b] < 0 ? "#1f77b4" : "#555";
     ctx.lineWidth = 4;
-    for (let b = 1; b < n; b++) { const u = P(p, parent[b]), v = P(p, b); ctx.strokeStyle = colour(v); ctx.beginPath(); ctx.moveTo(sx(u), sz(u)); ctx.lineTo(sx(v), sz(v)); ctx.stroke(); }
+    for (let b = 1; b < n; b++) { const u = P(p, parent[b]), v = P(p, b); ctx.strokeStyle = colour(b); ctx.beginPath(); ctx.moveTo(sx(u), sz(u)); ctx.lineTo(sx(v), sz(v)); ctx.stroke(); }
     ctx.lineWidth = 1;
     for (let b = 0; b < n; b++) {
       const v = P(p, b);
       ctx.fillStyle = "rgba(0,0,0,0.15)"; ctx.beginPath(); ctx.ellipse(sx(v), floor, 6, 2, 0, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillStyle = colour(v); ctx.beginPath(); ctx.arc(sx(v), sz(v), 4, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = colour(b); ctx.beginPath(); ctx.arc(sx(v), sz(v), 4, 0, 2 * Math.PI); ctx.fill();
     }
     info.textContent = `step ${p.step}  reward ${fmtValue(p.reward)}  return ${fmtValue(ret)}`;
     i = (i + 1) % ps.length;
