@@ -63,8 +63,7 @@ type RunConfig struct {
 	MaxNodes   int            `json:"max_nodes"`
 	GridPoints int            `json:"grid_points"`
 	Resolution int            `json:"belief_resolution"` // 0: exact beliefs
-	Prior      float64        `json:"belief_prior"`
-	NoPrior    bool           `json:"no_belief_prior"`
+	Floor      bool           `json:"belief_floor"`      // Good-Turing floor on unseen transitions (Config.BeliefFloor)
 	MinGap     float64        `json:"min_gap"`
 	EvalStates int            `json:"eval_states"`
 	EstimateW  bool           `json:"estimate_weights"`
@@ -126,7 +125,7 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 		}
 		rc := RunConfig{Command: cmd, EnvID: "lmdp/" + x.Source.Name(), Algo: cfg.Solver, Sweep: x.Sweep, Source: x.Source, Instance: l, Solver: cfg.Solver, K: cfg.K,
 			Bonus: cfg.Bonus, C1: cfg.C1, C2: cfg.C2, Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
-			GridPoints: cfg.Planner.GridPoints, Resolution: cfg.Planner.Resolution, Prior: cfg.BeliefPrior, NoPrior: cfg.NoBeliefPrior, MinGap: x.MinGap,
+			GridPoints: cfg.Planner.GridPoints, Resolution: cfg.Planner.Resolution, Floor: cfg.BeliefFloor, MinGap: x.MinGap,
 			EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
 			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref}
 		if run, err = logs.Create(dir, rc, logs.Options{EnvID: "lmdp/" + x.Source.Name(), StepEvery: 1}); err != nil {

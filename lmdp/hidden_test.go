@@ -78,12 +78,13 @@ func TestVarStarMatchesMonteCarlo(t *testing.T) {
 }
 
 // The floor keeps a context whose counts have not seen the transition, with weight
-// b_m alpha/(N + alpha S) against b_k P_k; the ablation rules it out.
+// b_m n1/(N unseen) (Good-Turing) against b_k P_k; once every seen next state has been
+// seen twice it is 0; the ablation rules the context out at once.
 func TestBeliefFloor(t *testing.T) {
-	c := NewCounts(2, 3, 1)
-	// context 0 has seen (s=0,a=0) -> 1 four times; context 1 has seen it -> 2 twice
-	for i := 0; i < 4; i++ {
-		_ = c.AddEpisode(0, []int{0, 1}, []int{0}, []float64{0})
+	c := NewCounts(2, 4, 1)
+	// context 0 has seen (s=0,a=0) -> 1 three times and -> 3 once; context 1 -> 2 twice
+	for _, s2 := range []int{1, 1, 1, 3} {
+		_ = c.AddEpisode(0, []int{0, s2}, []int{0}, []float64{0})
 	}
 	for i := 0; i < 2; i++ {
 		_ = c.AddEpisode(1, []int{0, 2}, []int{0}, []float64{0})
@@ -93,13 +94,16 @@ func TestBeliefFloor(t *testing.T) {
 	if md.Update(dst, b, 0, 0, 0, 2); dst[0] != 0 || dst[1] != 1 {
 		t.Fatalf("without floor: belief %v, want [0 1]", dst)
 	}
-	const alpha = 0.5
-	md.Floor = c.BeliefFloor(alpha)
-	if f := md.Floor[0]; math.Abs(f-alpha/(4+alpha*3)) > 1e-15 {
-		t.Fatalf("floor %v, want alpha/(N + alpha S) = %v", f, alpha/(4+alpha*3))
+	md.Floor = c.BeliefFloor()
+	i0 := md.sa(0, 0, 0)
+	if f := md.Floor[i0]; math.Abs(f-1.0/4/2) > 1e-15 {
+		t.Fatalf("floor %v, want n1/(N unseen) = 1/4/2", f)
+	}
+	if f := md.Floor[md.sa(1, 0, 0)]; f != 0 {
+		t.Fatalf("floor of a pair whose one next state was seen twice: %v, want 0", f)
 	}
 	md.Update(dst, b, 0, 0, 0, 2)
-	w0, w1 := 0.5*alpha/(4+alpha*3), 0.5*1.0
+	w0, w1 := 0.5*(1.0/8), 0.5*1.0
 	if want := w0 / (w0 + w1); math.Abs(dst[0]-want) > 1e-15 {
 		t.Errorf("with floor: belief %v, want context 0 at %v", dst, want)
 	}

@@ -67,10 +67,35 @@ func (md *Model) Update(dst, b []float64, s, a int, r float64, s2 int) bool {
 		copy(dst, b)
 		return false
 	}
+	md.normalize(dst, sum)
+	return true
+}
+
+// floorDrop is the posterior weight below which, with a Floor, a context is dropped:
+// one unseen transition lowers a context's weight by its floor (alpha/(N + alpha S)),
+// several in a row rule it out as an impossible one would. Without the cut the contexts
+// kept alive at tiny weights make every history's belief distinct, and the reachable
+// beliefs, hence planning, grow exponentially in H.
+const floorDrop = 1e-6
+
+// normalize divides dst by sum and, with a Floor, drops contexts below floorDrop.
+func (md *Model) normalize(dst []float64, sum float64) {
 	for m := range dst {
 		dst[m] /= sum
 	}
-	return true
+	if md.Floor == nil {
+		return
+	}
+	kept := 0.0
+	for m, v := range dst {
+		if v < floorDrop {
+			dst[m] = 0
+		}
+		kept += dst[m]
+	}
+	for m := range dst {
+		dst[m] /= kept
+	}
 }
 
 // StartBelief writes into dst the belief at the first state s: b_m ∝ w_m nu_m(s), or w
@@ -148,13 +173,32 @@ func (c *Counts) AddEpisode(m int, states, actions []int, rewards []float64) err
 	return nil
 }
 
-// BeliefFloor returns the floor alpha/(N_m(s,a) + alpha S) per (m,s,a): the probability
-// that a Dirichlet(alpha) prior over next states leaves, after N visits, for a next state
-// not seen yet. Unvisited pairs have a uniform estimate and need none.
-func (c *Counts) BeliefFloor(alpha float64) []float64 {
+// BeliefFloor returns, per (m,s,a), the Good-Turing estimate of the probability of the
+// next states not seen yet, n1/N (n1 of them seen exactly once in N visits), spread
+// evenly over those states. While a pair's data is thin, an unseen transition then only
+// lowers a context's weight; once every seen state has been seen twice the floor is 0
+// and an unseen transition rules the context out, as the support is then well sampled.
+// (A floor that never vanishes keeps contexts alive at tiny weights, makes every
+// history's belief distinct and planning exponential in H.) Unvisited pairs have a
+// uniform estimate and need none.
+func (c *Counts) BeliefFloor() []float64 {
 	f := make([]float64, len(c.N))
 	for i, n := range c.N {
-		f[i] = alpha / (n + alpha*float64(c.S))
+		if n == 0 {
+			continue
+		}
+		once, unseen := 0, 0
+		for _, k := range c.NNext[i*c.S : (i+1)*c.S] {
+			switch k {
+			case 0:
+				unseen++
+			case 1:
+				once++
+			}
+		}
+		if unseen > 0 {
+			f[i] = float64(once) / n / float64(unseen)
+		}
 	}
 	return f
 }

@@ -303,9 +303,7 @@ func groupPosterior(md *Model, dst, b []float64, groups []int, g, s, a, s2 int) 
 	if !seen || !(sum > 0) {
 		return 0
 	}
-	for m := range dst {
-		dst[m] /= sum
-	}
+	md.normalize(dst, sum)
 	return sum
 }
 

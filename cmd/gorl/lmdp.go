@@ -62,8 +62,7 @@ func (f *lmdpFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.cfg.Delta, "delta", lmdp.DefaultDelta, "confidence level delta in iota = 2 ln(2MSAHK/delta)")
 	fl.IntVar(&f.cfg.EvalStates, "eval-states", 1<<20, "exact policy evaluation: most belief states per step")
 	fl.IntVar(&f.cfg.Planner.Resolution, "belief-resolution", 0, "learners round log-beliefs to 1/N (finite-memory policies; 0: exact beliefs)")
-	fl.Float64Var(&f.cfg.BeliefPrior, "belief-prior", lmdp.DefaultBeliefPrior, "Dirichlet pseudo-count behind the belief floor for unseen transitions")
-	fl.BoolVar(&f.cfg.NoBeliefPrior, "no-belief-prior", false, "ablation: an unseen transition rules a context out of the belief")
+	fl.BoolVar(&f.cfg.BeliefFloor, "belief-floor", false, "an unseen transition lowers a context's belief by a Good-Turing floor instead of ruling it out")
 	fl.BoolVar(&f.cfg.EstimateWeights, "estimate-weights", false, "belief solvers estimate the context weights (default: given)")
 	fl.Uint64Var(&f.seed, "seed", 1, "first seed (seeds are seed, seed+1, ...)")
 	fl.IntVar(&f.seeds, "seeds", 4, "number of seeds")
@@ -133,8 +132,6 @@ func (f *lmdpFlags) validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--delta must be in (0, 1), got %v", c.Delta)
 	case c.EvalStates < 1 || c.Planner.Resolution < 0:
 		return fmt.Errorf("--eval-states must be >= 1 and --belief-resolution >= 0")
-	case !(c.BeliefPrior > 0) || !finite(c.BeliefPrior):
-		return fmt.Errorf("--belief-prior must be > 0 (--no-belief-prior turns it off), got %v", c.BeliefPrior)
 	case c.Bonus != lmdp.BonusTuned && c.Bonus != lmdp.BonusTheory:
 		return fmt.Errorf("--bonus must be %s or %s, got %q", lmdp.BonusTuned, lmdp.BonusTheory, c.Bonus)
 	}
