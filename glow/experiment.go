@@ -28,6 +28,7 @@ const (
 const (
 	WeightsBox    = "box"    // all non-negative tabular weights (signed for GOLF)
 	WeightsRatios = "ratios" // the density ratios of the finite class's models and policies
+	WeightsNeural = "neural" // HyGLOW's weight networks of the neural class
 )
 
 // Config is one experiment: everything needed to rerun it besides the problem and seed.
@@ -86,6 +87,9 @@ func (c Config) Defaults(p *Problem) (Config, error) {
 	}
 	if c.Offline == "" {
 		c.Offline = "none"
+	}
+	if c.Weights == "" && c.Class == "neural" {
+		c.Weights = WeightsNeural
 	}
 	if c.Weights == "" {
 		c.Weights = WeightsBox
@@ -155,6 +159,10 @@ func (c Config) check(p *Problem) error {
 		return fmt.Errorf("unknown algorithm %q (want glow, hyglow, hyq, offline, golf or qlearning)", c.Algo)
 	}
 	switch c.Weights {
+	case WeightsNeural:
+		if c.Class != "neural" {
+			return fmt.Errorf("weights neural belong to class neural, not %s", c.Class)
+		}
 	case WeightsBox:
 	case WeightsRatios:
 		if c.Class != "finite" {
