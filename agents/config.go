@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gorl/env"
+	"gorl/logs"
 )
 
 // TrainConfig holds the settings of the training loop. Zero values mean defaults
@@ -75,7 +76,7 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	def(&c.Envs, 4)
 	def(&c.RolloutSteps, 128)
 	def(&c.Workers, 1)
-	def(&c.ReturnWindow, 20)
+	def(&c.ReturnWindow, logs.FinalWindow)
 	if c.CheckpointEvery == 0 {
 		c.CheckpointEvery = 50000
 	}

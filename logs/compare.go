@@ -5,8 +5,8 @@ import "slices"
 // Compare settings for final-performance comparisons. Zero values mean defaults.
 type Compare struct {
 	// Last is the number of last values of each series averaged into its final value
-	// (default 10: the mean return of the last 10 episodes, or of the last 10 logged
-	// values of a metric).
+	// (default FinalWindow: a run's final return, the mean return of its last 20
+	// episodes, or the mean of a metric's last 20 logged values).
 	Last int
 	// Bootstrap sets the confidence interval of each group's mean (10000 resamples at
 	// 95% by default; its Seed makes the interval reproducible).
@@ -39,7 +39,7 @@ func FinalValue(y []float64, n int) float64 {
 func (c Compare) Groups(series []Series) []GroupResult {
 	last := c.Last
 	if last <= 0 {
-		last = 10
+		last = FinalWindow
 	}
 	index := map[string]int{}
 	var out []GroupResult

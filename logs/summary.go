@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 )
 
-// FinalWindow is the number of last episodes whose mean return is a run's final return.
-const FinalWindow = 10
+// FinalWindow is the number of last episodes whose mean return is a run's final return:
+// 20, the default return_window of gorl train, so that train, logs ls, logs summary and
+// the board report one figure.
+const FinalWindow = 20
 
 // Summary is what `gorl logs summary` reports about a run: its identity and status,
 // episode statistics (episodes.parquet), step statistics (steps/) and the last value of

@@ -13,7 +13,8 @@ import (
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
 func TestSummarizeMatchesHandComputation(t *testing.T) {
-	lengths := []int64{3, 5, 2, 7, 4, 6, 1, 8, 3, 5, 9, 2} // 12 episodes: the final window is the last 10
+	// 24 episodes: the final window is the last 20.
+	lengths := []int64{3, 5, 2, 7, 4, 6, 1, 8, 3, 5, 9, 2, 4, 4, 6, 2, 7, 1, 3, 8, 5, 2, 6, 3}
 	dir := writeTestRun(t, t.TempDir(), testRun{name: "r", config: map[string]any{"env": "Test-v0", "algorithm": "ppo", "seed": 7},
 		lengths: lengths, seed: 7, fitness: []float64{1, 4, 2}})
 	s, err := Summarize(dir)
@@ -46,18 +47,18 @@ func TestSummarizeMatchesHandComputation(t *testing.T) {
 	}
 	std := math.Sqrt(ss / float64(len(rets)-1))
 	final := 0.0
-	for _, r := range rets[2:] {
+	for _, r := range rets[4:] {
 		final += r
 	}
-	final /= 10
-	if s.Episodes != 12 || !near(s.ReturnMean, mean) || !near(s.ReturnStd, std) || s.ReturnMin != minR || s.ReturnMax != maxR ||
-		!near(s.FinalReturn, final) || !near(s.LengthMean, float64(lenSum)/12) || s.Terminated != 6 || s.Truncated != 6 {
+	final /= 20
+	if s.Episodes != 24 || !near(s.ReturnMean, mean) || !near(s.ReturnStd, std) || s.ReturnMin != minR || s.ReturnMax != maxR ||
+		!near(s.FinalReturn, final) || !near(s.LengthMean, float64(lenSum)/24) || s.Terminated != 12 || s.Truncated != 12 {
 		t.Fatalf("episode stats %+v; want mean %v std %v min %v max %v final %v", s, mean, std, minR, maxR, final)
 	}
-	if s.StepRows != stepRows || s.StepEpisodes != 12 || !near(s.StepReward, rewardSum) || s.StepMaxStep != 8 || s.StepParts != int((stepRows+15)/16) {
-		t.Fatalf("step stats rows %d episodes %d reward %v max step %d parts %d; want %d, 12, %v, 8", s.StepRows, s.StepEpisodes, s.StepReward, s.StepMaxStep, s.StepParts, stepRows, rewardSum)
+	if s.StepRows != stepRows || s.StepEpisodes != 24 || !near(s.StepReward, rewardSum) || s.StepMaxStep != 8 || s.StepParts != int((stepRows+15)/16) {
+		t.Fatalf("step stats rows %d episodes %d reward %v max step %d parts %d; want %d, 24, %v, 8", s.StepRows, s.StepEpisodes, s.StepReward, s.StepMaxStep, s.StepParts, stepRows, rewardSum)
 	}
-	if s.EnvSteps != max(envSteps, 300) || s.WallSeconds != 3 || s.MetricRows != 3 || s.MetricLast["fitness"] != 2 || s.MetricLast["loss"] != 2 {
+	if s.EnvSteps != max(envSteps, 300) || s.WallSeconds != 6 || s.MetricRows != 3 || s.MetricLast["fitness"] != 2 || s.MetricLast["loss"] != 2 {
 		t.Fatalf("env steps %d wall %v metric rows %d last %v", s.EnvSteps, s.WallSeconds, s.MetricRows, s.MetricLast)
 	}
 	if s.EnvID != "Test-v0" || s.Algo != "ppo" || s.Seed != "7" || s.Status != "finished" {
@@ -73,7 +74,7 @@ func TestSummarizeMatchesHandComputation(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &recs); err != nil {
 		t.Fatalf("%v: %s", err, buf.String())
 	}
-	if len(recs) != 1 || recs[0]["return_mean"].(float64) != s.ReturnMean || recs[0]["episodes"].(float64) != 12 || recs[0]["last_fitness"].(float64) != 2 {
+	if len(recs) != 1 || recs[0]["return_mean"].(float64) != s.ReturnMean || recs[0]["episodes"].(float64) != 24 || recs[0]["last_fitness"].(float64) != 2 {
 		t.Fatalf("json %s", buf.String())
 	}
 }

@@ -48,7 +48,7 @@ func newLogsSummaryCmd() *cobra.Command {
 		Use:   "summary RUN...",
 		Short: "Summarise runs: episodes, returns, lengths, step rows, last metric values",
 		Long: `Summarise each RUN (a run directory, or one of its Parquet files): number of
-episodes, mean/std/min/max return, final return (mean of the last 10 episodes), mean
+episodes, mean/std/min/max return, final return (mean of the last 20 episodes), mean
 length, terminated/truncated counts, env steps, wall time, logged step rows and the
 last value of every metric. A table shows one column per run; csv and json give one
 record per run.`,

@@ -113,8 +113,8 @@ func TestLogsLsEpisodesMetricsExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ls); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	// final return: mean of the last 10 of 1..12 = 7.5
-	if len(ls) != 2 || ls[0]["env"] != "Test-v0" || ls[0]["algo"] != "ppo" || ls[0]["seed"] != "5" || ls[0]["final_return"].(float64) != 7.5 ||
+	// final return: mean of the last 20 (here all 12) of 1..12 = 6.5
+	if len(ls) != 2 || ls[0]["env"] != "Test-v0" || ls[0]["algo"] != "ppo" || ls[0]["seed"] != "5" || ls[0]["final_return"].(float64) != 6.5 ||
 		ls[0]["env_steps"].(float64) != 120 || ls[0]["status"] != "finished" || ls[1]["status"] != "interrupted" {
 		t.Fatalf("ls %s", out)
 	}

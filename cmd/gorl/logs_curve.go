@@ -170,7 +170,7 @@ func newLogsCompareCmd() *cobra.Command {
 		Short: "Compare final performance per group: mean, standard error, bootstrap confidence interval",
 		Long: `Compare the final performance of groups of runs. Each run (or each seed of a run
 that logs several) scores the mean of its last --last values of the metric (by default
-the mean return of its last 10 episodes); each group reports n, mean, sample standard
+the mean return of its last 20 episodes); each group reports n, mean, sample standard
 deviation, standard error and a percentile bootstrap confidence interval of the mean
 (--resamples draws from a PCG stream seeded with --seed: reproducible), min and max.
 A RUN that is not a run directory stands for the runs under it.`,
@@ -209,7 +209,7 @@ A RUN that is not a run directory stands for the runs under it.`,
 	}
 	f.register(cmd)
 	addFormatFlag(cmd, &format)
-	cmd.Flags().IntVar(&cmp.Last, "last", 10, "values averaged into each run's final value")
+	cmd.Flags().IntVar(&cmp.Last, "last", logs.FinalWindow, "values averaged into each run's final value")
 	cmd.Flags().IntVar(&cmp.Bootstrap.Resamples, "resamples", 10000, "bootstrap resamples")
 	cmd.Flags().Float64Var(&cmp.Bootstrap.Level, "level", 0.95, "confidence level of the interval")
 	cmd.Flags().Uint64Var(&cmp.Bootstrap.Seed, "seed", 0, "seed of the bootstrap draws")

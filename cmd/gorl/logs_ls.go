@@ -15,7 +15,7 @@ func newLogsLsCmd() *cobra.Command {
 		Short: "List the runs under DIR (default runs): env, algorithm, seed, steps, final return, status",
 		Long: `List every run directory (a directory holding config.json) under DIR, default
 ./runs: env, algorithm and seed read from config.json, env steps and episodes so far,
-final return (mean of the last 10 episodes) and status: finished, failed, running,
+final return (mean of the last 20 episodes) and status: finished, failed, running,
 or interrupted (status.json says running but its process is gone).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -25,7 +25,7 @@ type RunRow struct {
 	Status      string            `json:"status"`
 	Steps       int64             `json:"steps"`
 	Episodes    int64             `json:"episodes"`
-	FinalReturn *float64          `json:"final_return"` // mean of the last 10 episodes; null without episodes
+	FinalReturn *float64          `json:"final_return"` // mean of the last logs.FinalWindow episodes; null without episodes
 	Wall        float64           `json:"wall_seconds"`
 	Stamp       string            `json:"stamp"`           // changes whenever a table of the run changes
 	Sweep       string            `json:"sweep,omitempty"` // the sweep directory holding the run
