@@ -266,3 +266,22 @@ func TestVectorStepsGymEnvsSideBySide(t *testing.T) {
 		t.Fatalf("%d episodes ended, failure %v", ended, vec.Failure())
 	}
 }
+
+// gym:<id> resolves through the registry's family without starting Python; a bare
+// prefix is no id.
+func TestFamilyLookup(t *testing.T) {
+	spec, ok := env.Lookup("gym:Hopper-v5")
+	if !ok || spec.ID != "gym:Hopper-v5" || !strings.Contains(spec.Description, "Gymnasium") {
+		t.Fatalf("lookup gym:Hopper-v5: %+v %v", spec, ok)
+	}
+	if _, ok := env.Lookup("gym:"); ok {
+		t.Fatal("gym: alone resolved")
+	}
+	found := false
+	for _, f := range env.Families() {
+		found = found || f.Prefix == "gym:"
+	}
+	if !found {
+		t.Fatal("gym: family not registered")
+	}
+}
