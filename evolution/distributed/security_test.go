@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -124,12 +125,45 @@ func startForger(t *testing.T, url, token string, stop <-chan struct{}, wg *sync
 	return f
 }
 
+// esRun is runOpenES one generation at a time.
+type esRun struct {
+	es  *evolution.OpenES
+	pop [][]float64
+	fit []float64
+	ev  evolution.Evaluator
+}
+
+func newESRun(t *testing.T, ev evolution.Evaluator) *esRun {
+	t.Helper()
+	r := &esRun{es: &evolution.OpenES{Population: 16, Sigma: 0.1, LR: 0.05}, fit: make([]float64, 16), ev: ev}
+	mean := make([]float64, 10)
+	for i := range mean {
+		mean[i] = 1
+	}
+	if err := r.es.Init(mean, 3); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *esRun) step(t *testing.T, gen int) {
+	t.Helper()
+	var err error
+	if r.pop, err = r.es.Ask(r.pop); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ev.Evaluate(gen, r.pop, r.fit, nil, sphere); err != nil {
+		t.Fatalf("generation %d: %v", gen, err)
+	}
+	if err := r.es.Tell(r.fit); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // With a worker token, clients without it cannot connect, and a client with it can
 // neither read other workers' items nor place a forged result: the evolved mean is
 // bit-identical to the local pool's, and every forgery is dropped and counted.
 func TestForgedResultsRejected(t *testing.T) {
-	const gens = 4
-	want := runOpenES(t, evolution.Pool{Seed: testSeed}, gens)
 
 	token := NewToken()
 	srv := startSecureServer(t, Security{WorkerToken: token})
@@ -157,12 +191,20 @@ func TestForgedResultsRejected(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	f := startForger(t, url, token, stop, &wg)
-	got := runOpenES(t, c, gens)
+	// Generations go on until the forger has pulled enough batches to answer (the
+	// honest workers may take most items on a busy machine), in lockstep with a
+	// local run.
+	local, remote := newESRun(t, evolution.Pool{Seed: testSeed}), newESRun(t, c)
+	gens := 0
+	for ; gens < 4 || (gens < 200 && (f.sent.Load() < 1000 || f.malformed.Load() < 1000)); gens++ {
+		local.step(t, gens)
+		remote.step(t, gens)
+	}
 	close(stop)
 	wg.Wait()
 
-	if !sameBits(got, want) {
-		t.Fatalf("mean with a forger %v, local pool %v", got, want)
+	if got, want := remote.es.Mean(), local.es.Mean(); !sameBits(got, want) {
+		t.Fatalf("mean after %d generations with a forger %v, local pool %v", gens, got, want)
 	}
 	counts := c.Counts()
 	t.Logf("forger: %d batches pulled, %d forged results/heartbeats and %d malformed messages sent; coordinator rejected %d, malformed %d; forger snooped %d messages, %d permission violations",
@@ -185,13 +227,21 @@ func TestForgedResultsRejected(t *testing.T) {
 // messages and results without a ticket are dropped and counted, never a failure.
 func TestMalformedAndUnticketedMessagesIgnored(t *testing.T) {
 	url := startServer(t)
-	startWorkers(t, url, 1, sphere)
+	// The last member of generation 0 waits until the spy has flooded the
+	// coordinator's inbox, so the flood reaches a generation in progress.
+	spyDone := make(chan struct{})
+	gated := func(g, m int, x []float64, rng *mrand.Rand) (float64, int64, error) {
+		if g == 0 && m == 15 {
+			<-spyDone
+		}
+		return sphere(g, m, x, rng)
+	}
+	startWorkers(t, url, 2, gated)
 	nc := connect(t, url)
 	c := newCoordinator(t, &Coordinator{Conn: nc, Seed: testSeed, Timeout: 20 * time.Second})
-	// Each item goes to the one worker; a spy on the coordinator's inbox learns its
-	// name from the first result and floods it while the generation runs.
+	// A spy on the coordinator's inbox learns its name from the first result and
+	// floods it while the generation runs.
 	var flooded atomic.Int64
-	spyDone := make(chan struct{})
 	spy := connect(t, url)
 	if _, err := spy.Subscribe("_INBOX.>", func(m *nats.Msg) {
 		if res, err := decodeResult(m.Data); err != nil || res.ack || flooded.Load() > 0 {
@@ -220,12 +270,10 @@ func TestMalformedAndUnticketedMessagesIgnored(t *testing.T) {
 	if flooded.Load() == 0 {
 		t.Fatal("the spy never saw the coordinator's inbox")
 	}
-	<-spyDone
-	// The flood may outlast the generations; what reached an Evaluate call is counted.
 	counts := c.Counts()
 	t.Logf("malformed %d, rejected %d", counts.Malformed, counts.Rejected)
-	if counts.Malformed == 0 || counts.Rejected == 0 {
-		t.Errorf("counts %+v: the flood was not counted", counts)
+	if counts.Malformed != 1000 || counts.Rejected != 1000 {
+		t.Errorf("counts %+v: want the spy's 1000 malformed and 1000 unticketed messages", counts)
 	}
 }
 
