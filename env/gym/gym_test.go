@@ -158,7 +158,7 @@ func TestKilledWorkerFails(t *testing.T) {
 // alike, with same-step autoreset: FinalObs holds the observation that ended an episode.
 func TestBatchMatchesSingleEnvs(t *testing.T) {
 	needGym(t)
-	b, err := NewBatch("CartPole-v1", 2, 3, WorkerOptions{})
+	b, err := NewBatch("CartPole-v1", 2, 2, WorkerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestBatchMatchesSingleEnvs(t *testing.T) {
 // started, then all finished) with the results of stepping each in turn.
 func TestVectorStepsGymEnvsSideBySide(t *testing.T) {
 	needGym(t)
-	const n, seed = 3, 5
+	const n, seed = 2, 5
 	vec, err := env.NewVector(n, 2, func(int) (env.Env, error) { return New("CartPole-v1", nil) })
 	if err != nil {
 		t.Fatal(err)
