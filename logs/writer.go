@@ -157,10 +157,31 @@ func Resume(dir string, opts Options, cut *Marks) (*Run, error) {
 	if err := r.cutSteps(cut); err != nil {
 		return nil, err
 	}
+	if err := r.restartMirror(cut); err != nil {
+		return nil, err
+	}
 	if err := r.Flush(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// restartMirror tells a mirror that can forget (a TensorBoard writer: a SessionLog START)
+// that rows past the kept ones are logged again: env_steps only grows within a run, so
+// every row after the cut has env_steps above the largest kept one.
+func (r *Run) restartMirror(cut *Marks) error {
+	m, ok := r.opts.Mirror.(interface{ Restart(fromStep int64) error })
+	if !ok || cut == nil {
+		return nil
+	}
+	kept := int64(-1)
+	for _, e := range r.episodes {
+		kept = max(kept, e.EnvSteps)
+	}
+	for _, row := range r.metrics {
+		kept = max(kept, row.EnvSteps)
+	}
+	return m.Restart(kept + 1)
 }
 
 // cutSteps keeps the first cut.Steps step rows (all with cut nil), sets stepsWritten and

@@ -122,6 +122,19 @@ func (w *Writer) Metrics(m logs.MetricRow, names []string, wall float64) error {
 	return nil
 }
 
+// Restart writes a SessionLog START event at fromStep: TensorBoard then drops the events
+// of earlier files with a step at or beyond it, as it does for a restarted job. A run
+// resumed from a checkpoint calls it (logs.Resume) before logging again the rows that
+// followed the checkpoint, so they are not shown twice.
+func (w *Writer) Restart(fromStep int64) error {
+	return w.writeEvent(wallTime(time.Now()), fromStep, func() {
+		w.buf = appendTag(w.buf, 7, wireBytes) // Event.session_log
+		w.buf = append(w.buf, 2)               // its length: one varint field
+		w.buf = appendTag(w.buf, 1, wireVarint)
+		w.buf = append(w.buf, 1) // SessionLog.status START
+	})
+}
+
 // Flush hands buffered events to the operating system, so TensorBoard sees them.
 func (w *Writer) Flush() error {
 	if err := w.w.Flush(); err != nil {

@@ -6,8 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gorl/logs"
 )
@@ -51,6 +53,12 @@ func readEvents(t *testing.T, path string) (string, []scalar) {
 				s.step = int64(f.u)
 			case 3:
 				version = string(f.b)
+			case 7: // SessionLog: reported as a scalar tagged sessionStart
+				for x := range fields(t, f.b) {
+					if x.num == 1 && x.u == 1 {
+						s.tag, hasSummary = sessionStart, true
+					}
+				}
 			case 5:
 				hasSummary = true
 				for v := range fields(t, f.b) { // Summary.value
@@ -71,6 +79,9 @@ func readEvents(t *testing.T, path string) (string, []scalar) {
 	}
 	return version, out
 }
+
+// sessionStart tags the SessionLog START events readEvents returns among the scalars.
+const sessionStart = "<session start>"
 
 type field struct {
 	num int
@@ -277,5 +288,112 @@ func TestExportRefusesAFileAsOutput(t *testing.T) {
 	}
 	if _, err := Export(dir, out, ExportOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Fatalf("export to a file: %v", err)
+	}
+}
+
+// tensorBoardView is what TensorBoard's EventAccumulator keeps of the event files of a
+// directory, read in name order: a SessionLog START at step s drops every scalar read
+// before it with a step >= s (its _Purge with purge_orphaned_data, the default).
+func tensorBoardView(t *testing.T, dir string) map[string][]scalar {
+	t.Helper()
+	view := map[string][]scalar{}
+	for _, path := range eventFiles(t, dir) {
+		_, events := readEvents(t, path)
+		for _, s := range events {
+			if s.tag == sessionStart {
+				for tag, ss := range view {
+					kept := ss[:0]
+					for _, x := range ss {
+						if x.step < s.step {
+							kept = append(kept, x)
+						}
+					}
+					view[tag] = kept
+				}
+				continue
+			}
+			view[s.tag] = append(view[s.tag], s)
+		}
+	}
+	return view
+}
+
+// A run killed after its checkpoint, with rows logged and flushed after it, and resumed:
+// the resumed writer's Restart makes TensorBoard forget the rows logged again, so what
+// it shows equals the tables.
+//
+// With GORL_TB_KEEP=DIR the run and its event files are left in DIR, where
+// python/tests/test_tensorboard.py reads them with TensorBoard itself.
+func TestResumedRunShowsEachRowOnce(t *testing.T) {
+	root := t.TempDir()
+	if keep := os.Getenv("GORL_TB_KEEP"); keep != "" {
+		root = keep
+	}
+	dir, tbDir := filepath.Join(root, "run"), filepath.Join(root, "tb")
+	episode := func(i int) logs.EpisodeRow {
+		return logs.EpisodeRow{Episode: int64(i), Return: float64(i), Length: 1, EnvSteps: int64(10 * (i + 1)), Context: logs.NoContext}
+	}
+	metric := func(i int) logs.MetricRow {
+		return logs.MetricRow{Iteration: int64(i), EnvSteps: int64(10 * (i + 1)), Values: map[string]float64{"loss": float64(i)}}
+	}
+	first, err := Create(tbDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := logs.Create(dir, map[string]any{}, logs.Options{Mirror: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks logs.Marks
+	for i := range 8 {
+		if err := run.LogEpisode(episode(i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := run.LogMetrics(metric(i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 {
+			if marks, err = run.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := run.Flush(); err != nil { // rows 5-7 reach both the tables and the event file
+		t.Fatal(err)
+	}
+	// The process dies here; a new one resumes from the checkpoint, in a later second
+	// (event files are named by the second they were created in).
+	time.Sleep(1100 * time.Millisecond)
+	second, err := Create(tbDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err = logs.Resume(dir, logs.Options{Mirror: second}, &marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 5; i < 10; i++ {
+		if err := run.LogEpisode(episode(i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := run.LogMetrics(metric(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := wantScalars(t, dir)
+	if len(want["episode/return"]) != 10 {
+		t.Fatalf("tables hold %d episodes, want 10", len(want["episode/return"]))
+	}
+	got := tensorBoardView(t, tbDir)
+	if len(got) != len(want) {
+		t.Fatalf("tags %v, want %v", got, want)
+	}
+	for tag, w := range want {
+		if !slices.Equal(got[tag], w) {
+			t.Errorf("%s: TensorBoard shows %v, want %v", tag, got[tag], w)
+		}
 	}
 }

@@ -39,6 +39,12 @@ def read_back(logdir):
     return {tag: [(e.step, np.float32(e.value)) for e in acc.Scalars(tag)] for tag in tags}
 
 
+def read_back_file(path):
+    acc = EventAccumulator(str(path), size_guidance={"scalars": 0})
+    acc.Reload()
+    return {tag: [(e.step, np.float32(e.value)) for e in acc.Scalars(tag)] for tag in acc.Tags()["scalars"]}
+
+
 def check_equal(got, want):
     assert sorted(got) == sorted(want)
     for tag, w in want.items():
@@ -90,3 +96,23 @@ def test_train_tensorboard_reads_back_equal(gorl, tmp_path, algo):
     got, want = read_back(tb), expected(d)
     assert len(want["episode/return"]) > 1 and any(t.startswith("metrics/") for t in want)
     check_equal(got, want)
+
+
+def test_resumed_run_reads_back_each_row_once(tmp_path):
+    """logs/tensorboard's Go test kills a run after rows past its checkpoint reached the
+    event file and resumes it; TensorBoard must show each row once (the resumed writer's
+    SessionLog START drops the rows logged again)."""
+    import os
+    import subprocess
+    from conftest import REPO
+    env = dict(os.environ, GORL_TB_KEEP=str(tmp_path))
+    subprocess.run(["go", "test", "-count=1", "-run", "^TestResumedRunShowsEachRowOnce$", "./logs/tensorboard"],
+                   cwd=REPO, env=env, check=True, capture_output=True, timeout=300)
+    files = sorted((tmp_path / "tb").glob("events.out.tfevents.*"))
+    assert len(files) == 2
+    want = expected(tmp_path / "run")
+    assert len(want["episode/return"]) == 10
+    check_equal(read_back(tmp_path / "tb"), want)
+    # Without the restart event the first file's rows after the checkpoint would count twice.
+    first_only = read_back_file(files[0])
+    assert len(first_only["episode/return"]) == 8
