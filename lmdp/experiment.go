@@ -28,6 +28,7 @@ type Experiment struct {
 	// MinGap, when > 0, refuses an instance that is not latent by that margin
 	// (Reference.Latent) before any learning.
 	MinGap float64
+	RateKs []int // a rate experiment's K values (recorded in config.json)
 
 	sink func(*logs.Run) runSink // tests: wraps the run's writer
 }
@@ -73,6 +74,7 @@ type RunConfig struct {
 	Regret     string         `json:"regret"`
 	Reference  Reference      `json:"reference"`
 	Sweep      *SweepPoint    `json:"sweep,omitempty"`
+	RateKs     []int          `json:"rate_ks,omitempty"` // lmdp rate: regret read at these K
 }
 
 // Summary is the outcome of an experiment.
@@ -127,7 +129,7 @@ func (x Experiment) Run(dir string, progress func(done int)) (*Summary, error) {
 			Bonus: cfg.Bonus, C1: cfg.C1, C2: cfg.C2, Delta: cfg.Delta, Iota: Iota(l.M, l.S, l.A, l.H, cfg.K, cfg.Delta), MaxNodes: cfg.Planner.MaxNodes,
 			GridPoints: cfg.Planner.GridPoints, Resolution: cfg.Planner.Resolution, Floor: cfg.BeliefFloor, MinGap: x.MinGap,
 			EvalStates: cfg.EvalStates, EstimateW: cfg.EstimateWeights, Seeds: seeds, Workers: x.Workers,
-			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref}
+			StepEvery: x.StepEvery, Regret: RegretDefinition, Reference: ref, RateKs: x.RateKs}
 		if run, err = logs.Create(dir, rc, logs.Options{EnvID: "lmdp/" + x.Source.Name(), StepEvery: 1}); err != nil {
 			return nil, err
 		}

@@ -48,7 +48,7 @@ func (rt Rate) Run(dir string, out io.Writer, progress func(done int)) (*RateRes
 	}
 	x := rt.Base
 	x.Config.K = rt.Ks[len(rt.Ks)-1]
-	x.Command = "lmdp rate"
+	x.Command, x.RateKs = "lmdp rate", rt.Ks
 	sum, err := x.Run(dir, progress)
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func TestLmdpRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"bonus_constants": "theory"`, `"c1": 1`, `"belief_floor": false`} {
+	for _, want := range []string{`"bonus_constants": "theory"`, `"c1": 1`, `"belief_floor": false`, `"rate_ks": [`} {
 		if !strings.Contains(string(cfg), want) {
 			t.Errorf("config.json lacks %s", want)
 		}
