@@ -37,7 +37,19 @@
 // measured regret grow about 2x from H=4 to H=32 (random M=2, S=4, A=2, K=4096).
 //
 // Here iota = 2 ln(2 M S A H K / delta) and x holds the next-step alpha values of the
-// chosen plan. The model-optimistic solver is a relaxation: it maximises over the confidence set
+// chosen plan. The constants are named in config.json (bonus_constants): "tuned", c1 =
+// 0.5 and c2 = 0.1 (the default, tuned on random instances, not the theory's), or
+// "theory", c1 = 1 and c2 = 7/6, the empirical Bernstein inequality's (Maurer and Pontil
+// 2009) with this iota. By default an unseen transition rules a context out of the
+// belief; Config.BeliefFloor gives it a Good-Turing floor instead (Counts.BeliefFloor).
+//
+// Latency and variance. Reference carries V*, V_WSU, V_oracle and Var* [impl]: sum_m w_m
+// Var(return | m) under the optimal policy, computed exactly (the total variance of its
+// alpha vectors). An instance is latent by a margin when V_oracle - V* and V* - V_WSU
+// both reach it (the shared and noisy families of env/latent are checked at generation).
+// Sweep runs experiments over H, K, the solver, the noise of those families or the
+// lowerbound family's p; Rate fits the K-exponent of regret against sqrt(K) and the
+// bound's scale sqrt(Var* M Gamma S A K). The model-optimistic solver is a relaxation: it maximises over the confidence set
 // independently at every (node, context, action), as extended value iteration does in
 // UCRL2, not jointly over history-dependent policies (which is intractable).
 //
