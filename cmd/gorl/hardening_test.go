@@ -69,3 +69,16 @@ func TestExportRefusesSwappedTable(t *testing.T) {
 	wantOneLineError(t, "is not a gorl episodes table (no episode column); it is a metrics table",
 		"logs", "export", dir, "--table", "episodes", "-o", filepath.Join(t.TempDir(), "episodes.csv"))
 }
+
+// gorl render never replaces an existing --out file unless --force says so.
+func TestRenderKeepsExistingOut(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "existing.gif")
+	if err := os.WriteFile(out, []byte("a file someone made"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "exists: pass --force to replace it", "render", filepath.Join(tmp, "any-run"), "--out", out)
+	if data, err := os.ReadFile(out); err != nil || string(data) != "a file someone made" {
+		t.Fatalf("the existing file changed: %q, %v", data, err)
+	}
+}

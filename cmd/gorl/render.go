@@ -30,6 +30,7 @@ type renderFlags struct {
 	preset        string
 	every         int
 	quiet         bool
+	force         bool
 	live          bool
 	speed         float64
 	frames        int
@@ -84,6 +85,7 @@ the torso. Keys:
 	fl.StringVar(&f.preset, "preset", "medium", "MP4 encoding speed: x264 preset, ultrafast .. veryslow")
 	fl.IntVar(&f.every, "every", 1, "render every Kth step")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fl.BoolVar(&f.force, "force", false, "replace an existing --out file")
 	fl.BoolVar(&f.live, "live", false, "play the episode in a window (needs an X display) instead of writing files")
 	fl.Float64Var(&f.speed, "speed", 1, "--live: initial playback speed (1 = real time; keys change it)")
 	fl.IntVar(&f.frames, "frames", 0, "--live: close the window after drawing this many frames (0: when you quit)")
@@ -127,6 +129,8 @@ func (f renderFlags) validate() error {
 		return errors.New("--speed and --frames apply to --live only")
 	case !f.mp4() && !strings.EqualFold(filepath.Ext(f.out), ".gif"):
 		return fmt.Errorf("--out %q: must end in .gif or .mp4", f.out)
+	case !f.force && fileExists(f.out):
+		return fmt.Errorf("--out %s exists: pass --force to replace it", f.out)
 	case !f.mp4() && (changed("crf") || changed("preset")):
 		return errors.New("--crf and --preset apply to MP4 output (--out x.mp4) only")
 	case f.mp4() && (f.width%2 != 0 || f.height%2 != 0):
@@ -340,4 +344,10 @@ func loadEpisode(runDir, envID string, f renderFlags) (*render.Episode, error) {
 		return nil, fmt.Errorf("%w; to render a trained policy, run gorl eval %s and render %s", err, runDir, filepath.Join(runDir, "eval-N"))
 	}
 	return ep, err
+}
+
+// fileExists reports whether path names an existing file or directory.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
