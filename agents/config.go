@@ -33,7 +33,7 @@ type TrainConfig struct {
 	// always written). KeepCheckpoints is how many are kept (default 2).
 	CheckpointEvery   int64   `json:"checkpoint_every"`
 	CheckpointSeconds float64 `json:"checkpoint_seconds"`
-	KeepCheckpoints   int     `json:"keep_checkpoints"`
+	KeepCheckpoints   int     `json:"keep_checkpoints" min:"1"`
 	// EvalEvery evaluates the deterministic policy on EvalEpisodes episodes every this
 	// many updates and logs eval_return (0: never).
 	EvalEvery    int `json:"eval_every"`

@@ -132,6 +132,9 @@ func DecodeRunConfig(data []byte, reg *Registry, algo string) (*RunConfig, error
 	if err := strictDecode(body, c.Settings); err != nil {
 		return nil, err
 	}
+	if err := checkMinimums(c.Settings, body); err != nil {
+		return nil, err
+	}
 	// The envelope's keys win; a file without them (format 1, or a subset) keeps the
 	// section's.
 	cm := c.Settings.Common()

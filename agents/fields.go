@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -21,6 +22,10 @@ type Field struct {
 	Flag string // the flag name
 	Key  string // the config.json path, e.g. "ppo.lr"
 	Kind string // bool, int, float, string, ints or floats (comma-separated lists)
+	// Min, from a `min:"1"` tag, is the least value a flag or a config file may give a
+	// number whose zero value means its default: an explicit 0 is refused rather than
+	// silently read as the default.
+	Min  *float64
 	root reflect.Value
 	path []int // field indices from root; nil pointers on the way are allocated by Set
 }
@@ -61,7 +66,11 @@ func walkFields(root reflect.Value, t reflect.Type, path []int, keyPrefix, flagP
 			continue
 		}
 		seen[flag] = true
-		*out = append(*out, Field{Flag: flag, Key: key, Kind: kind, root: root, path: p})
+		fd := Field{Flag: flag, Key: key, Kind: kind, root: root, path: p}
+		if m, err := strconv.ParseFloat(sf.Tag.Get("min"), 64); err == nil {
+			fd.Min = &m
+		}
+		*out = append(*out, fd)
 	}
 }
 
@@ -91,6 +100,11 @@ func fieldKind(t reflect.Type) string {
 
 // Set parses text as the field's value and stores it.
 func (f Field) Set(text string) error {
+	if f.Min != nil {
+		if x, err := strconv.ParseFloat(text, 64); err == nil && x < *f.Min {
+			return fmt.Errorf("--%s %s: must be at least %g", f.Flag, text, *f.Min)
+		}
+	}
 	v := f.root
 	for _, i := range f.path {
 		if v.Kind() == reflect.Pointer {
@@ -174,6 +188,33 @@ func setValue(v reflect.Value, text, flag, kind string) error {
 			}
 		}
 		v.Set(s)
+	}
+	return nil
+}
+
+// checkMinimums refuses a config document (the algorithm's sections of config.json)
+// that gives a field with a `min` tag a smaller value, naming the key.
+func checkMinimums(settings any, doc []byte) error {
+	var raw map[string]any
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		return nil // the strict decoder has said what is wrong
+	}
+	for _, f := range Fields(settings) {
+		if f.Min == nil {
+			continue
+		}
+		var v any = raw
+		for _, k := range strings.Split(f.Key, ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = m[k]
+		}
+		if x, ok := v.(float64); ok && x < *f.Min {
+			return fmt.Errorf("%s %v: must be at least %g", f.Key, x, *f.Min)
+		}
 	}
 	return nil
 }

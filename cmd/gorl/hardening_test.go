@@ -82,3 +82,19 @@ func TestRenderKeepsExistingOut(t *testing.T) {
 		t.Fatalf("the existing file changed: %q, %v", data, err)
 	}
 }
+
+// keep_checkpoints 0, as a flag or in a config file, is refused in one line; it used
+// to become the default (2) without a word.
+func TestKeepCheckpointsZeroRefused(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "run")
+	wantOneLineError(t, "--keep-checkpoints 0: must be at least 1", "train", "--env", "CartPole-v1", "--steps", "4096", "--keep-checkpoints", "0", "--run-dir", dir)
+	cfg := filepath.Join(tmp, "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"train":{"keep_checkpoints":0}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "train.keep_checkpoints 0: must be at least 1", "train", "--env", "CartPole-v1", "--steps", "4096", "--config", cfg, "--run-dir", dir)
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a refused run left its directory")
+	}
+}
