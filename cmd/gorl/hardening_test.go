@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +97,43 @@ func TestKeepCheckpointsZeroRefused(t *testing.T) {
 	wantOneLineError(t, "train.keep_checkpoints 0: must be at least 1", "train", "--env", "CartPole-v1", "--steps", "4096", "--config", cfg, "--run-dir", dir)
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("a refused run left its directory")
+	}
+}
+
+// Two resumes of one run started together: exactly one runs, the other exits 1 with
+// one line naming the process that holds the run.
+func TestConcurrentResumesOneRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, stderr, code := gorl(t, "train", "--env", "CartPole-v1", "--steps", "4096", "--step-every", "-1", "--quiet", "--run-dir", dir); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	type result struct {
+		code   int
+		stderr string
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			cmd := exec.Command(gorlBin, "train", "--resume", "--run-dir", dir, "--steps", "150000", "--quiet")
+			var errb strings.Builder
+			cmd.Stderr = &errb
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			results <- result{code, errb.String()}
+		}()
+	}
+	a, b := <-results, <-results
+	if a.code != 0 {
+		a, b = b, a
+	}
+	if a.code != 0 || b.code != 1 {
+		t.Fatalf("exit codes %d and %d, want one 0 and one 1 (stderr %q, %q)", a.code, b.code, a.stderr, b.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(b.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "is in use by process") {
+		t.Fatalf("the refused resume said %q, want one line naming the holder", b.stderr)
 	}
 }
