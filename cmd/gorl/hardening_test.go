@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gorl/physics3d/morph"
 )
@@ -136,4 +137,58 @@ func TestConcurrentResumesOneRuns(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], "is in use by process") {
 		t.Fatalf("the refused resume said %q, want one line naming the holder", b.stderr)
 	}
+}
+
+// A truncated newest checkpoint does not block eval or --resume of a killed run while
+// an older checkpoint reads: both fall back to it.
+func TestTruncatedNewestCheckpointFallsBack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(gorlBin, "train", "--env", "CartPole-v1", "--steps", "400000", "--checkpoint-every", "2048",
+		"--keep-checkpoints", "3", "--step-every", "-1", "--quiet", "--run-dir", dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var cks []string
+	for deadline := time.Now().Add(60 * time.Second); len(cks) < 3; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%d checkpoints after 60 s", len(cks))
+		}
+		cks, _ = filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	cks, _ = filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+	newest := cks[len(cks)-1]
+	data, err := os.ReadFile(newest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(newest, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := gorl(t, "eval", dir, "--episodes", "2", "--step-every", "-1", "--out", filepath.Join(t.TempDir(), "eval")); code != 0 {
+		t.Fatalf("eval with a truncated newest checkpoint: exit %d: %s", code, stderr)
+	}
+	// The resume continues from the older checkpoint; stop it at once, it only has to
+	// start (the full run would take minutes).
+	res := exec.Command(gorlBin, "train", "--resume", "--run-dir", dir, "--quiet")
+	var errb strings.Builder
+	res.Stderr = &errb
+	if err := res.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if after, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt")); len(after) > 0 && after[len(after)-1] > newest {
+			break // a checkpoint newer than the damaged one: training went on
+		}
+		if res.ProcessState != nil || time.Now().After(deadline) {
+			res.Process.Kill()
+			res.Wait()
+			t.Fatalf("resume with a truncated newest checkpoint made no progress: %s", errb.String())
+		}
+	}
+	res.Process.Kill()
+	res.Wait()
 }
