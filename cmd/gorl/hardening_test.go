@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
+	"gorl/logs"
 	"gorl/physics3d/morph"
 )
 
@@ -191,4 +194,63 @@ func TestTruncatedNewestCheckpointFallsBack(t *testing.T) {
 	}
 	res.Process.Kill()
 	res.Wait()
+}
+
+// stepRunIDs counts the run_id values of a run's step part files.
+func stepRunIDs(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	parts, err := logs.StepParts(dir)
+	if err != nil || len(parts) == 0 {
+		t.Fatalf("step parts of %s: %v, %v", dir, parts, err)
+	}
+	ids := map[string]int{}
+	for _, p := range parts {
+		rows, err := parquet.ReadFile[struct {
+			RunID string `parquet:"run_id"`
+		}](p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			ids[r.RunID]++
+		}
+	}
+	return ids
+}
+
+// --resume of a finished run rewrites nothing; a copied run directory, extended, keeps
+// the original run_id in its step rows too.
+func TestResumeFinishedAndCopiedRun(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "orig")
+	if _, stderr, code := gorl(t, "train", "--env", "CartPole-v1", "--steps", "2048", "--quiet", "--run-dir", dir); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	before := map[string][]byte{}
+	for _, f := range []string{"episodes.parquet", "metrics.parquet", "status.json", "config.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[f] = data
+	}
+	out, stderr, code := gorl(t, "train", "--resume", "--run-dir", dir)
+	if code != 0 || !strings.Contains(out+stderr, "nothing to resume") {
+		t.Fatalf("--resume of a finished run: exit %d: %s%s", code, out, stderr)
+	}
+	for f, data := range before {
+		if now, err := os.ReadFile(filepath.Join(dir, f)); err != nil || string(now) != string(data) {
+			t.Errorf("--resume of a finished run changed %s", f)
+		}
+	}
+	copied := filepath.Join(tmp, "copied")
+	if err := os.CopyFS(copied, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := gorl(t, "train", "--resume", "--run-dir", copied, "--steps", "4096", "--quiet"); code != 0 {
+		t.Fatalf("extend the copy: exit %d: %s", code, stderr)
+	}
+	if ids := stepRunIDs(t, copied); len(ids) != 1 || ids["orig"] == 0 {
+		t.Errorf("run_id of the copy's step rows: %v, want only the original's \"orig\"", ids)
+	}
 }
