@@ -102,6 +102,12 @@ func Execute(ctx context.Context, dir string, p Plan, o Options) ([]Outcome, err
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		return nil, fmt.Errorf("sweep %s: %w", dir, err)
 	}
+	// One sweep process per sweep directory: a second would start the same runs.
+	lock, err := logs.LockRun(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	defer lock.Unlock()
 	journal, err := os.OpenFile(filepath.Join(dir, "sweep.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("sweep %s: %w", dir, err)
