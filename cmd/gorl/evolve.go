@@ -185,6 +185,11 @@ func newEvolveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			lock, err := logs.LockRun(runDir)
+			if err != nil {
+				return errors.Join(err, quietFail(run, err))
+			}
+			defer lock.Unlock()
 			return runEvolve(cmd, cfg, run, nil, ev, f.quiet)
 		},
 	}
@@ -214,6 +219,11 @@ func resumeEvolve(cmd *cobra.Command, dir string, workers int, dist *distFlags, 
 	if err := checkInputDir("run-dir", dir); err != nil {
 		return err
 	}
+	lock, err := logs.LockRun(dir) // one process per run: a second resume is refused here
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	path := filepath.Join(dir, "config.json")
 	data, err := os.ReadFile(path)
 	if err != nil {

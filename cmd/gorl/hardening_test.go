@@ -254,3 +254,46 @@ func TestResumeFinishedAndCopiedRun(t *testing.T) {
 		t.Errorf("run_id of the copy's step rows: %v, want only the original's \"orig\"", ids)
 	}
 }
+
+// Two resumes of one killed meta-training run started together: exactly one runs.
+func TestConcurrentEvolveResumesOneRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(gorlBin, "evolve", "--generations", "6", "--population", "4", "--inner-steps", "1024", "--hidden", "4",
+		"--seed", "2", "--quiet", "--run-dir", dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "es_state.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("no es_state.json after 60 s")
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	codes := make(chan [2]any, 2)
+	for range 2 {
+		go func() {
+			c := exec.Command(gorlBin, "evolve", "--resume", "--run-dir", dir, "--quiet")
+			var errb strings.Builder
+			c.Stderr = &errb
+			err := c.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			codes <- [2]any{code, errb.String()}
+		}()
+	}
+	a, b := <-codes, <-codes
+	if a[0] != 0 {
+		a, b = b, a
+	}
+	if a[0] != 0 || b[0] != 1 || !strings.Contains(b[1].(string), "is in use by process") {
+		t.Fatalf("resumes ended %v and %v, want one run and one refusal naming the holder", a, b)
+	}
+}
