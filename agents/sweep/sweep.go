@@ -165,7 +165,30 @@ func ReadPlan(dir string) (Plan, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return p, fmt.Errorf("%s: %v", filepath.Join(dir, FileName), err)
 	}
+	if err := p.check(); err != nil {
+		return Plan{}, fmt.Errorf("%s: %v", filepath.Join(dir, FileName), err)
+	}
 	return p, nil
+}
+
+// check refuses a sweep.json that is not a sweep's, or whose run names are not plain,
+// distinct directory names under the sweep directory (a hand-edited "../x" would put
+// a run outside it).
+func (p Plan) check() error {
+	if p.Command != "sweep" {
+		return fmt.Errorf("not a sweep plan (command %q)", p.Command)
+	}
+	seen := map[string]bool{}
+	for _, r := range p.Runs {
+		if r.Name == "" || r.Name == "." || r.Name == ".." || safeName(r.Name) != r.Name {
+			return fmt.Errorf("run name %q is not a plain directory name", r.Name)
+		}
+		if seen[r.Name] {
+			return fmt.Errorf("run name %q appears twice", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	return nil
 }
 
 // Prepare writes p as dir's sweep.json, or checks that the sweep.json already there
