@@ -202,7 +202,7 @@ var flagChecks = []flagCheck{
 	{"batch", "", "at least 1", func(x float64) bool { return x >= 1 }},
 	{"warm-up", "", ">= 0", func(x float64) bool { return x >= 0 }},
 	{"explore-noise", "", "a positive number", finitePositive},
-	{"grad-clip", "", "a number >= 0 (0: none)", func(x float64) bool { return finite(x) && x >= 0 }},
+	{"grad-clip", "", "a finite number (0: the defaults' clip, none for fujimoto and 0.1 for sgrl; negative: none)", finite},
 	{"buffer-size", "", "at least 1", func(x float64) bool { return x >= 1 }},
 	{"metrics-every", "", "at least 1", func(x float64) bool { return x >= 1 }},
 	{"hidden", "ints", "", nil},
