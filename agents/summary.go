@@ -30,6 +30,9 @@ func (s Summary) WriteText(w io.Writer, runDir string, rc *RunConfig) {
 	if !math.IsNaN(s.RecentReturn) {
 		fmt.Fprintf(w, "return     %.2f (mean of the last %d episodes)\n", s.RecentReturn, s.ReturnWindow)
 	}
+	if line := rewardTermsLine(s.Metrics); line != "" {
+		fmt.Fprintf(w, "terms      %s (per episode, recent episodes)\n", line)
+	}
 	for _, m := range s.Members {
 		if m.Last == 0 {
 			fmt.Fprintf(w, "  %-28s no episode finished\n", m.Name)
@@ -87,4 +90,23 @@ func (s Summary) WriteJSON(w io.Writer, runDir string, rc *RunConfig) error {
 	}
 	_, err = fmt.Fprintln(w, string(data))
 	return err
+}
+
+// rewardTermNames are the terms of a 3D task's reward (env/locomotion), in the order
+// the summary prints them.
+var rewardTermNames = []string{"progress", "heading", "alive", "control"}
+
+// rewardTermsLine is "progress 64.10, heading ..., alive ..., control ..." for the terms
+// metrics holds, or "" when it holds none.
+func rewardTermsLine(metrics map[string]float64) string {
+	line := ""
+	for _, name := range rewardTermNames {
+		if v, ok := metrics[name]; ok {
+			if line != "" {
+				line += ", "
+			}
+			line += fmt.Sprintf("%s %.2f", name, v)
+		}
+	}
+	return line
 }

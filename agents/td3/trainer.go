@@ -286,6 +286,13 @@ func (r *runner) Train(ctx context.Context, hooks agents.Hooks) (agents.Summary,
 	if t.wasResumed {
 		sum.ResumedSteps = t.resumed
 	}
+	// 3D tasks: the recent episodes' reward terms, so the summary shows locomotion
+	// (progress) beside the return, of which the alive bonus can be most.
+	terms := map[string]float64{}
+	putRewardTerms(t.vec.Envs, terms)
+	if len(terms) > 0 {
+		sum.Metrics = terms
+	}
 	if t.Log == nil {
 		return sum, err
 	}
