@@ -40,10 +40,8 @@ func Decide(dir string, retryFailed bool) (Action, error) {
 	switch info.Status {
 	case "finished":
 		return Skip, nil
-	case "running":
-		if !zombie(info.PID) {
-			return Busy, nil
-		}
+	case "running": // its process is alive (logs counts an unreaped, exited one as gone)
+		return Busy, nil
 	case "failed":
 		if !retryFailed {
 			return Refused, nil

@@ -7,6 +7,3 @@ import "os/exec"
 // dieWithParent is a no-op where the kernel offers no parent-death signal: a killed
 // sweep's runs go on and a rerun reports them busy until they end.
 func dieWithParent(*exec.Cmd) {}
-
-// zombie is false where there is no /proc to tell.
-func zombie(int) bool { return false }
