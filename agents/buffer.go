@@ -1,5 +1,7 @@
 package agents
 
+import "gorl/env"
+
 // Rollout holds Steps x Envs transitions collected by the training loop, stored time
 // major (index t*Envs + i) in float32, the precision networks train in.
 type Rollout struct {
@@ -60,6 +62,31 @@ func (r *Rollout) GAE(gamma, lambda float64) {
 			r.Advantages[k] = float32(adv)
 			r.Returns[k] = float32(adv + v)
 			next = v
+		}
+	}
+}
+
+// StoreStep writes the outcome of the vector step just taken into rows base..base+n of
+// r: rewards, true terminations, and time-limit truncations, whose bootstrap value is
+// the agent's value of the final observation (Gymnasium's truncated: the episode was
+// cut, not ended). scratch holds one value per sub-environment.
+func (r *Rollout) StoreStep(base int, v *env.Vector, agent Agent, scratch []float64) {
+	n := v.Num()
+	anyTrunc := false
+	for i := 0; i < n; i++ {
+		k := base + i
+		term, trunc := v.Terminated[i], v.Truncated[i]
+		r.Rewards[k] = float32(v.Rewards[i])
+		r.Terminated[k], r.Truncated[k] = term, trunc && !term
+		r.TruncValues[k] = 0
+		anyTrunc = anyTrunc || (trunc && !term)
+	}
+	if anyTrunc {
+		agent.Values(v.FinalObs, scratch)
+		for i := 0; i < n; i++ {
+			if k := base + i; r.Truncated[k] {
+				r.TruncValues[k] = float32(scratch[i])
+			}
 		}
 	}
 }

@@ -111,23 +111,7 @@ func (l *Learner) collect() {
 		}
 		v.Step(l.actions)
 		l.EnvSteps += int64(n)
-		anyTrunc := false
-		for i := 0; i < n; i++ {
-			k := base + i
-			term, trunc := v.Terminated[i], v.Truncated[i]
-			r.Rewards[k] = float32(v.Rewards[i])
-			r.Terminated[k], r.Truncated[k] = term, trunc && !term
-			r.TruncValues[k] = 0
-			anyTrunc = anyTrunc || (trunc && !term)
-		}
-		if anyTrunc {
-			l.Agent.Values(v.FinalObs, l.truncVal)
-			for i := 0; i < n; i++ {
-				if k := base + i; r.Truncated[k] {
-					r.TruncValues[k] = float32(l.truncVal[i])
-				}
-			}
-		}
+		r.StoreStep(base, v, l.Agent, l.truncVal)
 	}
 }
 
