@@ -92,12 +92,7 @@ func (t *Tape) backwardNode(nd *node) {
 	case opTanh: // d tanh = 1 − y²
 		tanhGrad(nd.a.Grad, dy, out.Data)
 	case opReLU:
-		da, y := nd.a.Grad, out.Data
-		for i, g := range dy {
-			if y[i] > 0 {
-				da[i] += g
-			}
-		}
+		reluGrad(nd.a.Grad, dy, out.Data)
 	case opGELU: // d/dx x·Φ(x) = Φ(x) + x·φ(x)
 		da, x := nd.a.Grad, nd.a.Data
 		for i, g := range dy {

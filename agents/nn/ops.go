@@ -395,9 +395,7 @@ func (t *Tape) unary(op opKind, a *Tensor, f0, f1 float32) *Tensor {
 	case opTanh:
 		tanhVec(y, x)
 	case opReLU:
-		for i, v := range x {
-			y[i] = max(v, 0)
-		}
+		reluVec(y, x)
 	case opGELU:
 		for i, v := range x {
 			y[i] = v * phi32(v)

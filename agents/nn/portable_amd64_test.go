@@ -18,4 +18,5 @@ func TestPortableKernels(t *testing.T) {
 	t.Run("grad", TestGradMatMul)
 	t.Run("unary", TestGradUnary)
 	t.Run("linear", TestGradLinear)
+	t.Run("relu", TestReLUVec)
 }

@@ -157,3 +157,40 @@ func dotRows(a, b []float32, ldb int, c []float32, alpha float32) {
 		c[j] += alpha * dot(a, b[j*ldb:j*ldb+k])
 	}
 }
+
+//go:noescape
+func reluAVX2(dst, src *float32, n int)
+
+//go:noescape
+func reluGradAVX2(da, dy, y *float32, n int)
+
+// reluVec sets dst[i] = max(src[i], 0) (len(dst) ≥ len(src)).
+func reluVec(dst, src []float32) {
+	n := len(src) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_ = dst[n-1]
+		reluAVX2(&dst[0], &src[0], n)
+	} else {
+		n = 0
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = max(src[i], 0)
+	}
+}
+
+// reluGrad sets da[i] += dy[i] where y[i] > 0, the backward pass of y = max(x, 0).
+func reluGrad(da, dy, y []float32) {
+	n := len(dy) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_, _ = da[n-1], y[n-1]
+		reluGradAVX2(&da[0], &dy[0], &y[0], n)
+	} else {
+		n = 0
+	}
+	da, y = da[:len(dy)], y[:len(dy)]
+	for i := n; i < len(dy); i++ {
+		if y[i] > 0 {
+			da[i] += dy[i]
+		}
+	}
+}

@@ -550,3 +550,48 @@ dsloop:
 dsdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX2(dst, src *float32, n int)  (n a multiple of 8): dst[i] = max(src[i], 0),
+// NaN passed through (VMAXPS returns its second source when either is NaN).
+TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ reludone
+reluloop:
+	VMOVUPS (SI), Y0
+	VMAXPS Y0, Y15, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ reluloop
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX2(da, dy, y *float32, n int)  (n a multiple of 8): da[i] += dy[i] where y[i] > 0.
+TEXT ·reluGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ da+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ rgdone
+rgloop:
+	VMOVUPS (DX), Y1
+	VCMPPS $0x1e, Y15, Y1, Y1
+	VANDPS (SI), Y1, Y1
+	VADDPS (DI), Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ rgloop
+rgdone:
+	VZEROUPPER
+	RET

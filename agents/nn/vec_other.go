@@ -60,3 +60,18 @@ func dotRows(a, b []float32, ldb int, c []float32, alpha float32) {
 		c[j] += alpha * dot(a, b[j*ldb:j*ldb+k])
 	}
 }
+
+func reluVec(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = max(v, 0)
+	}
+}
+
+func reluGrad(da, dy, y []float32) {
+	da, y = da[:len(dy)], y[:len(dy)]
+	for i, g := range dy {
+		if y[i] > 0 {
+			da[i] += g
+		}
+	}
+}
