@@ -2,6 +2,7 @@ package env
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,12 @@ import (
 // before they park, so back-to-back Steps of a cheap environment do not pay a goroutine
 // wake-up each. Each sub-environment has its own random stream (seed, index) and its own
 // result slots, so results are identical for any number of workers.
+//
+// Sub-environments that are Batchers (gym: environments, stepped in Python worker
+// processes) are stepped in batches instead: Workers batches, each one call for a
+// contiguous run of the environments (one message to one worker process), all started
+// before any is finished so that the processes step side by side. Results are those of
+// stepping each environment in turn, for any number of batches.
 type Vector struct {
 	Envs []Env
 
@@ -35,8 +42,9 @@ type Vector struct {
 
 	workers int
 	actions [][]float64
-	failers []failer       // sub-environments that can fail beyond recovery (see Failure)
-	async   []AsyncStepper // all sub-environments, when every one is an AsyncStepper
+	failers []failer   // sub-environments that can fail beyond recovery (see Failure)
+	batches []EnvBatch // when the sub-environments are Batchers (see Batcher)
+	bounds  []int      // batch k steps sub-environments bounds[k] to bounds[k+1]-1
 	chunk   atomic.Uint64  // indices claimed at a time (see adaptChunk)
 	perEnv  float64        // smoothed seconds per environment step, as the caller measured it
 	gen     uint64         // Steps started; only the caller's goroutine touches it
@@ -74,7 +82,8 @@ type span struct {
 }
 
 // NewVector makes n instances with mk and steps them with the given number of worker
-// goroutines (1: synchronous, in the caller's goroutine). Call Close to stop workers.
+// goroutines (1: synchronous, in the caller's goroutine), or, for Batchers, in that many
+// batches. Call Close to stop workers.
 func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("vector env: need at least 1 environment, got %d", n)
@@ -89,6 +98,7 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 	for i := 0; i < n; i++ {
 		e, err := mk(i)
 		if err != nil {
+			v.closeEnvs()
 			return nil, err
 		}
 		v.Envs = append(v.Envs, e)
@@ -96,15 +106,11 @@ func NewVector(n, workers int, mk func(i int) (Env, error)) (*Vector, error) {
 			v.failers = append(v.failers, f)
 		}
 	}
-	for _, e := range v.Envs {
-		a, ok := e.(AsyncStepper) // not through wrappers: a wrapper's own Step must run
-		if !ok {
-			v.async = nil
-			break
-		}
-		v.async = append(v.async, a)
+	if err := v.batch(workers); err != nil {
+		v.closeEnvs()
+		return nil, err
 	}
-	if v.async != nil {
+	if v.batches != nil {
 		// The environments step in their own processes: goroutines would only wait.
 		workers, v.workers = 1, 1
 	}
@@ -199,8 +205,8 @@ func (v *Vector) Step(actions [][]float64) {
 		panic("env: Step on a closed Vector")
 	}
 	v.actions = actions
-	if v.async != nil {
-		v.stepAsync()
+	if v.batches != nil {
+		v.stepBatches()
 		return
 	}
 	if v.workers == 1 {
@@ -315,29 +321,49 @@ func (v *Vector) stepRange(lo, hi int) {
 	}
 }
 
-// AsyncStepper is implemented by environments that step outside the caller's process
-// (gym: environments, in Python worker processes): StartStep sends the action and returns
-// at once, FinishStep waits for the outcome, as Step would return it. A Vector whose
-// environments are all AsyncSteppers, unwrapped, starts every Step before it finishes
-// any, so that the processes step side by side and their latencies overlap.
-type AsyncStepper interface {
-	StartStep(action []float64)
-	FinishStep() Transition
+// batch groups the sub-environments into batches when all are Batchers, unwrapped.
+func (v *Vector) batch(groups int) error {
+	for _, e := range v.Envs {
+		if _, ok := e.(Batcher); !ok {
+			return nil
+		}
+	}
+	bs, err := v.Envs[0].(Batcher).Batch(v.Envs, min(groups, len(v.Envs)))
+	if err != nil || len(bs) == 0 {
+		return err
+	}
+	bounds := []int{0}
+	for _, b := range bs {
+		bounds = append(bounds, bounds[len(bounds)-1]+b.Len())
+	}
+	if bounds[len(bs)] != len(v.Envs) {
+		return fmt.Errorf("vector env: batches of %d environments for %d", bounds[len(bs)], len(v.Envs))
+	}
+	v.batches, v.bounds = bs, bounds
+	return nil
 }
 
-// stepAsync is Step for AsyncSteppers, with the same results as stepRange.
-func (v *Vector) stepAsync() {
-	for i, a := range v.async {
-		a.StartStep(v.actions[i])
+// stepBatches is Step for batches, with the same results as stepRange: every batch is
+// started, then every batch finished.
+func (v *Vector) stepBatches() {
+	for k, b := range v.batches {
+		b.StartStep(v.actions[v.bounds[k]:v.bounds[k+1]])
 	}
-	for i, a := range v.async {
-		tr := a.FinishStep()
-		v.Rewards[i], v.Terminated[i], v.Truncated[i] = tr.Reward, tr.Terminated, tr.Truncated
-		if tr.Done() {
-			copy(v.FinalObs[i], tr.Obs)
-			copy(v.Obs[i], v.Envs[i].Reset())
-		} else {
-			copy(v.Obs[i], tr.Obs)
+	for k, b := range v.batches {
+		lo, hi := v.bounds[k], v.bounds[k+1]
+		b.FinishStep(v.Obs[lo:hi], v.FinalObs[lo:hi], v.Rewards[lo:hi], v.Terminated[lo:hi], v.Truncated[lo:hi])
+	}
+}
+
+// Batches is the number of batches the sub-environments are stepped in (0: they are
+// stepped one by one; see Batcher).
+func (v *Vector) Batches() int { return len(v.batches) }
+
+// closeEnvs closes the sub-environments made so far that hold resources (processes).
+func (v *Vector) closeEnvs() {
+	for _, e := range v.Envs {
+		if c, ok := e.(io.Closer); ok {
+			c.Close()
 		}
 	}
 }

@@ -1,113 +1,69 @@
 package gym
 
 import (
-	"errors"
-	"fmt"
-	"sync"
+	"bytes"
 
 	"gorl/env"
 )
 
-// Batch is a vector of Gymnasium environments over several worker processes, each
-// hosting PerWorker of them: a Step sends one message to every worker, and the workers
-// step in parallel. Autoreset is same-step, as in env.Vector: when environment i's
-// episode ends, Obs[i] is the first observation of its next episode and FinalObs[i] the
-// last of the one that ended.
-type Batch struct {
-	Workers []*Worker
-
-	// Results of the last Reset or Step (rows alias the workers' own).
-	Obs        [][]float64
-	FinalObs   [][]float64
-	Rewards    []float64
-	Terminated []bool
-	Truncated  []bool
-
-	per  int
-	errs []error
-}
-
-// NewBatch starts workers processes with perWorker environments each.
-func NewBatch(id string, workers, perWorker int, opts WorkerOptions) (*Batch, error) {
-	if workers < 1 {
-		return nil, fmt.Errorf("gym:%s: need at least 1 worker, got %d", id, workers)
-	}
-	opts.Autoreset = true
-	b := &Batch{per: perWorker, errs: make([]error, workers)}
-	for range workers {
-		w, err := StartWorker(id, perWorker, opts)
-		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("gym:%s: %w", id, err)
+// Batch groups envs, gym: environments just made (each alone in its worker process, not
+// yet reset), into groups worker processes: group k hosts the contiguous run of
+// environments k*n/groups to (k+1)*n/groups-1. The first environment of a run keeps its
+// process, which makes instances for the others (made as theirs were), and their own
+// processes stop; each environment keeps its pending seed and then steps in its group's
+// process. The returned batches step each group with one message (env.Batcher). Envs
+// that differ in id, options or interpreter, or that already share processes, are not
+// grouped (no batches).
+func (e *Env) Batch(envs []env.Env, groups int) ([]env.EnvBatch, error) {
+	gs := make([]*Env, len(envs))
+	for i, x := range envs {
+		g, ok := x.(*Env)
+		if !ok || g.w.Num != 1 || g.w.refs != 1 || g.closed || g.w.python != e.w.python || !bytes.Equal(g.w.spec, e.w.spec) {
+			return nil, nil
 		}
-		b.Workers = append(b.Workers, w)
-		b.Obs = append(b.Obs, w.Obs...)
-		b.FinalObs = append(b.FinalObs, w.FinalObs...)
+		gs[i] = g
 	}
-	n := workers * perWorker
-	b.Rewards, b.Terminated, b.Truncated = make([]float64, n), make([]bool, n), make([]bool, n)
-	return b, nil
-}
-
-// Num is the number of environments.
-func (b *Batch) Num() int { return len(b.Obs) }
-
-// ObservationSpace and ActionSpace are those of one environment.
-func (b *Batch) ObservationSpace() env.Space { return b.Workers[0].ObsSpace }
-func (b *Batch) ActionSpace() env.Space      { return b.Workers[0].ActSpace }
-
-// Reset seeds environment i with env.DeriveSeed(seed, i) (reduced to 63 bits) and
-// starts an episode in every environment.
-func (b *Batch) Reset(seed uint64) error {
-	return b.each(func(k int, w *Worker) error {
-		seeds := make([]int64, w.Num)
-		for i := range seeds {
-			seeds[i] = int64(env.DeriveSeed(seed, uint64(k*b.per+i)) >> 1)
+	n := len(gs)
+	groups = max(1, min(groups, n))
+	batches := make([]env.EnvBatch, 0, groups)
+	for k := range groups {
+		run := gs[k*n/groups : (k+1)*n/groups]
+		w := run[0].w
+		if err := w.Add(len(run) - 1); err != nil {
+			return nil, err
 		}
-		return w.Reset(seeds)
-	})
-}
-
-// Step applies actions[i] to environment i: every worker's step is sent before any reply
-// is read, so the workers step side by side.
-func (b *Batch) Step(actions [][]float64) error {
-	for k, w := range b.Workers {
-		b.errs[k] = w.StartStep(actions[k*b.per : (k+1)*b.per])
-	}
-	for k, w := range b.Workers {
-		if b.errs[k] == nil {
-			b.errs[k] = w.FinishStep()
+		for j, g := range run[1:] {
+			g.w.Close()
+			g.w, g.slot = w, j+1
+			w.refs++
 		}
+		batches = append(batches, &batch{w: w})
 	}
-	err := errors.Join(b.errs...)
-	for k, w := range b.Workers {
-		copy(b.Rewards[k*b.per:], w.Rewards)
-		copy(b.Terminated[k*b.per:], w.Terminated)
-		copy(b.Truncated[k*b.per:], w.Truncated)
-	}
-	return err
+	return batches, nil
 }
 
-// each runs fn for every worker, in parallel when there are several.
-func (b *Batch) each(fn func(k int, w *Worker) error) error {
-	if len(b.Workers) == 1 {
-		return fn(0, b.Workers[0])
+var _ env.Batcher = (*Env)(nil)
+
+// batch steps all environments of one worker process with one message.
+type batch struct{ w *Worker }
+
+func (b *batch) Len() int { return b.w.Num }
+
+func (b *batch) StartStep(actions [][]float64) {
+	if b.w.err == nil {
+		b.w.StartStep(0, actions, true)
 	}
-	var wg sync.WaitGroup
-	for k, w := range b.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b.errs[k] = fn(k, w)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(b.errs...)
 }
 
-// Close stops every worker.
-func (b *Batch) Close() {
-	for _, w := range b.Workers {
-		w.Close()
+func (b *batch) FinishStep(obs, finalObs [][]float64, rewards []float64, terminated, truncated []bool) {
+	if b.w.err == nil && b.w.FinishStep(obs, finalObs, rewards, terminated, truncated) == nil {
+		return
+	}
+	// The worker failed (its environments' Failure says why): every episode ends, as a
+	// failed environment's Step and Reset report it.
+	for i := range obs {
+		clear(obs[i])
+		clear(finalObs[i])
+		rewards[i], terminated[i], truncated[i] = 0, true, false
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gorl/env"
 )
 
-// BenchmarkBridgeVsPython steps gym:CartPole-v1 through the bridge (a Batch of procs
-// worker processes with envs environments each) and, in the same run, the peer: the same
+// BenchmarkBridgeVsPython steps gym:CartPole-v1 through the bridge (an env.Vector of
+// procs*envs environments in procs worker processes, as training steps them) and, in the same run, the peer: the same
 // environments stepped by Python itself in procs processes (python -m gorl_gym.bench
 // --serve: a plain loop over the environments, or with vector/ Gymnasium's
 // SyncVectorEnv). The two alternate in blocks of a few hundred vector steps, so both see
@@ -45,14 +47,16 @@ func BenchmarkBridgeVsPython(b *testing.B) {
 
 func benchBridgeVsPython(b *testing.B, procs, per int, mode string) {
 	needGymB(b)
-	batch, err := NewBatch("CartPole-v1", procs, per, WorkerOptions{})
+	batch, err := env.MakeVector("gym:CartPole-v1", nil, procs*per, procs)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer batch.Close()
-	if err := batch.Reset(1); err != nil {
-		b.Fatal(err)
+	defer closeAll(batch)
+	if batch.Batches() != procs {
+		b.Fatalf("%d batches, want %d", batch.Batches(), procs)
 	}
+	batch.Seed(1)
+	batch.Reset()
 	peers := make([]*peer, procs)
 	if mode == "async" {
 		peers = peers[:1]
@@ -77,11 +81,12 @@ func benchBridgeVsPython(b *testing.B, procs, per int, mode string) {
 		n := min(block, b.N-done)
 		start := time.Now()
 		for t := range n {
-			if err := batch.Step(acts[t%64]); err != nil {
-				b.Fatal(err)
-			}
+			batch.Step(acts[t%64])
 		}
 		bridge := time.Since(start)
+		if err := batch.Failure(); err != nil {
+			b.Fatal(err)
+		}
 		b.StopTimer()
 		py, err := runPeers(peers, n)
 		if err != nil {
@@ -181,5 +186,11 @@ func needGymB(b *testing.B) {
 	pythonOnce.Do(checkPython)
 	if pythonErr != nil {
 		b.Skipf("no Python with Gymnasium (run make deps): %v", pythonErr)
+	}
+}
+
+func closeAll(v *env.Vector) {
+	for _, e := range v.Envs {
+		e.(*Env).Close()
 	}
 }

@@ -12,16 +12,24 @@
 // values that parse as JSON (numbers, booleans, lists) are passed as such, others as
 // strings; the option python names the interpreter (see FindPython).
 //
-// Each Env is one worker process hosting one environment. An env.Vector of them (the
-// training loop's) sends every environment its step before it reads any reply
-// (env.AsyncStepper), so the processes step side by side. Worker hosts several
-// environments in one process, all stepped by one message, and Batch spreads a vector
-// over several such workers (make bench-gym measures both against Python's own stepping).
+// An Env made alone has a worker process of its own. An env.Vector of them groups them
+// into worker processes (env.Batcher): its workers setting (gorl train --workers) is the
+// number of processes, each hosting a contiguous run of the environments and stepped with
+// one message per vector step that carries all their actions, its one reply all their
+// observations, rewards, terminated and truncated flags and the final observations of
+// the episodes that ended (the worker resets those in the same step, as env.Vector's
+// same-step autoreset does). The processes step side by side; results equal those of
+// stepping each environment alone. make bench-gym measures the bridge against Python's
+// own stepping.
 //
-// A worker that dies or raises makes the environment fail: Step then returns a
+// A worker that dies or raises makes its environments fail: Step then returns a
 // terminated transition, Failure reports the error (one line, with the Python exception),
 // and the training loop stops the run as failed. gym: environments cannot save their
 // state, so their runs cannot be resumed (gorl train --resume refuses).
+//
+// Describe reports the versions of Python, Gymnasium, NumPy, the protocol and of the
+// simulators the environment loaded (mujoco, ale_py), which a run records in its
+// config.json.
 package gym
 
 import (
@@ -39,12 +47,18 @@ func init() {
 	})
 }
 
-// Env is one Gymnasium environment in its own worker process.
+// Env is one Gymnasium environment in a worker process, which it may share with others
+// (see Batch).
 type Env struct {
 	w      *Worker
+	slot   int   // its index in the worker
 	seed   int64 // -1: none pending
 	failed error
-	act    [1][]float64 // the action of the step in flight, as Worker.StartStep takes it
+	closed bool
+	// One-environment rows of the worker's calls.
+	act, obs          [1][]float64
+	rew               [1]float64
+	terminated, trunc [1]bool
 }
 
 // New starts a worker for the Gymnasium id with opts as gymnasium.make kwargs.
@@ -65,7 +79,9 @@ func New(id string, opts env.Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{w: w, seed: -1}, nil
+	e := &Env{w: w, seed: -1}
+	e.obs[0] = make([]float64, w.obsDim)
+	return e, nil
 }
 
 func (e *Env) ObservationSpace() env.Space { return e.w.ObsSpace }
@@ -74,65 +90,69 @@ func (e *Env) ActionSpace() env.Space      { return e.w.ActSpace }
 // MaxEpisodeSteps is the time limit of the Gymnasium spec (0: none).
 func (e *Env) MaxEpisodeSteps() int { return e.w.MaxEpisodeSteps }
 
+// Describe returns the versions the worker reports: python, gymnasium, numpy,
+// gorl_gym_protocol, and mujoco or ale_py where the environment loaded them.
+func (e *Env) Describe() map[string]string {
+	out := make(map[string]string, len(e.w.Versions))
+	for k, v := range e.w.Versions {
+		if k == "protocol" {
+			k = "gorl_gym_protocol"
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // Seed makes the next Reset call reset(seed=...) with seed (reduced to 63 bits, as
 // Gymnasium takes non-negative seeds).
 func (e *Env) Seed(seed uint64) { e.seed = int64(seed >> 1) }
 
 // Reset starts an episode. After a failure it returns zeros; Failure says why.
 func (e *Env) Reset() []float64 {
-	if e.failed == nil {
-		if err := e.w.Reset([]int64{e.seed}); err != nil {
-			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
-		}
+	if e.Failure() == nil {
+		e.w.Reset(e.slot, []int64{e.seed}, e.obs[:])
 		e.seed = -1
 	}
-	if e.failed != nil {
-		clear(e.w.Obs[0])
+	if e.Failure() != nil {
+		clear(e.obs[0])
 	}
-	return e.w.Obs[0]
+	return e.obs[0]
 }
 
 // Step applies the action. After a failure it returns a terminated transition with zero
 // observation and reward; Failure says why.
 func (e *Env) Step(action []float64) env.Transition {
-	e.StartStep(action)
-	return e.FinishStep()
-}
-
-// StartStep sends the action to the worker and returns at once; FinishStep waits for the
-// outcome. An env.Vector of gym: environments starts all their steps before finishing
-// any, so their worker processes step side by side (env.AsyncStepper).
-func (e *Env) StartStep(action []float64) {
 	e.act[0] = action
-	if e.failed == nil {
-		if err := e.w.StartStep(e.act[:]); err != nil {
-			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
-		}
+	if e.Failure() == nil && e.w.StartStep(e.slot, e.act[:], false) == nil {
+		e.w.FinishStep(e.obs[:], nil, e.rew[:], e.terminated[:], e.trunc[:])
 	}
+	if e.Failure() != nil {
+		clear(e.obs[0])
+		return env.Transition{Obs: e.obs[0], Terminated: true}
+	}
+	return env.Transition{Obs: e.obs[0], Reward: e.rew[0], Terminated: e.terminated[0], Truncated: e.trunc[0]}
 }
 
-// FinishStep returns the outcome of the step StartStep began.
-func (e *Env) FinishStep() env.Transition {
-	if e.failed == nil {
-		if err := e.w.FinishStep(); err != nil {
-			e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, err)
-		}
+// Failure is the error that ended the environment (its worker died or the Python
+// environment raised), nil while it works.
+func (e *Env) Failure() error {
+	if e.failed == nil && e.w.err != nil {
+		e.failed = fmt.Errorf("env gym:%s: %w", e.w.ID, e.w.err)
 	}
-	if e.failed != nil {
-		clear(e.w.Obs[0])
-		return env.Transition{Obs: e.w.Obs[0], Terminated: true}
-	}
-	return env.Transition{Obs: e.w.Obs[0], Reward: e.w.Rewards[0], Terminated: e.w.Terminated[0], Truncated: e.w.Truncated[0]}
+	return e.failed
 }
 
-var _ env.AsyncStepper = (*Env)(nil)
-
-// Failure is the error that ended the environment (a worker that died, a Python
-// exception), nil while it works.
-func (e *Env) Failure() error { return e.failed }
-
-// Close stops the worker process.
-func (e *Env) Close() error { return e.w.Close() }
+// Close stops the worker process once every environment it hosts is closed.
+func (e *Env) Close() error {
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	if e.w.refs--; e.w.refs > 0 {
+		return nil
+	}
+	return e.w.Close()
+}
 
 // Pid is the worker process's id.
 func (e *Env) Pid() int { return e.w.cmd.Process.Pid }

@@ -154,116 +154,157 @@ func TestKilledWorkerFails(t *testing.T) {
 	}
 }
 
-// A Batch's environments follow the same trajectories as single environments seeded
-// alike, with same-step autoreset: FinalObs holds the observation that ended an episode.
-func TestBatchMatchesSingleEnvs(t *testing.T) {
-	needGym(t)
-	b, err := NewBatch("CartPole-v1", 2, 2, WorkerOptions{})
+// oneByOne hides Batch: a Vector of oneByOne environments steps each with its own Step
+// and Reset messages, the path of environments that are not Batchers.
+type oneByOne struct{ env.Env }
+
+// stepBoth steps a batched Vector and a one-by-one Vector of the same id and seed with
+// the same actions and requires bit-identical results, same-step autoreset included; it
+// returns the numbers of terminated and truncated episodes.
+func stepBoth(t *testing.T, id string, opts env.Options, n, groups, steps int, action func(step, i int) []float64) (terms, truncs int) {
+	t.Helper()
+	mk := func(int) (env.Env, error) { return New(id, opts) }
+	batched, err := env.NewVector(n, groups, mk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	const seed = 9
-	if err := b.Reset(seed); err != nil {
+	plain, err := env.NewVector(n, 1, func(i int) (env.Env, error) { e, err := mk(i); return oneByOne{e}, err })
+	if err != nil {
 		t.Fatal(err)
 	}
-	singles := make([]*Env, b.Num())
-	for i := range singles {
-		s, err := New("CartPole-v1", nil)
-		if err != nil {
-			t.Fatal(err)
+	t.Cleanup(func() {
+		for i := range n {
+			batched.Envs[i].(*Env).Close()
+			plain.Envs[i].(oneByOne).Env.(*Env).Close()
 		}
-		defer s.Close()
-		singles[i] = s
-		s.seed = int64(env.DeriveSeed(seed, uint64(i)) >> 1)
-		if obs := s.Reset(); !slices.Equal(obs, b.Obs[i]) {
-			t.Fatalf("env %d: reset %v, batch %v", i, obs, b.Obs[i])
-		}
+	})
+	if batched.Batches() != groups || plain.Batches() != 0 || batched.Workers() != 1 {
+		t.Fatalf("batches %d and %d, workers %d; want %d, 0 and 1", batched.Batches(), plain.Batches(), batched.Workers(), groups)
 	}
-	actions := make([][]float64, b.Num())
-	ended := 0
-	for step := range 60 {
+	pids := map[int]bool{}
+	for _, e := range batched.Envs {
+		pids[e.(*Env).Pid()] = true
+	}
+	if len(pids) != groups {
+		t.Fatalf("%d environments in %d processes, want %d", n, len(pids), groups)
+	}
+	const seed = 11
+	batched.Seed(seed)
+	plain.Seed(seed)
+	batched.Reset()
+	plain.Reset()
+	if !slices.EqualFunc(batched.Obs, plain.Obs, slices.Equal) {
+		t.Fatalf("reset: %v, one by one %v", batched.Obs, plain.Obs)
+	}
+	actions := make([][]float64, n)
+	for step := range steps {
 		for i := range actions {
-			actions[i] = []float64{float64((step / (i + 1)) % 2)}
+			actions[i] = action(step, i)
 		}
-		if err := b.Step(actions); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range singles {
-			tr := s.Step(actions[i])
-			if tr.Reward != b.Rewards[i] || tr.Terminated != b.Terminated[i] || tr.Truncated != b.Truncated[i] {
-				t.Fatalf("step %d env %d: %+v, batch %v %v %v", step, i, tr, b.Rewards[i], b.Terminated[i], b.Truncated[i])
+		batched.Step(actions)
+		plain.Step(actions)
+		for i := range n {
+			if batched.Rewards[i] != plain.Rewards[i] || batched.Terminated[i] != plain.Terminated[i] ||
+				batched.Truncated[i] != plain.Truncated[i] || !slices.Equal(batched.Obs[i], plain.Obs[i]) {
+				t.Fatalf("step %d env %d: %v %v %v %v, one by one %v %v %v %v", step, i, batched.Obs[i], batched.Rewards[i],
+					batched.Terminated[i], batched.Truncated[i], plain.Obs[i], plain.Rewards[i], plain.Terminated[i], plain.Truncated[i])
 			}
-			want := tr.Obs
-			if tr.Done() {
-				ended++
-				if !slices.Equal(b.FinalObs[i], tr.Obs) {
-					t.Fatalf("step %d env %d: final obs %v, want %v", step, i, b.FinalObs[i], tr.Obs)
+			if batched.Terminated[i] || batched.Truncated[i] {
+				if !slices.Equal(batched.FinalObs[i], plain.FinalObs[i]) {
+					t.Fatalf("step %d env %d: final obs %v, one by one %v", step, i, batched.FinalObs[i], plain.FinalObs[i])
 				}
-				want = s.Reset()
-			}
-			if !slices.Equal(b.Obs[i], want) {
-				t.Fatalf("step %d env %d: obs %v, want %v", step, i, b.Obs[i], want)
+				if batched.Terminated[i] {
+					terms++
+				} else {
+					truncs++
+				}
 			}
 		}
 	}
-	if ended == 0 {
-		t.Fatal("no episode ended: autoreset untested")
+	if batched.Failure() != nil || plain.Failure() != nil {
+		t.Fatalf("failures %v, %v", batched.Failure(), plain.Failure())
+	}
+	return terms, truncs
+}
+
+// A Vector of gym: environments steps them in batches, one message per worker process
+// and vector step, with results bit-identical to stepping each alone: terminations
+// (CartPole's pole falls) and truncations (a time limit of 25) included.
+func TestVectorBatchesMatchOneByOne(t *testing.T) {
+	needGym(t)
+	for _, groups := range []int{1, 2} {
+		terms, truncs := stepBoth(t, "CartPole-v1", env.Options{"max_episode_steps": "25"}, 5, groups, 120,
+			func(step, i int) []float64 { return []float64{float64((step / (i + 1)) % 2)} })
+		if terms == 0 || truncs == 0 {
+			t.Fatalf("groups %d: %d terminated and %d truncated episodes: autoreset untested", groups, terms, truncs)
+		}
+	}
+	// Box actions of several values (Pendulum's torque, one value; MultiDiscrete as a Box).
+	stepBoth(t, "Pendulum-v1", env.Options{"max_episode_steps": "7"}, 3, 2, 20,
+		func(step, i int) []float64 { return []float64{float64(step%5-2) * 0.7} })
+	stepBoth(t, "gorl_gym.testenvs:GorlEcho-v0", env.Options{"length": "3"}, 3, 2, 10,
+		func(step, i int) []float64 { return []float64{float64(step % 3), float64((step + i) % 4)} })
+}
+
+// A Python exception and a killed worker fail every environment of the batch; the
+// Vector reports the failure in one line and its episodes end.
+func TestBatchFailures(t *testing.T) {
+	needGym(t)
+	vec, err := env.NewVector(3, 1, func(int) (env.Env, error) { return New("gorl_gym.testenvs:GorlRaise-v0", env.Options{"at": "2"}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll(vec)
+	vec.Reset()
+	acts := [][]float64{{0}, {0}, {0}}
+	vec.Step(acts)
+	if vec.Failure() != nil {
+		t.Fatal(vec.Failure())
+	}
+	vec.Step(acts)
+	if err := vec.Failure(); err == nil || err.Error() != "env gym:gorl_gym.testenvs:GorlRaise-v0: Python raised ValueError: boom at step 2" {
+		t.Fatalf("failure %v", err)
+	}
+	if !slices.Equal(vec.Terminated, []bool{true, true, true}) {
+		t.Fatalf("terminated %v", vec.Terminated)
+	}
+
+	vec, err = env.NewVector(4, 2, func(int) (env.Env, error) { return New("CartPole-v1", nil) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll(vec)
+	vec.Reset()
+	if err := syscall.Kill(vec.Envs[3].(*Env).Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	vec.Step([][]float64{{0}, {1}, {0}, {1}})
+	err = vec.Failure()
+	if err == nil || !strings.Contains(err.Error(), "died: signal: killed") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("after kill: %v", err)
+	}
+	if !slices.Equal(vec.Terminated, []bool{false, false, true, true}) || vec.Envs[0].(*Env).Failure() != nil {
+		t.Fatalf("terminated %v (the other process's envs go on), failure of env 0: %v", vec.Terminated, vec.Envs[0].(*Env).Failure())
 	}
 }
 
-// An env.Vector of gym: environments steps them through StartStep/FinishStep (all
-// started, then all finished) with the results of stepping each in turn.
-func TestVectorStepsGymEnvsSideBySide(t *testing.T) {
+// Describe reports what the run depends on outside gorl.
+func TestDescribe(t *testing.T) {
 	needGym(t)
-	const n, seed = 2, 5
-	vec, err := env.NewVector(n, 2, func(int) (env.Env, error) { return New("CartPole-v1", nil) })
+	e := mustMake(t, "gym:CartPole-v1", nil)
+	d, ok := env.As[env.Describer](e)
+	if !ok {
+		t.Fatal("gym: env is no env.Describer")
+	}
+	got := d.Describe()
+	p, _ := FindPython("")
+	out, err := exec.Command(p, "-c", "import gymnasium, platform; print(gymnasium.__version__, platform.python_version())").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		for _, e := range vec.Envs {
-			e.(*Env).Close()
-		}
-	}()
-	if vec.Workers() != 1 {
-		t.Fatalf("a vector of gym: envs uses %d goroutines, want 1 (processes step side by side)", vec.Workers())
-	}
-	singles := make([]*Env, n)
-	for i := range singles {
-		if singles[i], err = New("CartPole-v1", nil); err != nil {
-			t.Fatal(err)
-		}
-		defer singles[i].Close()
-		singles[i].Seed(env.DeriveSeed(seed, uint64(i)))
-		singles[i].Reset()
-	}
-	vec.Seed(seed)
-	vec.Reset()
-	actions := make([][]float64, n)
-	ended := 0
-	for step := range 80 {
-		for i := range actions {
-			actions[i] = []float64{float64((step / (i + 2)) % 2)}
-		}
-		vec.Step(actions)
-		for i, s := range singles {
-			tr := s.Step(actions[i])
-			want := tr.Obs
-			if tr.Done() {
-				ended++
-				if !slices.Equal(vec.FinalObs[i], tr.Obs) {
-					t.Fatalf("step %d env %d: final obs %v, want %v", step, i, vec.FinalObs[i], tr.Obs)
-				}
-				want = s.Reset()
-			}
-			if !slices.Equal(vec.Obs[i], want) || vec.Rewards[i] != tr.Reward || vec.Terminated[i] != tr.Terminated {
-				t.Fatalf("step %d env %d: obs %v, want %v", step, i, vec.Obs[i], want)
-			}
-		}
-	}
-	if ended == 0 || vec.Failure() != nil {
-		t.Fatalf("%d episodes ended, failure %v", ended, vec.Failure())
+	want := strings.Fields(string(out))
+	if got["gymnasium"] != want[0] || got["python"] != want[1] || got["gorl_gym_protocol"] != "2" || got["numpy"] == "" {
+		t.Fatalf("describe %v, want gymnasium %s, python %s, protocol 2", got, want[0], want[1])
 	}
 }
 

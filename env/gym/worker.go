@@ -17,41 +17,41 @@ import (
 	"gorl/env"
 )
 
-// Worker is one Python process hosting Num instances of a Gymnasium environment, all
-// stepped by one message (python/gorl_gym/protocol.py describes the messages). It is not
-// safe for concurrent use.
-type Worker struct {
-	ID                   string
-	Num                  int
-	ObsSpace, ActSpace   env.Space
-	MaxEpisodeSteps      int // the Gymnasium spec's time limit (0: none)
-	autoreset            bool
-	cmd                  *exec.Cmd
-	in                   *bufio.Writer
-	stdin                io.Closer
-	out                  *bufio.Reader
-	stderr               *tailBuffer
-	waitOnce             sync.Once
-	waitErr              error
-	err                  error // the failure that ended the worker; every later call returns it
-	req, rep             []byte
-	obsDim, actDim, done int
+// Protocol is the version of the protocol of python/gorl_gym/protocol.py that this
+// package speaks; a worker module that speaks another is refused when it starts.
+const Protocol = 2
 
-	// Results of the last Reset or Step, as in env.Vector: rows of Obs belong to the
-	// Worker; with autoreset, FinalObs[i] is the last observation of an episode that
-	// ended in the Step and Obs[i] the first of the next.
-	Obs        [][]float64
-	FinalObs   [][]float64
-	Rewards    []float64
-	Terminated []bool
-	Truncated  []bool
+// Worker is one Python process hosting Num instances of a Gymnasium environment, stepped
+// by one message for any run of them (python/gorl_gym/protocol.py describes the
+// messages). It is not safe for concurrent use.
+type Worker struct {
+	ID                 string
+	Num                int
+	ObsSpace, ActSpace env.Space
+	MaxEpisodeSteps    int               // the Gymnasium spec's time limit (0: none)
+	Versions           map[string]string // Python, Gymnasium, protocol, ... as the worker reports them
+	python             string
+	spec               []byte // the init request: id and gymnasium.make kwargs
+	cmd                *exec.Cmd
+	in                 *bufio.Writer
+	stdin              io.Closer
+	out                *bufio.Reader
+	stderr             *tailBuffer
+	waitOnce           sync.Once
+	waitErr            error
+	err                error // the failure that ended the worker; every later call returns it
+	closed             bool
+	refs               int // environments (Env) that share the worker; the last to close stops it
+	req, rep           []byte
+	obsDim, actDim     int
+	first, count       int  // the run of environments of the step in flight
+	autoreset          bool // whether the step in flight resets ended episodes
 }
 
 // WorkerOptions configure StartWorker.
 type WorkerOptions struct {
-	Python    string         // interpreter (default: see FindPython)
-	Kwargs    map[string]any // keyword arguments of gymnasium.make
-	Autoreset bool           // reset an environment in the same Step its episode ends
+	Python string         // interpreter (default: see FindPython)
+	Kwargs map[string]any // keyword arguments of gymnasium.make
 }
 
 // StartWorker starts a Python worker hosting num instances of the Gymnasium id.
@@ -63,7 +63,7 @@ func StartWorker(id string, num int, opts WorkerOptions) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{ID: id, Num: num, autoreset: opts.Autoreset, stderr: &tailBuffer{}}
+	w := &Worker{ID: id, Num: num, python: python, stderr: &tailBuffer{}, refs: 1}
 	w.cmd = exec.Command(python, "-m", "gorl_gym")
 	// Worker processes step on one thread each: several of them share the cores.
 	w.cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1")
@@ -91,8 +91,9 @@ func StartWorker(id string, num int, opts WorkerOptions) (*Worker, error) {
 	if kwargs == nil {
 		kwargs = map[string]any{}
 	}
-	spec, _ := json.Marshal(map[string]any{"id": id, "num": num, "kwargs": kwargs, "autoreset": opts.Autoreset})
-	rep, err := w.call('I', spec)
+	w.spec, _ = json.Marshal(map[string]any{"id": id, "kwargs": kwargs})
+	init, _ := json.Marshal(map[string]any{"id": id, "num": num, "kwargs": kwargs})
+	rep, err := w.call('I', init)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -151,11 +152,19 @@ func (s spaceJSON) toSpace() (env.Space, error) {
 func (w *Worker) setSpaces(rep []byte) error {
 	var info struct {
 		Obs, Act        spaceJSON
-		MaxEpisodeSteps *int `json:"max_episode_steps"`
+		MaxEpisodeSteps *int              `json:"max_episode_steps"`
+		Versions        map[string]string `json:"versions"`
 	}
 	if err := json.Unmarshal(rep, &info); err != nil {
 		return fmt.Errorf("bad init reply: %w", err)
 	}
+	if v := info.Versions["protocol"]; v != strconv.Itoa(Protocol) {
+		if v == "" {
+			v = "1"
+		}
+		return fmt.Errorf("the gorl_gym module of %s speaks protocol %s, this gorl %d (rerun make deps from the same checkout as gorl)", w.python, v, Protocol)
+	}
+	w.Versions = info.Versions
 	var err error
 	if w.ObsSpace, err = info.Obs.toSpace(); err != nil {
 		return fmt.Errorf("observation space: %w", err)
@@ -167,20 +176,30 @@ func (w *Worker) setSpaces(rep []byte) error {
 		w.MaxEpisodeSteps = *info.MaxEpisodeSteps
 	}
 	w.obsDim, w.actDim = w.ObsSpace.Dim(), w.ActSpace.Dim()
-	w.Obs, w.FinalObs = rows(w.Num, w.obsDim), rows(w.Num, w.obsDim)
-	w.Rewards, w.Terminated, w.Truncated = make([]float64, w.Num), make([]bool, w.Num), make([]bool, w.Num)
 	return nil
 }
 
-// Reset starts an episode in every environment; seeds[i] >= 0 seeds environment i
-// (gymnasium's reset(seed=...)), a negative one continues its random stream.
-func (w *Worker) Reset(seeds []int64) error {
-	req := w.req[:0]
-	for i := range w.Num {
-		var s int64 = -1
-		if i < len(seeds) {
-			s = seeds[i]
-		}
+// Add makes k more instances in the worker (made as the first ones were), numbered from
+// Num on.
+func (w *Worker) Add(k int) error {
+	if k < 1 {
+		return nil
+	}
+	req := binary.LittleEndian.AppendUint32(w.req[:0], uint32(k))
+	w.req = req
+	if _, err := w.call('A', req); err != nil {
+		return err
+	}
+	w.Num += k
+	return nil
+}
+
+// Reset starts an episode in environments first to first+len(seeds)-1 and writes their
+// first observations to obs; seeds[i] >= 0 seeds environment first+i (gymnasium's
+// reset(seed=...)), a negative one continues its random stream.
+func (w *Worker) Reset(first int, seeds []int64, obs [][]float64) error {
+	req := binary.LittleEndian.AppendUint32(w.req[:0], uint32(first))
+	for _, s := range seeds {
 		if s >= 0 {
 			req = append(req, 1)
 		} else {
@@ -193,71 +212,75 @@ func (w *Worker) Reset(seeds []int64) error {
 	if err != nil {
 		return err
 	}
-	if len(rep) != 8*w.Num*w.obsDim {
-		return w.fail(fmt.Errorf("reset reply of %d bytes, want %d", len(rep), 8*w.Num*w.obsDim))
+	if len(rep) != 8*len(seeds)*w.obsDim {
+		return w.fail(fmt.Errorf("reset reply of %d bytes, want %d", len(rep), 8*len(seeds)*w.obsDim))
 	}
-	decodeRows(rep, w.Obs)
-	for i := range w.Num {
-		w.Rewards[i], w.Terminated[i], w.Truncated[i] = 0, false, false
-	}
+	decodeRows(rep, obs)
 	return nil
 }
 
-// Step applies actions[i] to environment i.
-func (w *Worker) Step(actions [][]float64) error {
-	if err := w.StartStep(actions); err != nil {
-		return err
+// StartStep sends actions[i] for environment first+i and returns without waiting: the
+// worker steps while the caller does other work (starts other workers' steps).
+// FinishStep waits for the results. With autoreset, an environment whose episode ends
+// is reset in the same step.
+func (w *Worker) StartStep(first int, actions [][]float64, autoreset bool) error {
+	req := binary.LittleEndian.AppendUint32(w.req[:0], uint32(first))
+	req = binary.LittleEndian.AppendUint32(req, uint32(len(actions)))
+	var ar byte
+	if autoreset {
+		ar = 1
 	}
-	return w.FinishStep()
-}
-
-// StartStep sends the actions and returns without waiting: the worker steps while the
-// caller does other work (starts other workers' steps). FinishStep waits for the results.
-func (w *Worker) StartStep(actions [][]float64) error {
-	req := w.req[:0]
-	for i := range w.Num {
-		for _, a := range actions[i][:w.actDim] {
-			req = binary.LittleEndian.AppendUint64(req, math.Float64bits(a))
+	req = append(req, ar, 0, 0, 0, 0, 0, 0, 0) // 16 bytes: the actions start 8-aligned
+	for _, a := range actions {
+		for _, x := range a[:w.actDim] {
+			req = binary.LittleEndian.AppendUint64(req, math.Float64bits(x))
 		}
 	}
 	w.req = req
+	w.first, w.count, w.autoreset = first, len(actions), autoreset
 	return w.send('S', req)
 }
 
-// FinishStep reads the results of the step StartStep began.
-func (w *Worker) FinishStep() error {
+// FinishStep reads the results of the step StartStep began into one row or value per
+// environment of it: obs[i] the observation after the step (with autoreset, the first of
+// the next episode where one ended, and final[i] the last of the one that ended; final is
+// not touched without autoreset), rewards, terminated and truncated.
+func (w *Worker) FinishStep(obs, final [][]float64, rewards []float64, terminated, truncated []bool) error {
 	rep, err := w.recv()
 	if err != nil {
 		return err
 	}
-	n, od := w.Num, w.obsDim
+	n, od := w.count, w.obsDim
 	fixed := 8*n*od + 8*n + 2*n
 	if len(rep) < fixed {
 		return w.fail(fmt.Errorf("step reply of %d bytes, want at least %d", len(rep), fixed))
 	}
-	decodeRows(rep, w.Obs)
+	decodeRows(rep, obs[:n])
 	rep = rep[8*n*od:]
 	for i := range n {
-		w.Rewards[i] = math.Float64frombits(binary.LittleEndian.Uint64(rep[8*i:]))
+		rewards[i] = math.Float64frombits(binary.LittleEndian.Uint64(rep[8*i:]))
 	}
 	rep = rep[8*n:]
-	w.done = 0
+	done := 0
 	for i := range n {
-		w.Terminated[i], w.Truncated[i] = rep[i] != 0, rep[n+i] != 0
-		if w.Terminated[i] || w.Truncated[i] {
-			w.done++
+		terminated[i], truncated[i] = rep[i] != 0, rep[n+i] != 0
+		if terminated[i] || truncated[i] {
+			done++
 		}
 	}
 	rep = rep[2*n:]
 	if !w.autoreset {
+		done = 0
+	}
+	if len(rep) != 8*od*done {
+		return w.fail(fmt.Errorf("step reply has %d final observations, want %d", len(rep)/(8*od), done))
+	}
+	if done == 0 {
 		return nil
 	}
-	if len(rep) != 8*od*w.done {
-		return w.fail(fmt.Errorf("step reply has %d final observations, want %d", len(rep)/(8*od), w.done))
-	}
 	for i := range n {
-		if w.Terminated[i] || w.Truncated[i] {
-			decodeRows(rep[:8*od], w.FinalObs[i:i+1])
+		if terminated[i] || truncated[i] {
+			decodeRows(rep[:8*od], final[i:i+1])
 			rep = rep[8*od:]
 		}
 	}
@@ -272,9 +295,14 @@ func (w *Worker) call(op byte, payload []byte) ([]byte, error) {
 	return w.recv()
 }
 
+var errClosed = errors.New("worker closed")
+
 func (w *Worker) send(op byte, payload []byte) error {
 	if w.err != nil {
 		return w.err
+	}
+	if w.closed {
+		return errClosed
 	}
 	var hdr [5]byte
 	hdr[0] = op
@@ -290,6 +318,9 @@ func (w *Worker) send(op byte, payload []byte) error {
 func (w *Worker) recv() ([]byte, error) {
 	if w.err != nil {
 		return nil, w.err
+	}
+	if w.closed {
+		return nil, errClosed
 	}
 	var hdr [5]byte
 	if _, err := io.ReadFull(w.out, hdr[:]); err != nil {
@@ -345,13 +376,13 @@ func (w *Worker) Err() error { return w.err }
 
 // Close asks the worker to quit and waits for it.
 func (w *Worker) Close() error {
-	if w.cmd == nil || w.cmd.Process == nil {
+	if w.cmd == nil || w.cmd.Process == nil || w.closed {
 		return nil
 	}
+	w.closed = true
 	if w.err == nil {
 		w.in.Write([]byte{'Q', 0, 0, 0, 0})
 		w.in.Flush()
-		w.err = errors.New("worker closed")
 	}
 	w.stdin.Close()
 	w.wait()

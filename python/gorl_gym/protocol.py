@@ -5,22 +5,29 @@ Every reply is a status byte (0: ok, 1: error), a uint32 length and the payload;
 payload is one UTF-8 line, "ExceptionType: message". Numbers are little-endian; arrays
 are float64 unless said otherwise.
 
-  I (init)   payload JSON {"id", "num", "kwargs", "autoreset"}; reply JSON
-             {"obs": space, "act": space, "max_episode_steps"}; a space is
-             {"kind": "box", "low", "high"} (flattened, inf as the strings "inf", "-inf"),
-             {"kind": "discrete", "n"} or {"kind": "multidiscrete", "nvec"}.
-  R (reset)  payload num x (uint8 seeded, uint64 seed); reply num x obs.
-  S (step)   payload num x action (flattened); reply num x obs, num rewards, num uint8
-             terminated, num uint8 truncated, then, with autoreset on, the final
-             observation of every environment whose episode ended, in index order (obs
-             then already holds the first observation of its next episode).
+  I (init)   payload JSON {"id", "num", "kwargs"}: num instances of gymnasium.make(id,
+             **kwargs), numbered from 0; reply JSON {"obs": space, "act": space,
+             "max_episode_steps", "versions": {"protocol", "python", "gymnasium",
+             "numpy", and "mujoco", "ale_py", ... where loaded}} (values strings); a space
+             is {"kind": "box", "low", "high"} (flattened, inf as the strings "inf",
+             "-inf"), {"kind": "discrete", "n"} or {"kind": "multidiscrete", "nvec"}.
+  A (add)    payload uint32 k: k more instances, made as the first ones; empty reply.
+  R (reset)  payload uint32 first, then k x (uint8 seeded, uint64 seed) for instances
+             first to first+k-1; reply k x obs.
+  S (step)   payload uint32 first, uint32 k, uint8 autoreset, 7 zero bytes, then k x
+             action (flattened) for instances first to first+k-1; reply k x obs, k
+             rewards, k uint8 terminated, k uint8 truncated, then, with autoreset, the
+             final observation of every instance whose episode ended, in index order
+             (obs then already holds the first observation of its next episode).
   Q (quit)   no reply; the worker exits.
 
-One message carries all the worker's environments: a vector step costs one round trip
-per worker, whatever the number of environments in it.
+One message carries any run of the worker's environments: a vector step costs one round
+trip per worker, whatever the number of environments in it.
 """
 
 import struct
+
+VERSION = 2
 
 HEADER = struct.Struct("<BI")
 OK, ERROR = 0, 1

@@ -2,11 +2,17 @@
 them all for each step message (see protocol.py)."""
 
 import json
+import platform
+import struct
 import sys
 
 import numpy as np
 
 from . import protocol
+
+STEP_HEAD = struct.Struct("<IIB7x")
+# Simulators whose versions a run records when the environment loaded them.
+SIMULATORS = ("mujoco", "ale_py", "box2d", "pygame")
 
 
 class Unsupported(Exception):
@@ -71,37 +77,53 @@ class Codec:
 class Worker:
     def __init__(self, spec):
         import gymnasium as gym
-        self.num = int(spec["num"])
-        self.autoreset = bool(spec.get("autoreset", False))
-        kwargs = spec.get("kwargs") or {}
-        self.envs = [gym.make(spec["id"], **kwargs) for _ in range(self.num)]
+        self.make = lambda: gym.make(spec["id"], **(spec.get("kwargs") or {}))
+        self.envs = [self.make() for _ in range(int(spec["num"]))]
         e = self.envs[0]
+        versions = {"protocol": str(protocol.VERSION), "python": platform.python_version(),
+                    "gymnasium": gym.__version__, "numpy": np.__version__}
+        for name in SIMULATORS:
+            mod = sys.modules.get(name)
+            if mod is not None and getattr(mod, "__version__", None):
+                versions[name] = str(mod.__version__)
         self.info = {"obs": describe(e.observation_space), "act": describe(e.action_space),
-                     "max_episode_steps": e.spec.max_episode_steps if e.spec else None}
+                     "max_episode_steps": e.spec.max_episode_steps if e.spec else None,
+                     "versions": versions}
         self.obs_codec, self.act_codec = Codec(e.observation_space), Codec(e.action_space)
-        self.obs = np.zeros((self.num, self.obs_codec.dim))
+        self.obs = np.zeros((len(self.envs), self.obs_codec.dim))
+
+    def add(self, payload):
+        k = int.from_bytes(payload[:4], "little")
+        self.envs += [self.make() for _ in range(k)]
+        self.obs = np.zeros((len(self.envs), self.obs_codec.dim))
+        return b""
 
     def reset(self, payload):
-        for i, e in enumerate(self.envs):
-            seeded, seed = payload[9 * i], int.from_bytes(payload[9 * i + 1:9 * i + 9], "little")
-            obs, _ = e.reset(seed=seed if seeded else None)
-            self.obs_codec.encode(obs, self.obs[i])
-        return self.obs.tobytes()
+        first = int.from_bytes(payload[:4], "little")
+        k = (len(payload) - 4) // 9
+        for j in range(k):
+            at = 4 + 9 * j
+            seeded, seed = payload[at], int.from_bytes(payload[at + 1:at + 9], "little")
+            obs, _ = self.envs[first + j].reset(seed=seed if seeded else None)
+            self.obs_codec.encode(obs, self.obs[first + j])
+        return self.obs[first:first + k].tobytes()
 
     def step(self, payload):
-        flat = np.frombuffer(payload, np.float64)
+        first, num, autoreset = STEP_HEAD.unpack_from(payload)
+        flat = np.frombuffer(payload, np.float64, offset=STEP_HEAD.size)
         ad = self.act_codec.dim
         # Plain Python floats for one-value actions: indexing them is cheaper than
         # indexing NumPy rows.
-        actions = flat.tolist() if ad == 1 else flat.reshape(self.num, ad)
-        decode, encode, obs_rows = self.act_codec.decode, self.obs_codec.encode, self.obs
-        rewards, terms, truncs = [0.0] * self.num, bytearray(self.num), bytearray(self.num)
+        actions = flat.tolist() if ad == 1 else flat.reshape(num, ad)
+        decode, encode = self.act_codec.decode, self.obs_codec.encode
+        obs_rows = self.obs[first:first + num]
+        rewards, terms, truncs = [0.0] * num, bytearray(num), bytearray(num)
         final = []
-        for i, e in enumerate(self.envs):
+        for i, e in enumerate(self.envs[first:first + num]):
             obs, r, term, trunc, _ = e.step(decode(actions[i]))
             rewards[i], terms[i], truncs[i] = r, term, trunc
             encode(obs, obs_rows[i])
-            if self.autoreset and (term or trunc):
+            if autoreset and (term or trunc):
                 final.append(obs_rows[i].tobytes())
                 obs, _ = e.reset()
                 encode(obs, obs_rows[i])
@@ -133,6 +155,8 @@ def serve(stdin, stdout):
                 out = json.dumps(worker.info).encode()
             elif worker is None:
                 raise RuntimeError(f"request {op!r} before init")
+            elif op == "A":
+                out = worker.add(bytes(payload))
             elif op == "R":
                 out = worker.reset(bytes(payload))
             elif op == "S":

@@ -28,20 +28,24 @@ def serve(*reqs):
     return replies(stdout.getvalue())
 
 
-def seeds(*ss):
-    return b"".join(struct.pack("<BQ", 1, s) for s in ss)
+def seeds(first, *ss):
+    return struct.pack("<I", first) + b"".join(struct.pack("<BQ", 1, s) for s in ss)
+
+
+def step(first, actions, autoreset=True):
+    return request("S", worker.STEP_HEAD.pack(first, len(actions), autoreset) + np.array(actions, np.float64).tobytes())
 
 
 def test_init_reset_step_with_autoreset():
-    init = json.dumps({"id": "CartPole-v1", "num": 2, "kwargs": {"max_episode_steps": 3}, "autoreset": True})
-    acts = np.array([1.0, 0.0]).tobytes()
-    out = serve(request("I", init.encode()), request("R", seeds(7, 8)), *[request("S", acts)] * 3, request("Q"))
+    import gymnasium as gym
+    init = json.dumps({"id": "CartPole-v1", "num": 2, "kwargs": {"max_episode_steps": 3}})
+    out = serve(request("I", init.encode()), request("R", seeds(0, 7, 8)), *[step(0, [1.0, 0.0])] * 3, request("Q"))
     assert [s for s, _ in out] == [protocol.OK] * 5
     info = json.loads(out[0][1])
     assert info["act"] == {"kind": "discrete", "n": 2} and info["obs"]["high"][1] == "inf"
     assert info["max_episode_steps"] == 3
+    assert info["versions"]["protocol"] == "2" and info["versions"]["gymnasium"] == gym.__version__
     obs0 = np.frombuffer(out[1][1])
-    import gymnasium as gym
     ref = gym.make("CartPole-v1")
     np.testing.assert_array_equal(obs0[:4], ref.reset(seed=7)[0].astype(np.float64))
     last = out[4][1]
@@ -50,6 +54,24 @@ def test_init_reset_step_with_autoreset():
     trunc = np.frombuffer(last[8 * n * od + 9 * n:][:n], np.uint8)
     assert not term.any() and trunc.all()  # both cut by the time limit of 3
     assert len(last) == 8 * n * od + 8 * n + 2 * n + 8 * od * 2  # final observations follow
+
+
+def test_add_and_address_a_run_of_instances():
+    """Instances added later are made alike; reset and step address any run of them, and
+    a step without autoreset leaves an ended episode for gorl to reset."""
+    import gymnasium as gym
+    init = json.dumps({"id": "CartPole-v1", "num": 1, "kwargs": {"max_episode_steps": 2}})
+    out = serve(request("I", init.encode()), request("A", struct.pack("<I", 2)), request("R", seeds(1, 5, 6)),
+                step(2, [1.0], False), step(2, [1.0], False), step(1, [0.0, 0.0]))
+    assert [s for s, _ in out] == [protocol.OK] * 6 and out[1][1] == b""
+    ref = gym.make("CartPole-v1")
+    np.testing.assert_array_equal(np.frombuffer(out[2][1])[4:], ref.reset(seed=6)[0].astype(np.float64))
+    ref.step(1)
+    obs, _, _, _, _ = ref.step(1)
+    second = out[4][1]
+    assert len(second) == 4 * 8 + 8 + 2  # one instance, no final observation without autoreset
+    np.testing.assert_array_equal(np.frombuffer(second[:32]), obs.astype(np.float64))
+    assert second[-1] == 1  # truncated at the limit of 2
 
 
 def test_errors_are_one_line_replies_and_the_worker_goes_on():
