@@ -42,13 +42,13 @@ type Vector struct {
 
 	workers int
 	actions [][]float64
-	failers []failer   // sub-environments that can fail beyond recovery (see Failure)
-	batches []EnvBatch // when the sub-environments are Batchers (see Batcher)
-	bounds  []int      // batch k steps sub-environments bounds[k] to bounds[k+1]-1
-	chunk   atomic.Uint64  // indices claimed at a time (see adaptChunk)
-	perEnv  float64        // smoothed seconds per environment step, as the caller measured it
-	gen     uint64         // Steps started; only the caller's goroutine touches it
-	spin    bool           // whether idle goroutines poll before parking (see spinWait)
+	failers []failer      // sub-environments that can fail beyond recovery (see Failure)
+	batches []EnvBatch    // when the sub-environments are Batchers (see Batcher)
+	bounds  []int         // batch k steps sub-environments bounds[k] to bounds[k+1]-1
+	chunk   atomic.Uint64 // indices claimed at a time (see adaptChunk)
+	perEnv  float64       // smoothed seconds per environment step, as the caller measured it
+	gen     uint64        // Steps started; only the caller's goroutine touches it
+	spin    bool          // whether idle goroutines poll before parking (see spinWait)
 	closed  atomic.Bool
 	caller  *parker
 	helpers []*parker
