@@ -7,14 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gorl/env"
 	"gorl/logs"
 )
 
 // CheckpointVersion is the version of the loop's state in its checkpoints: 2 in a
-// checkpoint container (checkpoints/update-NNNNNNN.ckpt), 1 in the JSON files written
-// before the container (update-NNNNNNN.json), which are still read.
+// checkpoint container (CheckpointPath), 1 in the JSON files written before the
+// container (update-NNNNNNN.json), which are still read.
 const CheckpointVersion = 2
 
 // Checkpoint is everything the training loop needs to continue a run exactly: the
@@ -22,8 +24,8 @@ const CheckpointVersion = 2
 // snapshots and current observations, the loop's counters and episode bookkeeping, and
 // the logs.Marks of the rows that were durable when it was written.
 //
-// It is stored in a checkpoint container (container.go) in
-// checkpoints/update-NNNNNNN.ckpt of the run directory, written atomically: section LOOP
+// It is stored in a checkpoint container (container.go) at CheckpointPath of the run
+// directory and its env steps, written atomically: section LOOP
 // holds this struct as JSON (byte slices in base64; float64 values round-trip exactly)
 // without the agent's state, which is section AGNT.
 type Checkpoint struct {
@@ -63,9 +65,71 @@ type Checkpoint struct {
 // CheckpointDir is the checkpoints folder of a run directory.
 func CheckpointDir(runDir string) string { return filepath.Join(runDir, "checkpoints") }
 
-func checkpointPath(runDir string, update int) string {
-	return filepath.Join(CheckpointDir(runDir), fmt.Sprintf("update-%07d.ckpt", update))
+// CheckpointPath is where every trainer writes the checkpoint it takes after envSteps
+// environment steps: checkpoints/steps-NNNNNNNNNNNN.ckpt, zero-padded so that names sort
+// in the order they were written. One scheme for every algorithm lets tools (eval,
+// sweeps, the dashboard) find a run's checkpoints without knowing who wrote them.
+func CheckpointPath(runDir string, envSteps int64) string {
+	return filepath.Join(CheckpointDir(runDir), fmt.Sprintf("%s%012d.ckpt", checkpointPrefix, envSteps))
 }
+
+// FinalCheckpointPath is where a trainer that keeps a separate final checkpoint (td3:
+// the networks of the finished run) writes it: checkpoints/final.ckpt.
+func FinalCheckpointPath(runDir string) string {
+	return filepath.Join(CheckpointDir(runDir), "final.ckpt")
+}
+
+const checkpointPrefix = "steps-"
+
+// CheckpointPaths lists the checkpoints of a run directory oldest first: those named by
+// CheckpointPath, after the files matching the legacy patterns (names an older gorl
+// wrote, such as "update-*.ckpt", ordered by the number in their names). A run written
+// by an older gorl and resumed by this one has its old names before its new ones.
+func CheckpointPaths(runDir string, legacy ...string) ([]string, error) {
+	var old []string
+	for _, pat := range legacy {
+		p, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), pat))
+		if err != nil {
+			return nil, err
+		}
+		old = append(old, p...)
+	}
+	cur, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), checkpointPrefix+"*.ckpt"))
+	if err != nil {
+		return nil, err
+	}
+	for _, group := range [][]string{old, cur} {
+		sort.SliceStable(group, func(i, j int) bool { return nameNumber(group[i]) < nameNumber(group[j]) })
+	}
+	return append(old, cur...), nil
+}
+
+// nameNumber is the number in a checkpoint file name ("update-0000012.ckpt": 12).
+func nameNumber(path string) int64 {
+	digits := strings.TrimFunc(filepath.Base(path), func(r rune) bool { return r < '0' || r > '9' })
+	n, _ := strconv.ParseInt(digits, 10, 64) // base 10: the zero padding is not an octal prefix
+	return n
+}
+
+// PruneCheckpoints removes all but the newest keep checkpoints of CheckpointPaths(runDir,
+// legacy...).
+func PruneCheckpoints(runDir string, keep int, legacy ...string) error {
+	paths, err := CheckpointPaths(runDir, legacy...)
+	if err != nil {
+		return err
+	}
+	for len(paths) > keep {
+		if err := os.Remove(paths[0]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove old checkpoint: %w", err)
+		}
+		paths = paths[1:]
+	}
+	return nil
+}
+
+// loopLegacy are the names of the loop's checkpoints before CheckpointPath: containers
+// and the JSON files of version 1, numbered by update.
+var loopLegacy = []string{"update-*.ckpt", "update-*.json"}
 
 // SaveCheckpoint writes c atomically into the run directory and keeps only the newest
 // keep checkpoints.
@@ -81,7 +145,7 @@ func SaveCheckpoint(runDir string, c *Checkpoint, keep int) error {
 	if algo == "" {
 		algo = "loop"
 	}
-	err = WriteCheckpointFile(checkpointPath(runDir, c.Update), algo, func(w *CheckpointWriter) error {
+	err = WriteCheckpointFile(CheckpointPath(runDir, c.EnvSteps), algo, func(w *CheckpointWriter) error {
 		w.Section("LOOP", loop)
 		w.Section("AGNT", c.Agent)
 		return nil
@@ -89,37 +153,7 @@ func SaveCheckpoint(runDir string, c *Checkpoint, keep int) error {
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
-	paths, err := checkpointPaths(runDir)
-	if err != nil {
-		return err
-	}
-	for len(paths) > keep {
-		if err := os.Remove(paths[0]); err != nil {
-			return fmt.Errorf("remove old checkpoint: %w", err)
-		}
-		paths = paths[1:]
-	}
-	return nil
-}
-
-// checkpointPaths lists the loop checkpoints of a run, oldest first (containers and
-// the JSON files of version 1, by update).
-func checkpointPaths(runDir string) ([]string, error) {
-	var paths []string
-	for _, pat := range []string{"update-*.ckpt", "update-*.json"} {
-		p, err := filepath.Glob(filepath.Join(CheckpointDir(runDir), pat))
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, p...)
-	}
-	update := func(p string) int {
-		var n int
-		fmt.Sscanf(filepath.Base(p), "update-%d", &n)
-		return n
-	}
-	sort.SliceStable(paths, func(i, j int) bool { return update(paths[i]) < update(paths[j]) })
-	return paths, nil
+	return PruneCheckpoints(runDir, keep, loopLegacy...)
 }
 
 // ErrNoCheckpoint is returned by LatestCheckpoint for a run without checkpoints.
@@ -136,7 +170,7 @@ func LatestCheckpoint(runDir string) (*Checkpoint, error) {
 // LatestCheckpointSkipping is LatestCheckpoint, also returning the errors of the newer
 // checkpoints that did not read.
 func LatestCheckpointSkipping(runDir string) (*Checkpoint, []error, error) {
-	paths, err := checkpointPaths(runDir)
+	paths, err := CheckpointPaths(runDir, loopLegacy...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -74,21 +74,21 @@ func TestLatestCheckpointFallsBack(t *testing.T) {
 	if _, err := l.Run(); err != nil {
 		t.Fatal(err)
 	}
-	paths, _ := checkpointPaths(dir)
-	if len(paths) != 3 || filepath.Base(paths[2]) != "update-0000004.ckpt" {
+	paths, _ := CheckpointPaths(dir)
+	if len(paths) != 3 || filepath.Base(paths[2]) != "steps-000000000084.ckpt" { // update 4 of 3 x 7 steps
 		t.Fatalf("checkpoints %v", paths)
 	}
 	data, _ := os.ReadFile(paths[2])
 	data[len(data)/2] ^= 0xff
 	os.WriteFile(paths[2], data, 0o644)
 	ck, skipped, err := LatestCheckpointSkipping(dir)
-	if err != nil || ck.Update != 3 || len(skipped) != 1 || !strings.Contains(skipped[0].Error(), "update-0000004.ckpt") {
+	if err != nil || ck.Update != 3 || len(skipped) != 1 || !strings.Contains(skipped[0].Error(), "steps-000000000084.ckpt") {
 		t.Fatalf("latest readable: %+v, skipped %v, %v; want update 3 with update 4 skipped", ck, skipped, err)
 	}
 	for _, p := range paths {
 		os.WriteFile(p, []byte("junk"), 0o644)
 	}
-	if _, err := LatestCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "update-0000004.ckpt: truncated") {
+	if _, err := LatestCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "steps-000000000084.ckpt: truncated") {
 		t.Fatalf("all damaged: %v", err)
 	}
 }

@@ -369,7 +369,7 @@ func (l *Loop) Run() (Summary, error) {
 			_ = l.Log.Fail(err)
 			return sum, err
 		}
-		sum.Checkpoint = checkpointPath(l.Log.Dir(), l.update)
+		sum.Checkpoint = CheckpointPath(l.Log.Dir(), l.envSteps)
 		if err := l.Log.Close(); err != nil {
 			return sum, err
 		}
@@ -606,7 +606,7 @@ func (l *Loop) checkpoint() error {
 	}
 	l.lastCheckpoint, l.lastCheckpointAt, l.lastCkSteps = l.update, time.Now(), l.envSteps
 	if l.Hooks.OnCheckpoint != nil {
-		l.Hooks.OnCheckpoint(l.envSteps, checkpointPath(l.Log.Dir(), l.update))
+		l.Hooks.OnCheckpoint(l.envSteps, CheckpointPath(l.Log.Dir(), l.envSteps))
 	}
 	return nil
 }

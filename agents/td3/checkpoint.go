@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 	"gorl/logs"
 )
 
-// A resumable checkpoint (checkpoints/td3-steps-NNNNNNNNNNNN.ckpt, NNN… the env steps
-// taken) holds everything a run needs to go on bit for bit: the loop's state, the four
+// A resumable checkpoint (agents.CheckpointPath: checkpoints/steps-NNNNNNNNNNNN.ckpt,
+// NNN… the env steps taken; td3-steps-NNNNNNNNNNNN.ckpt before, still read) holds everything a run needs to go on bit for bit: the loop's state, the four
 // networks, both Adam states and the replay buffer, in agents' checkpoint container
 // (magic "gorl-ckp", ALGO "td3"; files of versions 1 and 2, magic "gorl-td3", still read):
 //
@@ -42,13 +41,25 @@ var ckSections = []string{"STAT", "ACTR", "ACTT", "CRIT", "CRTT", "AOPT", "COPT"
 var ErrNoCheckpoint = errors.New("no resumable td3 checkpoint")
 
 // FinalCheckpointPath is where a finished run's final checkpoint (networks and
-// optimisers only; see Agent.SaveCheckpoint) is written.
+// optimisers only; see Agent.SaveCheckpoint) is: agents.FinalCheckpointPath, or
+// checkpoints/td3-final.ckpt in a run directory an older gorl wrote (an extended old run
+// rewrites that one, so a run never holds two final checkpoints).
 func FinalCheckpointPath(runDir string) string {
-	return filepath.Join(runDir, "checkpoints", "td3-final.ckpt")
+	if old := filepath.Join(agents.CheckpointDir(runDir), legacyFinal); fileExists(old) {
+		return old
+	}
+	return agents.FinalCheckpointPath(runDir)
 }
 
-func checkpointPath(runDir string, envSteps int64) string {
-	return filepath.Join(runDir, "checkpoints", fmt.Sprintf("td3-steps-%012d.ckpt", envSteps))
+// Names of td3's checkpoints before agents.CheckpointPath.
+const (
+	legacyFinal     = "td3-final.ckpt"
+	legacyResumable = "td3-steps-*.ckpt"
+)
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // LatestCheckpoint returns the path of the newest resumable checkpoint of a run directory
@@ -63,14 +74,13 @@ func LatestCheckpoint(runDir string) (string, error) {
 // (the replay buffer makes them large), so an older one exists only while a newer one
 // is being written or pruned.
 func latestReadable(runDir string) (string, []error, error) {
-	paths, err := filepath.Glob(filepath.Join(runDir, "checkpoints", "td3-steps-*.ckpt"))
+	paths, err := agents.CheckpointPaths(runDir, legacyResumable)
 	if err != nil {
 		return "", nil, err
 	}
 	if len(paths) == 0 {
 		return "", nil, fmt.Errorf("%s: %w", runDir, ErrNoCheckpoint)
 	}
-	sort.Strings(paths) // zero-padded step counts sort in order
 	if len(paths) == 1 {
 		return paths[0], nil, nil // its own errors show when it is loaded
 	}
@@ -149,15 +159,15 @@ func (t *Trainer) checkpoint() error {
 	if err != nil {
 		return fmt.Errorf("td3 checkpoint: %w", err)
 	}
-	dir := filepath.Join(t.Log.Dir(), "checkpoints")
+	dir := agents.CheckpointDir(t.Log.Dir())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("td3 checkpoint: %w", err)
 	}
-	path := checkpointPath(t.Log.Dir(), t.envSteps)
+	path := agents.CheckpointPath(t.Log.Dir(), t.envSteps)
 	if err := logs.WriteFileAtomic(path, func(f *os.File) error { return t.writeCheckpoint(f, st) }); err != nil {
 		return fmt.Errorf("td3 checkpoint: %w", err)
 	}
-	if err := pruneCheckpoints(dir, path); err != nil {
+	if err := pruneCheckpoints(t.Log.Dir()); err != nil {
 		return err
 	}
 	t.lastCkSteps, t.lastCkAt = t.envSteps, time.Now()
@@ -167,18 +177,21 @@ func (t *Trainer) checkpoint() error {
 	return nil
 }
 
-// pruneCheckpoints removes every resumable checkpoint but keep, and temporary files left
-// by a writer that was killed.
-func pruneCheckpoints(dir, keep string) error {
+// pruneCheckpoints keeps only the newest resumable checkpoint (the replay buffer makes
+// them large) and removes temporary files left by a writer that was killed.
+func pruneCheckpoints(runDir string) error {
+	if err := agents.PruneCheckpoints(runDir, 1, legacyResumable); err != nil {
+		return fmt.Errorf("td3 checkpoint: %w", err)
+	}
+	dir := agents.CheckpointDir(runDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("td3 checkpoint: %w", err)
 	}
 	for _, e := range entries {
 		name := e.Name()
-		old := strings.HasPrefix(name, "td3-steps-") && strings.HasSuffix(name, ".ckpt") && name != filepath.Base(keep)
-		stale := strings.HasPrefix(name, ".td3-steps-") && strings.Contains(name, ".tmp-")
-		if old || stale {
+		stale := (strings.HasPrefix(name, ".td3-steps-") || strings.HasPrefix(name, ".steps-")) && strings.Contains(name, ".tmp-")
+		if stale {
 			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("remove old checkpoint: %w", err)
 			}

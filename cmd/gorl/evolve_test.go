@@ -179,7 +179,7 @@ func TestEvolveTALPG(t *testing.T) {
 		t.Fatal("the run directory's copy of the update rule differs from its source")
 	}
 	// Resumed from update 8 of 10, the run ends as it did uninterrupted.
-	if err := os.Remove(filepath.Join(tr, "checkpoints", "update-0000010.ckpt")); err != nil {
+	if err := os.Remove(filepath.Join(tr, "checkpoints", "steps-000000001600.ckpt")); err != nil {
 		t.Fatal(err)
 	}
 	resumed, stderr, code := gorl(t, "train", "--resume", "--run-dir", tr, "--quiet")

@@ -50,7 +50,7 @@ func TestTrainTD3SET(t *testing.T) {
 	if cfg.Arch != "set" || cfg.SET == nil || *cfg.SET != want {
 		t.Fatalf("config.json arch %q sizes %+v, want set %+v", cfg.Arch, cfg.SET, want)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "checkpoints", "td3-final.ckpt")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "checkpoints", "final.ckpt")); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := logs.ReadMetrics(dir)

@@ -71,7 +71,7 @@ func TestTrainTD3EvalResumeFinished(t *testing.T) {
 	}
 	// Checkpoints at env steps 0, 250, 500 and the final 600; only the newest is kept, with the final networks.
 	names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000000600.ckpt" {
+	if len(names) != 2 || filepath.Base(names[0]) != "final.ckpt" || filepath.Base(names[1]) != "steps-000000000600.ckpt" {
 		t.Fatalf("checkpoints: %v", names)
 	}
 	out, stderr, code = gorl(t, "eval", dir, "--episodes", "2")
@@ -99,12 +99,10 @@ func killAfterCheckpoint(t *testing.T, dir string, minSteps int64, args ...strin
 		t.Fatal(err)
 	}
 	steps := func() int64 {
-		path, err := td3.LatestCheckpoint(dir)
+		_, n, err := td3.LatestCheckpointSteps(dir)
 		if err != nil {
 			return -1
 		}
-		var n int64
-		fmt.Sscanf(filepath.Base(path), "td3-steps-%d.ckpt", &n)
 		return n
 	}
 	deadline := time.Now().Add(60 * time.Second)
@@ -247,7 +245,7 @@ func TestTrainTD3ResumeAfterSIGKILL(t *testing.T) {
 	}
 	sameTD3Runs(t, ref, killed)
 	names, _ := filepath.Glob(filepath.Join(killed, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[1]) != "td3-steps-000000020000.ckpt" {
+	if len(names) != 2 || filepath.Base(names[1]) != "steps-000000020000.ckpt" {
 		t.Fatalf("checkpoints after the resumed run: %v, want the final networks and the final resumable checkpoint", names)
 	}
 	// --resume --steps extends the finished run from its final checkpoint.

@@ -52,10 +52,12 @@ a finished run says so and changes nothing, unless --steps gives it a larger bud
 which extends it (td3: its replay buffers grow to the new capacity). One process at a
 time may write a run directory.
 
-td3 checkpoints hold everything needed to continue bit for bit (networks, optimiser
-states, replay buffer, random streams, environment states), about 4 x (2 x obs + act + 2)
-bytes per stored transition; only the newest is kept, and the final networks go to
-checkpoints/td3-final.ckpt.`,
+Every algorithm names its checkpoints checkpoints/steps-N.ckpt (N: env steps, zero-padded);
+td3's hold everything needed to continue bit for bit (networks, optimiser states, replay
+buffer, random streams, environment states), about 4 x (2 x obs + act + 2) bytes per
+stored transition; only the newest is kept, and the final networks go to
+checkpoints/final.ckpt. Run directories with the older names (update-N.ckpt,
+td3-steps-N.ckpt, td3-final.ckpt) still evaluate and resume.`,
 		Example: `  gorl train --env CartPole-v1 --algo ppo --seed 1
   gorl train --env CartPole-v1 --steps 500000 --stop-at-return 475
   gorl train --env Acrobot-v1 --objective ta-lpo --objective-params talpo.drift
