@@ -47,18 +47,40 @@
 // T Q_b in F and moved FQI on towards Q*. Online data cannot help: Q_b's policy only
 // visits cells where Q_b and Q* agree.
 //
+// Why the offline data alone cannot identify the optimal policy (mixed design). The
+// mixed data logs states of d^{pi*} with uniform actions: never the dead state, so
+// never (dead, e) at the last step, the one cell where escape lock e differs from the
+// lock. The lock and its A-1 escape models induce the same distribution of offline
+// data, while their optimal policies differ (pi* opens the lock; the escape policy
+// drops into the dead state at once and opens nothing in the true lock). So Q* and
+// the A-1 escape locks have the same MABO.CR objective on every mixed sample, at every
+// layer (TestOfflineDataCannotTellQStarFromEscapes): the argmin is a set of A members
+// of which one is right, and more offline data does not shrink it. MABO.CR's offline
+// guarantee needs the data to cover the greedy policies of every function it cannot
+// reject (all-policy concentrability); the mixed design covers pi* (C* = A: d^{pi*}_h / nu_h
+// is A on pi*'s cells) but not the escape policies. Over a joint class the learner draws
+// uniformly among its tied minimisers at every fit, so the offline-only baseline's
+// output mixture succeeds 1/A of the time (0.1 with 10 actions) at every H and seed.
+// (A pessimistic offline learner, taking the least valuable of the tied functions,
+// would return Q* here, since every escape promises 0.95 > R; MABO.CR is not
+// pessimistic, and neither is its analysis.) The epsilon design does log (dead, e):
+// its random actions continue in the dead state, so there the offline baseline
+// eventually rejects the escapes too.
+//
 // Why MABO.CR (HyGLOW) succeeds: it tests f against its own next layer, not a frozen
 // target. Q_b has residual -R at the correct cells of layer H-2 and -0.05 before, which
 // pi*'s ratio weight exposes once alpha_t stops drowning it (about t > 8H/gamma for the
-// rarest of those cells); Q* has residual 0 in expectation. An escape lock fits every
-// logged tuple exactly as well as Q* (it differs only on (dead, e) at the last step,
-// which neither offline design logs: the behaviour policy plays action 0 in the dead
-// state), so MABO.CR's choice among Q* and the escape locks falls to the class order
-// until the escape lock's own policy is run: one online episode reaches (dead, e) and
-// pays 0, and a few such episodes outweigh the penalty. The offline-only baseline never
-// sees those tuples: it returns Q* only when Q* precedes every escape lock in the
-// (per-seed) class order. GLOW (online, optimistic) tries the escape locks first (they
-// promise 0.95 > R) and refutes them online one by one.
+// rarest of those cells); Q* has residual 0 in expectation. The escape locks are
+// rejected by online data: when H2O draws escape lock e, its policy reaches (dead, e)
+// and pays 0; with k such tuples among t the ratio weight d^{pi_e}/mu = t/k on that
+// cell gives the last layer the objective 0.9 - alpha_t t/k = 0.9 - 8/(gamma k), which
+// is positive once k > 9 (gamma = 1), while Q*'s stays near 0. Every escape has to be
+// drawn about 9 times: about 170 of HyGLOW's iterations fail (almost independently of
+// H), so its mixture passes 0.9 near T = 2000. GLOW (online, optimistic) tries the
+// escape locks first (they promise 0.95 > R) and must refute them one by one with its
+// one-sided, unscaled test: with the paper's constants beta_t stays near
+// 36 gamma log(6|F||W|TH/delta) for all t, above any ratio-weighted objective
+// (at most about R), so its confidence set never shrinks on this family.
 //
 // Exact and tractable: GLOW and MABO.CR over a Finite class are computed exactly
 // (dynamic programming over layers; every objective couples only neighbouring

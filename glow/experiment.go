@@ -463,7 +463,14 @@ func offlineLearner(p *Problem, cfg Config, seed uint64) Offline {
 	if cfg.Algo == AlgoHyQ {
 		return &FQI{Finite: fin, Tabular: tab, Linear: lin}
 	}
-	return &MABO{Finite: fin, Tabular: tab, Linear: lin, W: w, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}
+	// The argmin of MABO.CR is a set; over a joint class the learner draws uniformly
+	// among the tied minimisers at every fit (functions the data cannot tell apart)
+	// rather than letting one per-seed class order decide a whole run.
+	m := &MABO{Finite: fin, Tabular: tab, Linear: lin, W: w, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}
+	if fin != nil && fin.Joint {
+		m.Ties = env.NewRand(seed, 7)
+	}
+	return m
 }
 
 // offlineData reads or generates the offline tuples of cfg (n episodes when generated).

@@ -130,18 +130,21 @@ func TestFQIFixedPointAndMABOOnIncomplete(t *testing.T) {
 	}
 }
 
-// The separation on lock/incomplete with mixed offline data, H = 5, 5 seeds, the
-// defaults of gorl glow run: HyGLOW's output mixture succeeds (>= 0.9) in at least 4
-// seeds, Hy-Q's fails (< 0.5) in at least 4. The reported mixture is the uniform mixture
-// of every iterate: the mean of the logged success column, not the last policy.
+// The separation on lock/incomplete with mixed offline data, H = 5, 5 seeds, T = 2000:
+// HyGLOW's output mixture succeeds (>= 0.9) in at least 4 seeds, Hy-Q's fails (< 0.5)
+// in at least 4, and so does the offline-only baseline in every seed: its tied
+// minimisers are Q* and the A-1 escape locks, so its mixture succeeds about 1/A of the
+// time. The reported mixture is the uniform mixture of every iterate: the mean of the
+// logged success column, not the last policy.
 func TestIncompleteSeparatesHyGLOWFromHyQ(t *testing.T) {
 	p, err := IncompleteProblem(lock.Config{H: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
+	const T = 2000
 	seeds := []uint64{0, 1, 2, 3, 4}
-	run := func(algo string) Summary {
-		rs, err := RunSeeds(p, Config{Algo: algo, Offline: "mixed", Episodes: 1000}, seeds, 0, nil)
+	run := func(algo string) []Result {
+		rs, err := RunSeeds(p, Config{Algo: algo, Offline: "mixed", Episodes: T}, seeds, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +155,7 @@ func TestIncompleteSeparatesHyGLOWFromHyQ(t *testing.T) {
 				mean += row.Values["success"]
 			}
 			mean /= float64(len(r.Rows))
-			if math.Abs(mean-r.MixtureSuccess) > 1e-12 || len(r.Rows) != 1000 {
+			if math.Abs(mean-r.MixtureSuccess) > 1e-12 || len(r.Rows) != T {
 				t.Fatalf("%s seed %d: mixture success %g, mean over %d iterates %g", algo, r.Seed, r.MixtureSuccess, len(r.Rows), mean)
 			}
 			differs = differs || r.MixtureSuccess != r.FinalSuccess
@@ -160,12 +163,91 @@ func TestIncompleteSeparatesHyGLOWFromHyQ(t *testing.T) {
 		if algo == AlgoHyGLOW && !differs {
 			t.Errorf("hyglow: the mixture equals the last policy in every seed; the test cannot tell them apart")
 		}
-		return Summarise(rs)
+		return rs
 	}
-	hy, q := run(AlgoHyGLOW), run(AlgoHyQ)
-	t.Logf("H=5: hyglow mixture %.3f (>= 0.9 in %d/5); hyq %.3f (< 0.5 in %d/5)", hy.MeanMixtureSuccess, hy.MixtureAtLeast90, q.MeanMixtureSuccess, q.MixtureBelow50)
+	hyr, qr, offr := run(AlgoHyGLOW), run(AlgoHyQ), run(AlgoOffline)
+	hy, q, off := Summarise(hyr), Summarise(qr), Summarise(offr)
+	t.Logf("H=5: hyglow mixture %.3f (>= 0.9 in %d/5); hyq %.3f (< 0.5 in %d/5); offline %.3f (< 0.5 in %d/5)",
+		hy.MeanMixtureSuccess, hy.MixtureAtLeast90, q.MeanMixtureSuccess, q.MixtureBelow50, off.MeanMixtureSuccess, off.MixtureBelow50)
 	if hy.MixtureAtLeast90 < 4 || q.MixtureBelow50 < 4 {
 		t.Fatalf("hyglow mixture >= 0.9 in %d/5 seeds (want >= 4), hyq < 0.5 in %d/5 (want >= 4)", hy.MixtureAtLeast90, q.MixtureBelow50)
+	}
+	// 1/A of the fits draw Q*: T draws per seed put the mixture within a few 0.01 of it.
+	for _, r := range offr {
+		if math.Abs(r.MixtureSuccess-1/float64(p.A)) > 0.05 {
+			t.Errorf("offline seed %d: mixture success %.3f, want about 1/A = %.2f", r.Seed, r.MixtureSuccess, 1/float64(p.A))
+		}
+	}
+}
+
+// The mixed offline data cannot tell Q* from an escape lock: it logs states of d^{pi*}
+// only, never the dead state, so never (dead, e) at the last step, the one cell where
+// an escape model differs; every layer's MABO.CR objective is the same for Q* and each
+// escape lock on every mixed sample, while the escape lock's greedy policy never opens
+// the lock. Online episodes of the escape policy break the tie. (The epsilon design
+// does log (dead, e): its random actions continue in the dead state.)
+func TestOfflineDataCannotTellQStarFromEscapes(t *testing.T) {
+	p, err := IncompleteProblem(lock.Config{H: 6, Actions: 4, LockSeed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ti := incompleteClass(p, 11)
+	mabo := &MABO{Finite: f, W: ModelRatios(f.Models, f)}
+	for _, design := range []lock.Design{lock.Mixed} {
+		off, err := offlineTuples(p, design, 300, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := NewData(p.H, p.S, p.A)
+		for _, n := range []int{10, 300} {
+			for h := range off {
+				for _, tu := range off[h][d.Len(h):n] {
+					d.Add(h, tu)
+				}
+			}
+			losses := jointLosses(f, mabo.objective(d, n))
+			escapes := 0
+			for i, m := range f.Models {
+				if i == ti || m.R[p.H-1][lock.Dead][1]+m.R[p.H-1][lock.Dead][2]+m.R[p.H-1][lock.Dead][3] == 0 {
+					continue // Q* or the broken lock
+				}
+				escapes++
+				for h := range losses[i] {
+					if math.Abs(losses[i][h]-losses[ti][h]) > 1e-12 {
+						t.Fatalf("%s, %d tuples, layer %d: escape member %d has objective %g, Q* %g", design, n, h, i, losses[i][h], losses[ti][h])
+					}
+				}
+				if _, s := p.Model.Evaluate(f.member(i).Greedy()); s != 0 {
+					t.Fatalf("escape member %d: greedy policy succeeds with probability %g, want 0", i, s)
+				}
+			}
+			if escapes != p.A-1 {
+				t.Fatalf("%d escape members, want A-1 = %d", escapes, p.A-1)
+			}
+		}
+		// The escape policy run online: its last tuple, (dead, e), pays 0.
+		e := p.NewEnv()
+		e.Seed(3)
+		esc := (ti + 1) % len(f.Models)
+		if f.Models[esc].R[p.H-1][lock.Dead][1]+f.Models[esc].R[p.H-1][lock.Dead][2]+f.Models[esc].R[p.H-1][lock.Dead][3] == 0 {
+			esc = (ti + 2) % len(f.Models)
+		}
+		for k := 0; k < 20; k++ {
+			traj, _ := rollout(p, e, TablePolicy(f.member(esc).Greedy()))
+			for h, tu := range traj {
+				d.Add(h, tu)
+			}
+		}
+		losses := jointLosses(f, mabo.objective(d, 320))
+		sum := func(i int) (s float64) {
+			for _, l := range losses[i] {
+				s += l
+			}
+			return s
+		}
+		if !(sum(esc) > sum(ti)+0.1) {
+			t.Fatalf("%s: after 20 online episodes of escape member %d its objective is %g, Q*'s %g", design, esc, sum(esc), sum(ti))
+		}
 	}
 }
 
