@@ -38,7 +38,8 @@ def describe(space):
 class Codec:
     """Turns gorl's flat float64 values into a space's values and back. decode and encode
     are picked once per space: they run for every environment on every step. decode takes
-    a float for one-value spaces, a row of floats for the others."""
+    a float for one-value spaces, a row of floats for the others; encode_rows encodes a
+    list of values into the rows of out."""
 
     def __init__(self, space):
         import gymnasium.spaces as sp
@@ -51,14 +52,26 @@ class Codec:
             if len(shape) == 1:
                 def encode(value, out):
                     out[:] = value
+
+                def encode_rows(values, out):
+                    out[:] = values  # one NumPy call for all rows
+                self.encode_rows = encode_rows
             else:
                 def encode(value, out):
                     out[:] = np.asarray(value).ravel()
             self.encode = encode
         elif isinstance(space, sp.Discrete):
-            start = int(space.start)
+            start, n = int(space.start), int(space.n)
             self.dim = 1
-            self.decode = lambda x: int(x) + start
+            # The space's own scalars (what its sample() returns): Gymnasium checks a
+            # NumPy integer faster than a Python int. Out-of-range values go through as
+            # ints, for the environment to refuse.
+            values = [space.dtype.type(start + k) for k in range(n)] if n <= 1 << 16 else None
+
+            def decode(x):
+                k = int(x)
+                return values[k] if values is not None and 0 <= k < n else k + start
+            self.decode = decode
 
             def encode(value, out):
                 out[0] = int(value) - start
@@ -72,6 +85,10 @@ class Codec:
             def encode(value, out):
                 out[:] = np.asarray(value).ravel() - start
             self.encode = encode
+
+    def encode_rows(self, values, out):
+        for i, v in enumerate(values):
+            self.encode(v, out[i])
 
 
 class Worker:
@@ -115,18 +132,22 @@ class Worker:
         # Plain Python floats for one-value actions: indexing them is cheaper than
         # indexing NumPy rows.
         actions = flat.tolist() if ad == 1 else flat.reshape(num, ad)
-        decode, encode = self.act_codec.decode, self.obs_codec.encode
+        decode = self.act_codec.decode
         obs_rows = self.obs[first:first + num]
         rewards, terms, truncs = [0.0] * num, bytearray(num), bytearray(num)
-        final = []
+        values, final = [None] * num, []
         for i, e in enumerate(self.envs[first:first + num]):
             obs, r, term, trunc, _ = e.step(decode(actions[i]))
             rewards[i], terms[i], truncs[i] = r, term, trunc
-            encode(obs, obs_rows[i])
             if autoreset and (term or trunc):
-                final.append(obs_rows[i].tobytes())
+                final.append(obs)
                 obs, _ = e.reset()
-                encode(obs, obs_rows[i])
+            values[i] = obs
+        self.obs_codec.encode_rows(values, obs_rows)
+        if final:
+            rows = np.zeros((len(final), self.obs_codec.dim))
+            self.obs_codec.encode_rows(final, rows)
+            final = [rows.tobytes()]
         return b"".join([obs_rows.tobytes(), np.array(rewards, np.float64).tobytes(), bytes(terms), bytes(truncs), *final])
 
     def close(self):
