@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -31,12 +32,16 @@ type RunConfig struct {
 	Env        string      `json:"env"`
 	EnvOptions env.Options `json:"env_options,omitempty"`
 	Seed       uint64      `json:"seed"`
+	// EnvSoftware is what the environment runs on outside gorl, as it describes itself
+	// (env.Describer; for gym: the Python, Gymnasium and protocol versions): recorded for
+	// a rerun, absent for gorl's own environments (DescribeEnv fills it).
+	EnvSoftware map[string]string `json:"env_software,omitempty"`
 	// Settings are the algorithm's; their env and seed follow the envelope's.
 	Settings Settings `json:"-"`
 }
 
 // envelopeKeys are the top-level keys of the envelope.
-var envelopeKeys = []string{"command", "format", "gorl_version", "run_id", "algo", "env", "env_options", "seed"}
+var envelopeKeys = []string{"command", "format", "gorl_version", "run_id", "algo", "env", "env_options", "seed", "env_software"}
 
 // NewRunConfig returns the envelope of settings s of algorithm algo, with the
 // environment and seed read from s.
@@ -45,6 +50,22 @@ func NewRunConfig(command, version, algo string, s Settings) *RunConfig {
 	cm := s.Common()
 	c.Env, c.EnvOptions, c.Seed = *cm.Env, *cm.EnvOptions, *cm.Seed
 	return c
+}
+
+// DescribeEnv makes one instance of the run's environment to record its description in
+// EnvSoftware (nil for environments that do not describe themselves) and closes it. Call
+// it before config.json is written; it returns the error of an environment that cannot
+// be made. A gym: environment costs a Python worker start.
+func (c *RunConfig) DescribeEnv() error {
+	e, err := env.Make(c.Env, c.EnvOptions)
+	if err != nil {
+		return err
+	}
+	c.EnvSoftware = env.Describe(e)
+	if cl, ok := e.(io.Closer); ok {
+		cl.Close()
+	}
+	return nil
 }
 
 // Sync copies the envelope's environment and seed into the settings.
@@ -108,7 +129,8 @@ func DecodeRunConfig(data []byte, reg *Registry, algo string) (*RunConfig, error
 	c := &RunConfig{Format: 1, Algo: algo}
 	present := map[string]bool{}
 	for k, dst := range map[string]any{"command": &c.Command, "format": &c.Format, "gorl_version": &c.Version,
-		"run_id": &c.RunID, "algo": &c.Algo, "env": &c.Env, "env_options": &c.EnvOptions, "seed": &c.Seed} {
+		"run_id": &c.RunID, "algo": &c.Algo, "env": &c.Env, "env_options": &c.EnvOptions, "seed": &c.Seed,
+		"env_software": &c.EnvSoftware} {
 		if v, ok := fields[k]; ok {
 			if err := json.Unmarshal(v, dst); err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
