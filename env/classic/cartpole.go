@@ -58,11 +58,12 @@ func NewCartPole() *CartPole {
 	return &CartPole{rand: newStream(0), stepsBeyondTerminated: -1}
 }
 
-// ObservationSpace is (x, ẋ, θ, θ̇) within ±(4.8, float32 max, 24°, float32 max): twice the
-// termination thresholds, so that the last observation of an episode is still inside.
+// ObservationSpace is (x, ẋ, θ, θ̇) within ±(4.8, inf, 24°, inf), as Gymnasium 1.x bounds
+// it: twice the termination thresholds, so that the last observation of an episode is
+// still inside, and no bound on the velocities.
 // Like every observation space here, its bounds are rounded to float32 as Gymnasium's are.
 func (c *CartPole) ObservationSpace() env.Space {
-	high := []float64{2 * cartPoleXThreshold, math.MaxFloat32, 2 * cartPoleThetaThreshold, math.MaxFloat32}
+	high := []float64{2 * cartPoleXThreshold, math.Inf(1), 2 * cartPoleThetaThreshold, math.Inf(1)}
 	return box32([]float64{-high[0], -high[1], -high[2], -high[3]}, high)
 }
 

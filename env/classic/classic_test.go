@@ -112,7 +112,7 @@ func TestObservationsInSpace(t *testing.T) {
 
 func TestSpaces(t *testing.T) {
 	want := map[string][2]string{
-		"CartPole-v1":              {"Box([-4.8 -3.403e+38 -0.4189 -3.403e+38], [4.8 3.403e+38 0.4189 3.403e+38], (4,))", "Discrete(2)"},
+		"CartPole-v1":              {"Box([-4.8 -inf -0.4189 -inf], [4.8 inf 0.4189 inf], (4,))", "Discrete(2)"},
 		"Acrobot-v1":               {"Box([-1 -1 -1 -1 -12.57 -28.27], [1 1 1 1 12.57 28.27], (6,))", "Discrete(3)"},
 		"Pendulum-v1":              {"Box([-1 -1 -8], [1 1 8], (3,))", "Box(-2, 2, (1,))"},
 		"MountainCar-v0":           {"Box([-1.2 -0.07], [0.6 0.07], (2,))", "Discrete(3)"},

@@ -132,12 +132,7 @@ func gymEnvs() map[string]func() stater {
 // knownSpaceDifferences are the bounds where gorl's spaces differ from the recorded
 // Gymnasium's, each with its reason; any other difference fails the test, and so does
 // one listed here that no longer exists.
-var knownSpaceDifferences = map[string]string{
-	// Gymnasium 1.x bounds CartPole's velocities with inf; gorl keeps the float32 maximum
-	// of the Gymnasium 0.x releases.
-	"CartPole-v1 observation high[1]": "float32 max vs inf", "CartPole-v1 observation low[1]": "float32 max vs inf",
-	"CartPole-v1 observation high[3]": "float32 max vs inf", "CartPole-v1 observation low[3]": "float32 max vs inf",
-}
+var knownSpaceDifferences = map[string]string{}
 
 func loadGymFixture(t *testing.T) gymFixture {
 	t.Helper()
