@@ -66,7 +66,8 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 			steps++
 			if tr.Done() {
 				r := logs.EpisodeRow{Episode: id, Seed: int64(seed), Return: ret, Length: length,
-					Terminated: tr.Terminated, Truncated: tr.Truncated, EnvSteps: steps, Context: logs.NoContext}
+					Terminated: tr.Terminated, Truncated: tr.Truncated, EnvSteps: steps, Context: logs.NoContext,
+					Terms: currentTerms(e)}
 				if run != nil {
 					r.WallSeconds = run.Elapsed()
 					if err := run.LogEpisode(r); err != nil {
@@ -86,6 +87,25 @@ func Evaluate(p Policy, e env.Env, episodes int, seed uint64, run *logs.Run, fir
 }
 
 var nanValue = math.NaN()
+
+// episodeTerms is an environment whose reward is a sum of named terms and that reports
+// their sums over the episode under way (3D locomotion).
+type episodeTerms interface {
+	RewardTermNames() []string
+	CurrentEpisodeTerms(dst []float64)
+}
+
+// currentTerms returns the reward-term sums of e's episode under way (nil without terms).
+func currentTerms(e env.Env) *logs.RewardTerms {
+	et, ok := env.As[episodeTerms](e)
+	if !ok {
+		return nil
+	}
+	names := et.RewardTermNames()
+	v := make([]float64, len(names))
+	et.CurrentEpisodeTerms(v)
+	return logs.NewRewardTerms(names, v)
+}
 
 // MeanReturn is the mean return of episode rows (NaN for none).
 func MeanReturn(rows []logs.EpisodeRow) float64 {

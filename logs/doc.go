@@ -21,7 +21,9 @@
 //
 // Episode columns: run_id, env_id, episode, seed, return, length, terminated, truncated,
 // env_steps (cumulative at the episode's end), wall_seconds (since the run started),
-// context (nullable int64).
+// context (nullable int64); progress, heading, alive, control (nullable double: the
+// episode's sums of the reward's terms in 3D locomotion tasks, adding up to the return;
+// null elsewhere).
 //
 // Metrics columns: run_id, seed, iteration, env_steps, wall_seconds, and one nullable
 // double column per metric name (loss, regret, fitness, ...). The file stores its columns

@@ -15,14 +15,28 @@ var EpisodeColumns = []string{"run_id", "env_id", "episode", "seed", "return", "
 	"env_steps", "wall_seconds", "context"}
 
 // EpisodesTable reads episodes.parquet of a run directory (or the file itself) as a
-// Table with the columns of EpisodeColumns; a missing context is an empty cell.
+// Table with the columns of EpisodeColumns, followed by RewardTermColumns when any
+// episode carries reward terms (3D locomotion); a missing value is an empty cell.
 func EpisodesTable(dirOrFile string) (*Table, error) {
 	path := tablePath(dirOrFile, "episodes.parquet")
 	recs, err := readAll[episodeRecord](path, "episodes", episodeColumnsRequired)
 	if err != nil {
 		return nil, err
 	}
+	terms := false
+	for _, r := range recs {
+		terms = terms || r.Progress != nil || r.Heading != nil || r.Alive != nil || r.Control != nil
+	}
 	t := &Table{Columns: EpisodeColumns, Rows: make([][]any, len(recs))}
+	if terms {
+		t.Columns = append(slices.Clip(EpisodeColumns), RewardTermColumns...)
+	}
+	opt := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
 	for i, r := range recs {
 		var ctx any
 		if r.Context != nil {
@@ -30,6 +44,9 @@ func EpisodesTable(dirOrFile string) (*Table, error) {
 		}
 		t.Rows[i] = []any{r.RunID, r.EnvID, r.Episode, r.Seed, r.Return, r.Length, r.Terminated, r.Truncated,
 			r.EnvSteps, r.WallSeconds, ctx}
+		if terms {
+			t.Rows[i] = append(t.Rows[i], opt(r.Progress), opt(r.Heading), opt(r.Alive), opt(r.Control))
+		}
 	}
 	return t, nil
 }

@@ -347,6 +347,7 @@ func (r *Run) episodeRecord(e EpisodeRow) episodeRecord {
 		c := e.Context
 		rec.Context = &c
 	}
+	rec.setTerms(e.Terms)
 	return rec
 }
 

@@ -452,7 +452,8 @@ func (t *Trainer) loop() error {
 				if run != nil {
 					if err := run.LogEpisode(logs.EpisodeRow{Episode: t.episode[i], Seed: int64(cfg.Seed), Return: t.epRet[i],
 						Length: t.epLen[i], Terminated: vec.Terminated[i], Truncated: vec.Truncated[i],
-						EnvSteps: t.envSteps, WallSeconds: t.elapsed(), Context: context}); err != nil {
+						EnvSteps: t.envSteps, WallSeconds: t.elapsed(), Context: context,
+						Terms: finishedEpisodeTerms(vec.Envs[i])}); err != nil {
 						return err
 					}
 				}

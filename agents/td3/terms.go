@@ -1,6 +1,9 @@
 package td3
 
-import "gorl/env"
+import (
+	"gorl/env"
+	"gorl/logs"
+)
 
 // RewardTerms is implemented by environments whose reward is a sum of named terms
 // (env/locomotion: progress, heading, alive, control). The metrics rows carry the mean
@@ -11,6 +14,28 @@ type RewardTerms interface {
 	// RecentEpisodeTerms adds the per-episode term sums of the recent finished episodes
 	// into sum and returns their count.
 	RecentEpisodeTerms(sum []float64) int
+}
+
+// lastEpisodeTerms is an environment that reports the reward terms of its last finished
+// episode (env/locomotion's Env and Multi).
+type lastEpisodeTerms interface {
+	RewardTermNames() []string
+	LastEpisodeTerms(dst []float64) bool
+}
+
+// finishedEpisodeTerms returns the reward terms of the episode e finished in its last
+// step (the vector env has already reset it), nil for environments without terms.
+func finishedEpisodeTerms(e env.Env) *logs.RewardTerms {
+	lt, ok := env.As[lastEpisodeTerms](e)
+	if !ok {
+		return nil
+	}
+	var v [8]float64
+	names := lt.RewardTermNames()
+	if len(names) > len(v) || !lt.LastEpisodeTerms(v[:len(names)]) {
+		return nil
+	}
+	return logs.NewRewardTerms(names, v[:len(names)])
 }
 
 // putRewardTerms adds each term's recent per-episode mean, pooled over envs, to vals.

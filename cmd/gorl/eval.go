@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -32,6 +34,7 @@ func newEvalCmd() *cobra.Command {
 		ef     envFlags
 		cfg    evalConfig
 		outDir string
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval RUN_DIR",
@@ -44,7 +47,10 @@ not finish) for --episodes episodes, which are logged to a new run directory
 the same observation and action spaces; --model/--family select a 3D morphology. A td3
 run with --arch set or swat evaluates zero-shot on any sgrl/ morphology or multi-task
 set (its networks do not depend on the morphology); an --arch mlp run only where the
-observation and action widths are its training environment's.`,
+observation and action widths are its training environment's. On 3D locomotion tasks
+the summary gives the reward terms per episode beside the return (progress towards the
+target, heading, alive bonus, control cost; episodes.parquet has them per episode) and
+the alive bonus's share of the return. --json prints the summary as one JSON line.`,
 		Example: `  gorl eval runs/train-ppo-CartPole-v1-s1-20261127-010000 --episodes 20
   gorl eval runs/train-td3-sgrl-hopper++-s1-20261127-010000 --env sgrl/walker-7-full`,
 		Args: cobra.ExactArgs(1),
@@ -82,9 +88,19 @@ observation and action widths are its training environment's.`,
 			if err := run.Close(); err != nil {
 				return err
 			}
-			mean, std, lo, hi := agents.ReturnStats(rows)
-			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (%s): mean return %.2f ± %.2f (min %.2f, max %.2f); logged in %s\n",
-				len(rows), cfg.Env, runDir, checkpointPhrase(cfg.Checkpoint), mean, std, lo, hi, outDir)
+			sum := summarizeEval(rows)
+			sum.Run, sum.Checkpoint, sum.Env, sum.Out = runDir, cfg.Checkpoint, cfg.Env, outDir
+			if asJSON {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(sum)
+			}
+			terms := ""
+			if t := sum.Terms; t != nil {
+				terms = fmt.Sprintf("; progress %.2f ± %.2f, heading %.2f, alive %.2f, control %.2f per episode (alive bonus %.0f%% of the return)",
+					t["progress"].Mean, t["progress"].Std, t["heading"].Mean, t["alive"].Mean, t["control"].Mean, 100*sum.AliveShare)
+			}
+			r := sum.Return
+			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (%s): mean return %.2f ± %.2f (min %.2f, max %.2f)%s; logged in %s\n",
+				len(rows), cfg.Env, runDir, checkpointPhrase(cfg.Checkpoint), r.Mean, r.Std, r.Min, r.Max, terms, outDir)
 			return nil
 		},
 	}
@@ -93,7 +109,65 @@ observation and action widths are its training environment's.`,
 	cmd.Flags().Uint64Var(&cfg.Seed, "seed", 0, "seed of the evaluation episodes")
 	cmd.Flags().IntVar(&cfg.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative: none)")
 	cmd.Flags().StringVar(&outDir, "out", "", "directory of the evaluation run (default RUN_DIR/eval-N)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON line (with the reward terms on 3D tasks)")
 	return cmd
+}
+
+// evalStat is a mean over episodes with their standard deviation, minimum and maximum.
+type evalStat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+}
+
+// evalSummary is what gorl eval prints (as one JSON line with --json).
+type evalSummary struct {
+	Run        string              `json:"run"`
+	Checkpoint string              `json:"checkpoint"`
+	Env        string              `json:"env"`
+	Episodes   int                 `json:"episodes"`
+	Return     evalStat            `json:"return"`
+	Terms      map[string]evalStat `json:"terms,omitempty"`       // per-episode reward terms (3D tasks)
+	AliveShare float64             `json:"alive_share,omitempty"` // mean alive bonus / mean return
+	Out        string              `json:"out"`
+}
+
+// summarizeEval returns the return's and, where every episode has them, the reward
+// terms' statistics over rows.
+func summarizeEval(rows []logs.EpisodeRow) evalSummary {
+	stat := func(get func(logs.EpisodeRow) float64) evalStat {
+		s := evalStat{Min: math.Inf(1), Max: math.Inf(-1)}
+		for _, r := range rows {
+			v := get(r)
+			s.Mean += v / float64(len(rows))
+			s.Min, s.Max = math.Min(s.Min, v), math.Max(s.Max, v)
+		}
+		for _, r := range rows {
+			s.Std += (get(r) - s.Mean) * (get(r) - s.Mean) / float64(len(rows))
+		}
+		s.Std = math.Sqrt(s.Std)
+		return s
+	}
+	sum := evalSummary{Episodes: len(rows), Return: stat(func(r logs.EpisodeRow) float64 { return r.Return })}
+	for _, r := range rows {
+		if r.Terms == nil {
+			return sum
+		}
+	}
+	if len(rows) == 0 {
+		return sum
+	}
+	sum.Terms = map[string]evalStat{
+		"progress": stat(func(r logs.EpisodeRow) float64 { return r.Terms.Progress }),
+		"heading":  stat(func(r logs.EpisodeRow) float64 { return r.Terms.Heading }),
+		"alive":    stat(func(r logs.EpisodeRow) float64 { return r.Terms.Alive }),
+		"control":  stat(func(r logs.EpisodeRow) float64 { return r.Terms.Control }),
+	}
+	if sum.Return.Mean != 0 {
+		sum.AliveShare = sum.Terms["alive"].Mean / sum.Return.Mean
+	}
+	return sum
 }
 
 // nextEvalDir is the first RUN_DIR/eval-N that does not exist.

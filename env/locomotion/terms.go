@@ -107,3 +107,6 @@ func (m *Multi) RecentEpisodeTerms(sum []float64) int {
 	}
 	return n
 }
+
+// CurrentEpisodeTerms writes the sums of the current member's episode under way.
+func (m *Multi) CurrentEpisodeTerms(dst []float64) { m.members[m.cur].CurrentEpisodeTerms(dst) }
