@@ -326,3 +326,36 @@ func TestFamilyLookup(t *testing.T) {
 		t.Fatal("gym: family not registered")
 	}
 }
+
+// An Atari game (ale-py, pinned in python/requirements.txt) through the bridge: its Box
+// uint8 image space becomes a flat Box of 210*160*3 values in [0, 255], and its
+// observations are whole numbers in it.
+func TestAtariImageObservations(t *testing.T) {
+	needGym(t)
+	p, _ := FindPython("")
+	if err := exec.Command(p, "-c", "import ale_py").Run(); err != nil {
+		t.Skip("ale-py is not installed (make deps installs it)")
+	}
+	e := mustMake(t, "gym:ALE/Pong-v5", nil)
+	obs, act := e.ObservationSpace(), e.ActionSpace()
+	if obs.Kind != env.Box || obs.Dim() != 210*160*3 || obs.Low[0] != 0 || obs.High[obs.Dim()-1] != 255 || act.Kind != env.Discrete || act.N != 6 {
+		t.Fatalf("spaces of %d values, %v", obs.Dim(), act)
+	}
+	e.Seed(1)
+	first := slices.Clone(e.Reset())
+	var tr env.Transition
+	for range 5 {
+		tr = e.Step([]float64{2})
+	}
+	if !obs.Contains(tr.Obs) || tr.Terminated || slices.Max(first) == 0 {
+		t.Fatalf("after 5 steps: terminated %v, obs in space %v, first obs max %v", tr.Terminated, obs.Contains(tr.Obs), slices.Max(first))
+	}
+	for _, v := range tr.Obs {
+		if v != float64(uint8(v)) {
+			t.Fatalf("observation value %v is no uint8", v)
+		}
+	}
+	if d := env.Describe(e); d["ale_py"] == "" {
+		t.Fatalf("describe %v: no ale_py version", d)
+	}
+}

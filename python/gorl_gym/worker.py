@@ -1,7 +1,9 @@
 """A worker process: it hosts `num` instances of one Gymnasium environment and steps
 them all for each step message (see protocol.py)."""
 
+import importlib
 import json
+import os
 import platform
 import struct
 import sys
@@ -17,6 +19,33 @@ SIMULATORS = ("mujoco", "ale_py", "box2d", "pygame")
 
 class Unsupported(Exception):
     pass
+
+
+class PackageMissing(Exception):
+    pass
+
+
+# Gymnasium namespaces whose environments a package registers once imported (Gymnasium 1.x
+# no longer imports it itself): namespace -> (module, PyPI name).
+NAMESPACES = {"ALE": ("ale_py", "ale-py")}
+
+
+def register_namespace(env_id):
+    """Imports and registers the package of env_id's namespace (ALE/Pong-v5: ale_py), if
+    it has one; an id with a module prefix (module:Env-v0) imports its own."""
+    if ":" in env_id or "/" not in env_id:
+        return
+    ns = env_id.split("/", 1)[0]
+    if ns not in NAMESPACES:
+        return
+    module, dist = NAMESPACES[ns]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        raise PackageMissing(f"{env_id} needs the Python package {dist}, not installed in {sys.executable} "
+                             f"(make deps installs it from python/requirements.txt)") from None
+    import gymnasium as gym
+    gym.register_envs(mod)
 
 
 def describe(space):
@@ -94,6 +123,7 @@ class Codec:
 class Worker:
     def __init__(self, spec):
         import gymnasium as gym
+        register_namespace(spec["id"])
         self.make = lambda: gym.make(spec["id"], **(spec.get("kwargs") or {}))
         self.envs = [self.make() for _ in range(int(spec["num"]))]
         e = self.envs[0]
@@ -193,8 +223,12 @@ def serve(stdin, stdout):
 
 
 def main():
-    # The protocol owns stdout: anything an environment prints goes to stderr instead.
-    # Raw streams (buffered ones unless PYTHONUNBUFFERED is set) for one syscall a message.
-    out = getattr(sys.stdout.buffer, "raw", sys.stdout.buffer)
+    # The protocol owns stdout: anything an environment prints goes to stderr instead,
+    # from Python (sys.stdout) or from a simulator's C code (file descriptor 1), and the
+    # replies go to a duplicate of the original descriptor. Raw streams, for one
+    # syscall a message.
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
     sys.stdout = sys.stderr
     serve(getattr(sys.stdin.buffer, "raw", sys.stdin.buffer), out)

@@ -97,3 +97,30 @@ def test_codecs():
     out = np.zeros(6)
     box.encode(v, out)
     assert list(out) == list(np.arange(6.0))
+
+
+def test_ale_namespace_without_ale_py_is_one_line(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "ale_py", None)  # import ale_py now fails
+    out = serve(request("I", json.dumps({"id": "ALE/Pong-v5", "num": 1}).encode()))
+    assert out[0][0] == protocol.ERROR and b"\n" not in out[0][1]
+    assert out[0][1].startswith(b"PackageMissing: ALE/Pong-v5 needs the Python package ale-py, not installed in ")
+
+
+def test_ale_image_space_translates():
+    pytest = __import__("pytest")
+    pytest.importorskip("ale_py")
+    init = json.dumps({"id": "ALE/Pong-v5", "num": 1, "kwargs": {"frameskip": 1}})
+    out = serve(request("I", init.encode()), request("R", seeds(0, 3)), step(0, [1.0]))
+    assert [s for s, _ in out] == [protocol.OK] * 3
+    info = json.loads(out[0][1])
+    d = 210 * 160 * 3
+    assert info["act"] == {"kind": "discrete", "n": 6} and len(info["obs"]["low"]) == d
+    assert set(info["obs"]["low"]) == {0.0} and set(info["obs"]["high"]) == {255.0}
+    assert "ale_py" in info["versions"]
+    import ale_py  # noqa: F401
+    import gymnasium as gym
+    ref = gym.make("ALE/Pong-v5", frameskip=1)
+    first, _ = ref.reset(seed=3)
+    np.testing.assert_array_equal(np.frombuffer(out[1][1]), first.ravel().astype(np.float64))
+    after, *_ = ref.step(1)
+    np.testing.assert_array_equal(np.frombuffer(out[2][1][:8 * d]), after.ravel().astype(np.float64))
