@@ -172,13 +172,28 @@ func (t *Tape) backwardNode(nd *node) {
 	case opSumAxis:
 		outer, n, inner, s := nd.i0, nd.i1, nd.i2, nd.f0
 		da := nd.a.Grad
-		for o := 0; o < outer; o++ {
+		for o := 0; o < outer && inner == 1; o++ {
+			g := dy[o] * s
+			for j := range da[o*n : (o+1)*n] {
+				da[o*n+j] += g
+			}
+		}
+		for o := 0; o < outer && inner != 1; o++ {
 			src := dy[o*inner : (o+1)*inner]
 			for j := 0; j < n; j++ {
 				dst := da[(o*n+j)*inner : (o*n+j+1)*inner]
 				for i, v := range src {
 					dst[i] += v * s
 				}
+			}
+		}
+	case opSumSquares: // d Σ x² = 2x
+		outer, n := nd.i0, nd.i1
+		da, x := nd.a.Grad, nd.a.Data
+		for o := range outer {
+			g := dy[o]
+			for j := o * n; j < (o+1)*n; j++ {
+				da[j] += 2 * g * x[j]
 			}
 		}
 	case opSelectAxis: // the gradient flows to the selected element

@@ -41,6 +41,7 @@ const (
 	opPermute
 	opNorm
 	opSelectAxis
+	opSumSquares
 )
 
 // anyGrad reports whether an operation on xs must be recorded: some input takes a
@@ -533,6 +534,35 @@ func (t *Tape) reduceAll(op opKind, a *Tensor) *Tensor {
 // SumAxis sums over one axis (negative counts from the end), removing it.
 func (t *Tape) SumAxis(a *Tensor, axis int) *Tensor { return t.reduceAxis("SumAxis", a, axis, 1) }
 
+// SumSquares returns Σ_j a[..., j]² over the last axis, removing it: SumAxis(Square(a),
+// -1) in one pass, with the same result bit for bit and no intermediate of a's size.
+func (t *Tape) SumSquares(a *Tensor) *Tensor {
+	if t.err != nil {
+		return t.placeholder()
+	}
+	r := a.Rank()
+	if r < 1 {
+		return t.fail("SumSquares", "needs at least one axis, shape %v", a.Shape)
+	}
+	n := a.Shape[r-1]
+	outer := shapeSize(a.Shape[:r-1])
+	g := a.Grad != nil && !t.NoGrad
+	out := t.alloc(g, a.Shape[:r-1]...)
+	for o := range outer {
+		var s float32
+		for _, v := range a.Data[o*n : (o+1)*n] {
+			s += float32(v * v)
+		}
+		out.Data[o] = s
+	}
+	if g {
+		nd := t.push(opSumSquares, out)
+		nd.a = a
+		nd.i0, nd.i1 = outer, n
+	}
+	return out
+}
+
 // MeanAxis averages over one axis (negative counts from the end), removing it.
 func (t *Tape) MeanAxis(a *Tensor, axis int) *Tensor {
 	if axis < 0 {
@@ -563,7 +593,17 @@ func (t *Tape) reduceAxis(name string, a *Tensor, axis int, scale float32) *Tens
 	g := a.Grad != nil && !t.NoGrad
 	out := t.alloc(g, shape[:r]...)
 	clear(out.Data)
-	for o := 0; o < outer; o++ {
+	for o := 0; o < outer && inner == 1; o++ { // the last axis: one running sum per row
+		var sum float32
+		for _, v := range a.Data[o*n : (o+1)*n] {
+			sum += v
+		}
+		if scale != 1 {
+			sum *= scale
+		}
+		out.Data[o] = sum
+	}
+	for o := 0; o < outer && inner != 1; o++ {
 		dst := out.Data[o*inner : (o+1)*inner]
 		for j := 0; j < n; j++ {
 			src := a.Data[(o*n+j)*inner : (o*n+j+1)*inner]

@@ -197,7 +197,7 @@ func invariants(t *nn.Tape, zc, w, g *nn.Tensor) (u, s, norm *nn.Tensor) {
 	sm := t.BatchMatMul(u, u, true, false)   // S = UᵀU, [BN, C, C]
 	bn, c := sm.Shape[0], sm.Shape[1]
 	s = t.Reshape(sm, bn, c*c)
-	norm = t.AddScalar(t.Sqrt(t.AddScalar(t.SumAxis(t.Square(s), 1), normEps)), 1) // n = ‖S‖_F + 1
+	norm = t.AddScalar(t.Sqrt(t.AddScalar(t.SumSquares(s), normEps)), 1) // n = ‖S‖_F + 1
 	return u, s, t.Reshape(norm, bn, 1)
 }
 
