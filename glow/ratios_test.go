@@ -248,15 +248,11 @@ func TestMABOObjectiveMatchesDefinition(t *testing.T) {
 	}
 }
 
-// With the ratio class, Q* stays in every confidence set on small random MDPs whose
-// finite model class holds the true model, and GLOW's output mixture is near-optimal.
-// gamma = 1: with the paper's default gamma = sqrt(Ccov / (T log(|F||W|/delta))) (about
-// 0.03 here) the penalty alpha_t = 8 / (gamma t) still allows residuals near 0.2 after
-// 1000 episodes and the mean risk is 0.073 (0.070 after 3000: the 1/sqrt(T) rate), since
-// a ratio weight, unlike a box weight, cannot shrink to trade gain for penalty.
-func TestRatiosValidityAndMixtureRisk(t *testing.T) {
+// ratiosRisk runs GLOW with the ratio class on 40 small random MDPs whose finite model
+// class holds the true model and returns in how many Q* stayed in every confidence set
+// and the mean risk V* - V(mixture) of the output mixture.
+func ratiosRisk(t *testing.T, gamma float64, T int) (in int, risk float64) {
 	const seeds = 40
-	in, risk := 0, 0.0
 	for seed := uint64(0); seed < seeds; seed++ {
 		rng := env.NewRand(seed, 0xabd)
 		m := RandomMDP(rng, 2+rng.IntN(2), 2+rng.IntN(3), 2+rng.IntN(2))
@@ -264,7 +260,7 @@ func TestRatiosValidityAndMixtureRisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := Run(p, Config{Algo: AlgoGLOW, Class: "finite", Weights: WeightsRatios, ModelClassSize: 4, Episodes: 1000, Gamma: 1, BetaScale: validityScale}, seed)
+		r, err := Run(p, Config{Algo: AlgoGLOW, Class: "finite", Weights: WeightsRatios, ModelClassSize: 4, Episodes: T, Gamma: gamma, BetaScale: validityScale}, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,13 +269,38 @@ func TestRatiosValidityAndMixtureRisk(t *testing.T) {
 		}
 		risk += r.OptimalValue - r.MixtureValue
 	}
-	risk /= seeds
-	t.Logf("ratios: Q* in every confidence set in %d/%d MDPs; mean mixture risk %.4f", in, seeds, risk)
-	if in < seeds*95/100 {
-		t.Errorf("Q* stayed in every confidence set in %d/%d MDPs, want >= 95%%", in, seeds)
+	return in, risk / seeds
+}
+
+// With the ratio class, Q* stays in every confidence set on small random MDPs whose
+// finite model class holds the true model, and GLOW's output mixture is near-optimal
+// with gamma = 1 (mean risk < 0.05; measured 0.005 after 1000 episodes).
+//
+// With the paper's default gamma = sqrt(Ccov / (T log(|F||W|/delta))) (0.008 to 0.03
+// here) it is not, within these budgets: mean risk 0.073 after 1000 episodes, 0.070
+// after 3000, 0.049 after 10^4. A ratio weight, unlike a box weight, cannot shrink to
+// trade gain for penalty: w = d^pi / mu has E_mu[w^2] = E_{d^pi}[w] >= 1, so its
+// penalised objective E_{d^pi}[D] - (8 / (gamma t)) E_{d^pi}[w~] exposes a Bellman
+// error on d^pi only once it exceeds about 8 / (gamma t): 0.3 at t = 1000 for
+// gamma = 0.025. The paper's gamma balances the worst-case regret bound (it shrinks with
+// T), not the residual this small instance needs. The test asserts both sides.
+func TestRatiosValidityAndMixtureRisk(t *testing.T) {
+	in, risk := ratiosRisk(t, 1, 1000)
+	t.Logf("ratios, gamma 1, T 1000: Q* in every confidence set in %d/40 MDPs; mean mixture risk %.4f", in, risk)
+	if in < 38 {
+		t.Errorf("Q* stayed in every confidence set in %d/40 MDPs, want >= 95%%", in)
 	}
 	if risk > 0.05 {
 		t.Errorf("mean risk of GLOW's mixture with the ratio class %.4f > 0.05", risk)
+	}
+	in1, risk1 := ratiosRisk(t, 0, 1000)
+	in3, risk3 := ratiosRisk(t, 0, 3000)
+	t.Logf("ratios, paper's gamma: T 1000 risk %.4f (Q* in %d/40), T 3000 risk %.4f (Q* in %d/40)", risk1, in1, risk3, in3)
+	if in1 < 38 || in3 < 38 {
+		t.Errorf("paper's gamma: Q* stayed in every confidence set in %d/40 and %d/40 MDPs, want >= 95%%", in1, in3)
+	}
+	if !(risk1 > 0.05 && risk3 < risk1 && risk1 > 5*risk) {
+		t.Errorf("paper's gamma: risk %.4f after 1000 episodes and %.4f after 3000 (gamma 1: %.4f); the documented gap is gone", risk1, risk3, risk)
 	}
 }
 
