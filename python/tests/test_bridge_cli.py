@@ -98,10 +98,11 @@ def test_killed_worker_fails_the_run_and_resume_refuses(gorl, tmp_path):
                              "--quiet", "--run-dir", str(d)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 60
-        # The evaluation env's worker starts first, then the two training workers; the
-        # first checkpoint is written once training has started.
+        # The evaluation env's worker starts first, then the training envs' one worker
+        # process (--workers 1: both envs in one process); the first checkpoint is written
+        # once training has started.
         ckpts = d / "checkpoints"
-        while len(children(proc.pid)) < 3 or not (ckpts.is_dir() and any(ckpts.iterdir())):
+        while len(children(proc.pid)) < 2 or not (ckpts.is_dir() and any(ckpts.iterdir())):
             assert proc.poll() is None and time.time() < deadline, "training did not start"
             time.sleep(0.2)
         os.kill(children(proc.pid)[-1], signal.SIGKILL)

@@ -16,7 +16,8 @@ from conftest import REPO
 STEP_COLUMNS = ["run_id", "env_id", "episode", "step", "obs", "action", "reward", "terminated", "truncated",
                 "context", "log_prob", "value", "body_pos", "body_quat"]
 EPISODE_COLUMNS = ["run_id", "env_id", "episode", "seed", "return", "length", "terminated", "truncated",
-                   "env_steps", "wall_seconds", "context"]
+                   "env_steps", "wall_seconds", "context", "progress", "heading", "alive", "control"]
+TERM_COLUMNS = ["progress", "heading", "alive", "control"]  # 3D tasks' reward terms, null elsewhere
 METRIC_FIXED = {"run_id", "seed", "iteration", "env_steps", "wall_seconds"}
 LIST_COLUMNS = ["obs", "action", "body_pos", "body_quat"]
 INT_COLUMNS = ["episode", "step", "seed", "length", "env_steps", "iteration"]
@@ -68,6 +69,8 @@ def test_every_table_reads_with_pandas(runs, name):
             assert list(df.columns) == EPISODE_COLUMNS
             assert df["episode"].is_unique
             assert df["return"].dtype == np.float64 and df["wall_seconds"].dtype == np.float64
+            for col in TERM_COLUMNS:
+                assert df[col].dtype == np.float64, (path, col, df[col].dtype)
         else:
             assert METRIC_FIXED <= set(df.columns)
             for col in set(df.columns) - METRIC_FIXED:
