@@ -4,8 +4,10 @@
 // batch) on the Pendulum, hopper-3 and hopper++ widths, and SET at the paper's sizes on
 // the hopper++ members against SGRL's own networks and update (torch_set_update.py),
 // with both sides' parameter counts. It also times gorl on 2 workers for the 2-core
-// speed-up. Each gorl figure is the fastest of -rounds; the peers report their best
-// (MLP) and mean (SET) per update.
+// speed-up. The measurements are interleaved: each of -rounds rounds times gorl on 1
+// worker, gorl on 2 workers and then the peer (a fresh process; its best (MLP) or mean
+// (SET) per update in that round), and each figure is its fastest round, so that a
+// change of load on a shared machine reaches all three alike.
 //
 //	go run ./agents/td3/benchtd3 -peers ../shared/peers
 package main
@@ -31,7 +33,7 @@ func main() {
 	python := flag.String("python", "/usr/bin/python3", "Python interpreter with torch")
 	mlpIters := flag.Int("mlp-iters", 300, "timed MLP updates per round")
 	setIters := flag.Int("set-iters", 6, "timed paper-size SET updates per round (about 1-5 s each)")
-	rounds := flag.Int("rounds", 3, "gorl rounds per case; the fastest counts")
+	rounds := flag.Int("rounds", 3, "interleaved rounds (gorl 1 worker, 2 workers, peer) per case; the fastest of each counts")
 	flag.Parse()
 	if err := run(*peers, *python, *mlpIters, *setIters, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtd3:", err)
@@ -39,27 +41,57 @@ func main() {
 	}
 }
 
-// timeSetup returns the fastest mean seconds per update over rounds of iters updates.
-func timeSetup(s *tdbench.Setup, workers, iters, rounds int) (float64, error) {
+// warm takes two updates (sizing the tapes; one critic-only and one actor update).
+func warm(s *tdbench.Setup) error {
+	for range 2 {
+		if err := s.Step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeRound returns the mean seconds per update over iters updates on workers goroutines.
+func timeRound(s *tdbench.Setup, workers, iters int) (float64, error) {
 	s.Agent.SetWorkers(workers)
-	for range 2 { // sizes the tapes; one critic-only and one actor update
+	t0 := time.Now()
+	for range iters {
 		if err := s.Step(); err != nil {
 			return 0, err
 		}
 	}
-	best := 0.0
-	for r := range rounds {
-		t0 := time.Now()
-		for range iters {
-			if err := s.Step(); err != nil {
-				return 0, err
-			}
+	return time.Since(t0).Seconds() / float64(iters), nil
+}
+
+// best keeps the smallest positive value.
+func best(cur, v float64) float64 {
+	if cur == 0 || v < cur {
+		return v
+	}
+	return cur
+}
+
+// interleave runs rounds of: gorl on 1 worker, gorl on 2 workers, then peer (nil: none),
+// so that the three figures see the same load; it returns each one's fastest round.
+func interleave(s *tdbench.Setup, iters, rounds int, peer func() (float64, error)) (one, two, p float64, err error) {
+	for range rounds {
+		v, err := timeRound(s, 1, iters)
+		if err != nil {
+			return 0, 0, 0, err
 		}
-		if sec := time.Since(t0).Seconds() / float64(iters); r == 0 || sec < best {
-			best = sec
+		one = best(one, v)
+		if v, err = timeRound(s, 2, iters); err != nil {
+			return 0, 0, 0, err
+		}
+		two = best(two, v)
+		if peer != nil {
+			if v, err = peer(); err != nil {
+				return 0, 0, 0, err
+			}
+			p = best(p, v)
 		}
 	}
-	return best, nil
+	return one, two, p, nil
 }
 
 func peerJSON(python string, args ...string) (map[string]any, error) {
@@ -118,23 +150,26 @@ func run(peers, python string, mlpIters, setIters, rounds int) error {
 		if err != nil {
 			return err
 		}
-		one, err := timeSetup(s, 1, mlpIters, rounds)
-		if err != nil {
+		if err := warm(s); err != nil {
 			return err
 		}
-		two, err := timeSetup(s, 2, mlpIters, rounds)
+		var m map[string]any
+		var peerFn func() (float64, error)
+		if peers != "" {
+			peerFn = func() (float64, error) {
+				var err error
+				m, err = peerJSON(python, filepath.Join(peers, "torch_td3_update.py"), "--obs", fmt.Sprint(sh.Obs), "--act", fmt.Sprint(sh.Act),
+					"--fixed-batch", "--iters", fmt.Sprint(mlpIters-mlpIters%2), "--repeats", "1")
+				return num(m, "us_per_update_best") / 1e6, err
+			}
+		}
+		one, two, peer, err := interleave(s, mlpIters, rounds, peerFn)
 		if err != nil {
 			return err
 		}
 		pa, pc := s.Params()
-		peer, ratio, pp := 0.0, "-", ""
-		if peers != "" {
-			m, err := peerJSON(python, filepath.Join(peers, "torch_td3_update.py"), "--obs", fmt.Sprint(sh.Obs), "--act", fmt.Sprint(sh.Act),
-				"--fixed-batch", "--iters", fmt.Sprint(mlpIters-mlpIters%2), "--repeats", fmt.Sprint(rounds))
-			if err != nil {
-				return err
-			}
-			peer = num(m, "us_per_update_best") / 1e6
+		ratio, pp := "-", ""
+		if m != nil {
 			ratio = fmt.Sprintf("%.2f", one/peer)
 			pp = fmt.Sprintf(" / %.0f, %.0f", num(m, "params_actor"), num(m, "params_critics"))
 		}
@@ -151,22 +186,25 @@ func run(peers, python string, mlpIters, setIters, rounds int) error {
 		if err != nil {
 			return err
 		}
-		one, err := timeSetup(s, 1, c.iters, rounds)
-		if err != nil {
+		if err := warm(s); err != nil {
 			return err
 		}
-		two, err := timeSetup(s, 2, c.iters, rounds)
+		var m map[string]any
+		var peerFn func() (float64, error)
+		if c.peer && peers != "" {
+			peerFn = func() (float64, error) {
+				var err error
+				m, err = peerJSON(python, filepath.Join(peers, "sgrl_set", "torch_set_update.py"), "--iters", fmt.Sprint(setIters))
+				return num(m, "us_per_update_mean") / 1e6, err
+			}
+		}
+		one, two, peer, err := interleave(s, c.iters, rounds, peerFn)
 		if err != nil {
 			return err
 		}
 		pa, pc := s.Params()
-		peer, ratio, pp, goal := 0.0, "-", "", "(2w goal >= 1.7x at paper size)"
-		if c.peer && peers != "" {
-			m, err := peerJSON(python, filepath.Join(peers, "sgrl_set", "torch_set_update.py"), "--iters", fmt.Sprint(setIters))
-			if err != nil {
-				return err
-			}
-			peer = num(m, "us_per_update_mean") / 1e6
+		ratio, pp, goal := "-", "", "(2w goal >= 1.7x at paper size)"
+		if m != nil {
 			ratio = fmt.Sprintf("%.2f", one/peer)
 			pp = fmt.Sprintf(" / %.0f, %.0f (used %.0f, %.0f)", num(m, "params_actor"), num(m, "params_critic_both"),
 				num(m, "params_actor_used"), num(m, "params_critic_both_used"))
