@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -30,130 +28,76 @@ func newDriftCmd() *cobra.Command {
 	return cmd
 }
 
-// driftObjective returns the objective to analyse: the drift network in file (when
-// given), or the built-in objective name (clip or dpo). name "" takes the file's own.
-func driftObjective(file, name string, clipEps float64) (ppo.Objective, error) {
-	switch name {
-	case "", "clip", "dpo", "lpo", "ta-lpo":
-	default:
-		return nil, fmt.Errorf("unknown --objective %q (want clip, dpo, lpo or ta-lpo)", name)
-	}
-	if file == "" {
-		switch name {
-		case "clip":
-			return ppo.Clip{Eps: float32(clipEps)}, nil
-		case "dpo":
-			return &ppo.DPO{}, nil
-		case "":
-			return nil, errors.New("want a drift file (gorl evolve's mean.drift or best.drift) or --objective clip or dpo")
-		}
-		return nil, fmt.Errorf("--objective %s needs a drift file", name)
-	}
-	if name == "clip" || name == "dpo" {
-		return nil, fmt.Errorf("--objective %s takes no drift file (got %s)", name, file)
-	}
-	l, err := loadDrift(file)
-	if err != nil {
-		return nil, err
-	}
-	if name != "" && l.Name() != name {
-		return nil, fmt.Errorf("%s holds a %s drift network, not %s", file, l.Name(), name)
-	}
-	return l, nil
-}
-
-// loadDrift reads a drift network file, naming the file in every error.
-func loadDrift(file string) (*ppo.LPO, error) {
-	if problem := fileProblem(file); problem != "" {
-		return nil, fmt.Errorf("drift file %s%s", file, problem)
-	}
-	return ppo.LoadLPO(file)
-}
-
 // ---- gorl drift clip ----
 
+// clipFlags are gorl drift clip's flags besides the analysis itself.
+type clipFlags struct {
+	spec          horizons.ClipSpec
+	out, format   string
+	title         string
+	width, height float64
+}
+
 func newDriftClipCmd() *cobra.Command {
-	var (
-		objective     string
-		clipEps       float64
-		advs          []float64
-		points        int
-		rMin, rMax    float64
-		rStep         float64
-		out, format   string
-		title         string
-		width, height float64
-	)
+	var f clipFlags
 	cmd := &cobra.Command{
 		Use:     "clip [FILE]",
 		Short:   "Effective clip range r*(A, n/N) of a drift against training progress: table and plot",
 		Long:    driftClipLong,
 		Example: driftClipExample,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			if err := checkClipFlags(advs, points, rMin, rMax, rStep, clipEps, out, width, height); err != nil {
-				return err
-			}
-			file := ""
-			if len(args) == 1 {
-				file = args[0]
-			}
-			obj, err := driftObjective(file, objective, clipEps)
-			if err != nil {
-				return err
-			}
-			ec := ppo.EffectiveClip{RMin: rMin, RMax: rMax, Points: int(math.Round((rMax-rMin)/rStep)) + 1}
-			if ec.Points < 3 {
-				return fmt.Errorf("--r-step %v leaves fewer than 3 grid points in [%v, %v]", rStep, rMin, rMax)
-			}
-			progress := make([]float64, points)
-			for i := range progress {
-				progress[i] = float64(i) / float64(points-1)
-			}
-			pts, err := ec.Table(obj, advs, progress, nil)
-			if err != nil {
-				return err
-			}
-			ppoEps := ppoClipEps(obj, clipEps)
-			w := cmd.OutOrStdout()
-			if format == logs.FormatTable {
-				if err := horizons.WriteClipText(w, obj, file, ec, advs, progress, pts, ppoEps); err != nil {
-					return err
-				}
-			} else if err := horizons.ClipLongTable(pts).Write(w, format); err != nil {
-				return err
-			}
-			if out != "" {
-				if title == "" {
-					title = "effective clip range of " + obj.Name()
-				}
-				if err := horizons.SaveClipPlot(out, title, width, height, advs, progress, pts, ppoEps); err != nil {
-					return err
-				}
-				msg := w
-				if format != logs.FormatTable {
-					msg = cmd.ErrOrStderr() // keep stdout parseable
-				}
-				fmt.Fprintf(msg, "wrote %s\n", out)
-			}
-			return nil
-		},
+		RunE:    f.run,
 	}
-	registerClipFlags(cmd.Flags(), &objective, &clipEps, &advs, &points, &rMin, &rMax, &rStep, &out, &title, &width, &height)
-	addFormatFlag(cmd, &format)
+	fl, s := cmd.Flags(), &f.spec
+	fl.StringVar(&s.Objective, "objective", "", "objective: lpo or ta-lpo (checked against FILE's header; default: FILE's), or clip or dpo without FILE")
+	fl.Float64Var(&s.ClipEps, "clip-eps", 0.2, "clip range of --objective clip and of the PPO-clip reference lines")
+	fl.Float64SliceVar(&s.Advs, "adv", []float64{-2, -1, -0.5, 0.5, 1, 2}, "normalised advantages A")
+	fl.IntVar(&s.Points, "points", 11, "values of n/N, evenly spaced from 0 to 1")
+	fl.Float64Var(&s.RMin, "r-min", 0.5, "ratio grid start")
+	fl.Float64Var(&s.RMax, "r-max", 2, "ratio grid end")
+	fl.Float64Var(&s.RStep, "r-step", 0.001, "ratio grid step (the resolution of r*)")
+	fl.StringVarP(&f.out, "out", "o", "", "image file of r* against n/N (png, svg, pdf, ...)")
+	fl.StringVar(&f.title, "title", "", "figure title (default: effective clip range of <objective>)")
+	fl.Float64Var(&f.width, "width", 8, "figure width in inches")
+	fl.Float64Var(&f.height, "height", 5, "figure height in inches")
+	addFormatFlag(cmd, &f.format)
 	return cmd
 }
 
-// ppoClipEps is the clip range PPO-clip reference lines use: a PPO-initialised drift's
-// own, else --clip-eps.
-func ppoClipEps(obj ppo.Objective, clipEps float64) float64 {
-	if l, ok := obj.(*ppo.LPO); ok && l.PPOInit && l.ClipEps != 0 {
-		return float64(l.ClipEps)
+func (f *clipFlags) run(cmd *cobra.Command, args []string) error {
+	if err := checkFormat(f.format); err != nil {
+		return err
 	}
-	return clipEps
+	if err := f.spec.Validate(); err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := checkOutputFile("out", f.out, imageExts); err != nil {
+			return err
+		}
+		if !(f.width > 0 && f.width <= maxInches) || !(f.height > 0 && f.height <= maxInches) {
+			return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, f.width, f.height)
+		}
+	}
+	if len(args) == 1 {
+		f.spec.File = args[0]
+	}
+	c, err := f.spec.Run()
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if err := c.Write(w, f.format); err != nil || f.out == "" {
+		return err
+	}
+	if err := c.SavePlot(f.out, f.title, f.width, f.height); err != nil {
+		return err
+	}
+	if f.format != logs.FormatTable {
+		w = cmd.ErrOrStderr() // keep stdout parseable
+	}
+	_, err = fmt.Fprintf(w, "wrote %s\n", f.out)
+	return err
 }
 
 // ---- gorl drift horizons ----
@@ -305,55 +249,4 @@ func readDriftRef(path string) (horizons.DriftRef, error) {
 		return horizons.DriftRef{}, fmt.Errorf("drift file %s%s", path, problem)
 	}
 	return horizons.ReadDriftRef(path)
-}
-
-// registerClipFlags adds gorl drift clip's flags.
-func registerClipFlags(fl *pflag.FlagSet, objective *string, clipEps *float64, advs *[]float64, points *int, rMin, rMax, rStep *float64, out, title *string, width, height *float64) {
-	fl.StringVar(objective, "objective", "", "objective: lpo or ta-lpo (checked against FILE's header; default: FILE's), or clip or dpo without FILE")
-	fl.Float64Var(clipEps, "clip-eps", 0.2, "clip range of --objective clip and of the PPO-clip reference lines")
-	fl.Float64SliceVar(advs, "adv", []float64{-2, -1, -0.5, 0.5, 1, 2}, "normalised advantages A")
-	fl.IntVar(points, "points", 11, "values of n/N, evenly spaced from 0 to 1")
-	fl.Float64Var(rMin, "r-min", 0.5, "ratio grid start")
-	fl.Float64Var(rMax, "r-max", 2, "ratio grid end")
-	fl.Float64Var(rStep, "r-step", 0.001, "ratio grid step (the resolution of r*)")
-	fl.StringVarP(out, "out", "o", "", "image file of r* against n/N (png, svg, pdf, ...)")
-	fl.StringVar(title, "title", "", "figure title (default: effective clip range of <objective>)")
-	fl.Float64Var(width, "width", 8, "figure width in inches")
-	fl.Float64Var(height, "height", 5, "figure height in inches")
-}
-
-// checkClipFlags reports the first out-of-range flag of gorl drift clip.
-func checkClipFlags(advs []float64, points int, rMin, rMax, rStep, clipEps float64, out string, width, height float64) error {
-	if len(advs) == 0 {
-		return errors.New("--adv needs at least one advantage")
-	}
-	for _, a := range advs {
-		if !finite(a) || math.Abs(a) > 1e6 {
-			return fmt.Errorf("--adv values must be finite numbers in [-1e6, 1e6], got %v", a)
-		}
-	}
-	if points < 2 || points > 10001 {
-		return fmt.Errorf("--points must be in [2, 10001], got %d", points)
-	}
-	if !(rMin > 0 && rMin < 1) {
-		return fmt.Errorf("--r-min must be in (0, 1), got %v", rMin)
-	}
-	if !(rMax > 1 && rMax <= 1e6) {
-		return fmt.Errorf("--r-max must be in (1, 1e6], got %v", rMax)
-	}
-	if !(rStep > 0) || !finite(rStep) || (rMax-rMin)/rStep > 1<<22 {
-		return fmt.Errorf("--r-step must be a positive number giving at most %d grid points, got %v", 1<<22, rStep)
-	}
-	if !(clipEps > 0 && clipEps < 1) {
-		return fmt.Errorf("--clip-eps must be in (0, 1), got %v", clipEps)
-	}
-	if out != "" {
-		if err := checkOutputFile("out", out, imageExts); err != nil {
-			return err
-		}
-		if !(width > 0 && width <= maxInches) || !(height > 0 && height <= maxInches) {
-			return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, width, height)
-		}
-	}
-	return nil
 }

@@ -218,6 +218,14 @@ func TestEvolveTALPG(t *testing.T) {
 // byte) and the same per-generation metrics.
 func evolveKilledAndResumed(t *testing.T, meanFile string, args ...string) {
 	t.Helper()
+	evolveStoppedAndResumed(t, syscall.SIGKILL, meanFile, args...)
+}
+
+// evolveStoppedAndResumed is evolveKilledAndResumed with signal sig. After SIGINT or
+// SIGTERM gorl evolve must exit non-zero within a few seconds with the run marked
+// interrupted.
+func evolveStoppedAndResumed(t *testing.T, sig syscall.Signal, meanFile string, args ...string) {
+	t.Helper()
 	base := t.TempDir()
 	whole, killed := filepath.Join(base, "whole"), filepath.Join(base, "killed")
 	if _, stderr, code := gorl(t, append(args, "--run-dir", whole, "--quiet")...); code != 0 {
@@ -238,10 +246,25 @@ func evolveKilledAndResumed(t *testing.T, meanFile string, args ...string) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	sent := time.Now()
+	err := cmd.Wait()
+	if sig != syscall.SIGKILL {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() <= 0 {
+			t.Fatalf("gorl evolve after %v: %v, want a non-zero exit", sig, err)
+		}
+		if d := time.Since(sent); d > 5*time.Second {
+			t.Fatalf("gorl evolve took %v to exit after %v", d, sig)
+		}
+		if info, err := logs.ReadRunInfo(killed); err != nil || info.Status != "interrupted" {
+			t.Fatalf("status after %v: %q (%v), want interrupted", sig, info.Status, err)
+		}
+		if st, err := evolution.ReadMetaState(killed); err != nil || st.Generation() < 1 {
+			t.Fatalf("no state of a finished generation after %v (%v)", sig, err)
+		}
+	}
 	if _, stderr, code := gorl(t, "evolve", "--resume", "--run-dir", killed, "--quiet"); code != 0 {
 		if !strings.Contains(stderr, "already completed") { // killed after its last generation
 			t.Fatalf("resume: %s", stderr)
@@ -283,4 +306,17 @@ func TestEvolveCMAESRunsAndResumes(t *testing.T) {
 	evolveKilledAndResumed(t, "mean.drift", "evolve", "--objective", "lpo", "--strategy", "cmaes", "--generations", "3",
 		"--population", "4", "--inner-steps", "256", "--inner-envs", "2", "--inner-rollout-steps", "32", "--hidden", "4",
 		"--fitness-episodes", "1", "--seed", "2")
+}
+
+// TestEvolveSIGINTResume: Ctrl-C during gorl evolve (a lifetime run, stopped inside a
+// generation) and SIGTERM under the groove protocol (stopped after its generation)
+// leave the state of the last finished generation and status "interrupted", and
+// --resume ends as the uninterrupted run does.
+func TestEvolveSIGINTResume(t *testing.T) {
+	evolveStoppedAndResumed(t, syscall.SIGINT, "mean.drift", "evolve", "--objective", "lpo", "--strategy", "snes", "--generations", "12",
+		"--population", "4", "--inner-steps", "512", "--inner-envs", "2", "--inner-rollout-steps", "32", "--hidden", "4",
+		"--fitness-episodes", "1", "--workers", "2", "--seed", "3")
+	evolveStoppedAndResumed(t, syscall.SIGTERM, "mean.lpg", "evolve", "--objective", "ta-lpg", "--env", "grid/random", "--protocol", "groove",
+		"--generations", "12", "--population", "4", "--lifetimes", "2:4", "--updates-per-generation", "2", "--hidden", "4",
+		"--inner-envs", "2", "--inner-rollout-steps", "5", "--fitness-episodes", "1", "--seed", "2")
 }

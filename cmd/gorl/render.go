@@ -1,24 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"gorl/env"
-	"gorl/logs"
-	"gorl/physics3d"
 	"gorl/physics3d/render"
+	"gorl/physics3d/render/replay"
 )
 
 type renderFlags struct {
@@ -94,7 +86,7 @@ the torso. Keys:
 	return cmd
 }
 
-func (f renderFlags) mp4() bool { return strings.EqualFold(filepath.Ext(f.out), ".mp4") }
+func (f renderFlags) mp4() bool { return replay.FileOptions{Out: f.out}.MP4() }
 
 func (f renderFlags) validate() error {
 	changed := f.changed
@@ -148,98 +140,41 @@ func (f renderFlags) validate() error {
 	return nil
 }
 
-// frameSink is where rendered frames go: an animated GIF or an MP4 video.
-type frameSink interface {
-	Add(img image.Image) error
-	Len() int
-	Write(path string) error
-}
-
-type gifSink struct{ render.GIF }
-
-func (g *gifSink) Add(img image.Image) error { g.GIF.Add(img); return nil }
-
 func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
-	envID, opts, err := runEnv(runDir)
+	r, err := replay.Open(runDir, f.episode, f.every)
 	if err != nil {
 		return err
-	}
-	ep, err := loadEpisode(runDir, envID, f)
-	if err != nil {
-		return err
-	}
-	shapes, _, err := envShapes(envID, opts)
-	if err != nil {
-		return err
-	}
-	if f.pngDir != "" {
-		if err := os.MkdirAll(f.pngDir, 0o755); err != nil {
-			return fmt.Errorf("--png-dir: %w", err)
-		}
-	}
-	var sink frameSink = &gifSink{render.GIF{FPS: f.fps}}
-	if f.mp4() {
-		m := &render.MP4{FPS: f.fps, CRF: f.crf, Preset: f.preset}
-		defer m.Close()
-		sink = m
 	}
 	var prog *progress // started with the first frame, so a failure to open the display prints one line
-	var encode time.Duration
-	start := time.Now()
-	err = render.RenderEpisode(shapes, ep, render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample},
-		func(i int, img *image.RGBA) error {
-			if prog == nil {
-				prog = newProgress(int64(len(ep.Pos)), "render", f.quiet)
-			}
-			t := time.Now()
-			if err := sink.Add(img); err != nil {
-				return fmt.Errorf("frame %d: %w", i, err)
-			}
-			encode += time.Since(t)
-			if f.pngDir != "" {
-				if err := render.WritePNG(filepath.Join(f.pngDir, fmt.Sprintf("frame-%05d.png", i)), img); err != nil {
-					return err
-				}
-			}
-			prog.Add(1)
-			return nil
-		})
+	o := replay.FileOptions{Out: f.out, PNGDir: f.pngDir, FPS: f.fps, CRF: f.crf, Preset: f.preset,
+		Options: render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample}}
+	t, err := r.Write(o, func() {
+		if prog == nil {
+			prog = newProgress(int64(len(r.Episode.Pos)), "render", f.quiet)
+		}
+		prog.Add(1)
+	})
 	if prog != nil {
 		prog.Finish()
 	}
 	if err != nil {
 		return err
 	}
-	t := time.Now()
-	if err := sink.Write(f.out); err != nil {
-		return err
-	}
-	encode += time.Since(t)
-	total := time.Since(start)
-	n := sink.Len()
-	perFrame := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(n) }
 	fmt.Fprintf(cmd.OutOrStdout(), "%d frames of episode %d (%s) in %s (%.2f ms/frame: %.2f drawing with window setup, %.2f encoding)\n",
-		n, f.episode, envID, f.out, perFrame(total), perFrame(total-encode), perFrame(encode))
+		t.Frames, f.episode, r.EnvID, f.out, t.PerFrame(t.Total), t.PerFrame(t.Total-t.Encode), t.PerFrame(t.Encode))
 	return nil
 }
 
 // viewRun plays an episode in a window at real time: each logged pose stands for the
 // environment's control step times --every.
 func viewRun(cmd *cobra.Command, runDir string, f renderFlags) error {
-	envID, opts, err := runEnv(runDir)
+	r, err := replay.Open(runDir, f.episode, f.every)
 	if err != nil {
 		return err
 	}
-	ep, err := loadEpisode(runDir, envID, f)
-	if err != nil {
-		return err
-	}
-	shapes, dt, err := envShapes(envID, opts)
-	if err != nil {
-		return err
-	}
-	vo := render.ViewOptions{StepSeconds: dt * float64(f.every), Speed: f.speed, Frames: f.frames,
-		Title: fmt.Sprintf("gorl %s episode %d", envID, f.episode)}
+	ep := r.Episode
+	vo := render.ViewOptions{StepSeconds: r.StepSeconds * float64(f.every), Speed: f.speed, Frames: f.frames,
+		Title: fmt.Sprintf("gorl %s episode %d", r.EnvID, f.episode)}
 	if f.changed != nil && (f.changed("width") || f.changed("height")) {
 		vo.Width, vo.Height = f.width, f.height
 	}
@@ -249,101 +184,13 @@ func viewRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 				len(ep.Pos), f.episode, 1/vo.StepSeconds)
 		}
 	}
-	st, err := render.View(shapes, ep, vo)
+	st, err := render.View(r.Shapes, ep, vo)
 	if err != nil {
 		return fmt.Errorf("render --live: %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "played episode %d (%s): %d frames drawn, %d loops, last pose %d of %d\n",
-		f.episode, envID, st.Drawn, st.Loops, st.Last+1, len(ep.Pos))
+		f.episode, r.EnvID, st.Drawn, st.Loops, st.Last+1, len(ep.Pos))
 	return nil
-}
-
-// runEnv reads the environment id and options from a run's config.json.
-func runEnv(runDir string) (string, env.Options, error) {
-	data, err := os.ReadFile(filepath.Join(runDir, "config.json"))
-	if err != nil {
-		return "", nil, fmt.Errorf("render %s: %w", runDir, err)
-	}
-	var head struct { // a training run's envelope; rollout and eval configs have the same keys
-		Env        string      `json:"env"`
-		EnvOptions env.Options `json:"env_options"`
-	}
-	if json.Unmarshal(data, &head) == nil && head.Env != "" {
-		return head.Env, head.EnvOptions, nil
-	}
-	var cfg map[string]any // a training run of format 1 names its env in its section
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return "", nil, fmt.Errorf("render %s: config.json: %w", runDir, err)
-	}
-	id := logs.ConfigString(cfg, "env", "env_id")
-	if id == "" {
-		return "", nil, fmt.Errorf("render %s: config.json names no env", runDir)
-	}
-	opts := env.Options{}
-	if m := findEnvOptions(cfg); m != nil {
-		for k, v := range m {
-			opts[k] = fmt.Sprint(v)
-		}
-	}
-	return id, opts, nil
-}
-
-// findEnvOptions returns the first "env_options" object of a config, at the top level
-// (rollout) or nested (train's "train" section), breadth first like logs.ConfigString.
-func findEnvOptions(cfg map[string]any) map[string]any {
-	level := []map[string]any{cfg}
-	for len(level) > 0 {
-		var next []map[string]any
-		for _, m := range level {
-			if o, ok := m["env_options"].(map[string]any); ok {
-				return o
-			}
-			for _, k := range slices.Sorted(maps.Keys(m)) {
-				if sub, ok := m[k].(map[string]any); ok {
-					next = append(next, sub)
-				}
-			}
-		}
-		level = next
-	}
-	return nil
-}
-
-// envShapes builds the environment once to read its morphology's geoms and its
-// control step in seconds (1/30 when the environment does not say).
-func envShapes(id string, opts env.Options) ([]render.Shape, float64, error) {
-	e, err := env.Make(id, opts)
-	if err != nil {
-		return nil, 0, fmt.Errorf("render: %w", err)
-	}
-	if c, ok := e.(io.Closer); ok {
-		defer c.Close()
-	}
-	type dataHolder interface{ Data() *physics3d.Data }
-	h, ok := env.As[dataHolder](e)
-	if !ok {
-		return nil, 0, fmt.Errorf("render: %s is not a single-morphology 3D environment (multi-task ids need member=...)", id)
-	}
-	e.Reset()
-	shapes, err := render.ShapesFromData(h.Data())
-	if err != nil {
-		return nil, 0, fmt.Errorf("render %s: %w", id, err)
-	}
-	dt := 1.0 / 30
-	if c, ok := env.As[interface{ Dt() float64 }](e); ok && c.Dt() > 0 {
-		dt = c.Dt()
-	}
-	return shapes, dt, nil
-}
-
-// loadEpisode reads the episode's poses; a 3D run without them (a td3 training run logs
-// none) gets a hint at the evaluation runs, which do.
-func loadEpisode(runDir, envID string, f renderFlags) (*render.Episode, error) {
-	ep, err := render.LoadEpisode(runDir, f.episode, f.every)
-	if errors.Is(err, render.ErrNoPoses) && strings.HasPrefix(envID, "sgrl/") {
-		return nil, fmt.Errorf("%w; to render a trained policy, run gorl eval %s and render %s", err, runDir, filepath.Join(runDir, "eval-N"))
-	}
-	return ep, err
 }
 
 // fileExists reports whether path names an existing file or directory.

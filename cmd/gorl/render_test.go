@@ -237,18 +237,3 @@ func TestRenderBadInput(t *testing.T) {
 		t.Fatal("a failed render wrote its GIF")
 	}
 }
-
-func TestRenderRunEnvNested(t *testing.T) {
-	dir := t.TempDir()
-	cfg := `{"command": "train", "train": {"env": "sgrl/hopper-3", "env_options": {"target": "v2", "frame_skip": 4}}}`
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	id, opts, err := runEnv(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "sgrl/hopper-3" || opts["target"] != "v2" || opts["frame_skip"] != "4" {
-		t.Fatalf("env %q options %v", id, opts)
-	}
-}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gorl/agents"
 	"gorl/logs"
 )
 
@@ -23,7 +24,7 @@ func TestRolloutWritesRun(t *testing.T) {
 	if !strings.Contains(out, "7 episodes of CartPole-v1") {
 		t.Fatalf("output %q", out)
 	}
-	var cfg rolloutConfig
+	var cfg agents.RolloutConfig
 	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil || json.Unmarshal(data, &cfg) != nil || cfg.Seed != 3 || cfg.Envs != 3 || cfg.Episodes != 7 {
 		t.Fatalf("config.json %s (%v)", data, err)

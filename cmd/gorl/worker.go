@@ -1,17 +1,12 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
 	"gorl/evolution/distributed"
@@ -19,10 +14,8 @@ import (
 
 // workerFlags are gorl worker's settings.
 type workerFlags struct {
-	natsURL, subject, tlsCA string
-	parallel                int
-	heartbeat, reconnect    time.Duration
-	quiet                   bool
+	o     distributed.ServeOptions
+	quiet bool
 }
 
 const workerLong = `Connect to the NATS server of a distributed meta-training run (gorl evolve
@@ -59,109 +52,34 @@ func newWorkerCmd() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return f.run(cmd.OutOrStdout()) },
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.natsURL, "nats", "", "URL of the run's NATS server, e.g. nats://127.0.0.1:4222 (required)")
-	fl.StringVar(&f.subject, "subject", distributed.DefaultSubject, "subject to pull work from (gorl evolve --subject)")
-	fl.IntVar(&f.parallel, "parallel", 1, "members evaluated at once (0: all cores)")
-	fl.DurationVar(&f.heartbeat, "heartbeat", distributed.DefaultHeartbeat, "how often to tell the coordinator a member is still being evaluated (keep it well under its --item-timeout)")
-	fl.DurationVar(&f.reconnect, "reconnect", 30*time.Second, "how long to try reconnecting after the connection to the server is lost")
+	fl, o := cmd.Flags(), &f.o
+	fl.StringVar(&o.NATS, "nats", "", "URL of the run's NATS server, e.g. nats://127.0.0.1:4222 (required)")
+	fl.StringVar(&o.Subject, "subject", distributed.DefaultSubject, "subject to pull work from (gorl evolve --subject)")
+	fl.IntVar(&o.Parallel, "parallel", 1, "members evaluated at once (0: all cores)")
+	fl.DurationVar(&o.Heartbeat, "heartbeat", distributed.DefaultHeartbeat, "how often to tell the coordinator a member is still being evaluated (keep it well under its --item-timeout)")
+	fl.DurationVar(&o.Reconnect, "reconnect", 30*time.Second, "how long to try reconnecting after the connection to the server is lost")
 	fl.BoolVar(&f.quiet, "quiet", false, "no per-member lines")
-	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the CA that signed the server's TLS certificate")
+	fl.StringVar(&o.TLSCA, "tls-ca", "", "PEM file of the CA that signed the server's TLS certificate")
 	return cmd
 }
 
-func (f *workerFlags) validate() error {
-	switch {
-	case f.natsURL == "":
-		return errors.New("--nats URL is required (the URL gorl evolve --distributed prints)")
-	case f.parallel < 0 || f.parallel > 4096:
-		return fmt.Errorf("--parallel must be in [0, 4096] (0: all cores), got %d", f.parallel)
-	case f.heartbeat < 10*time.Millisecond || f.heartbeat > time.Hour:
-		return fmt.Errorf("--heartbeat must be in [10ms, 1h], got %v", f.heartbeat)
-	case f.reconnect < 0:
-		return fmt.Errorf("--reconnect must not be negative, got %v", f.reconnect)
-	}
-	return checkSubject(f.subject)
-}
-
-// run connects, serves members on f.parallel workers until a signal or the end of the
-// connection, and stops them after the members in hand.
+// run serves members until SIGINT, SIGTERM or the end of the connection.
 func (f *workerFlags) run(out io.Writer) error {
-	if err := f.validate(); err != nil {
+	if err := f.o.Validate(); err != nil {
 		return err
 	}
-	if f.parallel == 0 {
-		f.parallel = runtime.GOMAXPROCS(0)
-	}
-	closed := make(chan struct{})
-	wait := time.Second
-	opts := append(distributed.WorkerOptions(os.Getenv("GORL_NATS_TOKEN"), f.tlsCA),
-		nats.Name("gorl worker"), nats.Timeout(5*time.Second),
-		nats.ReconnectWait(wait), nats.MaxReconnects(int(f.reconnect/wait)),
-		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
-	nc, err := nats.Connect(f.natsURL, opts...)
-	if err != nil {
-		return fmt.Errorf("connect to NATS server %q: %w", f.natsURL, err)
-	}
-	defer nc.Close()
-	fmt.Fprintf(out, "worker: connected to %s; evaluating up to %d members at once from subject %s\n", nc.ConnectedUrlRedacted(), f.parallel, f.subject)
-	progress := newMemberLines(out)
-	workers := make([]*distributed.Worker, f.parallel)
-	for i := range workers {
-		w := &distributed.Worker{Conn: nc, Subject: f.subject, Build: buildMetaJob, Heartbeat: f.heartbeat}
-		if !f.quiet {
-			w.OnItem, w.OnResult = progress.startedItem, progress.finished
-		}
-		if err := w.Start(); err != nil {
-			return err
-		}
-		workers[i] = w
+	f.o.Token, f.o.Version = os.Getenv("GORL_NATS_TOKEN"), version
+	if !f.quiet {
+		f.o.Out = out
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
-	reason := ""
-	select {
-	case s := <-sig:
-		reason = "received " + s.String()
-	case <-closed:
-		reason = "connection to " + f.natsURL + " closed"
-	}
-	for _, w := range workers {
-		w.Stop()
-	}
-	fmt.Fprintf(out, "worker: %s; stopped\n", reason)
-	return nil
-}
-
-// memberLines prints a line when a member starts and when it finishes, one line at a
-// time across the workers.
-type memberLines struct {
-	out     io.Writer
-	mu      sync.Mutex
-	started map[[2]int]time.Time
-}
-
-func newMemberLines(out io.Writer) *memberLines {
-	return &memberLines{out: out, started: map[[2]int]time.Time{}}
-}
-
-func (p *memberLines) startedItem(gen, member int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.started[[2]int{gen, member}] = time.Now()
-	fmt.Fprintf(p.out, "generation %d member %d: started\n", gen, member)
-}
-
-func (p *memberLines) finished(gen, member int, fitness float64, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := [2]int{gen, member}
-	secs := time.Since(p.started[k]).Seconds()
-	delete(p.started, k)
-	if err != nil {
-		fmt.Fprintf(p.out, "generation %d member %d: error after %.1f s: %v\n", gen, member, secs, err)
-		return
-	}
-	fmt.Fprintf(p.out, "generation %d member %d: fitness %.2f in %.1f s\n", gen, member, fitness, secs)
+	stop := make(chan string, 1)
+	go func() {
+		if s, ok := <-sig; ok {
+			stop <- "received " + s.String()
+		}
+	}()
+	return distributed.Serve(f.o, out, stop)
 }

@@ -1,0 +1,210 @@
+// Package replay renders the logged episodes of a run directory: it reads the run's
+// environment from config.json, builds the morphology once for its shapes, and draws
+// the body poses of the step rows, without re-simulating, to a GIF or MP4 file or in a
+// live window (gorl render).
+package replay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"gorl/env"
+	"gorl/logs"
+	"gorl/physics3d"
+	"gorl/physics3d/render"
+)
+
+// Run is an episode of a run directory ready to draw.
+type Run struct {
+	Dir     string
+	EnvID   string
+	Episode *render.Episode
+	Shapes  []render.Shape
+	// StepSeconds is the environment's control step (1/30 when it does not say).
+	StepSeconds float64
+}
+
+// Open reads episode ep of the run in dir, every Kth pose, with its morphology.
+func Open(dir string, ep int64, every int) (*Run, error) {
+	id, opts, err := RunEnv(dir)
+	if err != nil {
+		return nil, err
+	}
+	episode, err := render.LoadEpisode(dir, ep, every)
+	if errors.Is(err, render.ErrNoPoses) && strings.HasPrefix(id, "sgrl/") {
+		// A td3 training run logs no poses; its evaluation runs do.
+		return nil, fmt.Errorf("%w; to render a trained policy, run gorl eval %s and render %s", err, dir, filepath.Join(dir, "eval-N"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	shapes, dt, err := EnvShapes(id, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{Dir: dir, EnvID: id, Episode: episode, Shapes: shapes, StepSeconds: dt}, nil
+}
+
+// RunEnv reads the environment id and options from a run's config.json: the envelope
+// of a training run (rollout and eval configs have the same keys), or the section of a
+// training run of format 1.
+func RunEnv(runDir string) (string, env.Options, error) {
+	data, err := os.ReadFile(filepath.Join(runDir, "config.json"))
+	if err != nil {
+		return "", nil, fmt.Errorf("render %s: %w", runDir, err)
+	}
+	var head struct {
+		Env        string      `json:"env"`
+		EnvOptions env.Options `json:"env_options"`
+	}
+	if json.Unmarshal(data, &head) == nil && head.Env != "" {
+		return head.Env, head.EnvOptions, nil
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return "", nil, fmt.Errorf("render %s: config.json: %w", runDir, err)
+	}
+	id := logs.ConfigString(cfg, "env", "env_id")
+	if id == "" {
+		return "", nil, fmt.Errorf("render %s: config.json names no env", runDir)
+	}
+	opts := env.Options{}
+	for k, v := range findEnvOptions(cfg) {
+		opts[k] = fmt.Sprint(v)
+	}
+	return id, opts, nil
+}
+
+// findEnvOptions returns the first "env_options" object of a config, at the top level
+// or nested (format 1's "train" section), breadth first like logs.ConfigString.
+func findEnvOptions(cfg map[string]any) map[string]any {
+	level := []map[string]any{cfg}
+	for len(level) > 0 {
+		var next []map[string]any
+		for _, m := range level {
+			if o, ok := m["env_options"].(map[string]any); ok {
+				return o
+			}
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				if sub, ok := m[k].(map[string]any); ok {
+					next = append(next, sub)
+				}
+			}
+		}
+		level = next
+	}
+	return nil
+}
+
+// EnvShapes builds the environment once to read its morphology's geoms and its
+// control step in seconds (1/30 when the environment does not say).
+func EnvShapes(id string, opts env.Options) ([]render.Shape, float64, error) {
+	e, err := env.Make(id, opts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("render: %w", err)
+	}
+	if c, ok := e.(io.Closer); ok {
+		defer c.Close()
+	}
+	type dataHolder interface{ Data() *physics3d.Data }
+	h, ok := env.As[dataHolder](e)
+	if !ok {
+		return nil, 0, fmt.Errorf("render: %s is not a single-morphology 3D environment (multi-task ids need member=...)", id)
+	}
+	e.Reset()
+	shapes, err := render.ShapesFromData(h.Data())
+	if err != nil {
+		return nil, 0, fmt.Errorf("render %s: %w", id, err)
+	}
+	dt := 1.0 / 30
+	if c, ok := env.As[interface{ Dt() float64 }](e); ok && c.Dt() > 0 {
+		dt = c.Dt()
+	}
+	return shapes, dt, nil
+}
+
+// FileOptions say how Write encodes the frames.
+type FileOptions struct {
+	Out    string // .gif or .mp4
+	PNGDir string // also every frame as PNGDIR/frame-NNNNN.png; "" none
+	render.Options
+	FPS    float64
+	CRF    float64 // MP4 only
+	Preset string  // MP4 only
+}
+
+// MP4 reports whether the output is an MP4 video (else an animated GIF).
+func (o FileOptions) MP4() bool { return strings.EqualFold(filepath.Ext(o.Out), ".mp4") }
+
+// Timing is where Write's time went.
+type Timing struct {
+	Frames        int
+	Total, Encode time.Duration
+}
+
+// PerFrame is d in milliseconds per frame.
+func (t Timing) PerFrame(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(t.Frames) }
+
+// Write draws every pose of r's episode into o.Out (and o.PNGDir); onFrame, when not
+// nil, is called after each frame.
+func (r *Run) Write(o FileOptions, onFrame func()) (Timing, error) {
+	var t Timing
+	if o.PNGDir != "" {
+		if err := os.MkdirAll(o.PNGDir, 0o755); err != nil {
+			return t, fmt.Errorf("--png-dir: %w", err)
+		}
+	}
+	var sink frameSink = &gifSink{render.GIF{FPS: o.FPS}}
+	if o.MP4() {
+		m := &render.MP4{FPS: o.FPS, CRF: o.CRF, Preset: o.Preset}
+		defer m.Close()
+		sink = m
+	}
+	start := time.Now()
+	err := render.RenderEpisode(r.Shapes, r.Episode, o.Options, func(i int, img *image.RGBA) error {
+		at := time.Now()
+		if err := sink.Add(img); err != nil {
+			return fmt.Errorf("frame %d: %w", i, err)
+		}
+		t.Encode += time.Since(at)
+		if o.PNGDir != "" {
+			if err := render.WritePNG(filepath.Join(o.PNGDir, fmt.Sprintf("frame-%05d.png", i)), img); err != nil {
+				return err
+			}
+		}
+		if onFrame != nil {
+			onFrame()
+		}
+		return nil
+	})
+	if err != nil {
+		return t, err
+	}
+	at := time.Now()
+	if err := sink.Write(o.Out); err != nil {
+		return t, err
+	}
+	t.Encode += time.Since(at)
+	t.Total, t.Frames = time.Since(start), sink.Len()
+	return t, nil
+}
+
+// frameSink is where rendered frames go: an animated GIF or an MP4 video.
+type frameSink interface {
+	Add(img image.Image) error
+	Len() int
+	Write(path string) error
+}
+
+type gifSink struct{ render.GIF }
+
+func (g *gifSink) Add(img image.Image) error { g.GIF.Add(img); return nil }
