@@ -34,29 +34,43 @@ OK, ERROR = 0, 1
 
 
 class Reader:
-    """Reads requests from a raw (unbuffered) binary stream into one reused buffer: a
-    step request costs two read calls and no copies beyond the payload's own bytes."""
+    """Reads requests from a raw (unbuffered) binary stream into one reused buffer. Each
+    read call takes whatever the pipe holds, so a request that gorl wrote with one write
+    (as it does) costs one read call; the payload is a view into the buffer, valid until
+    the next read."""
 
     def __init__(self, raw):
         self.raw = raw
         self.buf = bytearray(1 << 16)
-        self.head = bytearray(HEADER.size)
+        self.start = self.end = 0  # buffered bytes not yet returned
 
-    def _fill(self, view, n):
-        got = 0
-        while got < n:
-            k = self.raw.readinto(view[got:n])
+    def _have(self, n):
+        """Reads until at least n bytes are buffered from start on."""
+        if self.start + n > len(self.buf):
+            if n > len(self.buf):
+                grown = bytearray(max(n, 2 * len(self.buf)))
+                grown[:self.end - self.start] = self.buf[self.start:self.end]
+                self.buf = grown
+            else:
+                self.buf[:self.end - self.start] = self.buf[self.start:self.end]
+            self.start, self.end = 0, self.end - self.start
+        view = memoryview(self.buf)
+        while self.end - self.start < n:
+            k = self.raw.readinto(view[self.end:])
             if not k:
                 raise EOFError("gorl closed the pipe")
-            got += k
+            self.end += k
 
     def read(self):
-        self._fill(memoryview(self.head), HEADER.size)
-        op, n = HEADER.unpack(self.head)
-        if n > len(self.buf):
-            self.buf = bytearray(n)
-        self._fill(memoryview(self.buf), n)
-        return chr(op), memoryview(self.buf)[:n]
+        if self.start == self.end:
+            self.start = self.end = 0
+        self._have(HEADER.size)
+        op, n = HEADER.unpack_from(self.buf, self.start)
+        self.start += HEADER.size
+        self._have(n)
+        at = self.start
+        self.start += n
+        return chr(op), memoryview(self.buf)[at:at + n]
 
 
 def write_reply(raw, status, payload):

@@ -124,3 +124,27 @@ def test_ale_image_space_translates():
     np.testing.assert_array_equal(np.frombuffer(out[1][1]), first.ravel().astype(np.float64))
     after, *_ = ref.step(1)
     np.testing.assert_array_equal(np.frombuffer(out[2][1][:8 * d]), after.ravel().astype(np.float64))
+
+
+def test_reader_reassembles_requests_from_any_pieces():
+    """The reader takes whatever each read call returns: requests split across reads,
+    several in one read, and payloads larger than its buffer come out whole."""
+    rng = np.random.default_rng(0)
+
+    class Pieces(io.RawIOBase):
+        def __init__(self, data):
+            self.data, self.pos = data, 0
+
+        def readinto(self, b):
+            k = min(len(b), int(rng.integers(1, 7000)), len(self.data) - self.pos)
+            b[:k] = self.data[self.pos:self.pos + k]
+            self.pos += k
+            return k
+
+    msgs = [(op, rng.bytes(int(n))) for op, n in zip("SRAS" * 50, rng.choice([0, 3, 100, 70000, 200000], 200))]
+    reader = protocol.Reader(Pieces(b"".join(request(op, p) for op, p in msgs)))
+    for op, p in msgs:
+        got_op, got = reader.read()
+        assert got_op == op and bytes(got) == p
+    with __import__("pytest").raises(EOFError):
+        reader.read()
