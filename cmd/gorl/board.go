@@ -1,15 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,35 +30,9 @@ outside the run directories.`,
 			if len(args) == 0 {
 				args = []string{"runs"}
 			}
-			srv, err := board.New(args)
-			if err != nil {
-				return err
-			}
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", addr)
-			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("board: listen on %s: %v", addr, err)
-			}
-			if host != "127.0.0.1" && host != "localhost" && host != "::1" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: serving on %s: anyone who reaches it can read these runs\n", addr)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "gorl board: http://%s/ (runs under %s; Ctrl-C to stop)\n", ln.Addr(), strings.Join(args, ", "))
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				defer cancel()
-				hs.Shutdown(shut)
-			}()
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("board: %v", err)
-			}
-			return nil
+			return board.Serve(ctx, args, addr, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:6006", "address to listen on (HOST:PORT; port 0 picks a free one)")

@@ -8,7 +8,6 @@ import (
 
 	"gorl/agents"
 	"gorl/agents/ppo"
-	"gorl/evolution"
 	"gorl/evolution/horizons"
 	"gorl/logs"
 )
@@ -150,31 +149,20 @@ func newDriftHorizonsCmd() *cobra.Command {
 
 // config checks the flags and builds the experiment for drift file path.
 func (f *horizonsFlags) config(fl *pflag.FlagSet, path string) (horizons.DriftConfig, error) {
-	var hc horizons.DriftConfig
+	hc := horizons.DriftConfig{Command: "drift horizons", Version: version, TrainSteps: f.trainSteps,
+		Seeds: f.seeds, Seed: f.seed, ShuffleProgress: f.shuffle, EvalEpisodes: f.evalEpisodes}
+	if fl.Changed("fixed-progress") {
+		hc.FixedProgress = &f.fixed
+	}
 	if err := checkFormat(f.format); err != nil {
 		return hc, err
 	}
-	factors, err := horizons.ParseFactors(f.factors)
-	if err != nil {
+	var err error
+	if hc.Factors, err = horizons.ParseFactors(f.factors); err != nil {
 		return hc, err
 	}
-	switch {
-	case f.trainSteps < 1 || f.trainSteps > 1e10:
-		return hc, fmt.Errorf("--train-steps must be in [1, 1e10], got %d", f.trainSteps)
-	case f.seeds < 1 || f.seeds > 1000:
-		return hc, fmt.Errorf("--seeds must be in [1, 1000], got %d", f.seeds)
-	case f.evalEpisodes < 1 || f.evalEpisodes > 100000:
-		return hc, fmt.Errorf("--eval-episodes must be in [1, 100000], got %d", f.evalEpisodes)
-	case f.workers < 0:
-		return hc, fmt.Errorf("--workers must be >= 0 (0: all cores), got %d", f.workers)
-	case fl.Changed("fixed-progress") && !(f.fixed >= 0 && f.fixed <= 1):
-		return hc, fmt.Errorf("--fixed-progress must be in [0, 1], got %v", f.fixed)
-	}
-	hc = horizons.DriftConfig{Command: "drift horizons", Version: version, TrainSteps: f.trainSteps, Factors: factors,
-		Seeds: f.seeds, Seed: f.seed, ShuffleProgress: f.shuffle, EvalEpisodes: f.evalEpisodes}
-	if fl.Changed("fixed-progress") {
-		fixed := f.fixed
-		hc.FixedProgress = &fixed
+	if err := hc.CheckFlags(f.workers); err != nil {
+		return hc, err
 	}
 	if hc.Drift, err = readDriftRef(path); err != nil {
 		return hc, err
@@ -189,13 +177,9 @@ func (f *horizonsFlags) config(fl *pflag.FlagSet, path string) (horizons.DriftCo
 	tc := agents.TrainConfig{}
 	var pc ppo.Config
 	if f.innerFrom != "" {
-		mc, err := evolution.ReadRunMeta(f.innerFrom)
-		if err != nil || mc.IsLPG() {
-			return hc, fmt.Errorf("--inner-from %s: not a gorl evolve run of a drift objective (%v)", f.innerFrom, err)
+		if tc, pc, err = horizons.InnerFrom(f.innerFrom); err != nil {
+			return hc, err
 		}
-		tc, pc = mc.Inner, mc.PPO
-		pc.Objective, pc.ObjectiveParams = "", ""
-		tc.Seed, tc.Steps, tc.EvalEvery = 0, 0, 0
 		if fl.Changed("env") || fl.Changed("env-opt") {
 			tc.Env, tc.EnvOptions = "", nil
 		}

@@ -74,34 +74,21 @@ runs.csv (every run) and lifetimes.csv (the table).`,
 
 // config checks the flags and builds the experiment for rule file path.
 func (f *evolveEvalFlags) config(fl *pflag.FlagSet, path string) (horizons.RulesConfig, error) {
-	var c horizons.RulesConfig
-	if err := checkFormat(f.format); err != nil {
-		return c, err
-	}
-	lifetimes, err := horizons.ParseLifetimes(f.lifetimes)
-	if err != nil {
-		return c, err
-	}
-	switch {
-	case f.seeds < 1 || f.seeds > 10000:
-		return c, fmt.Errorf("--seeds must be in [1, 10000], got %d", f.seeds)
-	case f.evalEpisodes < 1 || f.evalEpisodes > 100000:
-		return c, fmt.Errorf("--eval-episodes must be in [1, 100000], got %d", f.evalEpisodes)
-	case f.evalPolicy != "sample" && f.evalPolicy != "mode":
-		return c, fmt.Errorf("--eval-policy must be sample or mode, got %q", f.evalPolicy)
-	case f.envs < 1 || f.envs > 4096 || f.steps < 1 || f.steps > 1<<20:
-		return c, fmt.Errorf("--envs must be in [1, 4096] and --rollout-steps in [1, 1048576], got %d and %d", f.envs, f.steps)
-	case f.workers < 0:
-		return c, fmt.Errorf("--workers must be >= 0 (0: all cores), got %d", f.workers)
-	case fl.Changed("fixed-progress") && !(f.fixed >= 0 && f.fixed <= 1):
-		return c, fmt.Errorf("--fixed-progress must be in [0, 1], got %v", f.fixed)
-	}
-	c = horizons.RulesConfig{Command: "evolve eval", Version: version, Lifetimes: lifetimes, Seeds: f.seeds, Seed: f.seed,
+	c := horizons.RulesConfig{Command: "evolve eval", Version: version, Seeds: f.seeds, Seed: f.seed,
 		ShuffleProgress: f.shuffle, A2C: f.a2c, EvalEpisodes: f.evalEpisodes, EvalPolicy: f.evalPolicy,
 		Envs: f.envs, RolloutSteps: f.steps}
 	if fl.Changed("fixed-progress") {
-		fixed := f.fixed
-		c.FixedProgress = &fixed
+		c.FixedProgress = &f.fixed
+	}
+	if err := checkFormat(f.format); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Lifetimes, err = horizons.ParseLifetimes(f.lifetimes); err != nil {
+		return c, err
+	}
+	if err := c.CheckFlags(f.workers); err != nil {
+		return c, err
 	}
 	if c.Rule, err = readRuleRef(path); err != nil {
 		return c, err

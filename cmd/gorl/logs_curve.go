@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -78,41 +77,29 @@ type curveCmd struct {
 
 // validate checks the flags and settles the log x axis.
 func (c *curveCmd) validate() error {
-	f, agg, fig, out, points, logX := &c.f, &c.agg, &c.fig, c.out, c.points, c.logX
-	if out == "" {
+	if c.out == "" {
 		return fmt.Errorf("--out is required (e.g. --out curve.png)")
 	}
-	if err := checkOutputFile("out", out, imageExts); err != nil {
+	if err := checkOutputFile("out", c.out, imageExts); err != nil {
 		return err
 	}
-	if f.x != "env_steps" && f.x != "wall_seconds" && f.x != "episode" && f.x != "iteration" {
-		return fmt.Errorf("unknown --x %q (want env_steps, wall_seconds, episode or iteration)", f.x)
+	if err := logs.CheckCurveX(c.f.x); err != nil {
+		return err
 	}
-	if agg.Smooth < 0 {
-		return fmt.Errorf("--smooth must be >= 0, got %d", agg.Smooth)
+	c.agg.Points = c.points
+	if err := c.agg.CheckFlags(); err != nil {
+		return err
 	}
-	if points < 2 || points > maxPoints {
-		return fmt.Errorf("--points must be in [2, %d], got %d", maxPoints, points)
-	}
-	if !(agg.Level > 0 && agg.Level < 1) {
-		return fmt.Errorf("--level must be in (0, 1), got %v", agg.Level)
-	}
-	if !(fig.Width > 0 && fig.Width <= maxInches) || !(fig.Height > 0 && fig.Height <= maxInches) {
+	if fig := c.fig; !(fig.Width > 0 && fig.Width <= maxInches) || !(fig.Height > 0 && fig.Height <= maxInches) {
 		return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, fig.Width, fig.Height)
 	}
-	if !slices.Contains(logs.Bands, agg.Band) {
-		return fmt.Errorf("unknown --band %q (want %s)", agg.Band, strings.Join(logs.Bands, ", "))
-	}
-	if agg.Bootstrap.Resamples < 1 || agg.Bootstrap.Resamples > maxResamples {
-		return fmt.Errorf("--resamples must be in [1, %d], got %d", maxResamples, agg.Bootstrap.Resamples)
-	}
-	switch logX {
+	switch c.logX {
 	case "auto":
-		fig.LogX = f.metric == "regret"
+		c.fig.LogX = c.f.metric == "regret"
 	case "on", "off":
-		fig.LogX = logX == "on"
+		c.fig.LogX = c.logX == "on"
 	default:
-		return fmt.Errorf("unknown --log-x %q (want auto, on or off)", logX)
+		return fmt.Errorf("unknown --log-x %q (want auto, on or off)", c.logX)
 	}
 	return nil
 }
@@ -121,15 +108,15 @@ func (c *curveCmd) run(cmd *cobra.Command, args []string) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	f, agg, fig, out, points, mixed := &c.f, &c.agg, &c.fig, c.out, c.points, c.mixed
-	agg.Points, agg.Bootstrap.Level, agg.LogGrid = points, agg.Level, fig.LogX
+	f, agg, fig := &c.f, &c.agg, &c.fig
+	agg.Bootstrap.Level, agg.LogGrid = agg.Level, fig.LogX
 	fig.BandLabel = agg.BandLabel()
 	series, err := f.load(args)
 	if err != nil {
 		return err
 	}
 	if err := logs.MixedEnvs(series); err != nil {
-		if !mixed {
+		if !c.mixed {
 			return fmt.Errorf("%w; plot them separately, or pass --mixed-envs", err)
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
@@ -144,18 +131,10 @@ func (c *curveCmd) run(cmd *cobra.Command, args []string) error {
 			fig.YLabel = fmt.Sprintf("%s (moving average of %d)", f.metric, agg.Smooth)
 		}
 	}
-	if err := fig.Save(out, curves); err != nil {
+	if err := fig.Save(c.out, curves); err != nil {
 		return err
 	}
-	var desc []string
-	for _, c := range curves {
-		if len(c.X) == 0 {
-			desc = append(desc, fmt.Sprintf("%s n=%d (left out: no common x range)", c.Group, c.N))
-			continue
-		}
-		desc = append(desc, fmt.Sprintf("%s n=%d", c.Group, c.N))
-	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %d series in %d groups (%s)\n", out, len(series), len(curves), strings.Join(desc, ", "))
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %d series in %d groups (%s)\n", c.out, len(series), len(curves), logs.Describe(curves))
 	return nil
 }
 
@@ -179,30 +158,16 @@ A RUN that is not a run directory stands for the runs under it.`,
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			if cmp.Last < 1 || cmp.Bootstrap.Resamples < 1 {
-				return fmt.Errorf("--last and --resamples must be at least 1")
-			}
-			if cmp.Bootstrap.Resamples > maxResamples {
-				return fmt.Errorf("--resamples must be at most %d, got %d", maxResamples, cmp.Bootstrap.Resamples)
-			}
-			if !(cmp.Bootstrap.Level > 0 && cmp.Bootstrap.Level < 1) {
-				return fmt.Errorf("--level must be in (0, 1), got %v", cmp.Bootstrap.Level)
+			if err := cmp.CheckFlags(); err != nil {
+				return err
 			}
 			f.x = "env_steps"
 			series, err := f.load(args)
 			if err != nil {
 				return err
 			}
-			// Groups of different envs side by side are fine; a group mixing envs averages
-			// returns of different scales.
-			byGroup := map[string][]logs.Series{}
-			for _, s := range series {
-				byGroup[s.Group] = append(byGroup[s.Group], s)
-			}
-			for g, members := range byGroup {
-				if ids, _ := logs.Envs(members); len(ids) > 1 {
-					fmt.Fprintf(cmd.ErrOrStderr(), "warning: group %s mixes envs %s: its mean averages returns of different scales\n", g, strings.Join(ids, ", "))
-				}
+			for _, w := range logs.WarnMixedGroups(series) {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 			}
 			return logs.CompareTable(cmp.Groups(series)).Write(cmd.OutOrStdout(), format)
 		},

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -100,15 +99,9 @@ func (o *trainOpts) merge(fl *pflag.FlagSet) (*agents.RunConfig, error) {
 		algo = o.algo
 	}
 	if o.config != "" {
-		if err := checkInputFile("config", o.config); err != nil {
-			return nil, err
-		}
 		var err error
-		if data, err = os.ReadFile(o.config); err != nil {
-			return nil, fmt.Errorf("read config %s: %w", o.config, err)
-		}
-		if len(strings.TrimSpace(string(data))) == 0 {
-			return nil, fmt.Errorf("config %s is empty", o.config)
+		if data, err = agents.ReadConfigFile(o.config); err != nil {
+			return nil, err
 		}
 	}
 	inConfig := func(err error) error {
@@ -210,53 +203,27 @@ func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 	if len(changed) > 0 {
 		return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(o.dir, "config.json"), strings.Join(changed, ", "))
 	}
-	rc, err := agents.ReadRun(o.dir, algorithms)
+	steps, _ := fieldText(fl, "steps")
+	rc, extend, err := agents.ReadResume(o.dir, algorithms, steps)
 	if err != nil {
 		return err
-	}
-	cm := rc.Settings.Common()
-	extend := false
-	if text, ok := fieldText(fl, "steps"); ok {
-		n, err := strconv.ParseInt(text, 10, 64)
-		if err != nil || n < *cm.Steps {
-			return fmt.Errorf("--resume --steps %s: a run can only be extended, to more than its %d steps", text, *cm.Steps)
-		}
-		extend = n > *cm.Steps
-		*cm.Steps = n
-		if err := rc.Settings.Resolve(); err != nil {
-			return err
-		}
 	}
 	lock, err := logs.LockRun(o.dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	if info, err := logs.ReadRunInfo(o.dir); err == nil && info.Status == "running" { // a writer that takes no lock
-		return fmt.Errorf("run %s is still running (process %d); stop it before --resume", o.dir, info.PID)
-	}
-	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
+	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *rc.Settings.Common().StepEvery, RunID: rc.RunID}, o.tensorboard)
 	if err != nil {
 		return err
 	}
-	tr, err := rc.Settings.Resume(o.dir, opts)
+	tr, err := agents.ResumeRun(o.dir, rc, extend, opts)
+	if errors.Is(err, agents.ErrFinished) {
+		_, err := fmt.Fprintf(cmd.OutOrStdout(), "run %s has finished its %d steps; nothing to resume (--resume --steps N extends it)\n", o.dir, *rc.Settings.Common().Steps)
+		return err
+	}
 	if err != nil {
 		return err
-	}
-	if tr.Finished() && extend {
-		tr.Close()
-		return fmt.Errorf("run %s cannot be extended: it has no final resumable checkpoint (its env cannot save its state, or an older gorl wrote it)", o.dir)
-	}
-	if tr.Finished() {
-		tr.Close()
-		_, err := fmt.Fprintf(cmd.OutOrStdout(), "run %s has finished its %d steps; nothing to resume (--resume --steps N extends it)\n", o.dir, *cm.Steps)
-		return err
-	}
-	if extend { // the budget is part of the run's settings
-		if err := logs.WriteJSONAtomic(filepath.Join(o.dir, "config.json"), rc); err != nil {
-			tr.Close()
-			return err
-		}
 	}
 	return o.train(cmd, tr, rc)
 }

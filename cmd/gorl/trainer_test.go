@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -241,7 +242,8 @@ func TestFormat1RunOpens(t *testing.T) {
 			t.Fatal(err)
 		}
 		ck.Version = 1
-		if err := logs.WriteJSONAtomic(strings.TrimSuffix(p, ".ckpt")+".json", ck); err != nil {
+		old := filepath.Join(filepath.Dir(p), fmt.Sprintf("update-%07d.json", ck.Update)) // format 1's name
+		if err := logs.WriteJSONAtomic(old, ck); err != nil {
 			t.Fatal(err)
 		}
 		os.Remove(p)

@@ -22,8 +22,6 @@ const (
 	maxHorizon     = 100000          // lmdp and glow horizons (the lock's own limit)
 	maxActions     = 1 << 16         // lock actions
 	maxGlowEpisode = 1 << 24         // glow online episodes per seed
-	maxPoints      = 1 << 20         // logs curve grid points
-	maxResamples   = 10000000        // logs compare bootstrap resamples
 	maxInches      = 100             // logs curve figure size
 )
 
