@@ -1,7 +1,9 @@
 // Package gym makes Gymnasium environments gorl environments: ids gym:<Gymnasium id>
-// (gym:CartPole-v1, gym:Hopper-v5, gym:ALE/Pong-v5 where installed) are stepped in Python
-// worker processes that gorl starts, speaking the binary protocol of
-// python/gorl_gym/protocol.py over the process's pipes.
+// (gym:CartPole-v1, gym:Hopper-v5, gym:ALE/Pong-v5) are stepped in Python worker processes
+// that gorl starts, speaking the binary protocol of python/gorl_gym/protocol.py over the
+// process's pipes. The worker imports the package of a namespace that Gymnasium does not
+// import itself (ALE: ale-py, which python/requirements.txt pins), and says in one line
+// when it is not installed.
 //
 // Spaces: Box (flattened), Discrete (values from 0: a start offset is added back in
 // Python) and MultiDiscrete (as a Box of integer bounds; actions are rounded and clipped
