@@ -32,7 +32,7 @@ deps:
 	@$(MAKE) --no-print-directory venv
 
 # venv makes .venv with the pinned Python packages of python/requirements.txt (Gymnasium
-# with MuJoCo for gym: environments, pandas, pyarrow, polars and TensorBoard for the log
+# with MuJoCo and ale-py for gym: environments, pandas, pyarrow, polars and TensorBoard for the log
 # tests) when python3 exists, and puts python/ on its path for the gorl_gym bridge.
 PYTHON ?= python3
 VENV   := .venv
