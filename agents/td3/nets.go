@@ -33,6 +33,14 @@ type NodeCritic interface {
 	NodeForward(t *nn.Tape, obs, act *nn.Tensor) (q1, q2 *nn.Tensor)
 }
 
+// TwinHeads is a Critic whose two heads share nothing (no layer, no state touched by a
+// forward pass): Head(k, ...) computes Q_{k+1}(s, a) [B, 1] alone on t, the value Forward
+// returns. Update then runs the two heads' passes on two goroutines when it has two or
+// more workers, with results bit for bit those of one.
+type TwinHeads interface {
+	Head(k int, t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor
+}
+
 // Q1Critic is a Critic that computes Q1 alone, which is all the actor's objective needs.
 type Q1Critic interface {
 	ForwardQ1(t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor
@@ -101,6 +109,14 @@ func (c *mlpCritic) Register(ps *nn.Params, prefix string) {
 func (c *mlpCritic) Forward(t *nn.Tape, obs, act *nn.Tensor) (*nn.Tensor, *nn.Tensor) {
 	x := t.Concat(1, obs, act)
 	return c.q1.Forward(t, x), c.q2.Forward(t, x)
+}
+
+func (c *mlpCritic) Head(k int, t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor {
+	q := c.q1
+	if k == 1 {
+		q = c.q2
+	}
+	return q.Forward(t, t.Concat(1, obs, act))
 }
 
 func (c *mlpCritic) ForwardQ1(t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor {

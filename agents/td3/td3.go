@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"gorl/agents/nn"
+	"gorl/internal/workpool"
 )
 
 // Agent holds TD3's networks, their targets and optimisers. It is not safe for
@@ -33,6 +34,9 @@ type Agent struct {
 	noise             []float32
 	tape, target      *nn.Tape
 	actTape           *nn.Tape
+	workers           int
+	heads             [2]*nn.Tape // the second head's critic and target tapes (TwinHeads)
+	headTarget        [2]*nn.Tape
 	actIn             *nn.Tensor
 	yNode             *nn.Tensor  // per-node targets [B, n]
 	critGrads         [][]float32 // the critic's gradient buffers while the actor steps
@@ -102,7 +106,31 @@ func New(arch Arch, obsDim, actDim int, cfg Config, rng *rand.Rand) (*Agent, err
 // SetWorkers lets each update's matrix products use up to n goroutines (n ≤ 1: one). The
 // results do not depend on n (agents/nn's Tape.Workers); New sets GOMAXPROCS.
 func (a *Agent) SetWorkers(n int) {
+	a.workers = n
 	a.tape.Workers, a.target.Workers = n, n
+}
+
+// twinHeads returns the critic's and the target's independent heads when the two can run
+// on two goroutines (two or more workers), else nils. Each head's tapes then get half of
+// the workers for their products.
+func (a *Agent) twinHeads() (c, ct TwinHeads) {
+	c, ok1 := a.Critic.(TwinHeads)
+	ct, ok2 := a.CriticTarget.(TwinHeads)
+	if a.workers < 2 || !ok1 || !ok2 {
+		return nil, nil
+	}
+	for k := range 2 {
+		if a.heads[k] == nil {
+			a.heads[k], a.headTarget[k] = nn.NewTape(), nn.NewTape()
+			a.headTarget[k].NoGrad = true
+		}
+		w := a.workers / 2
+		if k == 1 {
+			w = a.workers - w
+		}
+		a.heads[k].Workers, a.headTarget[k].Workers = w, w
+	}
+	return c, ct
 }
 
 // Act writes μ(obs) for one observation into dst (normalised actions in [-1, 1]).
@@ -153,9 +181,25 @@ func (a *Agent) Target(b *Batch, noise []float32, y []float32) error {
 	if err != nil {
 		return err
 	}
-	q1, q2 := a.CriticTarget.Forward(t, a.next, a.nextAct)
-	if err := t.Err(); err != nil {
-		return fmt.Errorf("td3 target: %w", err)
+	var q1, q2 *nn.Tensor
+	if _, ct := a.twinHeads(); ct != nil {
+		var q [2]*nn.Tensor
+		workpool.ForEach(2, 2, func(_, k int) {
+			ht := a.headTarget[k]
+			ht.Reset()
+			q[k] = ct.Head(k, ht, a.next, a.nextAct)
+		})
+		for _, ht := range a.headTarget {
+			if err := ht.Err(); err != nil {
+				return fmt.Errorf("td3 target: %w", err)
+			}
+		}
+		q1, q2 = q[0], q[1]
+	} else {
+		q1, q2 = a.CriticTarget.Forward(t, a.next, a.nextAct)
+		if err := t.Err(); err != nil {
+			return fmt.Errorf("td3 target: %w", err)
+		}
 	}
 	a.clippedDoubleQ(b, q1.Data, q2.Data, 1, y)
 	return nil
@@ -255,18 +299,41 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 	// Critic: L = mean (Q1(s,a) − y)² + mean (Q2(s,a) − y)²
 	t := a.tape
 	t.Reset()
-	var q1, q2 *nn.Tensor
-	if perNode {
-		q1, q2 = a.Critic.(NodeCritic).NodeForward(t, a.obs, a.act)
-	} else {
-		q1, q2 = a.Critic.Forward(t, a.obs, a.act)
-	}
-	loss := t.Add(t.Mean(t.Square(t.Sub(q1, y))), t.Mean(t.Square(t.Sub(q2, y))))
 	a.CriticParams.ZeroGrad()
-	if err := t.Backward(loss); err != nil {
-		return st, fmt.Errorf("td3 critic update: %w", err)
+	var q1 *nn.Tensor
+	if c, _ := a.twinHeads(); c != nil && !perNode {
+		// The heads share no parameter, so each one's loss and backward pass can run on its
+		// own tape and goroutine; the gradients are those of the summed loss.
+		var q [2]*nn.Tensor
+		var l [2]float32
+		var errs [2]error
+		workpool.ForEach(2, 2, func(_, k int) {
+			ht := a.heads[k]
+			ht.Reset()
+			q[k] = c.Head(k, ht, a.obs, a.act)
+			lk := ht.Mean(ht.Square(ht.Sub(q[k], y)))
+			errs[k] = ht.Backward(lk)
+			l[k] = lk.Item()
+		})
+		for _, err := range errs {
+			if err != nil {
+				return st, fmt.Errorf("td3 critic update: %w", err)
+			}
+		}
+		q1, st.CriticLoss = q[0], float64(l[0]+l[1])
+	} else {
+		var q2 *nn.Tensor
+		if perNode {
+			q1, q2 = a.Critic.(NodeCritic).NodeForward(t, a.obs, a.act)
+		} else {
+			q1, q2 = a.Critic.Forward(t, a.obs, a.act)
+		}
+		loss := t.Add(t.Mean(t.Square(t.Sub(q1, y))), t.Mean(t.Square(t.Sub(q2, y))))
+		if err := t.Backward(loss); err != nil {
+			return st, fmt.Errorf("td3 critic update: %w", err)
+		}
+		st.CriticLoss = float64(loss.Item())
 	}
-	st.CriticLoss = float64(loss.Item())
 	var sum float64
 	for _, v := range q1.Data {
 		sum += float64(v)

@@ -54,26 +54,39 @@ func BenchmarkTD3Update(b *testing.B) {
 	}
 }
 
-// Updates on 2 goroutines equal updates on 1 bit for bit (SET small, two updates, so that
-// an actor step and the target updates are included).
+// Updates on 2 goroutines equal updates on 1 bit for bit (SET small, whose products are
+// split, and the MLP, whose twin critics also run on a goroutine each), over four updates
+// so that actor steps and the target updates are included.
 func TestWorkersSameUpdates(t *testing.T) {
-	run := func(w int) []float32 {
-		s, err := SET(SmallSET, 128, 3) // large enough that products are split
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Agent.SetWorkers(w)
-		for range 2 {
-			if err := s.Step(); err != nil {
+	for _, c := range []struct {
+		name string
+		mk   func() (*Setup, error)
+	}{
+		{"set-small", func() (*Setup, error) { return SET(SmallSET, 128, 3) }}, // large enough that products are split
+		{"mlp", func() (*Setup, error) { return MLP(MLPShapes[1], 128, 3) }},
+	} {
+		run := func(w int) []float32 {
+			s, err := c.mk()
+			if err != nil {
 				t.Fatal(err)
 			}
+			s.Agent.SetWorkers(w)
+			var losses []float32
+			for range 4 {
+				st, err := s.Agent.Update(s.batches[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				losses = append(losses, float32(st.CriticLoss), float32(st.QMean))
+			}
+			out := append(s.Agent.ActorParams.Flatten(nil), s.Agent.CriticParams.Flatten(nil)...)
+			return append(append(out, s.Agent.CriticTargetParams.Flatten(nil)...), losses...)
 		}
-		return append(s.Agent.ActorParams.Flatten(nil), s.Agent.CriticTargetParams.Flatten(nil)...)
-	}
-	a, b := run(1), run(2)
-	for i := range a {
-		if a[i] != b[i] {
-			t.Fatalf("parameter %d: %v with 1 worker, %v with 2", i, a[i], b[i])
+		a, b := run(1), run(2)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s: value %d: %v with 1 worker, %v with 2", c.name, i, a[i], b[i])
+			}
 		}
 	}
 }
