@@ -2,6 +2,7 @@ package gym
 
 import (
 	"bytes"
+	"fmt"
 
 	"gorl/env"
 )
@@ -30,7 +31,7 @@ func (e *Env) Batch(envs []env.Env, groups int) ([]env.EnvBatch, error) {
 		run := gs[k*n/groups : (k+1)*n/groups]
 		w := run[0].w
 		if err := w.Add(len(run) - 1); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("env gym:%s: %w", w.ID, err)
 		}
 		for j, g := range run[1:] {
 			g.w.Close()

@@ -359,3 +359,20 @@ func TestAtariImageObservations(t *testing.T) {
 		t.Fatalf("describe %v: no ale_py version", d)
 	}
 }
+
+// A closed environment reports no failure until it is stepped, then fails in one line.
+func TestStepAfterClose(t *testing.T) {
+	needGym(t)
+	e, err := New("CartPole-v1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Reset()
+	e.Close()
+	if e.Failure() != nil {
+		t.Fatalf("failure right after close: %v", e.Failure())
+	}
+	if tr := e.Step([]float64{0}); !tr.Terminated || e.Failure() == nil || e.Failure().Error() != "env gym:CartPole-v1: worker closed" {
+		t.Fatalf("step after close: %+v, %v", tr, e.Failure())
+	}
+}

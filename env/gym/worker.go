@@ -302,7 +302,7 @@ func (w *Worker) send(op byte, payload []byte) error {
 		return w.err
 	}
 	if w.closed {
-		return errClosed
+		return w.fail(errClosed)
 	}
 	var hdr [5]byte
 	hdr[0] = op
@@ -320,7 +320,7 @@ func (w *Worker) recv() ([]byte, error) {
 		return nil, w.err
 	}
 	if w.closed {
-		return nil, errClosed
+		return nil, w.fail(errClosed)
 	}
 	var hdr [5]byte
 	if _, err := io.ReadFull(w.out, hdr[:]); err != nil {
