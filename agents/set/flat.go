@@ -272,30 +272,11 @@ func (c *FlatCritic) run(t *nn.Tape, obs, act *nn.Tensor, what int) (q1, q2 *nn.
 }
 
 func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor, what int) (q1, q2 *nn.Tensor, err error) {
-	b, n, err := rowNodes(obs, morph.NodeFeatures)
+	o, a, st, err := c.inputs(t, obs, act)
 	if err != nil {
 		return nil, nil, err
 	}
-	ba, na, err := rowNodes(act, morph.NodeActions)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ba != b || na != n {
-		return nil, nil, fmt.Errorf("set: action rows %v for observation rows %v", act.Shape, obs.Shape)
-	}
-	if c.Graph == nil {
-		return nil, nil, fmt.Errorf("set: no morphology graph set")
-	}
-	gn := c.Graph.N()
-	if n < gn {
-		return nil, nil, fmt.Errorf("set: rows of %d nodes for a morphology of %d", n, gn)
-	}
-	st, err := c.st.get(c.Graph, b, gn)
-	if err != nil {
-		return nil, nil, err
-	}
-	o := trim(t, obs, b, n, morph.NodeFeatures, c.Graph)
-	a := trim(t, act, b, n, morph.NodeActions, c.Graph)
+	b := st.B
 	n1, m1, err := c.Q1.Q(t, o, a, st)
 	if err != nil {
 		return nil, nil, err
@@ -311,4 +292,63 @@ func (c *FlatCritic) forward(t *nn.Tape, obs, act *nn.Tensor, what int) (q1, q2 
 		return n1, n2, nil
 	}
 	return t.Reshape(m1, b, 1), t.Reshape(m2, b, 1), nil
+}
+
+// Head returns critic k's value alone (k = 0: Q1, 1: Q2): its node mean [B, 1] as
+// Forward's, or with nodes its per-node values [B, n] as NodeForward's. The two critics
+// share no parameter and a head's pass changes nothing outside its tape, so TD3 runs
+// the two on two goroutines. An input error is on the tape (and in c.Err).
+func (c *FlatCritic) Head(k int, t *nn.Tape, obs, act *nn.Tensor, nodes bool) *nn.Tensor {
+	q, err := c.head(k, t, obs, act, nodes)
+	if err != nil {
+		c.Err = err
+		return failOn(t, obs)
+	}
+	return q
+}
+
+func (c *FlatCritic) head(k int, t *nn.Tape, obs, act *nn.Tensor, nodes bool) (*nn.Tensor, error) {
+	net := c.Q1
+	if k == 1 {
+		net = c.Q2
+	}
+	o, a, st, err := c.inputs(t, obs, act)
+	if err != nil {
+		return nil, err
+	}
+	q, m, err := net.Q(t, o, a, st)
+	if err != nil {
+		return nil, err
+	}
+	if nodes {
+		return q, nil
+	}
+	return t.Reshape(m, st.B, 1), nil
+}
+
+// inputs checks flat rows obs and act against the current morphology and returns them
+// cut to its nodes, with the structure of the batch.
+func (c *FlatCritic) inputs(t *nn.Tape, obs, act *nn.Tensor) (o, a *nn.Tensor, st *Structure, err error) {
+	b, n, err := rowNodes(obs, morph.NodeFeatures)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ba, na, err := rowNodes(act, morph.NodeActions)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if ba != b || na != n {
+		return nil, nil, nil, fmt.Errorf("set: action rows %v for observation rows %v", act.Shape, obs.Shape)
+	}
+	if c.Graph == nil {
+		return nil, nil, nil, fmt.Errorf("set: no morphology graph set")
+	}
+	gn := c.Graph.N()
+	if n < gn {
+		return nil, nil, nil, fmt.Errorf("set: rows of %d nodes for a morphology of %d", n, gn)
+	}
+	if st, err = c.st.get(c.Graph, b, gn); err != nil {
+		return nil, nil, nil, err
+	}
+	return trim(t, obs, b, n, morph.NodeFeatures, c.Graph), trim(t, act, b, n, morph.NodeActions, c.Graph), st, nil
 }

@@ -34,11 +34,12 @@ type NodeCritic interface {
 }
 
 // TwinHeads is a Critic whose two heads share nothing (no layer, no state touched by a
-// forward pass): Head(k, ...) computes Q_{k+1}(s, a) [B, 1] alone on t, the value Forward
-// returns. Update then runs the two heads' passes on two goroutines when it has two or
-// more workers, with results bit for bit those of one.
+// forward pass): Head(k, ...) computes Q_{k+1}(s, a) alone on t, as Forward's [B, 1], or
+// with nodes (NodeCritic only) as NodeForward's [B, n]. Update then runs the two heads'
+// passes on two goroutines when it has two or more workers, with results bit for bit
+// those of one.
 type TwinHeads interface {
-	Head(k int, t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor
+	Head(k int, t *nn.Tape, obs, act *nn.Tensor, nodes bool) *nn.Tensor
 }
 
 // Q1Critic is a Critic that computes Q1 alone, which is all the actor's objective needs.
@@ -111,7 +112,7 @@ func (c *mlpCritic) Forward(t *nn.Tape, obs, act *nn.Tensor) (*nn.Tensor, *nn.Te
 	return c.q1.Forward(t, x), c.q2.Forward(t, x)
 }
 
-func (c *mlpCritic) Head(k int, t *nn.Tape, obs, act *nn.Tensor) *nn.Tensor {
+func (c *mlpCritic) Head(k int, t *nn.Tape, obs, act *nn.Tensor, _ bool) *nn.Tensor {
 	q := c.q1
 	if k == 1 {
 		q = c.q2

@@ -181,44 +181,53 @@ func (a *Agent) Target(b *Batch, noise []float32, y []float32) error {
 	if err != nil {
 		return err
 	}
-	var q1, q2 *nn.Tensor
+	q1, q2, err := a.targetHeads(t, false)
+	if err != nil {
+		return fmt.Errorf("td3 target: %w", err)
+	}
+	a.clippedDoubleQ(b, q1.Data, q2.Data, 1, y)
+	return nil
+}
+
+// targetHeads returns Q'1(s', ã) and Q'2(s', ã) (with nodes, per node), s' and ã in
+// a.next and a.nextAct: on t, or with independent heads and two or more workers on a
+// goroutine and tape each.
+func (a *Agent) targetHeads(t *nn.Tape, nodes bool) (q1, q2 *nn.Tensor, err error) {
 	if _, ct := a.twinHeads(); ct != nil {
 		var q [2]*nn.Tensor
 		workpool.ForEach(2, 2, func(_, k int) {
 			ht := a.headTarget[k]
 			ht.Reset()
-			q[k] = ct.Head(k, ht, a.next, a.nextAct)
+			q[k] = ct.Head(k, ht, a.next, a.nextAct, nodes)
 		})
 		for _, ht := range a.headTarget {
 			if err := ht.Err(); err != nil {
-				return fmt.Errorf("td3 target: %w", err)
+				return nil, nil, err
 			}
 		}
-		q1, q2 = q[0], q[1]
+		return q[0], q[1], nil
+	}
+	if nodes {
+		q1, q2 = a.CriticTarget.(NodeCritic).NodeForward(t, a.next, a.nextAct)
 	} else {
 		q1, q2 = a.CriticTarget.Forward(t, a.next, a.nextAct)
-		if err := t.Err(); err != nil {
-			return fmt.Errorf("td3 target: %w", err)
-		}
 	}
-	a.clippedDoubleQ(b, q1.Data, q2.Data, 1, y)
-	return nil
+	return q1, q2, t.Err()
 }
 
 // NodeTarget is Target per node, for per-node critics (SGRL's SECritic): every node i
 // of sample k gets y_ki = r_k + γ·(1 − terminated_k)·min(Q'1_i(s', ã), Q'2_i(s', ã)),
 // the reward shared by the nodes. The result [B, n] is owned by the agent.
 func (a *Agent) NodeTarget(b *Batch, noise []float32) (*nn.Tensor, error) {
-	nc, ok := a.CriticTarget.(NodeCritic)
-	if !ok {
+	if _, ok := a.CriticTarget.(NodeCritic); !ok {
 		return nil, fmt.Errorf("td3 node target: the critic has no per-node values")
 	}
 	t, err := a.targetAction(b, noise)
 	if err != nil {
 		return nil, err
 	}
-	q1, q2 := nc.NodeForward(t, a.next, a.nextAct)
-	if err := t.Err(); err != nil {
+	q1, q2, err := a.targetHeads(t, true)
+	if err != nil {
 		return nil, fmt.Errorf("td3 node target: %w", err)
 	}
 	n := q1.Shape[1]
@@ -301,7 +310,7 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 	t.Reset()
 	a.CriticParams.ZeroGrad()
 	var q1 *nn.Tensor
-	if c, _ := a.twinHeads(); c != nil && !perNode {
+	if c, _ := a.twinHeads(); c != nil {
 		// The heads share no parameter, so each one's loss and backward pass can run on its
 		// own tape and goroutine; the gradients are those of the summed loss.
 		var q [2]*nn.Tensor
@@ -310,7 +319,7 @@ func (a *Agent) Update(b *Batch) (Stats, error) {
 		workpool.ForEach(2, 2, func(_, k int) {
 			ht := a.heads[k]
 			ht.Reset()
-			q[k] = c.Head(k, ht, a.obs, a.act)
+			q[k] = c.Head(k, ht, a.obs, a.act, perNode)
 			lk := ht.Mean(ht.Square(ht.Sub(q[k], y)))
 			errs[k] = ht.Backward(lk)
 			l[k] = lk.Item()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	setnet "gorl/agents/set"
+	"gorl/agents/td3"
 )
 
 // BenchmarkTD3Update times one TD3 update (the actor and target step every second call)
@@ -63,6 +64,13 @@ func TestWorkersSameUpdates(t *testing.T) {
 		mk   func() (*Setup, error)
 	}{
 		{"set-small", func() (*Setup, error) { return SET(SmallSET, 128, 3) }}, // large enough that products are split
+		{"set-small-mean", func() (*Setup, error) { // the averaged critic form
+			s, err := SET(SmallSET, 128, 3)
+			if err == nil {
+				s.Agent.Cfg.CriticForm = td3.CriticMean
+			}
+			return s, err
+		}},
 		{"mlp", func() (*Setup, error) { return MLP(MLPShapes[1], 128, 3) }},
 	} {
 		run := func(w int) []float32 {
