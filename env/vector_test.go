@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,93 @@ func TestVectorCloseTwice(t *testing.T) {
 	v := newWalkVector(t, 4, 2, 20)
 	v.Close()
 	v.Close()
+}
+
+// batchedWalk is a walk that a Vector steps in batches (env.Batcher): each batch steps its
+// run of walks itself and logs its calls, so a test can check what the Vector did.
+type batchedWalk struct {
+	env.Env
+	log     *[]string
+	total   int  // Len the batches report in all (0: the true total)
+	decline bool // Batch returns no batches
+}
+
+func (b batchedWalk) Batch(envs []env.Env, groups int) ([]env.EnvBatch, error) {
+	if b.decline {
+		return nil, nil
+	}
+	var out []env.EnvBatch
+	for k := range groups {
+		run := envs[k*len(envs)/groups : (k+1)*len(envs)/groups]
+		out = append(out, &walkBatch{k: k, envs: run, log: b.log})
+	}
+	if b.total > 0 {
+		out[0].(*walkBatch).extra = b.total - len(envs)
+	}
+	return out, nil
+}
+
+type walkBatch struct {
+	k, extra int
+	envs     []env.Env
+	actions  [][]float64
+	log      *[]string
+}
+
+func (w *walkBatch) Len() int { return len(w.envs) + w.extra }
+
+func (w *walkBatch) StartStep(actions [][]float64) {
+	*w.log = append(*w.log, fmt.Sprintf("start %d", w.k))
+	w.actions = actions
+}
+
+func (w *walkBatch) FinishStep(obs, final [][]float64, rewards []float64, terminated, truncated []bool) {
+	*w.log = append(*w.log, fmt.Sprintf("finish %d", w.k))
+	for i, e := range w.envs {
+		tr := e.(batchedWalk).Env.Step(w.actions[i])
+		rewards[i], terminated[i], truncated[i] = tr.Reward, tr.Terminated, tr.Truncated
+		copy(obs[i], tr.Obs)
+		if tr.Done() {
+			copy(final[i], tr.Obs)
+			copy(obs[i], e.Reset())
+		}
+	}
+}
+
+// TestVectorBatches: a Vector of Batchers steps Workers batches, all started before any
+// is finished, each over its own rows, with the results of stepping one by one.
+func TestVectorBatches(t *testing.T) {
+	plain := newWalkVector(t, 7, 1, 30)
+	plain.Seed(13)
+	plain.Reset()
+	want := runVector(plain, 13, 300)
+	var log []string
+	v, err := env.NewVector(7, 3, func(int) (env.Env, error) {
+		return batchedWalk{Env: env.NewTimeLimit(newWalk(), 30), log: &log}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Batches() != 3 || v.Workers() != 1 {
+		t.Fatalf("%d batches, %d workers; want 3 and 1", v.Batches(), v.Workers())
+	}
+	v.Seed(13)
+	v.Reset()
+	got := runVector(v, 13, 300)
+	if !slices.Equal(got.rows, want.rows) {
+		t.Fatal("batched results differ from one-by-one stepping")
+	}
+	if !slices.Equal(log[:6], []string{"start 0", "start 1", "start 2", "finish 0", "finish 1", "finish 2"}) || len(log) != 6*300 {
+		t.Fatalf("calls %v ... (%d), want every batch started, then every batch finished", log[:6], len(log))
+	}
+
+	// Batch may decline (the Vector steps one by one) and must cover every environment.
+	v, err = env.NewVector(4, 2, func(int) (env.Env, error) { return batchedWalk{Env: newWalk(), log: &log, decline: true}, nil })
+	if err != nil || v.Batches() != 0 || v.Workers() != 2 {
+		t.Fatalf("declined: %v, %v", v, err)
+	}
+	v.Close()
+	if v, err := env.NewVector(4, 2, func(int) (env.Env, error) { return batchedWalk{Env: newWalk(), log: &log, total: 5}, nil }); err == nil {
+		t.Fatalf("batches over 5 of 4 environments accepted: %d batches", v.Batches())
+	}
 }
