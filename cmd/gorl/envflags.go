@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gorl/env"
+	"gorl/internal/suggest"
 )
 
 // envFlags are the flags every command that builds environments shares.
@@ -52,34 +53,8 @@ func checkEnvID(id string) error {
 	if _, ok := env.Lookup(id); ok {
 		return nil
 	}
-	best, bestDist := "", len(id)/2+2 // suggest only ids a few edits away
-	for _, known := range env.IDs() {
-		if d := editDistance(strings.ToLower(id), strings.ToLower(known)); d < bestDist {
-			best, bestDist = known, d
-		}
-	}
-	if best != "" {
+	if best := suggest.Closest(id, env.IDs()); best != "" {
 		return fmt.Errorf("unknown env %q (did you mean %s? gorl envs lists them all)", id, best)
 	}
 	return fmt.Errorf("unknown env %q (gorl envs lists the known ones)", id)
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"gorl/logs"
@@ -26,28 +24,14 @@ or interrupted (status.json says running but its process is gone).`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			dirs, err := logs.FindRuns(root)
-			if err != nil {
+			sums, err := logs.ListRuns(root)
+			if sums == nil {
 				return err
 			}
-			// A run that cannot be read is listed as unreadable; the others still show.
-			sums := make([]*logs.Summary, 0, len(dirs))
-			var bad []error
-			for _, dir := range dirs {
-				s, err := logs.Overview(dir)
-				if err != nil {
-					bad = append(bad, err)
-					s = logs.NewSummary(logs.RunInfo{Dir: dir, Status: "unreadable"})
-				}
-				sums = append(sums, s)
+			if werr := logs.ListTable(sums).Write(cmd.OutOrStdout(), format); werr != nil {
+				return werr
 			}
-			if err := logs.ListTable(sums).Write(cmd.OutOrStdout(), format); err != nil {
-				return err
-			}
-			if len(bad) > 0 {
-				return fmt.Errorf("%d of %d runs could not be read; first: %v", len(bad), len(dirs), bad[0])
-			}
-			return nil
+			return err
 		},
 	}
 	addFormatFlag(cmd, &format)

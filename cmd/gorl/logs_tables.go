@@ -26,30 +26,11 @@ func (f *tableFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.tail, "tail", 0, "show only the last N matching rows")
 }
 
-// apply filters, selects and cuts t, then writes it.
+// write filters, selects and cuts t, then writes it.
 func (f *tableFlags) write(cmd *cobra.Command, t *logs.Table) error {
-	var filters []logs.Filter
-	for _, expr := range f.filters {
-		flt, err := logs.ParseFilter(expr)
-		if err != nil {
-			return err
-		}
-		filters = append(filters, flt)
-	}
-	t, err := t.Where(filters)
+	t, err := t.Cut(f.filters, f.columns, f.head, f.tail)
 	if err != nil {
 		return err
-	}
-	if len(f.columns) > 0 {
-		if t, err = t.Select(f.columns); err != nil {
-			return err
-		}
-	}
-	if f.head > 0 && len(t.Rows) > f.head {
-		t.Rows = t.Rows[:f.head]
-	}
-	if f.tail > 0 && len(t.Rows) > f.tail {
-		t.Rows = t.Rows[len(t.Rows)-f.tail:]
 	}
 	return t.Write(cmd.OutOrStdout(), f.format)
 }

@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"gorl/agents"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
@@ -23,29 +24,5 @@ func newVersionCmd() *cobra.Command {
 }
 
 // gorlVersion is the version recorded in config.json: the -ldflags version, or the git
-// commit a build from a checkout embeds ("+dirty" with uncommitted changes).
-func gorlVersion() string {
-	if version != "dev" {
-		return version
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return version
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return version
-	}
-	if dirty {
-		rev += "+dirty"
-	}
-	return rev
-}
+// commit of a build from a checkout.
+func gorlVersion() string { return agents.Version(version) }
