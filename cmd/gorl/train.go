@@ -164,6 +164,9 @@ func (o *trainOpts) start(cmd *cobra.Command, rc *agents.RunConfig) error {
 	}
 	_, statErr := os.Stat(o.dir)
 	rc.RunID = filepath.Base(filepath.Clean(o.dir)) // kept when the directory is copied
+	if err := rc.DescribeEnv(); err != nil {
+		return err
+	}
 	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
 	if err != nil {
 		return err

@@ -38,6 +38,10 @@ def test_ppo_trains_through_the_bridge(gorl, tmp_path):
     assert (eps["env_id"] == "gym:CartPole-v1").all() and eps["length"].sum() > 0
     steps = pd.read_parquet(d / "steps")
     assert len(steps["obs"].iloc[0]) == 4 and status(d)["status"] == "finished"
+    # config.json says what the environment ran on, so the run can be rerun on the same.
+    import gymnasium
+    software = json.loads((d / "config.json").read_text())["env_software"]
+    assert software["gymnasium"] == gymnasium.__version__ and software["gorl_gym_protocol"]
     # Same seed, same run: Gymnasium's resets are seeded from gorl's streams.
     d2 = tmp_path / "r2"
     run_gorl(gorl, "train", "--env", "gym:CartPole-v1", "--steps", "1024", "--envs", "2", "--seed", "3", "--quiet",
