@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +83,11 @@ the torso. Keys:
 	return cmd
 }
 
-func (f renderFlags) mp4() bool { return replay.FileOptions{Out: f.out}.MP4() }
+// file is how the frames are written.
+func (f renderFlags) file() replay.FileOptions {
+	return replay.FileOptions{Out: f.out, PNGDir: f.pngDir, FPS: f.fps, CRF: f.crf, Preset: f.preset,
+		Options: render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample}}
+}
 
 func (f renderFlags) validate() error {
 	changed := f.changed
@@ -104,38 +105,21 @@ func (f renderFlags) validate() error {
 		return fmt.Errorf("--every %d: must be >= 1", f.every)
 	case f.supersample < 1 || f.supersample > 4:
 		return fmt.Errorf("--supersample %d: must be in [1, 4]", f.supersample)
-	case f.live:
-		for _, name := range []string{"out", "png-dir", "fps", "crf", "preset"} {
-			if changed(name) {
-				return fmt.Errorf("--live plays the episode in a window: --%s does not apply", name)
-			}
-		}
-		if f.speed < 1.0/16 || f.speed > 16 {
-			return fmt.Errorf("--speed %g: must be in [1/16, 16]", f.speed)
-		}
-		if f.frames < 0 {
-			return fmt.Errorf("--frames %d: must be >= 0", f.frames)
-		}
-		return nil
-	case changed("speed") || changed("frames"):
+	case !f.live && (changed("speed") || changed("frames")):
 		return errors.New("--speed and --frames apply to --live only")
-	case !f.mp4() && !strings.EqualFold(filepath.Ext(f.out), ".gif"):
-		return fmt.Errorf("--out %q: must end in .gif or .mp4", f.out)
-	case !f.force && fileExists(f.out):
-		return fmt.Errorf("--out %s exists: pass --force to replace it", f.out)
-	case !f.mp4() && (changed("crf") || changed("preset")):
-		return errors.New("--crf and --preset apply to MP4 output (--out x.mp4) only")
-	case f.mp4() && (f.width%2 != 0 || f.height%2 != 0):
-		return fmt.Errorf("--width %d --height %d: MP4 (H.264 4:2:0) needs even sizes", f.width, f.height)
+	case !f.live:
+		return f.file().Validate(f.force, changed("crf") || changed("preset"))
 	}
-	if f.mp4() {
-		m := render.MP4{FPS: f.fps, CRF: f.crf, Preset: f.preset}
-		if f.crf <= 0 {
-			return fmt.Errorf("--crf %g: must be in (0, 51]", f.crf)
+	for _, name := range []string{"out", "png-dir", "fps", "crf", "preset"} {
+		if changed(name) {
+			return fmt.Errorf("--live plays the episode in a window: --%s does not apply", name)
 		}
-		if err := m.Validate(); err != nil {
-			return fmt.Errorf("--crf %g --preset %q: %w", f.crf, f.preset, err)
-		}
+	}
+	if f.speed < 1.0/16 || f.speed > 16 {
+		return fmt.Errorf("--speed %g: must be in [1/16, 16]", f.speed)
+	}
+	if f.frames < 0 {
+		return fmt.Errorf("--frames %d: must be >= 0", f.frames)
 	}
 	return nil
 }
@@ -146,9 +130,7 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 		return err
 	}
 	var prog *progress // started with the first frame, so a failure to open the display prints one line
-	o := replay.FileOptions{Out: f.out, PNGDir: f.pngDir, FPS: f.fps, CRF: f.crf, Preset: f.preset,
-		Options: render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample}}
-	t, err := r.Write(o, func() {
+	t, err := r.Write(f.file(), func() {
 		if prog == nil {
 			prog = newProgress(int64(len(r.Episode.Pos)), "render", f.quiet)
 		}
@@ -191,10 +173,4 @@ func viewRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 	fmt.Fprintf(cmd.OutOrStdout(), "played episode %d (%s): %d frames drawn, %d loops, last pose %d of %d\n",
 		f.episode, r.EnvID, st.Drawn, st.Loops, st.Last+1, len(ep.Pos))
 	return nil
-}
-
-// fileExists reports whether path names an existing file or directory.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -208,3 +208,34 @@ type frameSink interface {
 type gifSink struct{ render.GIF }
 
 func (g *gifSink) Add(img image.Image) error { g.GIF.Add(img); return nil }
+
+// Validate checks the file settings in one line naming gorl render's flags: force
+// allows replacing an existing Out, and encoderGiven says --crf or --preset was given
+// (they apply to MP4 only). The frame size and rate are the caller's to check.
+func (o FileOptions) Validate(force, encoderGiven bool) error {
+	mp4 := o.MP4()
+	switch {
+	case !mp4 && !strings.EqualFold(filepath.Ext(o.Out), ".gif"):
+		return fmt.Errorf("--out %q: must end in .gif or .mp4", o.Out)
+	case !force && exists(o.Out):
+		return fmt.Errorf("--out %s exists: pass --force to replace it", o.Out)
+	case !mp4 && encoderGiven:
+		return errors.New("--crf and --preset apply to MP4 output (--out x.mp4) only")
+	case !mp4:
+		return nil
+	case o.Width%2 != 0 || o.Height%2 != 0:
+		return fmt.Errorf("--width %d --height %d: MP4 (H.264 4:2:0) needs even sizes", o.Width, o.Height)
+	case o.CRF <= 0:
+		return fmt.Errorf("--crf %g: must be in (0, 51]", o.CRF)
+	}
+	m := render.MP4{FPS: o.FPS, CRF: o.CRF, Preset: o.Preset}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("--crf %g --preset %q: %w", o.CRF, o.Preset, err)
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
