@@ -144,10 +144,7 @@ func (p *Params) SoftUpdate(src *Params, tau float32) error {
 		return err
 	}
 	for i, t := range p.tensors {
-		s := src.tensors[i].Data
-		for j, v := range t.Data {
-			t.Data[j] = v + tau*(s[j]-v)
-		}
+		polyak(t.Data, src.tensors[i].Data, tau)
 	}
 	return nil
 }

@@ -19,4 +19,5 @@ func TestPortableKernels(t *testing.T) {
 	t.Run("unary", TestGradUnary)
 	t.Run("linear", TestGradLinear)
 	t.Run("relu", TestReLUVec)
+	t.Run("polyak", TestPolyakVec)
 }

@@ -48,3 +48,26 @@ func TestReLUVec(t *testing.T) {
 		}
 	}
 }
+
+// The vectorised soft update equals v + τ(s − v) rounded step by step, as Go computes it.
+func TestPolyakVec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 8, 13, 300} {
+		dst, src := make([]float32, n), make([]float32, n)
+		for i := range dst {
+			dst[i], src[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		want := make([]float32, n)
+		for i, v := range dst {
+			d := src[i] - v
+			m := float32(0.005) * d
+			want[i] = v + m
+		}
+		polyak(dst, src, 0.005)
+		for i := range dst {
+			if dst[i] != want[i] {
+				t.Fatalf("n %d, i %d: %v, want %v", n, i, dst[i], want[i])
+			}
+		}
+	}
+}

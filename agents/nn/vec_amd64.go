@@ -194,3 +194,22 @@ func reluGrad(da, dy, y []float32) {
 		}
 	}
 }
+
+//go:noescape
+func polyakAVX2(dst, src *float32, n int, tau float32)
+
+// polyak sets dst[i] = dst[i] + tau·(src[i] − dst[i]) for i < len(dst).
+func polyak(dst, src []float32, tau float32) {
+	n := len(dst) &^ 7
+	if haveAVX2FMA && n > 0 {
+		_ = src[n-1]
+		polyakAVX2(&dst[0], &src[0], n, tau)
+	} else {
+		n = 0
+	}
+	src = src[:len(dst)]
+	for j := n; j < len(dst); j++ {
+		v := dst[j]
+		dst[j] = v + tau*(src[j]-v)
+	}
+}

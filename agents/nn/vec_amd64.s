@@ -595,3 +595,27 @@ rgloop:
 rgdone:
 	VZEROUPPER
 	RET
+
+// func polyakAVX2(dst, src *float32, n int, tau float32)  (n a multiple of 8):
+// dst[i] = dst[i] + tau·(src[i] − dst[i]), rounded after each operation (no FMA).
+TEXT ·polyakAVX2(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS tau+24(FP), Y15
+	SHRQ $3, CX
+	JZ polyakdone
+polyakloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y1
+	VSUBPS Y0, Y1, Y1
+	VMULPS Y15, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ polyakloop
+polyakdone:
+	VZEROUPPER
+	RET

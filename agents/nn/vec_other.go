@@ -75,3 +75,10 @@ func reluGrad(da, dy, y []float32) {
 		}
 	}
 }
+
+func polyak(dst, src []float32, tau float32) {
+	src = src[:len(dst)]
+	for j, v := range dst {
+		dst[j] = v + tau*(src[j]-v)
+	}
+}
