@@ -74,13 +74,15 @@
 // rejected by online data: when H2O draws escape lock e, its policy reaches (dead, e)
 // and pays 0; with k such tuples among t the ratio weight d^{pi_e}/mu = t/k on that
 // cell gives the last layer the objective 0.9 - alpha_t t/k = 0.9 - 8/(gamma k), which
-// is positive once k > 9 (gamma = 1), while Q*'s stays near 0. Every escape has to be
+// is positive once k >= 9 (gamma = 1), while Q*'s stays near 0. Every escape has to be
 // drawn about 9 times: about 170 of HyGLOW's iterations fail (almost independently of
 // H), so its mixture passes 0.9 near T = 2000. GLOW (online, optimistic) tries the
 // escape locks first (they promise 0.95 > R) and must refute them one by one with its
 // one-sided, unscaled test: with the paper's constants beta_t stays near
 // 36 gamma log(6|F||W|TH/delta) for all t, above any ratio-weighted objective
-// (at most about R), so its confidence set never shrinks on this family.
+// (at most about R), so its confidence set never shrinks on this family; with beta_t
+// scaled by 10^-4 and gamma = 1 it solves (median 450, 900 and 1980 online samples at
+// H = 5, 10, 20, output mixture 0.95).
 //
 // Exact and tractable: GLOW and MABO.CR over a Finite class are computed exactly
 // (dynamic programming over layers; every objective couples only neighbouring

@@ -95,8 +95,8 @@ type MABO struct {
 	// Ablations: NoClip takes clip bound +Inf, NoPenalty takes alpha = 0.
 	NoClip, NoPenalty bool
 	// Ties, when set, draws uniformly among the tied minimisers of a joint class (the
-	// argmin is a set); nil takes the lowest index, i.e. the class's order, which the
-	// experiments draw per seed.
+	// argmin is a set), at every fit; nil takes the lowest index, i.e. the class's
+	// order. The experiments set it (see the package documentation on lock/incomplete).
 	Ties *rand.Rand
 }
 
