@@ -225,7 +225,7 @@ func TestRateAndNoiseSweep(t *testing.T) {
 		t.Errorf("Var* at noise 0 and 0.8: %v, %v", v0, v1)
 	}
 	if _, err := (Sweep{Base: Experiment{Source: InstanceSource{Family: "random", Params: src.Params}, Config: Config{K: 4}, Seeds: 1},
-		Over: "noise", Values: []string{"0"}}).Run(&out, nil); err == nil || !strings.Contains(err.Error(), "shared or noisy") {
+		Over: "noise", Values: []string{"0"}}).Run(&out, nil); err == nil || !strings.Contains(err.Error(), "shared, noisy or spread") {
 		t.Errorf("noise sweep of the random family: %v", err)
 	}
 }
@@ -256,5 +256,92 @@ func TestPBVIOverBudgetKeepsEveryDepth(t *testing.T) {
 			t.Errorf("budget %d: planned %.6f, reference %.6f (exact %v), exact V* %.6f", budget, pol.Root, ref.VStar, ref.VStarExact, exact.VStar)
 		}
 		t.Logf("budget %d: planned %.6f, lower bound %.6f, exact V* %.6f", budget, pol.Root, ref.VStar, exact.VStar)
+	}
+}
+
+// On the spread family noise changes Var* and nothing the learner is scored on: V* and
+// V_oracle are the same at every noise, and Var* = noise^2 (3/16)/(H-1) (each step after
+// the first spreads a reward of mean mu by noise, mu (1 - mu) = 3/16 for both levels).
+func TestSpreadReferenceValues(t *testing.T) {
+	const H = 8
+	_, base := mustInstance(t, "spread", latent.Params{M: 3, S: 5, A: 3, H: H, Noise: 0, Seed: 1})
+	for _, noise := range []float64{0, 0.5, 1} {
+		_, ref := mustInstance(t, "spread", latent.Params{M: 3, S: 5, A: 3, H: H, Noise: noise, Seed: 1})
+		want := noise * noise * 3.0 / 16 / (H - 1)
+		if math.Abs(ref.VStar-base.VStar) > 1e-12 || math.Abs(ref.VOracle-base.VOracle) > 1e-12 || math.Abs(ref.VarStar-want) > 1e-12 {
+			t.Errorf("noise %v: V* %v (noise 0: %v), V_oracle %v (%v), Var* %v, want %v", noise, ref.VStar, base.VStar, ref.VOracle, base.VOracle, ref.VarStar, want)
+		}
+		if !ref.Latent(0.05) {
+			t.Errorf("noise %v: not latent by 0.05: gaps %.4f, %.4f", noise, ref.OracleGap(), ref.MemoryGap())
+		}
+	}
+}
+
+// The lower-order term of the Bernstein bonus is scaled by the range of the next value
+// over the outcomes P^ gives positive probability: a next state never reached (whose
+// optimistic value stays 1) does not enter it.
+func TestBernsteinSpanOverSupport(t *testing.T) {
+	md := &Model{M: 1, S: 3, A: 1, H: 2, W: []float64{1}, Nu: []float64{1, 0, 0},
+		P: []float64{0.5, 0, 0.5, 0, 1, 0, 0, 0, 1}, R: []float64{0.1, 0, 0}}
+	vo := &ValueOptimistic{Model: md, N: []float64{100, 1, 1}, NInit: []float64{1}, C1: 0.5, C2: 0.1, Iota: 4}
+	x := []float64{0.2, 1, 0.6} // state 1 is never reached from (0, 0)
+	// mean 0.4, variance 0.04; span over {0, 2} is 0.4 (over every state it would be 0.8)
+	want := 0.1 + 0.4 + 0.5*math.Sqrt(0.04*4/100) + 0.1*0.4*4/100
+	if got := vo.Value(0, 0, 0, x); math.Abs(got-want) > 1e-12 {
+		t.Errorf("optimistic value %v, want %v", got, want)
+	}
+}
+
+// On the spread family regret increases with Var* over the noise sweep, the
+// deterministic instance lowest (K=4096, 4 seeds; about 3 s).
+func TestNoiseSweepRegretIncreasesWithVarStar(t *testing.T) {
+	src := InstanceSource{Family: "spread", Params: &latent.Params{M: 3, S: 5, A: 3, H: 8, Noise: 0, Seed: 1}}
+	var out strings.Builder
+	rows, err := Sweep{Base: Experiment{Source: src, Config: Config{K: 4096}, Seeds: 4, Seed: 1}, Over: "noise", Values: []string{"0", "0.5", "1"}}.Run(&out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(out.String())
+	if !IncreasingInVar(rows) || !(math.Abs(rows[0].Summary.Reference.VarStar) < 1e-12) {
+		t.Errorf("regret is not increasing in Var* from the deterministic instance:\n%s", out.String())
+	}
+}
+
+// The command options name the flags in their messages and vet every sweep point first.
+func TestOptionsCheck(t *testing.T) {
+	ok := Options{Family: "shared", Params: latent.Params{M: 2, S: 4, A: 2, H: 4, Gamma: 2, Noise: 0.5, Seed: 1},
+		Config: Config{K: 8, Solver: SolverValueOptimistic, Bonus: BonusTuned, Delta: 0.1, EvalStates: 1 << 10, Planner: PBVI{MaxNodes: 1 << 10, GridPoints: 4}},
+		Seeds:  1, MinGap: 0.05, MaxMemoryGiB: 1, Limits: FlagLimits{MaxH: 100, MaxSeeds: 16, MaxRows: 1 << 10}}
+	if err := ok.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		edit func(o *Options)
+		want string
+	}{
+		{func(o *Options) { o.Params.H = 101 }, "--H must be at most 100"},
+		{func(o *Options) { o.GammaGiven, o.Params.Gamma = true, 0 }, "--gamma must be >= 1"},
+		{func(o *Options) { o.Seeds = 17 }, "--seeds must be in [1, 16]"},
+		{func(o *Options) { o.Config.K = 2000 }, "--K x --seeds"},
+		{func(o *Options) { o.Config.C2 = math.Inf(1) }, "--c1 and --c2 must be finite"},
+		{func(o *Options) { o.Config.Bonus = "x" }, "--bonus must be tuned or theory"},
+		{func(o *Options) { o.Config.Solver = "x" }, `unknown --solver "x"`},
+		{func(o *Options) { o.MinGap = math.NaN() }, "--min-gap must be >= 0"},
+	} {
+		o := ok
+		c.edit(&o)
+		if err := o.Check(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, err)
+		}
+	}
+	for _, c := range []struct{ over, values, want string }{
+		{"H", "", "--values is required"},
+		{"Q", "4", `--over must be H, K, solver, noise or p, got "Q"`},
+		{"H", "4,x", `--values: "x" is not a positive integer`},
+		{"K", "4,2000", "value 2000: --K x --seeds"},
+	} {
+		if _, err := ok.Sweep(c.over, c.values, "", ""); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("sweep over %s values %q: want %q, got %v", c.over, c.values, c.want, err)
+		}
 	}
 }

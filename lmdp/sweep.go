@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"gorl/env/latent"
 )
 
 // Sweep runs one experiment per value of a setting and tabulates final regret next to
@@ -15,8 +17,11 @@ import (
 //	H      the horizon; the instance is regenerated from the same family and seed
 //	K      the number of episodes
 //	solver the solver
-//	noise  the transition noise of the shared and noisy families, 0 (deterministic,
-//	       Var* = 0) to 1 (the family's most stochastic instance); regenerated per value
+//	noise  the transition noise of the shared, noisy and spread families, 0
+//	       (deterministic, Var* = 0) to 1 (the family's most stochastic instance);
+//	       regenerated per value. On spread only the variance changes (the means, the
+//	       gaps and, while M <= A, V* stay fixed); on shared and noisy noise also
+//	       shrinks the gaps between good and other actions
 //	p      the lowerbound family's base success probability: Var* grows with p up to
 //	       p + eps = 1/2 while the gap eps between arms stays fixed; regenerated per value
 //
@@ -56,8 +61,8 @@ func (sw Sweep) points() ([]sweepPoint, error) {
 	if (regen || len(sw.InstanceSeeds) > 0) && src.Params == nil {
 		return nil, fmt.Errorf("sweep over %s regenerates the instance: it needs a family, not an instance file", sw.Over)
 	}
-	if sw.Over == "noise" && src.Family != "shared" && src.Family != "noisy" {
-		return nil, fmt.Errorf("sweep over noise needs the shared or noisy family, got %q", src.Family)
+	if sw.Over == "noise" && !latent.Hidden(src.Family) {
+		return nil, fmt.Errorf("sweep over noise needs the shared, noisy or spread family, got %q", src.Family)
 	}
 	if sw.Over == "p" && src.Family != "lowerbound" {
 		return nil, fmt.Errorf("sweep over p needs the lowerbound family, got %q", src.Family)

@@ -13,7 +13,7 @@ func TestLmdpInstanceReportsLatency(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"V*       0.534253 (exact)", "V_oracle 0.700000", "V_WSU", "Var*", "latency: V_oracle - V* = 0.1657", "sqrt(Var* M Gamma S A K)"} {
+	for _, want := range []string{"V*       0.610575 (exact)", "V_oracle 0.800000", "V_WSU", "Var*", "latency: V_oracle - V* = 0.1894", "sqrt(Var* M Gamma S A K)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -35,7 +35,7 @@ func TestLmdpRefusals(t *testing.T) {
 	}
 	wantOneLineError(t, "mostly exact evaluation (--eval-states, --M)", "lmdp", "run", "--M", "100000", "--K", "4", "--run-dir", filepath.Join(dir, "a"), "--quiet")
 	wantOneLineError(t, "is not latent by the margin 0.5", "lmdp", "run", "--family", "shared", "--K", "4", "--min-gap", "0.5", "--run-dir", filepath.Join(dir, "b"), "--quiet")
-	wantOneLineError(t, "needs the shared or noisy family", "lmdp", "sweep", "--over", "noise", "--values", "0,1", "--K", "4", "--run-dir", filepath.Join(dir, "c"), "--quiet")
+	wantOneLineError(t, "needs the shared, noisy or spread family", "lmdp", "sweep", "--over", "noise", "--values", "0,1", "--K", "4", "--run-dir", filepath.Join(dir, "c"), "--quiet")
 	wantOneLineError(t, `noise "2" is not a number in [0, 1]`, "lmdp", "sweep", "--family", "shared", "--over", "noise", "--values", "0,2", "--K", "4", "--run-dir", filepath.Join(dir, "d"), "--quiet")
 	wantOneLineError(t, "--bonus must be tuned or theory", "lmdp", "run", "--bonus", "magic", "--run-dir", filepath.Join(dir, "e"), "--quiet")
 	wantOneLineError(t, "noise=3 must be in [0, 1]", "lmdp", "run", "--family", "noisy", "--noise", "3", "--run-dir", filepath.Join(dir, "f"), "--quiet")

@@ -209,6 +209,7 @@ func registerFamily(family, desc string, def Params) {
 func init() {
 	registerFamily("shared", "LMDP whose context shows only in transitions, rewards shared (options M, S, A, H, gamma, noise, seed)", Params{M: 3, S: 5, A: 3, H: 8, Gamma: 2, Noise: DefaultNoise, Seed: 1})
 	registerFamily("noisy", "LMDP whose context shows through partial reward signals on noisy paths (options M, S, A, H, gamma, noise, seed)", Params{M: 3, S: 5, A: 3, H: 8, Gamma: 2, Noise: DefaultNoise, Seed: 1})
+	registerFamily("spread", "LMDP like shared whose noise spreads the step rewards with fixed means (options M, S, A, H, noise, seed)", Params{M: 3, S: 5, A: 3, H: 8, Noise: DefaultNoise, Seed: 1})
 	registerFamily("lowerbound", "Gamma=2 lower-bound LMDP: Bernoulli arms, context visible (options M, S, A, H, eps, p, seed)", Params{M: 2, S: 7, A: 3, H: 6, Eps: 0.1, P: 0.5, Seed: 1})
 	registerFamily("random", "random LMDP (options M, S, A, H, gamma, seed)", Params{M: 2, S: 4, A: 2, H: 6, Gamma: 2, Seed: 1})
 	registerFamily("deterministic", "random LMDP with deterministic transitions, Gamma=1 (options M, S, A, H, seed)", Params{M: 2, S: 4, A: 2, H: 6, Seed: 1})

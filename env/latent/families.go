@@ -9,7 +9,7 @@ import (
 )
 
 // Families lists the instance families New understands.
-var Families = []string{"shared", "noisy", "lowerbound", "random", "deterministic", "cue", "hard"}
+var Families = []string{"shared", "noisy", "spread", "lowerbound", "random", "deterministic", "cue", "hard"}
 
 // Params are the settings of an instance family. Zero values mean defaults: Gamma 2
 // (random: clipped to S), Eps 0.1, P 1/2; Noise is used as given (0: deterministic).
@@ -17,14 +17,15 @@ var Families = []string{"shared", "noisy", "lowerbound", "random", "deterministi
 type Params struct {
 	M, S, A, H int
 	Gamma      int     // random, shared, noisy: support size of every P_m(.|s,a)
-	Noise      float64 `json:"Noise,omitempty"` // shared, noisy: transition noise in [0, 1]
+	Noise      float64 `json:"Noise,omitempty"` // shared, noisy, spread: transition noise in [0, 1]
 	Eps        float64 // hard, lowerbound: advantage of the special action
 	P          float64 `json:"P,omitempty"` // lowerbound: success probability of the other arms
 	Seed       uint64  // instance seed (all but cue)
 }
 
 // New builds an instance of family (one of Families). The shared and noisy families hide
-// the context (it must be inferred over several steps); lowerbound is the Gamma = 2
+// the context (it must be inferred over several steps); spread hides it as shared does, with
+// noise that raises the variance while the means stay fixed; lowerbound is the Gamma = 2
 // learning-hardness instance. random, deterministic and hard are kept for what they are:
 // in random the per-context rewards usually identify the context within a step or two,
 // deterministic is random with Gamma = 1, and hard is a one-decision bandit whose
@@ -35,6 +36,8 @@ func New(family string, p Params) (*LMDP, error) {
 		return Shared(p.M, p.S, p.A, p.H, p.Gamma, p.Noise, p.Seed)
 	case "noisy":
 		return Noisy(p.M, p.S, p.A, p.H, p.Gamma, p.Noise, p.Seed)
+	case "spread":
+		return Spread(p.M, p.S, p.A, p.H, p.Noise, p.Seed)
 	case "lowerbound":
 		return LowerBound(p.M, p.S, p.A, p.H, p.Eps, p.P, p.Seed)
 	case "random":
@@ -47,6 +50,12 @@ func New(family string, p Params) (*LMDP, error) {
 		return Hard(p.M, p.S, p.A, p.H, p.Eps, p.Seed)
 	}
 	return nil, fmt.Errorf("unknown LMDP family %q (known: %s)", family, strings.Join(Families, ", "))
+}
+
+// Hidden reports whether family promises a hidden context and has a transition noise
+// (shared, noisy, spread): its instances are checked to be latent and can be swept over noise.
+func Hidden(family string) bool {
+	return family == "shared" || family == "noisy" || family == "spread"
 }
 
 func checkSizes(family string, M, S, A, H int) error {

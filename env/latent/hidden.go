@@ -17,9 +17,12 @@ const DefaultNoise = 0.5
 const sharedSignal = 0.1
 
 // Shared is a family whose context is hidden in the transitions only. Rewards are
-// shared by every context and depend on the state alone: R(s,a) = 1/H in the bright
+// shared by every context and depend on the state alone: R(s,a) = 1/(H-1) in the bright
 // states (the first ceil(S/2) of a random order), 0 in the dark ones, so a reward tells
-// nothing about the context. Every (s,a) has one support of Gamma states (>= 1 bright and
+// nothing about the context. The first state is always dark, so at most H-1 steps are
+// rewarded and the return range is [0, 1] at every horizon (with 1/H it was
+// [0, 1 - 1/H]: the H = 4 instance paid in units 3/4 the size of the H = 32 one, which
+// made the horizon comparison depend on the reward scale, not only on H). Every (s,a) has one support of Gamma states (>= 1 bright and
 // >= 1 dark) common to all contexts. Each context has a good action g_m(s) per state
 // (distinct across contexts while M <= A); it reaches the bright part of the support
 // with probability p_hi = 1 - (1/2 - sharedSignal) noise, any other action with
@@ -33,6 +36,9 @@ const sharedSignal = 0.1
 func Shared(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 	if err := checkHidden("shared", M, S, A, H, gamma, noise); err != nil {
 		return nil, err
+	}
+	if H < 2 {
+		return nil, fmt.Errorf("shared LMDP: needs H >= 2 (the first state earns nothing), got %d", H)
 	}
 	if gamma == 0 {
 		gamma = 2
@@ -73,7 +79,7 @@ func Shared(M, S, A, H, gamma int, noise float64, seed uint64) (*LMDP, error) {
 					next[s2] = (1 - pb) * wd[i]
 				}
 				if bright[s] {
-					l.R[l.SA(m, s, a)] = 1 / float64(H)
+					l.R[l.SA(m, s, a)] = 1 / float64(H-1)
 				}
 			}
 		}
@@ -317,4 +323,86 @@ func LowerBoundArms(l *LMDP) int {
 		return 0
 	}
 	return l.M * min(l.S-l.M-2, l.A) * l.A
+}
+
+// Spread reward levels: the expected step reward (times H-1) after the context's good
+// action (the upper part) and after any other action (the lower part).
+const (
+	SpreadHigh = 0.75
+	SpreadLow  = 0.25
+)
+
+// Spread is a family whose transition noise raises the variance of the return and
+// nothing else. It needs S >= 5; the states are of five kinds (the first five of a random
+// order, the rest cyclically): the origin O, where every episode starts (its first
+// state O), and in each part X of the upper part U and the lower part L, a state Xa and
+// a state Xb. Rewards depend on the state alone (the same in every context):
+// R(s,a) = r(s)/(H-1) with r(O) = 0 (so the return range is [0, 1]),
+//
+//	r(Xa) = mu_X + noise (1 - mu_X),   r(Xb) = mu_X (1 - noise),   mu_U = SpreadHigh, mu_L = SpreadLow.
+//
+// Each context has a good action g_m(s) per state (distinct across contexts while
+// M <= A). From any s, action a leads to the upper part if a = g_m(s), else to the lower
+// part X, where it reaches Xa with probability mu_X and Xb with 1 - mu_X (noise 0: Xa
+// with probability 1, deterministic); the targets are drawn per (s,a) and shared by the
+// contexts. So:
+//   - the expected reward of every step is mu_X/(H-1) at every noise, and the gap between
+//     the good and the other actions (SpreadHigh - SpreadLow)/(H-1) is fixed;
+//   - which part a step reaches is a deterministic function of (s, a, m), so the belief
+//     moves as at noise 0 (a step tests whether a = g_m(s)); V_oracle and, while M <= A
+//     (every state is then alike up to a relabelling of the actions), V* are the same at
+//     every noise;
+//   - every reachable state keeps its probability for noise > 0 (no rarely reached
+//     state at small noise: the first design, which mixed a deterministic outcome with
+//     a lottery, made the lottery's states rare at small noise, and exploring them cost
+//     more regret at noise 0.25 than at 0.5);
+//   - noise spreads each step's reward: variance noise^2 mu (1 - mu)/(H-1)^2 given the
+//     part (mu (1 - mu) = 3/16 for both levels), so a context's return given its
+//     sequence of parts has variance noise^2 (3/16)/(H-1), which is Var* when the optimal
+//     policy's parts do not depend on which state of a part it reached (0 at noise 0).
+//
+// A sweep over noise on this family changes Var* while the means, gaps and V* stay
+// fixed; on shared, noise also shrinks the gap between the good and the other actions.
+func Spread(M, S, A, H int, noise float64, seed uint64) (*LMDP, error) {
+	if err := checkHidden("spread", M, S, A, H, 0, noise); err != nil {
+		return nil, err
+	}
+	if S < 5 || H < 2 {
+		return nil, fmt.Errorf("spread LMDP: needs S >= 5 (states O, Ua, Ub, La, Lb) and H >= 2, got S=%d H=%d", S, H)
+	}
+	rng := env.NewRand(seed, 0x5b7ead)
+	l := alloc(fmt.Sprintf("spread(M=%d,S=%d,A=%d,H=%d,noise=%g,seed=%d)", M, S, A, H, noise, seed), M, S, A, H)
+	const origin, ua, ub, la, lb = 0, 1, 2, 3, 4
+	level := [5]float64{0, SpreadHigh + noise*(1-SpreadHigh), SpreadHigh * (1 - noise), SpreadLow + noise*(1-SpreadLow), SpreadLow * (1 - noise)}
+	var kinds [5][]int // the states of each kind
+	kindOf := make([]int, S)
+	for i, s := range rng.Perm(S) {
+		kinds[i%5] = append(kinds[i%5], s)
+		kindOf[s] = i % 5
+	}
+	good := goodActions(rng, M, S, A)
+	for m := 0; m < M; m++ {
+		l.Weights[m] = 1 / float64(M)
+		l.Init[m*S+kinds[origin][0]] = 1
+	}
+	pick := func(k int) int { return kinds[k][rng.IntN(len(kinds[k]))] }
+	for s := 0; s < S; s++ {
+		for a := 0; a < A; a++ {
+			up, lo := [2]int{pick(ua), pick(ub)}, [2]int{pick(la), pick(lb)}
+			for m := 0; m < M; m++ {
+				part, mu := lo, SpreadLow
+				if good[m*S+s] == a {
+					part, mu = up, SpreadHigh
+				}
+				next := l.Next(m, s, a)
+				if noise == 0 {
+					next[part[0]] = 1
+				} else {
+					next[part[0]], next[part[1]] = mu, 1-mu
+				}
+				l.R[l.SA(m, s, a)] = level[kindOf[s]] / float64(H-1)
+			}
+		}
+	}
+	return l, l.Validate()
 }

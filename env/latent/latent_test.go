@@ -29,7 +29,7 @@ func TestFamiliesValidate(t *testing.T) {
 		if err := l.Validate(); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		want := map[string]int{"random": 3, "deterministic": 1, "cue": 1, "hard": 2, "shared": 3, "noisy": 3, "lowerbound": 2}[f]
+		want := map[string]int{"random": 3, "deterministic": 1, "cue": 1, "hard": 2, "shared": 3, "noisy": 3, "spread": 2, "lowerbound": 2}[f]
 		if g := l.Gamma(); g != want {
 			t.Errorf("%s: Gamma %d, want %d", f, g, want)
 		}
@@ -95,6 +95,87 @@ func TestSharedFamilyStructure(t *testing.T) {
 	}
 	if g := det.Gamma(); g != 1 {
 		t.Errorf("noise 0: Gamma %d, want 1 (deterministic)", g)
+	}
+}
+
+// The shared family's first state earns nothing, so its bright-state reward is 1/(H-1):
+// the best path collects exactly 1 at every horizon (with 1/H it collected 1 - 1/H).
+func TestSharedReturnRangeIsOne(t *testing.T) {
+	for _, H := range []int{2, 4, 32} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			l, err := Shared(2, 4, 2, H, 2, 0.5, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for m := 0; m < l.M; m++ {
+				if r := l.MaxEpisodeReward(m); math.Abs(r-1) > 1e-12 {
+					t.Errorf("H=%d seed %d context %d: best return %v, want 1", H, seed, m, r)
+				}
+			}
+		}
+	}
+	if _, err := Shared(2, 4, 2, 1, 2, 0.5, 1); err == nil || !strings.Contains(err.Error(), "H >= 2") {
+		t.Errorf("H=1: %v", err)
+	}
+}
+
+// The spread family's noise changes the spread of the step rewards only: rewards are
+// common to the contexts, the expected next-step reward of every (m,s,a) is the same at
+// every noise (SpreadHigh for exactly the context's good action, SpreadLow otherwise),
+// and two contexts' next-state supports at (s,a) are equal when their levels are and
+// disjoint otherwise (a step tells exactly whether a = g_m(s)). Noise 0 is deterministic.
+func TestSpreadFamilyStructure(t *testing.T) {
+	const M, S, A, H = 3, 7, 4, 6
+	level := func(l *LMDP, m, s, a int) float64 { // sum_s' P_m(s'|s,a) r(s') (H-1)
+		e := 0.0
+		for s2, p := range l.Next(m, s, a) {
+			e += p * l.Reward(0, s2, 0) * (H - 1)
+		}
+		return e
+	}
+	base, err := Spread(M, S, A, H, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := base.Gamma(); g != 1 {
+		t.Errorf("noise 0: Gamma %d, want 1", g)
+	}
+	for _, noise := range []float64{0.3, 1} {
+		l, err := Spread(M, S, A, H, noise, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := 0; s < S; s++ {
+			for a := 0; a < A; a++ {
+				goods := 0
+				for m := 0; m < M; m++ {
+					if l.Reward(m, s, a) != l.Reward(0, s, a) {
+						t.Fatalf("R_%d(%d,%d) differs from context 0", m, s, a)
+					}
+					e, e0 := level(l, m, s, a), level(base, m, s, a)
+					if math.Abs(e-e0) > 1e-12 || (math.Abs(e-SpreadHigh) > 1e-12 && math.Abs(e-SpreadLow) > 1e-12) {
+						t.Fatalf("noise %v: expected next level of (%d,%d,%d) is %v (noise 0: %v)", noise, m, s, a, e, e0)
+					}
+					if e == SpreadHigh {
+						goods++
+					}
+					for k := 0; k < m; k++ {
+						same, disjoint := true, true
+						for s2 := range S {
+							pm, pk := l.Next(m, s, a)[s2] > 0, l.Next(k, s, a)[s2] > 0
+							same = same && pm == pk
+							disjoint = disjoint && !(pm && pk)
+						}
+						if (level(l, k, s, a) == e) != same || (level(l, k, s, a) != e) != disjoint {
+							t.Fatalf("noise %v: supports of contexts %d and %d at (%d,%d): same %v, disjoint %v", noise, k, m, s, a, same, disjoint)
+						}
+					}
+				}
+				if goods > 1 {
+					t.Fatalf("(%d,%d) is good for %d contexts", s, a, goods)
+				}
+			}
+		}
 	}
 }
 
