@@ -95,7 +95,7 @@ func stopAfterCheckpoint(t *testing.T, dir string, sig syscall.Signal, args []st
 
 // TestTrainSIGINTResume: Ctrl-C during gorl train leaves a checkpoint and status
 // "interrupted", exits non-zero, and --resume continues to the result of an
-// uninterrupted run (bit for bit: same rows).
+// uninterrupted run (bit for bit: same rows); so does a PPO run killed with SIGKILL.
 func TestTrainSIGINTResume(t *testing.T) {
 	tmp := t.TempDir()
 	args := func(dir string) []string {
@@ -123,6 +123,18 @@ func TestTrainSIGINTResume(t *testing.T) {
 		t.Fatalf("resume: exit %d: %s %s", code, out, stderr)
 	}
 	sameTrainRuns(t, ref, stopped)
+
+	// SIGKILL leaves no chance to write anything: the resume starts from the last
+	// periodic checkpoint, drops the rows logged after it and still ends bit for bit.
+	killed := filepath.Join(tmp, "killed")
+	stopAfterCheckpoint(t, killed, syscall.SIGKILL, args(killed))
+	if ck, err := agents.LatestCheckpoint(killed); err != nil || ck.Update >= 40 {
+		t.Fatalf("checkpoint after SIGKILL %+v (%v): want one before the end", ck, err)
+	}
+	if out, stderr, code := gorl(t, "train", "--run-dir", killed, "--resume", "--quiet"); code != 0 || !strings.Contains(out, "resumed    from update") {
+		t.Fatalf("resume after SIGKILL: exit %d: %s %s", code, out, stderr)
+	}
+	sameTrainRuns(t, ref, killed)
 }
 
 // TestTrainLPGResumeAfterSIGKILL kills gorl train --algo lpg after a checkpoint and
