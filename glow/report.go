@@ -138,6 +138,18 @@ func orDefault(s string) string {
 	return s
 }
 
+// ParseAlgos splits a comma-separated list of algorithm names (the --algos of a sweep);
+// Sweep.Check validates the names.
+func ParseAlgos(list string) ([]string, error) {
+	names := strings.Split(list, ",")
+	for i, name := range names {
+		if names[i] = strings.TrimSpace(name); names[i] == "" {
+			return nil, fmt.Errorf("--algos %q: empty algorithm name", list)
+		}
+	}
+	return names, nil
+}
+
 // FlagLimits are the command line's bounds on a run's size.
 type FlagLimits struct{ MaxEpisodes, MaxSeeds int }
 

@@ -55,6 +55,12 @@ func TestSpecAndFlagChecks(t *testing.T) {
 	if hs, err := ParseHorizons(" 5,10 ,20"); err != nil || len(hs) != 3 || hs[2] != 20 {
 		t.Errorf("ParseHorizons: %v, %v", hs, err)
 	}
+	if a, err := ParseAlgos("hyglow, hyq"); err != nil || len(a) != 2 || a[1] != "hyq" {
+		t.Errorf("ParseAlgos: %v, %v", a, err)
+	}
+	if _, err := ParseAlgos("hyglow,,glow"); err == nil || !strings.Contains(err.Error(), "empty algorithm name") {
+		t.Errorf("ParseAlgos(hyglow,,glow): %v", err)
+	}
 	if _, err := ParseHorizons("5,0"); err == nil || !strings.Contains(err.Error(), `--H "5,0": want positive integers`) {
 		t.Errorf("ParseHorizons(5,0): %v", err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -163,11 +162,9 @@ hyq and offline. --plot draws the table on log-log axes, one line per algorithm.
 			if err := f.validate(); err != nil {
 				return err
 			}
-			names := strings.Split(algos, ",")
-			for i, name := range names {
-				if names[i] = strings.TrimSpace(name); names[i] == "" {
-					return fmt.Errorf("--algos %q: empty algorithm name", algos)
-				}
+			names, err := glow.ParseAlgos(algos)
+			if err != nil {
+				return err
 			}
 			sw := &glow.Sweep{Algos: names, H: H, Base: f.cfg, Seeds: f.seedList(), Problem: f.problem, Workers: f.workers}
 			if err := sw.Check(); err != nil {
