@@ -313,10 +313,10 @@ func TestEvolveCMAESRunsAndResumes(t *testing.T) {
 // leave the state of the last finished generation and status "interrupted", and
 // --resume ends as the uninterrupted run does.
 func TestEvolveSIGINTResume(t *testing.T) {
-	evolveStoppedAndResumed(t, syscall.SIGINT, "mean.drift", "evolve", "--objective", "lpo", "--strategy", "snes", "--generations", "12",
-		"--population", "4", "--inner-steps", "512", "--inner-envs", "2", "--inner-rollout-steps", "32", "--hidden", "4",
+	evolveStoppedAndResumed(t, syscall.SIGINT, "mean.drift", "evolve", "--objective", "lpo", "--strategy", "snes", "--generations", "6",
+		"--population", "4", "--inner-steps", "256", "--inner-envs", "2", "--inner-rollout-steps", "32", "--hidden", "4",
 		"--fitness-episodes", "1", "--workers", "2", "--seed", "3")
 	evolveStoppedAndResumed(t, syscall.SIGTERM, "mean.lpg", "evolve", "--objective", "ta-lpg", "--env", "grid/random", "--protocol", "groove",
-		"--generations", "12", "--population", "4", "--lifetimes", "2:4", "--updates-per-generation", "2", "--hidden", "4",
+		"--generations", "6", "--population", "4", "--lifetimes", "2:4", "--updates-per-generation", "2", "--hidden", "4",
 		"--inner-envs", "2", "--inner-rollout-steps", "5", "--fitness-episodes", "1", "--seed", "2")
 }
