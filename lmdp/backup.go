@@ -36,8 +36,7 @@ func (e Exact) Initial(m int, x []float64) float64 {
 //	a~_m(s,a) = min{1, R^ + P^·x + (C1/2) sqrt(Iota/n) + C2 Iota/n}                (Hoeffding)
 //
 // n = N_m(s,a); an unvisited (m,s,a) gets the largest value, 1. span(x) = max x - min x
-// over the next states P^ gives positive probability is the range of the next value
-// (empirical Bernstein's lower-order term), taken over the same outcomes as V(P^, x). The Hoeffding
+// is the range of the next value (empirical Bernstein's lower-order term). The Hoeffding
 // form uses no data-dependent scale: sqrt(V) is replaced by its worst case 1/2 for values
 // in [0,1] and span(x) by the range 1, so its bonuses summed over H steps grow with H,
 // while the Bernstein ones are bounded through the total variance.
@@ -72,7 +71,7 @@ func (v *ValueOptimistic) optimistic(r float64, p []float64, n float64, x []floa
 	mean, variance := variance(p, x)
 	spread, span := 0.5, 1.0
 	if !v.Hoeffding {
-		spread, span = math.Sqrt(variance), valueSpan(p, x)
+		spread, span = math.Sqrt(variance), valueSpan(x)
 	}
 	q := r + mean + v.C1*spread*math.Sqrt(v.Iota/n) + v.C2*span*v.Iota/n
 	return min(1, q)
@@ -151,21 +150,11 @@ func (v *ModelOptimistic) radius(p, n float64) float64 {
 	return v.C1*math.Sqrt(p*(1-p)*v.Iota/n) + v.C2*v.Iota/n
 }
 
-// valueSpan is max x(s') - min x(s') over the next states s' with p(s') > 0: the range
-// of the next value over the outcomes the estimate has seen, as V(p, x) is their
-// variance. (Over every state, the never-reached states, whose optimistic values stay
-// at 1, kept the range near 1 on deterministic instances: on the spread family that made
-// noise 0 cost more regret than noise 0.25.)
-func valueSpan(p, x []float64) float64 {
-	lo, hi, seen := 0.0, 0.0, false
-	for s2, ps := range p {
-		if ps <= 0 {
-			continue
-		}
-		if !seen {
-			lo, hi, seen = x[s2], x[s2], true
-		}
-		lo, hi = min(lo, x[s2]), max(hi, x[s2])
+// valueSpan is max(x) - min(x).
+func valueSpan(x []float64) float64 {
+	lo, hi := x[0], x[0]
+	for _, v := range x[1:] {
+		lo, hi = min(lo, v), max(hi, v)
 	}
 	return hi - lo
 }

@@ -29,17 +29,17 @@
 //	model-optimistic: min{1, R_m(s,a) + max_{P~ in CI} P~·x}, per-entry Bernstein CI
 //	  |P~(s') - P^(s')| <= c1 sqrt(P^(s')(1-P^(s')) iota/n) + c2 iota/n
 //
-// The lower-order term of the variance bonus is scaled by span(x) = max x - min x over
-// the next states P^_m(s,a) gives positive probability, the range of the next value over
-// the same outcomes as its variance, as in the empirical Bernstein inequality
-// (|(P^-P)·x| does not change when a constant is added to x); the Hoeffding ablation
-// uses no data-dependent scale: the standard deviation is replaced by its worst case 1/2
-// for values in [0,1] and the span by the range 1. Without the span factor, the c2 term
-// alone made the measured regret grow about 2x from H=4 to H=32 (random M=2, S=4, A=2,
-// K=4096). Taken over every state, the span stayed near 1 wherever some state is never
-// reached (its optimistic value stays 1): on deterministic instances, and on the shared
-// family at H=4 (regret(H=32)/regret(H=4) 1.30 on instance seed 2, 0.77 with the span
-// over the support).
+// The lower-order term of the variance bonus is scaled by span(x) = max x - min x, the
+// range of the next value over every state, as in the empirical Bernstein inequality
+// (|(P^-P)·x| does not change when a constant is added to x; the range must hold a priori
+// for every outcome the true P_m(s,a) may have, not only the ones seen); the Hoeffding
+// ablation uses no data-dependent scale: the standard deviation is replaced by its worst
+// case 1/2 for values in [0,1] and the span by the range 1. Without the span factor, the
+// c2 term alone made the measured regret grow about 2x from H=4 to H=32 (random M=2, S=4,
+// A=2, K=4096). Taken over the seen outcomes only, a pair whose samples all reached one
+// state would get no bonus at all: on the lowerbound family (M=2 S=7 A=3 p=0.4) that made
+// regret linear in K on 3 of 4 seeds. A state never reached keeps its optimistic value 1
+// and the span near 1, which is why the spread family reaches every state at every noise.
 //
 // Here iota = 2 ln(2 M S A H K / delta) and x holds the next-step alpha values of the
 // chosen plan. The constants are named in config.json (bonus_constants): "tuned", c1 =

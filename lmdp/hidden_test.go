@@ -278,15 +278,15 @@ func TestSpreadReferenceValues(t *testing.T) {
 }
 
 // The lower-order term of the Bernstein bonus is scaled by the range of the next value
-// over the outcomes P^ gives positive probability: a next state never reached (whose
-// optimistic value stays 1) does not enter it.
-func TestBernsteinSpanOverSupport(t *testing.T) {
+// over every state, not only the outcomes seen: a pair whose samples all reached one
+// state (empirical variance 0) keeps a bonus, or an arm unlucky in its first samples
+// would never be tried again.
+func TestBernsteinSpanOverEveryState(t *testing.T) {
 	md := &Model{M: 1, S: 3, A: 1, H: 2, W: []float64{1}, Nu: []float64{1, 0, 0},
-		P: []float64{0.5, 0, 0.5, 0, 1, 0, 0, 0, 1}, R: []float64{0.1, 0, 0}}
+		P: []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}, R: []float64{0.1, 0, 0}}
 	vo := &ValueOptimistic{Model: md, N: []float64{100, 1, 1}, NInit: []float64{1}, C1: 0.5, C2: 0.1, Iota: 4}
-	x := []float64{0.2, 1, 0.6} // state 1 is never reached from (0, 0)
-	// mean 0.4, variance 0.04; span over {0, 2} is 0.4 (over every state it would be 0.8)
-	want := 0.1 + 0.4 + 0.5*math.Sqrt(0.04*4/100) + 0.1*0.4*4/100
+	x := []float64{0.2, 1, 0.6}           // every sample of (0, 0) reached state 0
+	want := 0.1 + 0.2 + 0 + 0.1*0.8*4/100 // variance 0; the range of x is 0.8
 	if got := vo.Value(0, 0, 0, x); math.Abs(got-want) > 1e-12 {
 		t.Errorf("optimistic value %v, want %v", got, want)
 	}

@@ -122,8 +122,9 @@ func TestSharedReturnRangeIsOne(t *testing.T) {
 // The spread family's noise changes the spread of the step rewards only: rewards are
 // common to the contexts, the expected next-step reward of every (m,s,a) is the same at
 // every noise (SpreadHigh for exactly the context's good action, SpreadLow otherwise),
-// and two contexts' next-state supports at (s,a) are equal when their levels are and
-// disjoint otherwise (a step tells exactly whether a = g_m(s)). Noise 0 is deterministic.
+// two contexts' next-state supports at (s,a) are equal when their levels are and
+// disjoint otherwise (a step tells exactly whether a = g_m(s)), and the transitions are
+// the same at every noise.
 func TestSpreadFamilyStructure(t *testing.T) {
 	const M, S, A, H = 3, 7, 4, 6
 	level := func(l *LMDP, m, s, a int) float64 { // sum_s' P_m(s'|s,a) r(s') (H-1)
@@ -137,13 +138,16 @@ func TestSpreadFamilyStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := base.Gamma(); g != 1 {
-		t.Errorf("noise 0: Gamma %d, want 1", g)
+	if g := base.Gamma(); g != 2 {
+		t.Errorf("noise 0: Gamma %d, want 2", g)
 	}
 	for _, noise := range []float64{0.3, 1} {
 		l, err := Spread(M, S, A, H, noise, 3)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !equalSlices(l.P, base.P) || !equalSlices(l.Init, base.Init) {
+			t.Fatalf("noise %v: transitions differ from noise 0", noise)
 		}
 		for s := 0; s < S; s++ {
 			for a := 0; a < A; a++ {
