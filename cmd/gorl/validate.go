@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gorl/agents"
 	"gorl/logs"
 )
 
@@ -15,14 +14,12 @@ import (
 // result (a typing slip such as --envs 100000000 must fail at once, not after the
 // machine starts swapping). They are far above any setting the experiments use.
 const (
-	maxEnvs        = agents.MaxEnvs  // environments stepped in lock step
-	maxBatch       = agents.MaxBatch // train: envs x rollout steps held in one rollout buffer
-	maxSeeds       = 1 << 16         // seeds of one lmdp or glow experiment
-	maxRows        = 1 << 24         // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
-	maxHorizon     = 100000          // lmdp and glow horizons (the lock's own limit)
-	maxActions     = 1 << 16         // lock actions
-	maxGlowEpisode = 1 << 24         // glow online episodes per seed
-	maxInches      = 100             // logs curve figure size
+	maxSeeds       = 1 << 16 // seeds of one lmdp or glow experiment
+	maxRows        = 1 << 24 // lmdp: K x seeds episodes kept in memory; glow data: episodes x H steps
+	maxHorizon     = 100000  // lmdp and glow horizons (the lock's own limit)
+	maxActions     = 1 << 16 // lock actions
+	maxGlowEpisode = 1 << 24 // glow online episodes per seed
+	maxInches      = 100     // logs curve figure size
 )
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
