@@ -250,3 +250,33 @@ func (g Generation) Line(groove bool) string {
 	return fmt.Sprintf("generation %d: fitness mean %.2f max %.2f min %.2f%s  sigma %.4f lr %.4f  %.1f s",
 		g.Index, g.FitnessMean, g.FitnessMax, g.FitnessMin, refs, g.Sigma, g.LR, g.WallSeconds)
 }
+
+// Run meta-trains mc into run (from its state from, nil: from the start) until the last
+// generation or until ctx is cancelled (MetaTrainContext), writing a line per
+// generation and the result to out; onGen, when not nil, sees each generation. It
+// closes the run: finished, interrupted (the error then says how to resume) or failed.
+func Run(ctx context.Context, ev Evaluator, mc MetaConfig, run *logs.Run, from *MetaState, out io.Writer, onGen func(Generation)) (*MetaResult, error) {
+	res, err := MetaTrainContext(ctx, ev, mc, run, from, func(g Generation) {
+		if onGen != nil {
+			onGen(g)
+		}
+		fmt.Fprintln(out, g.Line(mc.IsGroove()))
+	})
+	if errors.Is(err, agents.ErrInterrupted) {
+		err = fmt.Errorf("evolve %s: %w; gorl evolve --resume --run-dir %s continues it", run.Dir(), err, run.Dir())
+		return nil, errors.Join(err, run.Interrupt(err))
+	}
+	if err != nil {
+		// The run's own error matters only if marking it failed fails.
+		if ferr := run.Fail(err); ferr != nil && !errors.Is(ferr, err) {
+			err = errors.Join(err, ferr)
+		}
+		return nil, fmt.Errorf("evolve %s: %w", run.Dir(), err)
+	}
+	if err := run.Close(); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "best fitness %.2f; %s files %s, %s\n", res.BestFitness, mc.Kind(),
+		filepath.Join(run.Dir(), mc.MeanFile()), filepath.Join(run.Dir(), mc.BestFile()))
+	return res, nil
+}

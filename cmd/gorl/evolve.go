@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"gorl/agents"
 	"gorl/evolution"
 	"gorl/evolution/distributed"
 	"gorl/logs"
@@ -151,20 +148,10 @@ func startEvolve(cmd *cobra.Command, cfg evolution.RunConfig, runDir string, dis
 
 // resumeEvolve continues the meta-training run in dir with its recorded settings.
 func resumeEvolve(cmd *cobra.Command, dir string, workers int, dist *distFlags, quiet bool) error {
-	if dir == "" {
-		return errors.New("--resume needs --run-dir DIR")
-	}
-	var changed []string
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		switch f.Name {
-		case "resume", "run-dir", "quiet", "workers", // where members run does not change the result
-			"distributed", "nats", "listen", "subject", "local-workers", "item-timeout", "worker-timeout":
-		default:
-			changed = append(changed, "--"+f.Name)
-		}
-	})
-	if len(changed) > 0 {
-		return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(dir, "config.json"), strings.Join(changed, ", "))
+	// Where members run does not change the result.
+	err := resumeFlags(cmd.Flags(), dir, "workers", "distributed", "nats", "listen", "subject", "local-workers", "item-timeout", "worker-timeout")
+	if err != nil {
+		return err
 	}
 	if err := checkInputDir("run-dir", dir); err != nil {
 		return err
@@ -211,28 +198,15 @@ func runEvolve(cmd *cobra.Command, mc evolution.MetaConfig, run *logs.Run, from 
 			ev.URL, ev.Record.Subject, ev.WorkerCommand())
 	}
 	prog := newProgress(int64(mc.Generations-done), "evolve", quiet)
-	res, err := evolution.MetaTrainContext(ctx, members, mc, run, from, func(g evolution.Generation) {
+	_, err := evolution.Run(ctx, members, mc, run, from, out, func(g evolution.Generation) {
 		prog.Add(1)
 		prog.Describe(fmt.Sprintf("fitness %.1f", g.FitnessMean))
-		fmt.Fprintln(out, g.Line(mc.IsGroove()))
 	})
 	prog.End(err)
-	switch {
-	case errors.Is(err, agents.ErrInterrupted):
-		err = fmt.Errorf("%w; gorl evolve --resume --run-dir %s continues it", err, run.Dir())
-		return errors.Join(fmt.Errorf("evolve %s: %w", run.Dir(), err), run.Interrupt(err))
-	case errors.Is(err, distributed.ErrNoAnswer):
+	if errors.Is(err, distributed.ErrNoAnswer) {
 		err = fmt.Errorf("%w (start workers with: %s)", err, ev.WorkerCommand())
 	}
-	if err != nil {
-		return errors.Join(fmt.Errorf("evolve %s: %w", run.Dir(), err), quietFail(run, err))
-	}
-	if err := run.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "best fitness %.2f; %s files %s, %s\n", res.BestFitness, mc.Kind(),
-		filepath.Join(run.Dir(), mc.MeanFile()), filepath.Join(run.Dir(), mc.BestFile()))
-	return nil
+	return err
 }
 
 // quietFail marks the run failed; its own error matters only if marking fails.

@@ -194,17 +194,8 @@ func (o *trainOpts) start(cmd *cobra.Command, rc *agents.RunConfig) error {
 // resumeRun continues (or extends, with --steps) the run in --run-dir.
 func (o *trainOpts) resumeRun(cmd *cobra.Command) error {
 	fl := cmd.Flags()
-	if o.dir == "" {
-		return errors.New("--resume needs --run-dir DIR")
-	}
-	var changed []string
-	fl.Visit(func(f *pflag.Flag) {
-		if !slices.Contains([]string{"resume", "run-dir", "quiet", "json", "steps", "tensorboard"}, f.Name) {
-			changed = append(changed, "--"+f.Name)
-		}
-	})
-	if len(changed) > 0 {
-		return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(o.dir, "config.json"), strings.Join(changed, ", "))
+	if err := resumeFlags(fl, o.dir, "json", "steps", "tensorboard"); err != nil {
+		return err
 	}
 	steps, _ := fieldText(fl, "steps")
 	rc, extend, err := agents.ReadResume(o.dir, algorithms, steps)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gorl/logs"
 )
@@ -34,6 +38,24 @@ var (
 	regularOrAbsent = logs.RegularOrAbsent
 	imageExts       = logs.ImageExts
 )
+
+// resumeFlags refuses --resume without --run-dir, or with flags other than resume,
+// run-dir, quiet and those allowed: a resumed run keeps the settings of its config.json.
+func resumeFlags(fl *pflag.FlagSet, dir string, allowed ...string) error {
+	if dir == "" {
+		return errors.New("--resume needs --run-dir DIR")
+	}
+	var changed []string
+	fl.Visit(func(f *pflag.Flag) {
+		if !slices.Contains(append(allowed, "resume", "run-dir", "quiet"), f.Name) {
+			changed = append(changed, "--"+f.Name)
+		}
+	})
+	if len(changed) > 0 {
+		return fmt.Errorf("--resume continues with %s; drop %s", filepath.Join(dir, "config.json"), strings.Join(changed, ", "))
+	}
+	return nil
+}
 
 // noSubcommand makes a command group fail on an unknown subcommand (cobra would print
 // the help and exit 0).
