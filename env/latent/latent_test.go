@@ -419,7 +419,7 @@ func TestEnvEpisodes(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	for _, id := range []string{"lmdp/random", "lmdp/deterministic", "lmdp/cue", "lmdp/hard", "lmdp/shared", "lmdp/noisy", "lmdp/lowerbound"} {
+	for _, id := range []string{"lmdp/random", "lmdp/deterministic", "lmdp/cue", "lmdp/hard", "lmdp/shared", "lmdp/noisy", "lmdp/spread", "lmdp/lowerbound"} {
 		e, err := env.Make(id, env.Options{"M": "3", "H": "5", "S": "6"})
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
