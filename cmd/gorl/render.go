@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,21 +10,9 @@ import (
 )
 
 type renderFlags struct {
-	episode       int64
-	out, pngDir   string
-	width, height int
-	fps           float64
-	crf           float64
-	preset        string
-	every         int
-	quiet         bool
-	force         bool
-	live          bool
-	speed         float64
-	frames        int
-	overlay       bool
-	supersample   int
-	changed       func(name string) bool
+	s     replay.Settings
+	quiet bool
+	given func(name string) bool
 }
 
 func newRenderCmd() *cobra.Command {
@@ -53,84 +40,43 @@ the torso. Keys:
   gorl render runs/hop --episode 0 --live --speed 0.5`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.changed = cmd.Flags().Changed
-			if err := f.validate(); err != nil {
+			f.given = cmd.Flags().Changed
+			if err := f.s.Validate(f.given); err != nil {
 				return err
 			}
-			if f.live {
+			if f.s.Live {
 				return viewRun(cmd, args[0], f)
 			}
 			return renderRun(cmd, args[0], f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.Int64Var(&f.episode, "episode", 0, "episode id to render")
-	fl.StringVar(&f.out, "out", "rollout.gif", "file to write: animated GIF (.gif) or H.264 video (.mp4)")
-	fl.StringVar(&f.pngDir, "png-dir", "", "also write every frame as DIR/frame-NNNNN.png")
-	fl.IntVar(&f.width, "width", 480, "frame width in pixels (MP4: even; --live: window width, 960 unless given)")
-	fl.IntVar(&f.height, "height", 360, "frame height in pixels (MP4: even; --live: window height, 720 unless given)")
-	fl.Float64Var(&f.fps, "fps", 30, "GIF or MP4 frames per second")
-	fl.Float64Var(&f.crf, "crf", 23, "MP4 quality: x264 constant rate factor in (0, 51], lower is better and larger")
-	fl.StringVar(&f.preset, "preset", "medium", "MP4 encoding speed: x264 preset, ultrafast .. veryslow")
-	fl.IntVar(&f.every, "every", 1, "render every Kth step")
+	fl, s, o := cmd.Flags(), &f.s, &f.s.File
+	fl.Int64Var(&s.Episode, "episode", 0, "episode id to render")
+	fl.StringVar(&o.Out, "out", "rollout.gif", "file to write: animated GIF (.gif) or H.264 video (.mp4)")
+	fl.StringVar(&o.PNGDir, "png-dir", "", "also write every frame as DIR/frame-NNNNN.png")
+	fl.IntVar(&o.Width, "width", 480, "frame width in pixels (MP4: even; --live: window width, 960 unless given)")
+	fl.IntVar(&o.Height, "height", 360, "frame height in pixels (MP4: even; --live: window height, 720 unless given)")
+	fl.Float64Var(&o.FPS, "fps", 30, "GIF or MP4 frames per second")
+	fl.Float64Var(&o.CRF, "crf", 23, "MP4 quality: x264 constant rate factor in (0, 51], lower is better and larger")
+	fl.StringVar(&o.Preset, "preset", "medium", "MP4 encoding speed: x264 preset, ultrafast .. veryslow")
+	fl.IntVar(&s.Every, "every", 1, "render every Kth step")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
-	fl.BoolVar(&f.force, "force", false, "replace an existing --out file")
-	fl.BoolVar(&f.live, "live", false, "play the episode in a window (needs an X display) instead of writing files")
-	fl.Float64Var(&f.speed, "speed", 1, "--live: initial playback speed (1 = real time; keys change it)")
-	fl.IntVar(&f.frames, "frames", 0, "--live: close the window after drawing this many frames (0: when you quit)")
-	fl.BoolVar(&f.overlay, "overlay", false, "write each frame's step, reward and return in its top left corner")
-	fl.IntVar(&f.supersample, "supersample", 2, "render at N times the size and average down (anti-aliasing; 1: off, at most 4)")
+	fl.BoolVar(&s.Force, "force", false, "replace an existing --out file")
+	fl.BoolVar(&s.Live, "live", false, "play the episode in a window (needs an X display) instead of writing files")
+	fl.Float64Var(&s.Speed, "speed", 1, "--live: initial playback speed (1 = real time; keys change it)")
+	fl.IntVar(&s.Frames, "frames", 0, "--live: close the window after drawing this many frames (0: when you quit)")
+	fl.BoolVar(&o.Overlay, "overlay", false, "write each frame's step, reward and return in its top left corner")
+	fl.IntVar(&o.Supersample, "supersample", 2, "render at N times the size and average down (anti-aliasing; 1: off, at most 4)")
 	return cmd
 }
 
-// file is how the frames are written.
-func (f renderFlags) file() replay.FileOptions {
-	return replay.FileOptions{Out: f.out, PNGDir: f.pngDir, FPS: f.fps, CRF: f.crf, Preset: f.preset,
-		Options: render.Options{Width: f.width, Height: f.height, Overlay: f.overlay, Supersample: f.supersample}}
-}
-
-func (f renderFlags) validate() error {
-	changed := f.changed
-	if changed == nil {
-		changed = func(string) bool { return false }
-	}
-	switch {
-	case f.episode < 0:
-		return fmt.Errorf("--episode %d: must be >= 0", f.episode)
-	case f.width < 16 || f.width > 4096 || f.height < 16 || f.height > 4096:
-		return fmt.Errorf("--width %d --height %d: each must be in [16, 4096]", f.width, f.height)
-	case f.fps <= 0 || f.fps > 100:
-		return fmt.Errorf("--fps %g: must be in (0, 100]", f.fps)
-	case f.every < 1:
-		return fmt.Errorf("--every %d: must be >= 1", f.every)
-	case f.supersample < 1 || f.supersample > 4:
-		return fmt.Errorf("--supersample %d: must be in [1, 4]", f.supersample)
-	case !f.live && (changed("speed") || changed("frames")):
-		return errors.New("--speed and --frames apply to --live only")
-	case !f.live:
-		return f.file().Validate(f.force, changed("crf") || changed("preset"))
-	}
-	for _, name := range []string{"out", "png-dir", "fps", "crf", "preset"} {
-		if changed(name) {
-			return fmt.Errorf("--live plays the episode in a window: --%s does not apply", name)
-		}
-	}
-	if f.speed < 1.0/16 || f.speed > 16 {
-		return fmt.Errorf("--speed %g: must be in [1/16, 16]", f.speed)
-	}
-	if f.frames < 0 {
-		return fmt.Errorf("--frames %d: must be >= 0", f.frames)
-	}
-	return nil
-}
-
 func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
-	r, err := replay.Open(runDir, f.episode, f.every)
+	r, err := replay.Open(runDir, f.s.Episode, f.s.Every)
 	if err != nil {
 		return err
 	}
 	var prog *progress // started with the first frame, so a failure to open the display prints one line
-	t, err := r.Write(f.file(), func() {
+	t, err := r.Write(f.s.File, func() {
 		if prog == nil {
 			prog = newProgress(int64(len(r.Episode.Pos)), "render", f.quiet)
 		}
@@ -143,34 +89,28 @@ func renderRun(cmd *cobra.Command, runDir string, f renderFlags) error {
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d frames of episode %d (%s) in %s (%.2f ms/frame: %.2f drawing with window setup, %.2f encoding)\n",
-		t.Frames, f.episode, r.EnvID, f.out, t.PerFrame(t.Total), t.PerFrame(t.Total-t.Encode), t.PerFrame(t.Encode))
+		t.Frames, f.s.Episode, r.EnvID, f.s.File.Out, t.PerFrame(t.Total), t.PerFrame(t.Total-t.Encode), t.PerFrame(t.Encode))
 	return nil
 }
 
-// viewRun plays an episode in a window at real time: each logged pose stands for the
-// environment's control step times --every.
+// viewRun plays an episode in a window at real time.
 func viewRun(cmd *cobra.Command, runDir string, f renderFlags) error {
-	r, err := replay.Open(runDir, f.episode, f.every)
+	r, err := replay.Open(runDir, f.s.Episode, f.s.Every)
 	if err != nil {
 		return err
 	}
-	ep := r.Episode
-	vo := render.ViewOptions{StepSeconds: r.StepSeconds * float64(f.every), Speed: f.speed, Frames: f.frames,
-		Title: fmt.Sprintf("gorl %s episode %d", r.EnvID, f.episode)}
-	if f.changed != nil && (f.changed("width") || f.changed("height")) {
-		vo.Width, vo.Height = f.width, f.height
-	}
+	vo := r.ViewOptions(f.s, f.given("width") || f.given("height"))
 	if !f.quiet {
 		vo.Opened = func() {
 			fmt.Fprintf(cmd.ErrOrStderr(), "playing %d poses of episode %d at %.4g per second; keys: space pause, left/right step, r restart, up/down speed, l loop, f follow, c camera, q quit\n",
-				len(ep.Pos), f.episode, 1/vo.StepSeconds)
+				len(r.Episode.Pos), f.s.Episode, 1/vo.StepSeconds)
 		}
 	}
-	st, err := render.View(r.Shapes, ep, vo)
+	st, err := render.View(r.Shapes, r.Episode, vo)
 	if err != nil {
 		return fmt.Errorf("render --live: %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "played episode %d (%s): %d frames drawn, %d loops, last pose %d of %d\n",
-		f.episode, r.EnvID, st.Drawn, st.Loops, st.Last+1, len(ep.Pos))
+		f.s.Episode, r.EnvID, st.Drawn, st.Loops, st.Last+1, len(r.Episode.Pos))
 	return nil
 }

@@ -209,10 +209,67 @@ type gifSink struct{ render.GIF }
 
 func (g *gifSink) Add(img image.Image) error { g.GIF.Add(img); return nil }
 
-// Validate checks the file settings in one line naming gorl render's flags: force
-// allows replacing an existing Out, and encoderGiven says --crf or --preset was given
-// (they apply to MP4 only). The frame size and rate are the caller's to check.
-func (o FileOptions) Validate(force, encoderGiven bool) error {
+// Settings are what gorl render draws: episode Episode of a run, every Every-th pose,
+// into File, or in a live window (Live) at Speed for Frames frames (0: until closed).
+type Settings struct {
+	Episode int64
+	Every   int
+	File    FileOptions
+	Force   bool // replace an existing File.Out
+	Live    bool
+	Speed   float64
+	Frames  int
+}
+
+// Validate checks s in one line naming gorl render's flags; given reports whether a
+// flag was set on the command line (some apply to files or to --live only).
+func (s Settings) Validate(given func(flag string) bool) error {
+	o := s.File
+	switch {
+	case s.Episode < 0:
+		return fmt.Errorf("--episode %d: must be >= 0", s.Episode)
+	case o.Width < 16 || o.Width > 4096 || o.Height < 16 || o.Height > 4096:
+		return fmt.Errorf("--width %d --height %d: each must be in [16, 4096]", o.Width, o.Height)
+	case o.FPS <= 0 || o.FPS > 100:
+		return fmt.Errorf("--fps %g: must be in (0, 100]", o.FPS)
+	case s.Every < 1:
+		return fmt.Errorf("--every %d: must be >= 1", s.Every)
+	case o.Supersample < 1 || o.Supersample > 4:
+		return fmt.Errorf("--supersample %d: must be in [1, 4]", o.Supersample)
+	case !s.Live && (given("speed") || given("frames")):
+		return errors.New("--speed and --frames apply to --live only")
+	case !s.Live:
+		return o.validate(s.Force, given("crf") || given("preset"))
+	}
+	for _, name := range []string{"out", "png-dir", "fps", "crf", "preset"} {
+		if given(name) {
+			return fmt.Errorf("--live plays the episode in a window: --%s does not apply", name)
+		}
+	}
+	if s.Speed < 1.0/16 || s.Speed > 16 {
+		return fmt.Errorf("--speed %g: must be in [1/16, 16]", s.Speed)
+	}
+	if s.Frames < 0 {
+		return fmt.Errorf("--frames %d: must be >= 0", s.Frames)
+	}
+	return nil
+}
+
+// ViewOptions are the live window's for s: each logged pose stands for the
+// environment's control step times s.Every. sizeGiven keeps s.File's size for the
+// window (else the viewer's default).
+func (r *Run) ViewOptions(s Settings, sizeGiven bool) render.ViewOptions {
+	vo := render.ViewOptions{StepSeconds: r.StepSeconds * float64(s.Every), Speed: s.Speed, Frames: s.Frames,
+		Title: fmt.Sprintf("gorl %s episode %d", r.EnvID, s.Episode)}
+	if sizeGiven {
+		vo.Width, vo.Height = s.File.Width, s.File.Height
+	}
+	return vo
+}
+
+// validate checks the file settings: force allows replacing an existing Out, and
+// encoderGiven says --crf or --preset was given (they apply to MP4 only).
+func (o FileOptions) validate(force, encoderGiven bool) error {
 	mp4 := o.MP4()
 	switch {
 	case !mp4 && !strings.EqualFold(filepath.Ext(o.Out), ".gif"):
