@@ -40,12 +40,12 @@ are not offered: run one sweep per machine on its own DIR.`,
 			fl.AddFlag(f)
 		}
 	})
-	fl.StringArrayVar(&c.grids, "grid", nil, "FLAG=V1,V2,...: a gorl train flag and its values (repeatable; runs cover every combination)")
-	fl.StringVar(&c.seeds, "seeds", "1", "seeds of every combination: a list and ranges, e.g. 1-5 or 1,2,7")
-	fl.StringVar(&c.runDir, "run-dir", "", "the sweep's directory (one subdirectory per run)")
-	fl.IntVar(&c.workers, "workers", 1, "runs trained at once (each a gorl train process)")
+	fl.StringArrayVar(&c.Grids, "grid", nil, "FLAG=V1,V2,...: a gorl train flag and its values (repeatable; runs cover every combination)")
+	fl.StringVar(&c.Seeds, "seeds", "1", "seeds of every combination: a list and ranges, e.g. 1-5 or 1,2,7")
+	fl.StringVar(&c.Dir, "run-dir", "", "the sweep's directory (one subdirectory per run)")
+	fl.IntVar(&c.Workers, "workers", 1, "runs trained at once (each a gorl train process)")
 	fl.IntVar(&c.trainWork, "train-workers", 1, "gorl train --workers of every run (parallel env workers)")
-	fl.BoolVar(&c.retryFailed, "retry-failed", false, "start runs that failed before again")
+	fl.BoolVar(&c.RetryFailed, "retry-failed", false, "start runs that failed before again")
 	return cmd
 }
 
@@ -82,65 +82,32 @@ func passThrough(fl *pflag.FlagSet) ([]string, error) {
 
 // sweepCmd holds the sweep's own flags.
 type sweepCmd struct {
-	grids       []string
-	seeds       string
-	runDir      string
-	workers     int
-	retryFailed bool
-	trainWork   int
+	sweep.Command
+	trainWork int
 }
 
 func (c *sweepCmd) run(cmd *cobra.Command, _ []string) error {
-	grids, seeds, runDir, workers, retryFailed, trainWork := c.grids, c.seeds, c.runDir, c.workers, c.retryFailed, c.trainWork
-	if runDir == "" {
-		return fmt.Errorf("--run-dir DIR is required (the sweep's directory)")
-	}
-	if workers < 1 {
-		return fmt.Errorf("--workers must be at least 1, got %d", workers)
-	}
-	seedList, err := sweep.ParseSeeds(seeds)
-	if err != nil {
+	fl := cmd.Flags()
+	var err error
+	if c.Args, err = passThrough(fl); err != nil {
 		return err
 	}
-	var axes []sweep.Axis
-	for _, g := range grids {
-		a, err := sweep.ParseGrid(g)
-		if err != nil {
-			return err
+	if fl.Changed("train-workers") {
+		c.Args = append(c.Args, fmt.Sprintf("--workers=%d", c.trainWork))
+	}
+	c.CheckFlag = func(flag string) error {
+		if sweepOwnFlags[flag] || !isTrainFlag(flag) {
+			return fmt.Errorf("--grid %s: not a gorl train flag the sweep can vary (see gorl train --help)", flag)
 		}
-		if sweepOwnFlags[a.Flag] || !isTrainFlag(a.Flag) {
-			return fmt.Errorf("--grid %s: not a gorl train flag the sweep can vary (see gorl train --help)", a.Flag)
+		if fl.Changed(flag) {
+			return fmt.Errorf("--grid %s and --%s both given: drop one", flag, flag)
 		}
-		if cmd.Flags().Changed(a.Flag) {
-			return fmt.Errorf("--grid %s and --%s both given: drop one", a.Flag, a.Flag)
-		}
-		axes = append(axes, a)
-	}
-	args, err := passThrough(cmd.Flags())
-	if err != nil {
-		return err
-	}
-	if cmd.Flags().Changed("train-workers") {
-		args = append(args, fmt.Sprintf("--workers=%d", trainWork))
-	}
-	plan, err := sweep.NewPlan(version, args, axes, seedList)
-	if err != nil {
-		return err
-	}
-	if err := sweep.Prepare(runDir, plan); err != nil {
-		return err
+		return nil
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("sweep: find the gorl binary: %w", err)
 	}
-	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "sweep %s: %d runs (%d combinations x %d seeds), %d at a time\n", runDir, len(plan.Runs), len(plan.Runs)/len(seedList), len(seedList), workers)
-	res, err := sweep.Execute(cmd.Context(), runDir, plan, sweep.Options{Workers: workers, RetryFailed: retryFailed, Exec: sweep.Binary(exe), Out: out})
-	count := map[sweep.Action]int{}
-	for _, r := range res {
-		count[r.Action]++
-	}
-	fmt.Fprintf(out, "sweep %s: %d started, %d resumed, %d skipped (finished before)\n", runDir, count[sweep.Start], count[sweep.Resume], count[sweep.Skip])
-	return err
+	c.Version, c.Exec, c.Out = version, sweep.Binary(exe), cmd.OutOrStdout()
+	return c.Command.Run(cmd.Context())
 }
