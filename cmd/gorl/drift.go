@@ -213,17 +213,7 @@ func (f *horizonsFlags) run(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
-	w := cmd.OutOrStdout()
-	if f.format != logs.FormatTable {
-		return t.Write(w, f.format)
-	}
-	fmt.Fprintf(w, "final return (mean of %d deterministic episodes after training) on %s, %d seeds; N0 = %d steps\n",
-		f.evalEpisodes, hc.Train.Env, f.seeds, f.trainSteps)
-	if err := t.WriteText(w); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%sruns in %s (table: horizons.csv)\n", summary, runDir)
-	return err
+	return horizons.WriteDriftReport(cmd.OutOrStdout(), f.format, hc, t, summary, runDir)
 }
 
 // readDriftRef checks the path (one clear line for a missing or unreadable file) and

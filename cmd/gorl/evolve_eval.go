@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"gorl/evolution/horizons"
-	"gorl/logs"
 )
 
 // evolveEvalFlags are gorl evolve eval's flags.
@@ -119,29 +118,15 @@ func (f *evolveEvalFlags) run(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
-	var total int64
-	for _, n := range c.Lifetimes {
-		total += int64(n * c.Envs * c.RolloutSteps * c.Seeds)
-	}
 	runDir := f.runDir
 	if runDir == "" {
 		runDir = defaultRunDir("evolve-eval", c.Env, f.seed)
 	}
-	prog := newProgress(total, "evolve eval", f.quiet)
-	t, summary, err := horizons.RunRules(runDir, c, f.workers, func(n int64) { prog.Add(n) })
+	prog := newProgress(c.TotalSteps(), "evolve eval", f.quiet)
+	t, summary, err := horizons.RunRules(runDir, c, f.workers, prog.Add)
 	prog.End(err)
 	if err != nil {
 		return err
 	}
-	w := cmd.OutOrStdout()
-	if f.format != logs.FormatTable {
-		return t.Write(w, f.format)
-	}
-	fmt.Fprintf(w, "return after training (mean of %d %s episodes) on held-out %s levels, %d seeds; %d x %d steps per update\n",
-		c.EvalEpisodes, c.EvalPolicy, c.Env, c.Seeds, c.Envs, c.RolloutSteps)
-	if err := t.WriteText(w); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%sresults in %s (table: lifetimes.csv, runs: runs.csv)\n", summary, runDir)
-	return err
+	return horizons.WriteRulesReport(cmd.OutOrStdout(), f.format, c, t, summary, runDir)
 }
