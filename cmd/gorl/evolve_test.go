@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"gorl/agents/lpg"
+	"gorl/env"
 	"gorl/evolution"
 	"gorl/logs"
 )
@@ -319,4 +321,36 @@ func TestEvolveSIGINTResume(t *testing.T) {
 	evolveStoppedAndResumed(t, syscall.SIGTERM, "mean.lpg", "evolve", "--objective", "ta-lpg", "--env", "grid/random", "--protocol", "groove",
 		"--generations", "6", "--population", "4", "--lifetimes", "2:4", "--updates-per-generation", "2", "--hidden", "4",
 		"--inner-envs", "2", "--inner-rollout-steps", "5", "--fitness-episodes", "1", "--seed", "2")
+}
+
+// TestEvolveEval: gorl evolve eval trains with a rule for each lifetime and seed, prints
+// the table with its title and summary, writes lifetimes.csv, and names bad flags.
+func TestEvolveEval(t *testing.T) {
+	tmp := t.TempDir()
+	rulePath := filepath.Join(tmp, "rule.lpg")
+	rule, err := lpg.NewRule(env.NewRand(5), lpg.RuleConfig{Temporal: true, Hidden: 4}.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lpg.SaveRule(rulePath, rule); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "eval")
+	out, stderr, code := gorl(t, "evolve", "eval", rulePath, "--lifetimes", "2,3", "--seeds", "2", "--eval-episodes", "1",
+		"--envs", "2", "--rollout-steps", "5", "--shuffle-progress", "--run-dir", dir, "-q")
+	if code != 0 {
+		t.Fatalf("evolve eval: exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.HasPrefix(lines[0], "return after training (mean of 1 sample episodes) on held-out grid/random levels, 2 seeds; 2 x 5 steps per update") ||
+		!strings.HasSuffix(lines[len(lines)-1], "results in "+dir+" (table: lifetimes.csv, runs: runs.csv)") ||
+		strings.Count(out, "rule-shuffled  ta-lpg") != 2 {
+		t.Fatalf("evolve eval output:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lifetimes.csv")); err != nil {
+		t.Fatal(err)
+	}
+	wantOneLineError(t, "--eval-policy must be sample or mode", "evolve", "eval", rulePath, "--eval-policy", "greedy")
+	wantOneLineError(t, "--fixed-progress must be in [0, 1]", "evolve", "eval", rulePath, "--fixed-progress", "2")
+	wantOneLineError(t, "update rule file "+filepath.Join(tmp, "none.lpg")+": no such file", "evolve", "eval", filepath.Join(tmp, "none.lpg"))
 }
