@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/signal"
@@ -72,14 +73,7 @@ func (f *workerFlags) run(out io.Writer) error {
 	if !f.quiet {
 		f.o.Out = out
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	stop := make(chan string, 1)
-	go func() {
-		if s, ok := <-sig; ok {
-			stop <- "received " + s.String()
-		}
-	}()
-	return distributed.Serve(f.o, out, stop)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return distributed.Serve(ctx, f.o, out)
 }

@@ -1,6 +1,7 @@
 package distributed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -212,11 +213,11 @@ func (o ServeOptions) Validate() error {
 	return CheckSubject(o.Subject)
 }
 
-// Serve connects to the server and evaluates members on o.Parallel workers until stop
-// is closed or the connection ends (lost for longer than o.Reconnect), then stops the
-// workers after the members in hand. log gets the connection and stop lines; it
-// returns why it stopped.
-func Serve(o ServeOptions, log io.Writer, stop <-chan string) error {
+// Serve connects to the server and evaluates members on o.Parallel workers until ctx
+// is done or the connection ends (lost for longer than o.Reconnect), then stops the
+// workers after the members in hand. log gets the connection line and the stop line,
+// which says why it stopped.
+func Serve(ctx context.Context, o ServeOptions, log io.Writer) error {
 	if o.Parallel == 0 {
 		o.Parallel = runtime.GOMAXPROCS(0)
 	}
@@ -246,7 +247,8 @@ func Serve(o ServeOptions, log io.Writer, stop <-chan string) error {
 	}
 	reason := ""
 	select {
-	case reason = <-stop:
+	case <-ctx.Done():
+		reason = context.Cause(ctx).Error()
 	case <-closed:
 		reason = "connection to " + o.NATS + " closed"
 	}
