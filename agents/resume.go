@@ -79,3 +79,40 @@ func ResumeRun(dir string, rc *RunConfig, extend bool, opts logs.Options) (Train
 	}
 	return tr, nil
 }
+
+// StartRun creates the run directory dir for rc, writes its config.json, locks it (the
+// caller unlocks) and builds the trainer. The run id is dir's base name, kept when the
+// directory is copied; opts, when not nil, adjusts the log options (a TensorBoard
+// mirror). A trainer that cannot be built leaves no directory behind (when there was
+// none, or it was empty, before).
+func StartRun(dir string, rc *RunConfig, opts func(logs.Options) (logs.Options, error)) (Trainer, *logs.RunLock, error) {
+	_, statErr := os.Stat(dir)
+	rc.RunID = filepath.Base(filepath.Clean(dir))
+	if err := rc.DescribeEnv(); err != nil {
+		return nil, nil, err
+	}
+	o := logs.Options{EnvID: rc.Env, StepEvery: *rc.Settings.Common().StepEvery, RunID: rc.RunID}
+	if opts != nil {
+		var err error
+		if o, err = opts(o); err != nil {
+			return nil, nil, err
+		}
+	}
+	run, err := logs.Create(dir, rc, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	lock, err := logs.LockRun(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := rc.Settings.NewTrainer(run)
+	if err != nil {
+		lock.Unlock()
+		if errors.Is(statErr, os.ErrNotExist) {
+			_ = os.RemoveAll(dir)
+		}
+		return nil, nil, err
+	}
+	return tr, lock, nil
+}

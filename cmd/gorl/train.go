@@ -1,12 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -127,20 +127,15 @@ func (o *trainOpts) merge(fl *pflag.FlagSet) (*agents.RunConfig, error) {
 	if err := mergeEnvFlags(&o.ef, fl, cm.Env, cm.EnvOptions); err != nil {
 		return nil, err
 	}
-	objective := fieldsOf(rc.Settings)["objective"].String()
-	if p, ok := fieldText(fl, "objective-params"); ok && !slices.Contains([]string{"lpo", "ta-lpo"}, objective) {
-		if objective == "" {
-			objective = "clip"
-		}
+	objective := cmp.Or(fieldsOf(rc.Settings)["objective"].String(), "clip")
+	if _, ok := fieldText(fl, "objective-params"); ok && !slices.Contains([]string{"lpo", "ta-lpo"}, objective) {
 		return nil, fmt.Errorf("--objective-params is read only by --objective lpo or ta-lpo, not %s", objective)
-	} else if ok {
-		if problem := fileProblem(p); problem != "" {
-			return nil, fmt.Errorf("--objective-params %s%s", p, problem)
-		}
 	}
-	if p, ok := fieldText(fl, "update-rule"); ok {
-		if problem := fileProblem(p); problem != "" {
-			return nil, fmt.Errorf("--update-rule %s%s", p, problem)
+	for _, name := range []string{"objective-params", "update-rule"} { // files read by the trainer
+		if p, ok := fieldText(fl, name); ok {
+			if err := checkInputFile(name, p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := rc.Settings.Resolve(); err != nil {
@@ -158,36 +153,14 @@ func fieldText(fl *pflag.FlagSet, name string) (string, bool) {
 
 // start creates the run directory, writes config.json and trains.
 func (o *trainOpts) start(cmd *cobra.Command, rc *agents.RunConfig) error {
-	cm := rc.Settings.Common()
 	if o.dir == "" {
 		o.dir = defaultRunDir("train-"+rc.Algo, rc.Env, rc.Seed)
 	}
-	_, statErr := os.Stat(o.dir)
-	rc.RunID = filepath.Base(filepath.Clean(o.dir)) // kept when the directory is copied
-	if err := rc.DescribeEnv(); err != nil {
-		return err
-	}
-	opts, err := withTensorBoard(logs.Options{EnvID: rc.Env, StepEvery: *cm.StepEvery, RunID: rc.RunID}, o.tensorboard)
-	if err != nil {
-		return err
-	}
-	run, err := logs.Create(o.dir, rc, opts)
-	if err != nil {
-		return err
-	}
-	lock, err := logs.LockRun(o.dir)
+	tr, lock, err := agents.StartRun(o.dir, rc, func(opts logs.Options) (logs.Options, error) { return withTensorBoard(opts, o.tensorboard) })
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	tr, err := rc.Settings.NewTrainer(run)
-	if err != nil {
-		// Nothing was trained: leave no run directory behind (it was absent or empty).
-		if errors.Is(statErr, os.ErrNotExist) {
-			_ = os.RemoveAll(o.dir)
-		}
-		return err
-	}
 	return o.train(cmd, tr, rc)
 }
 
