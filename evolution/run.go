@@ -280,3 +280,23 @@ func Run(ctx context.Context, ev Evaluator, mc MetaConfig, run *logs.Run, from *
 		filepath.Join(run.Dir(), mc.MeanFile()), filepath.Join(run.Dir(), mc.BestFile()))
 	return res, nil
 }
+
+// ForLPG gives an LPG objective the search defaults of TA-LPG's ES (groove): sigma 0.1,
+// fixed, and the rule's default GRU width, for each of those settings whose gorl
+// evolve flag was not given (given reports whether it was). Other objectives are
+// returned as they are.
+func (c MetaConfig) ForLPG(given func(flag string) bool) MetaConfig {
+	if !c.IsLPG() {
+		return c
+	}
+	if !given("hidden") {
+		c.Hidden = 0
+	}
+	if !given("sigma") {
+		c.Sigma = 0.1
+	}
+	if !given("sigma-decay") {
+		c.SigmaDecay = 1
+	}
+	return c
+}

@@ -98,3 +98,16 @@ func TestStoppableAbandonsEvaluation(t *testing.T) {
 		t.Fatal("Evaluate did not return after its context was cancelled")
 	}
 }
+
+// TestForLPG: LPG objectives get groove's search defaults unless the flag was given.
+func TestForLPG(t *testing.T) {
+	c := MetaConfig{Objective: "ta-lpg", Hidden: 128, Sigma: 0.04, SigmaDecay: 0.999}
+	got := c.ForLPG(func(f string) bool { return f == "sigma" })
+	if got.Hidden != 0 || got.Sigma != 0.04 || got.SigmaDecay != 1 {
+		t.Fatalf("ta-lpg: %+v", got)
+	}
+	c.Objective = "lpo"
+	if got := c.ForLPG(func(string) bool { return false }); got.Hidden != 128 || got.Sigma != 0.04 {
+		t.Fatalf("lpo changed: %+v", got)
+	}
+}

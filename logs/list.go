@@ -54,3 +54,32 @@ func (t *Table) Cut(filters []string, columns []string, head, tail int) (*Table,
 	}
 	return t, nil
 }
+
+// SummarizeAll summarises each path (a run directory or one of its files) for gorl
+// logs summary: one record per run, or, in the table format, one column per run.
+func SummarizeAll(paths []string, format string) (*Table, error) {
+	sums := make([]*Summary, 0, len(paths))
+	for _, path := range paths {
+		s, err := Summarize(path)
+		if err != nil {
+			return nil, err
+		}
+		sums = append(sums, s)
+	}
+	t := SummaryTable(sums)
+	if format == FormatTable {
+		t = t.Transpose()
+	}
+	return t, nil
+}
+
+// CheckCut checks the head and tail of Cut as gorl logs episodes and metrics take them.
+func CheckCut(head, tail int) error {
+	if head < 0 || tail < 0 {
+		return fmt.Errorf("--head and --tail must be positive")
+	}
+	if head > 0 && tail > 0 {
+		return fmt.Errorf("use --head or --tail, not both")
+	}
+	return nil
+}

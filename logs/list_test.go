@@ -42,3 +42,27 @@ func TestTableCut(t *testing.T) {
 		t.Fatal("an unknown column passed")
 	}
 }
+
+func TestCheckCut(t *testing.T) {
+	if CheckCut(3, 0) != nil || CheckCut(0, 0) != nil || CheckCut(-1, 0) == nil || CheckCut(2, 2) == nil {
+		t.Fatal("CheckCut accepts or refuses the wrong head and tail")
+	}
+}
+
+// TestSummarizeAll: one record per run; the table format has one column per run.
+func TestSummarizeAll(t *testing.T) {
+	root := t.TempDir()
+	a := writeTestRun(t, root, testRun{name: "a", config: map[string]any{"env": "Test-v0"}, lengths: []int64{3}, status: "finished"})
+	b := writeTestRun(t, root, testRun{name: "b", config: map[string]any{"env": "Test-v0"}, lengths: []int64{4, 5}, status: "finished"})
+	rows, err := SummarizeAll([]string{a, b}, FormatCSV)
+	if err != nil || len(rows.Rows) != 2 {
+		t.Fatalf("csv: %+v (%v)", rows, err)
+	}
+	cols, err := SummarizeAll([]string{a, b}, FormatTable)
+	if err != nil || len(cols.Columns) != 3 {
+		t.Fatalf("table: columns %v (%v), want the field and one per run", cols.Columns, err)
+	}
+	if _, err := SummarizeAll([]string{filepath.Join(root, "none")}, FormatCSV); err == nil {
+		t.Fatal("a missing run summarised")
+	}
+}

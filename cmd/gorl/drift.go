@@ -10,6 +10,7 @@ import (
 	"gorl/agents/ppo"
 	"gorl/evolution/horizons"
 	"gorl/logs"
+	"gorl/logs/plot"
 )
 
 func newDriftCmd() *cobra.Command {
@@ -74,8 +75,8 @@ func (f *clipFlags) run(cmd *cobra.Command, args []string) error {
 		if err := checkOutputFile("out", f.out, imageExts); err != nil {
 			return err
 		}
-		if !(f.width > 0 && f.width <= maxInches) || !(f.height > 0 && f.height <= maxInches) {
-			return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, f.width, f.height)
+		if err := plot.CheckSize(f.width, f.height); err != nil {
+			return err
 		}
 	}
 	if len(args) == 1 {
@@ -164,11 +165,11 @@ func (f *horizonsFlags) config(fl *pflag.FlagSet, path string) (horizons.DriftCo
 	if err := hc.CheckFlags(f.workers); err != nil {
 		return hc, err
 	}
-	if hc.Drift, err = readDriftRef(path); err != nil {
+	if hc.Drift, err = horizons.OpenDriftRef(path); err != nil {
 		return hc, err
 	}
 	if f.baseline != "" {
-		b, err := readDriftRef(f.baseline)
+		b, err := horizons.OpenDriftRef(f.baseline)
 		if err != nil {
 			return hc, fmt.Errorf("--baseline: %w", err)
 		}
@@ -214,13 +215,4 @@ func (f *horizonsFlags) run(cmd *cobra.Command, path string) error {
 		return err
 	}
 	return horizons.WriteDriftReport(cmd.OutOrStdout(), f.format, hc, t, summary, runDir)
-}
-
-// readDriftRef checks the path (one clear line for a missing or unreadable file) and
-// reads the drift once.
-func readDriftRef(path string) (horizons.DriftRef, error) {
-	if problem := fileProblem(path); problem != "" {
-		return horizons.DriftRef{}, fmt.Errorf("drift file %s%s", path, problem)
-	}
-	return horizons.ReadDriftRef(path)
 }

@@ -67,18 +67,7 @@ func (f *evolveFlags) metaConfig(fl *pflag.FlagSet) (evolution.MetaConfig, error
 	if mc.LifetimeMin, mc.LifetimeMax, err = evolution.ParseLifetimes(f.lifetimes); err != nil {
 		return mc, err
 	}
-	if mc.IsLPG() {
-		// TA-LPG's ES (groove): sigma 0.1, fixed; the rule's default GRU width.
-		if !fl.Changed("hidden") {
-			mc.Hidden = 0
-		}
-		if !fl.Changed("sigma") {
-			mc.Sigma = 0.1
-		}
-		if !fl.Changed("sigma-decay") {
-			mc.SigmaDecay = 1
-		}
-	}
+	mc = mc.ForLPG(fl.Changed)
 	if err := mergeEnvFlags(&f.ef, fl, &mc.Inner.Env, &mc.Inner.EnvOptions); err != nil {
 		return mc, err
 	}

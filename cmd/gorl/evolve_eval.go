@@ -89,11 +89,11 @@ func (f *evolveEvalFlags) config(fl *pflag.FlagSet, path string) (horizons.Rules
 	if err := c.CheckFlags(f.workers); err != nil {
 		return c, err
 	}
-	if c.Rule, err = readRuleRef(path); err != nil {
+	if c.Rule, err = horizons.OpenRuleRef(path); err != nil {
 		return c, err
 	}
 	if f.baseline != "" {
-		b, err := readRuleRef(f.baseline)
+		b, err := horizons.OpenRuleRef(f.baseline)
 		if err != nil {
 			return c, fmt.Errorf("--baseline: %w", err)
 		}
@@ -104,13 +104,6 @@ func (f *evolveEvalFlags) config(fl *pflag.FlagSet, path string) (horizons.Rules
 	}
 	c = c.WithDefaults()
 	return c, c.Validate()
-}
-
-func readRuleRef(path string) (horizons.RuleRef, error) {
-	if problem := fileProblem(path); problem != "" {
-		return horizons.RuleRef{}, fmt.Errorf("update rule file %s%s", path, problem)
-	}
-	return horizons.ReadRuleRef(path)
 }
 
 func (f *evolveEvalFlags) run(cmd *cobra.Command, path string) error {

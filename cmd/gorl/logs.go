@@ -57,17 +57,9 @@ record per run.`,
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			sums := make([]*logs.Summary, 0, len(args))
-			for _, path := range args {
-				s, err := logs.Summarize(path)
-				if err != nil {
-					return err
-				}
-				sums = append(sums, s)
-			}
-			t := logs.SummaryTable(sums)
-			if format == logs.FormatTable {
-				t = t.Transpose()
+			t, err := logs.SummarizeAll(args, format)
+			if err != nil {
+				return err
 			}
 			return t.Write(cmd.OutOrStdout(), format)
 		},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -90,8 +89,8 @@ func (c *curveCmd) validate() error {
 	if err := c.agg.CheckFlags(); err != nil {
 		return err
 	}
-	if fig := c.fig; !(fig.Width > 0 && fig.Width <= maxInches) || !(fig.Height > 0 && fig.Height <= maxInches) {
-		return fmt.Errorf("--width and --height must be in (0, %d] inches, got %v and %v", maxInches, fig.Width, fig.Height)
+	if err := plot.CheckSize(c.fig.Width, c.fig.Height); err != nil {
+		return err
 	}
 	switch c.logX {
 	case "auto":
@@ -122,15 +121,7 @@ func (c *curveCmd) run(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
 	}
 	curves := agg.Curves(series)
-	if fig.XLabel == "" {
-		fig.XLabel = strings.ReplaceAll(f.x, "_", " ")
-	}
-	if fig.YLabel == "" {
-		fig.YLabel = f.metric
-		if agg.Smooth > 1 {
-			fig.YLabel = fmt.Sprintf("%s (moving average of %d)", f.metric, agg.Smooth)
-		}
-	}
+	fig.DefaultLabels(f.x, f.metric, agg.Smooth)
 	if err := fig.Save(c.out, curves); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,11 +35,8 @@ func (f *tableFlags) write(cmd *cobra.Command, t *logs.Table) error {
 }
 
 func (f *tableFlags) check() error {
-	if f.head < 0 || f.tail < 0 {
-		return fmt.Errorf("--head and --tail must be positive")
-	}
-	if f.head > 0 && f.tail > 0 {
-		return fmt.Errorf("use --head or --tail, not both")
+	if err := logs.CheckCut(f.head, f.tail); err != nil {
+		return err
 	}
 	return checkFormat(f.format)
 }
