@@ -170,7 +170,7 @@ func testResume(t *testing.T, cfg TrainConfig) {
 		t.Fatalf("checkpoints at env steps %v, want [0 350 700 1000]", seen)
 	}
 	names, _ := filepath.Glob(filepath.Join(ref, "checkpoints", "*"))
-	if len(names) != 2 || filepath.Base(names[0]) != "td3-final.ckpt" || filepath.Base(names[1]) != "td3-steps-000000001000.ckpt" {
+	if len(names) != 2 || filepath.Base(names[0]) != "final.ckpt" || filepath.Base(names[1]) != "steps-000000001000.ckpt" {
 		t.Fatalf("checkpoints/ holds %v, want the final networks and the final resumable checkpoint", names)
 	}
 	tr, err := Resume(cut, cfg, nil, logs.Options{EnvID: cfg.Env, StepEvery: cfg.StepEvery})
@@ -391,7 +391,7 @@ func TestCheckpointCadence(t *testing.T) {
 			t.Fatal(err)
 		}
 		run.Close()
-		names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "td3-steps-*.ckpt"))
+		names, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "steps-*.ckpt"))
 		if n != c.want || len(names) != 1 {
 			t.Errorf("checkpoint_every %d, checkpoint_seconds %v: %d checkpoints written, %d kept; want %d and 1", c.every, c.seconds, n, len(names), c.want)
 		}

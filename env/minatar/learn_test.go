@@ -106,8 +106,8 @@ func copyRun(t *testing.T, src, dst string, keepUpTo int) {
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
-		var update int
-		if _, err := fmt.Sscanf(d.Name(), "update-%d.ckpt", &update); err == nil && update > keepUpTo {
+		var steps int // checkpoints/steps-N.ckpt: N env steps, 256 per update here
+		if _, err := fmt.Sscanf(d.Name(), "steps-%d.ckpt", &steps); err == nil && steps > keepUpTo*256 {
 			return nil
 		}
 		b, err := os.ReadFile(path)
