@@ -582,58 +582,67 @@ func (t *Trainer) extend(cfg TrainConfig) error {
 // Finished reports whether the trainer was resumed from its run's final checkpoint.
 func (t *Trainer) Finished() bool { return t.finished }
 
+// finalAlgo is the ALGO of a final checkpoint: the networks and optimisers without the
+// loop's state and replay buffer, which only resumable checkpoints ("td3") carry.
+const finalAlgo = "td3-networks"
+
 // SaveCheckpoint writes the online and target parameters and both Adam states to path
-// atomically (the final checkpoint of a run). Sections, in order: actor, actor target,
-// critic, critic target (each in nn's Params format), actor Adam, critic Adam; each is
-// preceded by its length as a little-endian uint64. The replay buffer and random streams
-// are not saved: a run resumes from its resumable checkpoints (Resume).
+// atomically (the final checkpoint of a run), in agents' checkpoint container (ALGO
+// "td3-networks"): the sections ACTR, ACTT, CRIT, CRTT, AOPT and COPT of a resumable
+// checkpoint, without STAT and RPLY. A run resumes from its resumable checkpoints
+// (Resume), not from this one.
 func (a *Agent) SaveCheckpoint(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("td3 checkpoint: %w", err)
-	}
-	var sections [][]byte
-	for _, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
-		var w bytes.Buffer
-		if _, err := ps.WriteTo(&w); err != nil {
-			return fmt.Errorf("td3 checkpoint: %w", err)
-		}
-		sections = append(sections, w.Bytes())
-	}
-	for _, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
-		b, err := o.MarshalBinary()
-		if err != nil {
-			return fmt.Errorf("td3 checkpoint: %w", err)
-		}
-		sections = append(sections, b)
-	}
-	return logs.WriteFileAtomic(path, func(f *os.File) error {
-		for _, s := range sections {
-			if err := binary.Write(f, binary.LittleEndian, uint64(len(s))); err != nil {
-				return err
+	return agents.WriteCheckpointFile(path, finalAlgo, func(c *agents.CheckpointWriter) error {
+		for k, ps := range []*nn.Params{a.ActorParams, a.ActorTargetParams, a.CriticParams, a.CriticTargetParams} {
+			var w bytes.Buffer
+			if _, err := ps.WriteTo(&w); err != nil {
+				return fmt.Errorf("td3 checkpoint: %w", err)
 			}
-			if _, err := f.Write(s); err != nil {
-				return err
+			c.Section(ckSections[1+k], w.Bytes())
+		}
+		for k, o := range []*nn.Adam{a.ActorOpt, a.CriticOpt} {
+			b, err := o.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("td3 checkpoint: %w", err)
 			}
+			c.Section(ckSections[5+k], b)
 		}
 		return nil
 	})
 }
 
 // LoadCheckpoint reads the networks and optimiser states of a checkpoint into a (same
-// architecture and sizes): a final checkpoint written by SaveCheckpoint, or a resumable
-// one (whose replay buffer and loop state are skipped).
+// architecture and sizes): a final checkpoint written by SaveCheckpoint, a resumable one
+// (whose loop state and replay buffer are skipped), or a final checkpoint of an older
+// gorl (six length-prefixed sections, no container).
 func (a *Agent) LoadCheckpoint(path string) error {
-	if isResumable(path) {
-		c, err := openCheckpoint(path)
-		if err != nil {
+	if !isResumable(path) {
+		return a.loadLegacyFinal(path)
+	}
+	c, err := agents.OpenCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	switch c.Algo() {
+	case finalAlgo:
+		if err := readAgentSections(c, a); err != nil {
 			return err
 		}
-		defer c.Close()
+		return c.Finish()
+	case "td3":
 		if _, err := c.Section("STAT"); err != nil {
 			return err
 		}
 		return readAgentSections(c, a)
+	default:
+		return c.Errorf("a %s checkpoint, not a td3 checkpoint", c.Algo())
 	}
+}
+
+// loadLegacyFinal reads a final checkpoint written before the container: each of the six
+// sections preceded by its length as a little-endian uint64.
+func (a *Agent) loadLegacyFinal(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("td3 checkpoint: %w", err)
