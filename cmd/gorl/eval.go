@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -41,7 +42,7 @@ func newEvalCmd() *cobra.Command {
 		Short: "Evaluate a training run's latest checkpoint with its deterministic policy",
 		Long: `Evaluate the latest readable checkpoint of a training run of any algorithm: the policy
 acts deterministically (its most likely action; for a td3 run, its actor from
-checkpoints/td3-final.ckpt, or from the latest resumable checkpoint of a run that did
+checkpoints/final.ckpt, or from the latest resumable checkpoint of a run that did
 not finish) for --episodes episodes, which are logged to a new run directory
 (default RUN_DIR/eval-N) with their steps. --env evaluates on another environment with
 the same observation and action spaces; --model/--family select a 3D morphology. A td3
@@ -93,14 +94,7 @@ the alive bonus's share of the return. --json prints the summary as one JSON lin
 			if asJSON {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(sum)
 			}
-			terms := ""
-			if t := sum.Terms; t != nil {
-				terms = fmt.Sprintf("; progress %.2f ± %.2f, heading %.2f, alive %.2f, control %.2f per episode (alive bonus %.0f%% of the return)",
-					t["progress"].Mean, t["progress"].Std, t["heading"].Mean, t["alive"].Mean, t["control"].Mean, 100*sum.AliveShare)
-			}
-			r := sum.Return
-			fmt.Fprintf(cmd.OutOrStdout(), "%d episodes of %s with %s (%s): mean return %.2f ± %.2f (min %.2f, max %.2f)%s; logged in %s\n",
-				len(rows), cfg.Env, runDir, checkpointPhrase(cfg.Checkpoint), r.Mean, r.Std, r.Min, r.Max, terms, outDir)
+			printEvalSummary(cmd.OutOrStdout(), sum, len(rows))
 			return nil
 		},
 	}
@@ -186,4 +180,17 @@ func checkpointPhrase(ck string) string {
 		return "final checkpoint"
 	}
 	return "checkpoint at " + ck
+}
+
+// printEvalSummary prints an evaluation's summary line: the return and, on 3D
+// locomotion tasks, the reward terms per episode.
+func printEvalSummary(w io.Writer, sum evalSummary, episodes int) {
+	terms := ""
+	if t := sum.Terms; t != nil {
+		terms = fmt.Sprintf("; progress %.2f ± %.2f, heading %.2f, alive %.2f, control %.2f per episode (alive bonus %.0f%% of the return)",
+			t["progress"].Mean, t["progress"].Std, t["heading"].Mean, t["alive"].Mean, t["control"].Mean, 100*sum.AliveShare)
+	}
+	r := sum.Return
+	fmt.Fprintf(w, "%d episodes of %s with %s (%s): mean return %.2f ± %.2f (min %.2f, max %.2f)%s; logged in %s\n",
+		episodes, sum.Env, sum.Run, checkpointPhrase(sum.Checkpoint), r.Mean, r.Std, r.Min, r.Max, terms, sum.Out)
 }
