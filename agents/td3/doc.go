@@ -50,21 +50,21 @@
 //
 // A run with a run directory writes resumable checkpoints: one at the start, then every
 // CheckpointEvery env steps or CheckpointSeconds of wall time, keeping only the newest
-// (checkpoints/td3-steps-N.ckpt). Each holds everything the run depends on: the online
+// (agents.CheckpointPath: checkpoints/steps-N.ckpt; td3-steps-N.ckpt in older runs, still read). Each holds everything the run depends on: the online
 // and target networks, both Adam states, the replay buffer (its float32 rows, insertion
 // index and size), the exploration, minibatch and target-smoothing streams, the
 // environments' snapshots (env.Snapshotter) and current observations, episode and step
 // counters, the metrics accumulators and the logs.Marks of the rows made durable with
 // it, as sections of agents' checkpoint container (ALGO "td3"; td3's own earlier format,
-// magic "gorl-td3", is still read). A new checkpoint replaces the previous one only once it is complete (temporary
-// file, fsync, rename), so a run briefly needs disk room for two. Sections are CRC-32C
+// magic "gorl-td3", is still read). A new checkpoint replaces the previous one only once
+// it is complete (temporary file, fsync, rename), so a run briefly needs disk room for two. Sections are CRC-32C
 // checked, so a truncated or damaged file is refused. A multi-task run's checkpoint holds
 // one replay section per member. Resume
 // reopens the run directory, cuts the logs back to the marks and continues bit for bit:
 // a run killed and resumed ends with the same tables and networks as an uninterrupted
 // one. An environment that cannot save its state gets no resumable checkpoints. At the
-// end the networks and optimiser states go to checkpoints/td3-final.ckpt
-// (Agent.SaveCheckpoint); Policy acts with the actor (gorl eval uses it).
+// end the networks and optimiser states go to checkpoints/final.ckpt (Agent.SaveCheckpoint:
+// the same container, ALGO "td3-networks"; td3-final.ckpt in older runs); Policy acts with the actor (gorl eval uses it).
 //
 // # The trainer contract
 //

@@ -186,7 +186,7 @@ func (s *Settings) Resume(dir string, opts logs.Options) (agents.Trainer, error)
 	}
 	t, err := Resume(dir, s.TD3, arch, opts)
 	if errors.Is(err, ErrNoCheckpoint) {
-		return nil, fmt.Errorf("%s has no resumable td3 checkpoint (older gorl versions and environments that cannot save their state write only checkpoints/td3-final.ckpt); start a new run", dir)
+		return nil, fmt.Errorf("%s has no resumable td3 checkpoint (older gorl versions and environments that cannot save their state write only their final checkpoint); start a new run", dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
