@@ -64,7 +64,7 @@ result is the same for any number of workers.`,
 	cmd.Flags().IntVar(&cfg.Episodes, "episodes", 10, "number of episodes")
 	cmd.Flags().Uint64Var(&cfg.Seed, "seed", 0, "random seed")
 	cmd.Flags().IntVar(&cfg.Envs, "envs", 1, "environments stepped in lock step")
-	cmd.Flags().IntVar(&cfg.Workers, "workers", 1, "goroutines stepping the environments")
+	cmd.Flags().IntVar(&cfg.Workers, "workers", 1, "goroutines stepping the environments (gym: envs: Python worker processes)")
 	cmd.Flags().IntVar(&cfg.StepEvery, "step-every", 1, "log the steps of every Nth episode (negative or 0: none)")
 	cmd.Flags().IntVar(&cfg.PartRows, "part-rows", 65536, "step rows per Parquet part file")
 	cmd.Flags().StringVar(&runDir, "run-dir", "", "run directory (default runs/rollout-<env>-s<seed>-<time>)")

@@ -36,7 +36,7 @@ var flagHelp = map[string]string{
 	"steps":              "training budget in environment steps",
 	"seed":               "random seed",
 	"envs":               "parallel environments",
-	"workers":            "goroutines stepping the environments",
+	"workers":            "goroutines stepping the environments (gym: envs: Python worker processes)",
 	"rollout-steps":      "steps per environment per update",
 	"stop-at-return":     "stop once the mean return of the last return-window episodes reaches this",
 	"checkpoint-every":   "write a checkpoint every N env steps (default 50000); negative: only by time and at the end",
