@@ -513,6 +513,16 @@ func Resume(runDir string, cfg TrainConfig, arch Arch, opts logs.Options) (*Trai
 		t.Close()
 		return nil, err
 	}
+	if extend {
+		// The shorter run's final networks are no longer the run's: left in place, an
+		// interrupted extension would read as finished and evaluate with them. The
+		// resumable checkpoint just loaded holds the same networks.
+		if err := os.Remove(FinalCheckpointPath(runDir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			run.Close()
+			t.Close()
+			return nil, fmt.Errorf("resume: %w", err)
+		}
+	}
 	t.Log = run
 	return t, nil
 }

@@ -81,7 +81,7 @@ func TestOldCheckpointNamesResumePPO(t *testing.T) {
 // TestOldCheckpointNamesTD3: a killed td3 run whose resumable checkpoint has the previous
 // name (td3-steps-N.ckpt) resumes to the uninterrupted run; a finished one with the old
 // final name (td3-final.ckpt) evaluates, reports itself finished and extends, keeping one
-// final checkpoint.
+// final checkpoint (under the new name: the extension drops the shorter run's final one).
 func TestOldCheckpointNamesTD3(t *testing.T) {
 	tmp := t.TempDir()
 	args := func(dir string) []string {
@@ -118,7 +118,7 @@ func TestOldCheckpointNamesTD3(t *testing.T) {
 	if out, stderr, code = gorl(t, "train", "--resume", "--run-dir", ref, "--steps", "8400", "-q"); code != 0 || !strings.Contains(out, "resumed    from env step 8000") {
 		t.Fatalf("extend the old-name td3 run: exit %d: %s %s", code, out, stderr)
 	}
-	if names := baseNames(t, ref); !slices.Equal(names, []string{"steps-000000008400.ckpt", "td3-final.ckpt"}) {
+	if names := baseNames(t, ref); !slices.Equal(names, []string{"final.ckpt", "steps-000000008400.ckpt"}) {
 		t.Fatalf("checkpoints of the extended old-name run: %v, want the new resumable one and the one final", names)
 	}
 }
