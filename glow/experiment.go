@@ -345,9 +345,9 @@ func Run(p *Problem, cfg Config, seed uint64) (Result, error) {
 		res.OptimalValue = v
 	}
 	e := p.NewEnv()
-	e.Seed(env.DeriveSeed(seed, 1))
+	e.Seed(env.DeriveSeed(seed, streamOnline))
 	st := &runState{p: p, cfg: cfg, res: &res, evalEnv: p.NewEnv()}
-	st.evalEnv.Seed(env.DeriveSeed(seed, 3))
+	st.evalEnv.Seed(env.DeriveSeed(seed, streamEval))
 	switch cfg.Algo {
 	case AlgoQLearning:
 		err = runQLearning(st, e, seed)
@@ -374,7 +374,7 @@ func finiteClass(p *Problem, cfg Config, seed uint64) (*Finite, []int) {
 	case p.Lock != nil:
 		return LockFamily(p.Lock.Model())
 	}
-	return ModelClass(p.Model, cfg.ModelClassSize, env.NewRand(seed, 5))
+	return ModelClass(p.Model, cfg.ModelClassSize, env.NewRand(seed, streamModelClass))
 }
 
 // weightClass returns W of cfg for the finite class f (nil for the box default).
@@ -458,7 +458,7 @@ func offlineLearner(p *Problem, cfg Config, seed uint64) Offline {
 	case "linear":
 		lin = &Linear{Dim: p.Dim, Ridge: cfg.Ridge}
 	case "neural":
-		return &Neural{Dim: p.Dim, A: p.A, Steps: cfg.NeuralSteps, DescentAscent: cfg.Algo != AlgoHyQ, Seed: env.DeriveSeed(seed, 8)}
+		return &Neural{Dim: p.Dim, A: p.A, Steps: cfg.NeuralSteps, DescentAscent: cfg.Algo != AlgoHyQ, Seed: env.DeriveSeed(seed, streamNeural)}
 	}
 	if cfg.Algo == AlgoHyQ {
 		return &FQI{Finite: fin, Tabular: tab, Linear: lin}
@@ -468,7 +468,7 @@ func offlineLearner(p *Problem, cfg Config, seed uint64) Offline {
 	// rather than letting one per-seed class order decide a whole run.
 	m := &MABO{Finite: fin, Tabular: tab, Linear: lin, W: w, Gamma: cfg.Gamma, NoClip: cfg.NoClip, NoPenalty: cfg.NoPenalty}
 	if fin != nil && fin.Joint {
-		m.Ties = env.NewRand(seed, 7)
+		m.Ties = env.NewRand(seed, streamTies)
 	}
 	return m
 }
@@ -493,7 +493,7 @@ func offlineData(p *Problem, cfg Config, n int, seed uint64) ([][]Tuple, error) 
 		}
 		return off, nil
 	case cfg.Offline != "none":
-		return offlineTuples(p, lock.Design(cfg.Offline), n, env.DeriveSeed(seed, 2))
+		return offlineTuples(p, lock.Design(cfg.Offline), n, env.DeriveSeed(seed, streamOffline))
 	}
 	return nil, nil
 }
@@ -557,7 +557,7 @@ func runQLearning(st *runState, e env.Env, seed uint64) error {
 	p, cfg := st.p, st.cfg
 	q := NewQLearning(p.H, p.S, p.A)
 	q.Epsilon, q.LRPower = cfg.Epsilon, cfg.LRPower
-	rng := env.NewRand(seed, 4)
+	rng := env.NewRand(seed, streamQLearning)
 	act := []float64{0}
 	for t := 1; t <= cfg.Episodes; t++ {
 		if st.record(t, t-1, 0, TablePolicy(q.Q.Greedy()), nil) {

@@ -100,5 +100,5 @@ func IncompleteProblem(cfg lock.Config) (*Problem, error) {
 
 // incompleteClass is IncompleteClass with the class order drawn from the run's seed.
 func incompleteClass(p *Problem, seed uint64) (*Finite, int) {
-	return IncompleteClass(p.Lock, env.NewRand(seed, 6))
+	return IncompleteClass(p.Lock, env.NewRand(seed, streamIncompleteClass))
 }
