@@ -626,7 +626,7 @@ func (a *Agent) SaveCheckpoint(path string) error {
 // (whose loop state and replay buffer are skipped), or a final checkpoint of an older
 // gorl (six length-prefixed sections, no container).
 func (a *Agent) LoadCheckpoint(path string) error {
-	if !isResumable(path) {
+	if !isContainer(path) {
 		return a.loadLegacyFinal(path)
 	}
 	c, err := agents.OpenCheckpoint(path)
@@ -687,8 +687,9 @@ func (a *Agent) loadLegacyFinal(path string) error {
 	return nil
 }
 
-// isResumable reports whether the file at path starts like a resumable checkpoint.
-func isResumable(path string) bool {
+// isContainer reports whether the file at path starts like a checkpoint container (a
+// final or resumable checkpoint of this gorl, or a resumable one of an older gorl).
+func isContainer(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
 		return false
